@@ -1,0 +1,413 @@
+"""`briefbot` command line: the same services as the bot, driven from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import re
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.settings import Settings, load_settings
+from retrieval.types import SHARED_SCOPE, SearchFilters
+
+SAMPLE_QUESTION = "What is the Kremlin's stance on the annexed regions?"
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_when(value: str, *, end_of_day: bool = False) -> datetime:
+    """`2025-02-27`, an ISO timestamp, or a span back from now such as `24h`, `7d`, `2w`."""
+    value = value.strip()
+    span = re.fullmatch(r"(\d+)\s*([hdw])", value.lower())
+    if span:
+        n, unit = int(span.group(1)), span.group(2)
+        delta = {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+        return datetime.now(UTC) - delta
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"not a date: {value!r} (use YYYY-MM-DD, an ISO time, or 24h / 7d)") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if end_of_day and len(value) == 10:
+        parsed += timedelta(days=1, seconds=-1)
+    return parsed.astimezone(UTC)
+
+
+def _filters(args: argparse.Namespace) -> SearchFilters:
+    return SearchFilters(
+        since=parse_when(args.since) if getattr(args, "since", None) else None,
+        until=parse_when(args.until, end_of_day=True) if getattr(args, "until", None) else None,
+        outlet=getattr(args, "source", None),
+        scope=getattr(args, "chat", None),
+    )
+
+
+def _print(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when there are many items and stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.enabled = total > 3 and sys.stderr.isatty()
+
+    def step(self, label: str = "") -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label[:40]:<40}")
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+# ---- commands ------------------------------------------------------------------------------------------
+
+
+async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import open_services
+
+    services = await open_services(settings)
+    failures = 0
+    try:
+        targets: list[str] = args.targets
+        progress = _Progress(len(targets))
+        for target in targets:
+            if re.match(r"^https?://", target, re.IGNORECASE):
+                results = [await services.ingestor.ingest_url(target, added_by=SHARED_SCOPE)]
+            elif Path(target).exists():
+                files_bar = _Progress(0)
+
+                def tick(result: Any, bar: _Progress = files_bar) -> None:
+                    bar.step(result.source)
+
+                if Path(target).is_dir():
+                    n = sum(1 for p in Path(target).rglob("*") if p.suffix.lower() in (".html", ".htm", ".txt", ".md"))
+                    files_bar.total, files_bar.enabled = n, n > 3 and sys.stderr.isatty()
+                results = await services.ingestor.ingest_path(Path(target), added_by=SHARED_SCOPE, progress=tick)
+            else:
+                results = [_failed(target, "no such file, and not an http(s) URL")]
+            progress.step(target)
+            for r in results:
+                failures += not r.ok
+                print(_describe(r))
+    finally:
+        await services.aclose()
+    return 1 if failures else 0
+
+
+def _failed(source: str, reason: str) -> Any:
+    from retrieval.ingest import IngestResult
+
+    return IngestResult(source, "failed", reason=reason)
+
+
+def _describe(r: Any) -> str:
+    a = r.article
+    if r.status == "added":
+        date = a.published_at.date().isoformat() if a.published_at else "date unknown"
+        return f"added    #{a.id} {a.title!r} — {a.outlet}, {date} ({r.chunks} passages) [{r.source}]"
+    if r.status == "duplicate":
+        return f"already  #{a.id} {a.title!r} is already stored [{r.source}]"
+    if r.status == "near_duplicate":
+        return f"linked   #{a.id} near-duplicate of #{r.duplicate_of.id} {r.duplicate_of.title!r} [{r.source}]"
+    return f"failed   {r.source}: {r.reason}"
+
+
+async def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import open_services
+
+    services = await open_services(settings)
+    try:
+        hits = await services.searcher.search(args.query, k=args.k, filters=_filters(args))
+    finally:
+        await services.aclose()
+    if args.json:
+        _print([h.as_dict() for h in hits])
+        return 0
+    if not hits:
+        print("No matching passages in the stored articles.")
+    for i, h in enumerate(hits, 1):
+        date = h.published.date().isoformat() if h.published else "date unknown"
+        print(f"[{i}] {h.title} — {h.outlet}, {date}\n    {h.url}\n    {_snippet(h.text)}\n")
+    return 0
+
+
+def _snippet(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+async def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import open_services
+
+    services = await open_services(settings)
+    try:
+        articles = await services.library.list_articles(scope=args.chat, limit=args.limit)
+    finally:
+        await services.aclose()
+    if args.json:
+        _print([
+            {"id": a.id, "title": a.title, "outlet": a.outlet, "url": a.url, "added_by": a.added_by,
+             "published": a.published_at.isoformat() if a.published_at else None, "chunks": a.chunk_count,
+             "duplicate_of": a.duplicate_of}
+            for a in articles
+        ])  # fmt: skip
+        return 0
+    if not articles:
+        print("No articles stored yet. Add some with `briefbot ingest PATH|URL`.")
+    for a in articles:
+        date = a.published_at.date().isoformat() if a.published_at else "no date"
+        dup = f" (near-duplicate of #{a.duplicate_of})" if a.duplicate_of else ""
+        print(f"#{a.id:<5} {date:<10} {a.outlet[:24]:<24} {a.title[:70]}{dup}")
+    return 0
+
+
+async def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import open_services
+    from retrieval.urls import canonical_url
+
+    services = await open_services(settings)
+    try:
+        target: str = args.target
+        article = None
+        if target.lstrip("#").isdigit():
+            article = await services.library.get_article(int(target.lstrip("#")))
+        else:
+            article = await services.library.find_by_url(canonical_url(target))
+        if article is None:
+            print(f"No stored article {target!r}.", file=sys.stderr)
+            return 1
+        await services.ingestor.forget(article.id)
+        print(f"Forgot #{article.id} {article.title!r}.")
+        return 0
+    finally:
+        await services.aclose()
+
+
+async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import EMBEDDER_META_KEY, open_services
+
+    services = await open_services(settings, allow_embedder_change=True)
+    try:
+        for other in services.index.other_collections():
+            print(f"note: an index built by another embedder remains: {other}", file=sys.stderr)
+        bar = _Progress(0)
+
+        def tick(done: int, total: int) -> None:
+            bar.total, bar.enabled = total, total > 3 and sys.stderr.isatty()
+            bar.step()
+
+        chunks = await services.ingestor.reindex(progress=tick)
+        await services.library.set_meta(EMBEDDER_META_KEY, services.index.name)
+        print(f"Reindexed {chunks} passages into {services.index.name}.")
+    finally:
+        await services.aclose()
+    return 0
+
+
+async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import open_services
+
+    services = await open_services(settings)
+    try:
+        stats: dict[str, Any] = dict(await services.library.stats())
+        stats["dense_vectors"] = await services.index.count()
+        stats["backends"] = services.backends
+        stats["data_dir"] = str(settings.data_dir)
+    finally:
+        await services.aclose()
+    if args.json:
+        _print(stats)
+    else:
+        for key, value in stats.items():
+            print(f"{key:>18}: {value}")
+    return 0
+
+
+async def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
+    from retrieval.extract import ExtractError, extract_html, extract_text
+    from retrieval.fetcher import FetchError
+    from retrieval.types import Extracted
+
+    target: str = args.target
+    extracted: Extracted
+    try:
+        if re.match(r"^https?://", target, re.IGNORECASE):
+            from bot.services import build_fetcher
+
+            fetcher = build_fetcher(settings)
+            try:
+                page = await fetcher.fetch(target)
+            finally:
+                await fetcher.aclose()  # type: ignore[attr-defined]
+            if page.content_type == "text/plain":
+                extracted = extract_text(page.text(), url=args.url or page.final_url)
+            else:
+                extracted = extract_html(page.body, url=args.url or page.final_url)
+        else:
+            path = Path(target)
+            if not path.is_file():
+                raise UsageError(f"no such file: {target}")
+            raw = path.read_bytes()
+            if path.suffix.lower() in (".html", ".htm"):
+                extracted = extract_html(raw, url=args.url)
+            else:
+                extracted = extract_text(raw.decode("utf-8", errors="replace"), url=args.url)
+            extracted.url = extracted.url or path.resolve().as_uri()
+    except (ExtractError, FetchError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out = {
+        "title": extracted.title,
+        "text": extracted.text,
+        "url": extracted.url,
+        "published": extracted.published.isoformat() if extracted.published else None,
+        "author": extracted.author,
+        "site": extracted.site,
+    }
+    if args.json:
+        _print(out)
+    else:
+        print(f"{out['title']}\n{out['site']} · {out['published'] or 'date unknown'} · {out['url']}\n\n{out['text']}")
+    return 0
+
+
+async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from importlib.resources import as_file, files
+
+    from bot.services import open_services
+
+    services = await open_services(settings)
+    try:
+        with as_file(files("bot") / "demo_articles") as folder:
+            results = await services.ingestor.ingest_path(Path(folder), added_by=SHARED_SCOPE)
+        added = sum(r.status == "added" for r in results)
+        print(f"Demo articles: {added} added, {len(results) - added} already stored or linked.\n")
+        question = args.question or SAMPLE_QUESTION
+        print(f"Q: {question}\n")
+        hits = await services.searcher.search(question, k=5)
+        for i, h in enumerate(hits, 1):
+            date = h.published.date().isoformat() if h.published else "date unknown"
+            print(f"[{i}] {h.title} — {h.outlet}, {date}\n    {h.url}\n    {_snippet(h.text)}\n")
+    finally:
+        await services.aclose()
+    return 0
+
+
+# ---- parser ------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefbot", description="Sourced news briefings from your articles.")
+    parser.add_argument("--data-dir", help="where the library and index live (default ./data, BRIEFBOT_DATA_DIR)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add articles from URLs, files or folders")
+    p.add_argument("targets", nargs="+", metavar="PATH|URL")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("search", help="find the passages that bear on a question")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=8)
+    _add_filters(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_search)
+
+    p = sub.add_parser("sources", help="list stored articles, newest first")
+    p.add_argument("--limit", type=int, default=30)
+    p.add_argument("--chat", help="only what this chat can see")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_sources)
+
+    p = sub.add_parser("forget", help="remove an article by id or URL")
+    p.add_argument("target", metavar="ID|URL")
+    p.set_defaults(run=cmd_forget)
+
+    p = sub.add_parser("reindex", help="rebuild the dense index from the library")
+    p.set_defaults(run=cmd_reindex)
+
+    p = sub.add_parser("stats", help="counts and backends")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_stats)
+
+    p = sub.add_parser("extract", help="print the article extracted from a file or URL, without storing it")
+    p.add_argument("target", metavar="FILE|URL")
+    p.add_argument("--url", help="the page's URL, when extracting a saved file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser("demo", help="load the demo articles and answer a sample question")
+    p.add_argument("question", nargs="?")
+    p.set_defaults(run=cmd_demo)
+
+    for name, register in _EXTRA_COMMANDS:
+        register(sub.add_parser(name, help=_EXTRA_HELP.get(name)))
+    return parser
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", help="published on/after: YYYY-MM-DD or 24h / 7d")
+    p.add_argument("--until", help="published on/before: YYYY-MM-DD")
+    p.add_argument("--source", help="only this outlet")
+    p.add_argument("--chat", help="search as this chat (its own and shared articles)")
+
+
+# Later features (briefings, the bot) register their subcommands here without this module importing them.
+_EXTRA_COMMANDS: list[tuple[str, Callable[[argparse.ArgumentParser], None]]] = []
+_EXTRA_HELP: dict[str, str] = {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    # The Telegram token is part of every Bot API URL: request logs must never reach the output.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        overrides: dict[str, Any] = {"data_dir": Path(args.data_dir)} if args.data_dir else {}
+        settings = load_settings(**overrides)
+    except ValidationError as exc:
+        print(f"error: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    runner: Callable[[Settings, argparse.Namespace], Awaitable[int]] = args.run
+    try:
+        return asyncio.run(runner(settings, args))
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not dump a traceback on the user
+        from retrieval.embedder import EmbeddingError
+        from retrieval.index import DenseIndexError
+
+        if isinstance(exc, DenseIndexError | EmbeddingError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if args.verbose:
+            raise
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

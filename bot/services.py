@@ -1,0 +1,141 @@
+"""The composition root: builds every service from the settings, once, for the bot and the CLI alike."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.settings import Settings
+from retrieval.embedder import Embedder, LocalEmbedder, OpenAIEmbedder
+from retrieval.fetcher import Fetcher, HttpFetcher
+from retrieval.index import DenseIndex, IndexMismatchError, collection_name
+from retrieval.ingest import Ingestor
+from retrieval.library import Library
+from retrieval.search import Searcher
+
+log = logging.getLogger(__name__)
+
+EMBEDDER_META_KEY = "embedder_collection"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    library: Library
+    index: DenseIndex
+    embedder: Embedder
+    fetcher: Fetcher
+    ingestor: Ingestor
+    searcher: Searcher
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def backends(self) -> dict[str, str]:
+        return {
+            "embedder": f"{self.settings.embedding_backend} ({self.embedder.id}, {self.embedder.dim}d)",
+            "index": f"chroma {self.index.mode} ({self.index.name})",
+            "writer": "llm (" + self.settings.llm_model + ")" if self.settings.llm_enabled else "offline",
+        }
+
+    async def aclose(self) -> None:
+        aclose = getattr(self.fetcher, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        await self.embedder.aclose()
+        self.index.close()
+        self.library.close()
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.embedding_backend == "openai":
+        return OpenAIEmbedder(
+            base_url=settings.embedding_base_url or settings.llm_base_url,
+            api_key=settings.secret(settings.embedding_api_key) or settings.secret(settings.llm_api_key),
+            model=settings.embedding_model,
+        )
+    return LocalEmbedder(settings.embedding_model_dir)
+
+
+def build_fetcher(settings: Settings) -> Fetcher:
+    return HttpFetcher(
+        allow_private_networks=settings.fetch_allow_private_networks,
+        max_bytes=settings.fetch_max_bytes,
+        deadline=settings.fetch_deadline_seconds,
+    )
+
+
+async def open_services(
+    settings: Settings,
+    *,
+    fetcher: Fetcher | None = None,
+    embedder: Embedder | None = None,
+    allow_embedder_change: bool = False,
+    repair: bool = True,
+) -> Services:
+    """Open the library and the dense index, refusing an index built by another embedder.
+
+    With `repair`, an interrupted ingestion is finished and a missing or emptied dense index is rebuilt from
+    the library, so search never silently misses stored articles.
+    """
+    embedder = embedder or build_embedder(settings)
+    if isinstance(embedder, OpenAIEmbedder):
+        await embedder.probe()
+    name = collection_name(embedder.id, embedder.dim)
+    library = Library(settings.library_path)
+    index: DenseIndex | None = None
+    try:
+        recorded = await library.get_meta(EMBEDDER_META_KEY)
+        stats = await library.stats()
+        if recorded and recorded != name and stats["indexed_chunks"] and not allow_embedder_change:
+            raise IndexMismatchError(
+                f"the library was indexed with {recorded!r} but the configured embedder gives {name!r}. "
+                "Run `briefbot reindex` to rebuild the index for the new embedder (or switch back)."
+            )
+        if settings.chroma_host:
+            index = DenseIndex.open_server(
+                settings.chroma_host,
+                settings.chroma_port,
+                name,
+                token=settings.secret(settings.chroma_auth_token),
+                ssl=settings.chroma_ssl,
+            )
+        else:
+            index = DenseIndex.open_embedded(settings.chroma_path, name)
+        await library.set_meta(EMBEDDER_META_KEY, name)
+        ingestor = Ingestor(library, index, embedder, fetcher or build_fetcher(settings))
+        services = Services(
+            settings=settings,
+            library=library,
+            index=index,
+            embedder=embedder,
+            fetcher=ingestor.fetcher or build_fetcher(settings),
+            ingestor=ingestor,
+            searcher=Searcher(library, index, embedder),
+        )
+        if repair and not allow_embedder_change:
+            await repair_index(services)
+        return services
+    except BaseException:
+        if index is not None:
+            index.close()
+        library.close()
+        raise
+
+
+async def repair_index(services: Services) -> dict[str, int]:
+    """Bring the dense index in line with the library after a crash or a lost/damaged index folder."""
+    report = {"resumed": 0, "rebuilt_chunks": 0}
+    stats = await services.library.stats()
+    try:
+        count = await services.index.count()
+    except Exception as exc:  # noqa: BLE001 - a damaged collection reads as empty, then gets rebuilt
+        log.warning("dense index unreadable (%s); rebuilding from the library", exc)
+        count = -1
+    expected = stats["indexed_chunks"]
+    if expected and count < expected:
+        log.warning("dense index has %s of %s chunks; rebuilding from the library", max(count, 0), expected)
+        report["rebuilt_chunks"] = await services.ingestor.reindex()
+    if stats["pending_articles"]:
+        report["resumed"] = await services.ingestor.resume()
+    return report

@@ -1,0 +1,243 @@
+"""The dense index of chunks in Chroma: embedded (a local folder) or a Chroma server."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.types import SHARED_SCOPE, SearchFilters
+
+
+class DenseIndexError(Exception):
+    """The dense index is unavailable or does not fit the configured embedder."""
+
+
+class IndexLockedError(DenseIndexError):
+    pass
+
+
+class IndexMismatchError(DenseIndexError):
+    pass
+
+
+@dataclass(slots=True)
+class DenseEntry:
+    chunk_id: str
+    article_id: int
+    published_ts: int | None
+    outlet: str
+    scope: str
+
+
+def collection_name(embedder_id: str, dim: int) -> str:
+    base = re.sub(r"[^a-zA-Z0-9_-]+", "-", embedder_id).strip("-_") or "embedder"
+    return f"chunks_{base}_{dim}"[:60]
+
+
+class _DataDirLock:
+    """An exclusive advisory lock on the data dir: an embedded Chroma store must have a single writer."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: Any = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")  # noqa: SIM115 - held open for the process lifetime
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise IndexLockedError(
+                f"the data dir {self.path.parent} is in use by {holder}. The embedded Chroma store is "
+                "single-process: stop the other briefbot process, or run a Chroma server (CHROMA_HOST) "
+                "so several processes can share the index."
+            ) from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"briefbot pid {os.getpid()}")
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+
+class DenseIndex:
+    """Chunk vectors with the metadata that search filters on. Chroma calls run in worker threads."""
+
+    def __init__(self, client: Any, name: str, *, mode: str, lock: _DataDirLock | None = None) -> None:
+        self._client = client
+        self.name = name
+        self.mode = mode
+        self._lock = lock
+        self._collection = self._get_or_create()
+
+    def _get_or_create(self) -> Any:
+        return self._client.get_or_create_collection(
+            self.name,
+            embedding_function=None,
+            # Higher ef than Chroma's default keeps approximate search close to exact at our sizes.
+            configuration={"hnsw": {"space": "cosine", "ef_search": 200, "ef_construction": 200}},
+        )
+
+    @classmethod
+    def open_embedded(cls, path: Path, name: str) -> DenseIndex:
+        import chromadb
+        from chromadb.config import Settings
+
+        lock = _DataDirLock(path.parent / "briefbot.lock")
+        lock.acquire()
+        try:
+            client = chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
+            return cls(client, name, mode="embedded", lock=lock)
+        except Exception as exc:
+            lock.release()
+            raise DenseIndexError(f"cannot open the Chroma store at {path}: {exc}") from exc
+
+    @classmethod
+    def open_server(cls, host: str, port: int, name: str, *, token: str | None = None, ssl: bool = False) -> DenseIndex:
+        import chromadb
+        from chromadb.config import Settings
+
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        try:
+            client = chromadb.HttpClient(
+                host=host, port=port, ssl=ssl, headers=headers, settings=Settings(anonymized_telemetry=False)
+            )
+            client.heartbeat()
+            return cls(client, name, mode="server")
+        except Exception as exc:
+            raise DenseIndexError(f"cannot reach the Chroma server at {host}:{port}: {exc}") from exc
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def other_collections(self) -> list[str]:
+        names = [getattr(c, "name", c) for c in self._client.list_collections()]
+        return [n for n in names if n != self.name and str(n).startswith("chunks_")]
+
+    async def upsert(self, entries: Sequence[DenseEntry], vectors: np.ndarray) -> None:
+        if not entries:
+            return
+        metadatas: list[dict[str, Any]] = []
+        for e in entries:
+            meta: dict[str, Any] = {"article_id": e.article_id, "outlet": e.outlet.lower(), "scope": e.scope}
+            if e.published_ts is not None:
+                meta["published_ts"] = e.published_ts
+            metadatas.append(meta)
+        await asyncio.to_thread(
+            self._collection.upsert,
+            ids=[e.chunk_id for e in entries],
+            embeddings=vectors.astype(np.float32).tolist(),
+            metadatas=metadatas,
+        )
+
+    async def delete_article(self, article_id: int) -> None:
+        await asyncio.to_thread(self._collection.delete, where={"article_id": article_id})
+
+    async def set_scope(self, article_id: int, scope: str) -> None:
+        def update() -> None:
+            got = self._collection.get(where={"article_id": article_id}, include=["metadatas"])
+            if not got["ids"]:
+                return
+            metas = [dict(m or {}, scope=scope) for m in got["metadatas"]]
+            self._collection.update(ids=got["ids"], metadatas=metas)
+
+        await asyncio.to_thread(update)
+
+    async def count(self) -> int:
+        return int(await asyncio.to_thread(self._collection.count))
+
+    async def article_ids(self) -> set[int]:
+        def scan() -> set[int]:
+            ids: set[int] = set()
+            offset, page = 0, 5000
+            while True:
+                got = self._collection.get(include=["metadatas"], limit=page, offset=offset)
+                for m in got["metadatas"] or []:
+                    if m and "article_id" in m:
+                        ids.add(int(m["article_id"]))
+                if len(got["ids"]) < page:
+                    return ids
+                offset += page
+
+        return await asyncio.to_thread(scan)
+
+    async def reset(self) -> None:
+        def drop() -> None:
+            try:
+                self._client.delete_collection(self.name)
+            except Exception:  # noqa: BLE001 - a missing collection is what we want anyway
+                pass
+            self._collection = self._get_or_create()
+
+        await asyncio.to_thread(drop)
+
+    @staticmethod
+    def where(filters: SearchFilters, extra_article_ids: Sequence[int] = ()) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if filters.since is not None:
+            clauses.append({"published_ts": {"$gte": int(filters.since.timestamp())}})
+        if filters.until is not None:
+            clauses.append({"published_ts": {"$lte": int(filters.until.timestamp())}})
+        if filters.outlet:
+            clauses.append({"outlet": filters.outlet.lower()})
+        if filters.scope is not None:
+            scope_clause: dict[str, Any] = {"scope": {"$in": [filters.scope, SHARED_SCOPE]}}
+            if extra_article_ids:
+                scope_clause = {"$or": [scope_clause, {"article_id": {"$in": list(extra_article_ids)}}]}
+            clauses.append(scope_clause)
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    async def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not chunk_ids:
+            return {}
+
+        def get() -> dict[str, np.ndarray]:
+            got = self._collection.get(ids=list(chunk_ids), include=["embeddings"])
+            embs = got["embeddings"] if got["embeddings"] is not None else []
+            return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], embs, strict=False)}
+
+        return await asyncio.to_thread(get)
+
+    async def query(
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """Nearest chunks as (chunk id, cosine similarity), best first."""
+
+        def run() -> list[tuple[str, float]]:
+            total = self._collection.count()
+            if total == 0:
+                return []
+            got = self._collection.query(
+                query_embeddings=[vector.astype(np.float32).tolist()],
+                n_results=min(n, total),
+                where=where,
+                include=["distances"],
+            )
+            ids = got["ids"][0] if got["ids"] else []
+            dists = got["distances"][0] if got["distances"] else []
+            return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
+
+        try:
+            return await asyncio.to_thread(run)
+        except Exception as exc:
+            raise DenseIndexError(f"dense search failed: {exc}") from exc

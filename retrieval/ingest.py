@@ -1,0 +1,374 @@
+"""Ingestion: fetch or read, extract, dedupe, chunk, embed, store in the library, then in the dense index.
+
+Order matters for crash safety: vectors are computed before anything is written, the library row is written
+with `indexed = 0`, the dense index is upserted (idempotent ids), and only then is the article marked indexed.
+Search ignores unindexed rows, and `resume()` finishes them after a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from retrieval.chunking import Chunker
+from retrieval.embedder import Embedder, EmbeddingError
+from retrieval.extract import ExtractError, extract_html, extract_text
+from retrieval.fetcher import Fetcher, FetchError
+from retrieval.index import DenseEntry, DenseIndex
+from retrieval.library import Library, LibraryError, Statement
+from retrieval.shingles import bands, content_hash, overlap, shingles
+from retrieval.types import SHARED_SCOPE, Article, Extracted
+from retrieval.urls import canonical_url, host_of
+
+log = logging.getLogger(__name__)
+
+NEAR_DUPLICATE_OVERLAP = 0.85
+MIN_WORDS = 12
+FILE_SUFFIXES = (".html", ".htm", ".txt", ".md")
+
+StatementExtractor = Callable[[Article], list[Statement]]
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What happened to one input. `status`: added | duplicate | near_duplicate | failed."""
+
+    source: str
+    status: str
+    article: Article | None = None
+    chunks: int = 0
+    reason: str | None = None
+    duplicate_of: Article | None = None
+    statements: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+@dataclass(slots=True)
+class _Pending:
+    source: str
+    extracted: Extracted
+    added_by: str
+    url: str
+    outlet: str
+    title: str
+    hash: str
+    bands: list[int]
+    pieces: list[str] = field(default_factory=list)
+
+
+class Ingestor:
+    def __init__(
+        self,
+        library: Library,
+        index: DenseIndex,
+        embedder: Embedder,
+        fetcher: Fetcher | None = None,
+        *,
+        chunker: Chunker | None = None,
+        extract_timeout: float = 20.0,
+        statement_extractor: StatementExtractor | None = None,
+    ) -> None:
+        self.library = library
+        self.index = index
+        self.embedder = embedder
+        self.fetcher = fetcher
+        # Leave headroom under the model window for the title line prepended when embedding.
+        self.chunker = chunker or Chunker(embedder.count_tokens, max_tokens=min(200, embedder.max_tokens - 40))
+        self.extract_timeout = extract_timeout
+        self.statement_extractor = statement_extractor
+        self._write_lock = asyncio.Lock()
+
+    # ---- entry points -----------------------------------------------------------------------------------
+
+    async def ingest_url(self, url: str, *, added_by: str = SHARED_SCOPE) -> IngestResult:
+        if self.fetcher is None:
+            return IngestResult(url, "failed", reason="fetching links is not configured")
+        try:
+            canon = canonical_url(url)
+        except ValueError as exc:
+            return IngestResult(url, "failed", reason=f"not a valid URL: {exc}")
+        existing = await self.library.find_by_url(canon)
+        if existing is not None:
+            return await self._already(url, existing, added_by)
+        try:
+            page = await self.fetcher.fetch(url)
+        except FetchError as exc:
+            return IngestResult(url, "failed", reason=str(exc))
+        if page.content_type == "text/plain":
+            job = lambda: extract_text(page.text(), url=page.final_url)  # noqa: E731
+        else:
+            job = lambda: extract_html(page.body, url=page.final_url)  # noqa: E731
+        extracted = await self._extract(url, job)
+        if isinstance(extracted, IngestResult):
+            return extracted
+        if not extracted.url:
+            extracted.url = page.final_url
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[url]))[0]
+
+    async def ingest_text(
+        self,
+        text: str,
+        *,
+        url: str | None = None,
+        title: str | None = None,
+        published: datetime | None = None,
+        outlet: str | None = None,
+        added_by: str = SHARED_SCOPE,
+    ) -> IngestResult:
+        """Raw text, e.g. a forwarded Telegram post; the caller supplies whatever metadata it knows."""
+        source = url or "text"
+        extracted = await self._extract(source, lambda: extract_text(text, url=url, title=title, published=published))
+        if isinstance(extracted, IngestResult):
+            return extracted
+        if outlet:
+            extracted.site = outlet
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[source]))[0]
+
+    async def ingest_path(
+        self, path: Path, *, added_by: str = SHARED_SCOPE, progress: Callable[[IngestResult], None] | None = None
+    ) -> list[IngestResult]:
+        """A file, or a directory searched recursively for .html/.htm/.txt/.md files."""
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+            if not files:
+                return [IngestResult(str(path), "failed", reason="no .html, .htm, .txt or .md files in this folder")]
+        elif path.is_file():
+            files = [path]
+        else:
+            return [IngestResult(str(path), "failed", reason="no such file or directory")]
+        results = []
+        for file in files:
+            result = await self.ingest_file(file, added_by=added_by)
+            results.append(result)
+            if progress:
+                progress(result)
+        return results
+
+    async def ingest_file(self, file: Path, *, added_by: str = SHARED_SCOPE) -> IngestResult:
+        source = str(file)
+        suffix = file.suffix.lower()
+        if suffix not in FILE_SUFFIXES:
+            return IngestResult(source, "failed", reason=f"unsupported file type {suffix or '(none)'}")
+        try:
+            raw = await asyncio.to_thread(file.read_bytes)
+        except OSError as exc:
+            return IngestResult(source, "failed", reason=f"cannot read file: {exc.strerror or exc}")
+        file_url = file.resolve().as_uri()
+        if suffix in (".html", ".htm"):
+            extracted = await self._extract(source, lambda: extract_html(raw, url=None))
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return IngestResult(source, "failed", reason="the file is not UTF-8 text")
+            extracted = await self._extract(source, lambda: extract_text(text, url=None))
+        if isinstance(extracted, IngestResult):
+            return extracted
+        if not extracted.url:
+            extracted.url = file_url
+            extracted.site = extracted.site or "local file"
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[source]))[0]
+
+    async def _extract(self, source: str, job: Callable[[], Extracted]) -> Extracted | IngestResult:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(job), timeout=self.extract_timeout)
+        except TimeoutError:
+            return IngestResult(source, "failed", reason=f"extraction took longer than {self.extract_timeout:.0f}s")
+        except ExtractError as exc:
+            return IngestResult(source, "failed", reason=str(exc) or "no article text found")
+        except Exception as exc:  # noqa: BLE001 - a broken page must not take the caller down
+            log.warning("extraction crashed on %s: %s", source, type(exc).__name__)
+            return IngestResult(source, "failed", reason="the page could not be read as an article")
+
+    async def _already(self, source: str, existing: Article, added_by: str) -> IngestResult:
+        if existing.added_by != added_by and existing.added_by != SHARED_SCOPE:
+            await self.library.grant_access(existing.id, added_by)
+            if added_by == SHARED_SCOPE:
+                await self.index.set_scope(existing.id, SHARED_SCOPE)
+        return IngestResult(source, "duplicate", article=existing, chunks=existing.chunk_count)
+
+    # ---- the batch pipeline -----------------------------------------------------------------------------
+
+    async def ingest_many(
+        self, items: Sequence[Extracted], *, added_by: str = SHARED_SCOPE, sources: Sequence[str] | None = None
+    ) -> list[IngestResult]:
+        """Ingest already-extracted articles; embedding is batched across them for throughput."""
+        sources = list(sources) if sources is not None else [i.url or i.title or "text" for i in items]
+        results: list[IngestResult | None] = [None] * len(items)
+        pending: list[tuple[int, _Pending]] = []
+        for pos, (item, source) in enumerate(zip(items, sources, strict=True)):
+            prepared = self._prepare(item, source, added_by)
+            if isinstance(prepared, IngestResult):
+                results[pos] = prepared
+                continue
+            # Twins inside one batch are caught by the re-check under the write lock in _store.
+            existing = await self.library.find_existing(prepared.url, prepared.hash)
+            if existing is not None:
+                results[pos] = await self._already(source, existing, added_by)
+                continue
+            pending.append((pos, prepared))
+
+        to_index: list[tuple[int, _Pending]] = []
+        for pos, p in pending:
+            twin = await self._near_duplicate(p)
+            if twin is not None:
+                results[pos] = await self._store_near_duplicate(p, twin)
+            else:
+                p.pieces = [c.text for c in self.chunker.split(p.extracted.text)]
+                to_index.append((pos, p))
+
+        texts = [f"{p.title}\n{piece}" for _, p in to_index for piece in p.pieces]
+        vectors = None
+        if texts:
+            try:
+                vectors = await self.embedder.embed(texts)
+            except EmbeddingError as exc:
+                for pos, p in to_index:
+                    results[pos] = IngestResult(p.source, "failed", reason=str(exc))
+                to_index = []
+        offset = 0
+        for pos, p in to_index:
+            assert vectors is not None
+            n = len(p.pieces)
+            results[pos] = await self._store(p, vectors[offset : offset + n])
+            offset += n
+        return [r if r is not None else IngestResult("?", "failed", reason="internal error") for r in results]
+
+    def _prepare(self, item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:
+        text = (item.text or "").strip()
+        if len(text.split()) < MIN_WORDS:
+            return IngestResult(source, "failed", reason="too little article text to store")
+        url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
+        title = (item.title or "").strip() or text.split("\n", 1)[0][:90]
+        outlet = (item.site or "").strip() or host_of(url) or "unknown"
+        return _Pending(
+            source=source, extracted=item, added_by=added_by, url=url, outlet=outlet, title=title,
+            hash=content_hash(text), bands=bands(shingles(text)),
+        )  # fmt: skip
+
+    async def _near_duplicate(self, p: _Pending) -> Article | None:
+        mine = shingles(p.extracted.text)
+        for candidate in await self.library.candidates_by_bands(p.bands):
+            if overlap(mine, shingles(candidate.text)) >= NEAR_DUPLICATE_OVERLAP:
+                return candidate
+        return None
+
+    def _flags(self, p: _Pending) -> str:
+        return "suspicious-instructions" if p.extracted.suspicious else ""
+
+    async def _store_near_duplicate(self, p: _Pending, twin: Article) -> IngestResult:
+        async with self._write_lock:
+            try:
+                article = await self.library.add_article(
+                    url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
+                    published_at=p.extracted.published, language=p.extracted.language, text=p.extracted.text,
+                    content_hash=p.hash, added_by=p.added_by, duplicate_of=twin.id, flags=self._flags(p),
+                )  # fmt: skip
+            except LibraryError:
+                existing = await self.library.find_existing(p.url, p.hash)
+                if existing is None:
+                    raise
+                return await self._already(p.source, existing, p.added_by)
+        if twin.added_by not in (p.added_by, SHARED_SCOPE):
+            await self.library.grant_access(twin.id, p.added_by)
+        return IngestResult(p.source, "near_duplicate", article=article, duplicate_of=twin)
+
+    async def _store(self, p: _Pending, vectors: object) -> IngestResult:
+        import numpy as np
+
+        assert isinstance(vectors, np.ndarray)
+        async with self._write_lock:
+            existing = await self.library.find_existing(p.url, p.hash)
+            if existing is not None:
+                return await self._already(p.source, existing, p.added_by)
+            article = await self.library.add_article(
+                url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
+                published_at=p.extracted.published, language=p.extracted.language, text=p.extracted.text,
+                content_hash=p.hash, added_by=p.added_by, chunks=p.pieces, bands=p.bands, flags=self._flags(p),
+            )  # fmt: skip
+        try:
+            await self._index_article(article, vectors)
+        except Exception as exc:  # noqa: BLE001 - roll back so nothing is half-stored
+            log.warning("indexing article %s failed: %s", article.id, exc)
+            await self.library.delete_article(article.id)
+            try:
+                await self.index.delete_article(article.id)
+            except Exception:  # noqa: BLE001
+                pass
+            return IngestResult(p.source, "failed", reason=f"could not index the article: {exc}")
+        statements = 0
+        if self.statement_extractor is not None:
+            try:
+                found = self.statement_extractor(article)
+                statements = await self.library.add_statements(found)
+            except Exception as exc:  # noqa: BLE001 - statements are a bonus; the article stays
+                log.warning("statement extraction failed on article %s: %s", article.id, exc)
+        stored = await self.library.get_article(article.id) or article
+        return IngestResult(p.source, "added", article=stored, chunks=len(p.pieces), statements=statements)
+
+    async def _index_article(self, article: Article, vectors: object) -> None:
+        import numpy as np
+
+        assert isinstance(vectors, np.ndarray)
+        records = await self.library.article_chunks(article.id)
+        entries = [
+            DenseEntry(
+                chunk_id=r.chunk_id,
+                article_id=article.id,
+                published_ts=int(article.published_at.timestamp()) if article.published_at else None,
+                outlet=article.outlet,
+                scope=article.added_by,
+            )
+            for r in records
+        ]
+        await self.index.upsert(entries, vectors)
+        await self.library.mark_indexed(article.id)
+
+    # ---- repair -----------------------------------------------------------------------------------------
+
+    async def _embed_records(self, article: Article) -> object:
+        records = await self.library.article_chunks(article.id)
+        return await self.embedder.embed([f"{article.title}\n{r.text}" for r in records])
+
+    async def resume(self) -> int:
+        """Finish articles a crash left stored but unindexed. Returns how many were completed."""
+        done = 0
+        for article_id in await self.library.pending_articles():
+            article = await self.library.get_article(article_id)
+            if article is None:
+                continue
+            try:
+                await self._index_article(article, await self._embed_records(article))
+                done += 1
+            except Exception as exc:  # noqa: BLE001
+                log.warning("could not finish indexing article %s: %s", article_id, exc)
+        return done
+
+    async def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the dense index from the library. Returns the number of chunks indexed."""
+        await self.index.reset()
+        ids = await self.library.indexed_article_ids()
+        total = 0
+        for i, article_id in enumerate(ids, 1):
+            article = await self.library.get_article(article_id)
+            if article is None:
+                continue
+            vectors = await self._embed_records(article)
+            await self._index_article(article, vectors)
+            total += article.chunk_count
+            if progress:
+                progress(i, len(ids))
+        await self.resume()
+        return total
+
+    async def forget(self, article_id: int) -> bool:
+        await self.index.delete_article(article_id)
+        return await self.library.delete_article(article_id)

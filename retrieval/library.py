@@ -1,0 +1,613 @@
+"""The article library: SQLite (WAL) holding articles, chunks, statements and an FTS5 index.
+
+It is the source of truth; the dense index can always be rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from retrieval.types import SHARED_SCOPE, Article, Chunk, SearchFilters
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    author TEXT,
+    published_at TEXT,
+    published_ts INTEGER,
+    language TEXT,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    added_ts INTEGER NOT NULL,
+    duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+    flags TEXT NOT NULL DEFAULT '',
+    indexed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
+CREATE INDEX IF NOT EXISTS articles_added ON articles(added_ts);
+CREATE INDEX IF NOT EXISTS articles_dup ON articles(duplicate_of);
+CREATE TABLE IF NOT EXISTS article_access (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    scope TEXT NOT NULL,
+    PRIMARY KEY (article_id, scope)
+);
+CREATE TABLE IF NOT EXISTS minhash_bands (
+    band INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS minhash_band ON minhash_bands(band);
+CREATE INDEX IF NOT EXISTS minhash_article ON minhash_bands(article_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, title, content='chunks', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text, title) VALUES (new.rowid, new.text, new.title);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text, title) VALUES ('delete', old.rowid, old.text, old.title);
+END;
+CREATE TABLE IF NOT EXISTS statements (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    speaker TEXT NOT NULL,
+    speaker_key TEXT NOT NULL,
+    role TEXT,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    said_on TEXT,
+    said_ts INTEGER,
+    sentence TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
+CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
+"""
+
+# FTS5 query syntax is its own language; user text is reduced to bare terms so it can never be a syntax error.
+_TERM = re.compile(r"[\w][\w'’-]*", re.UNICODE)
+_STOPWORDS = frozenset(
+    """a an and are as at be been but by did do does for from had has have he her his how i if in into is it its
+    me my of on or our she so than that the their them they this those to was we were what when where which who
+    whom why will with would you your about after before over under which while week this last said says""".split()
+)
+
+
+class LibraryError(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class ChunkRecord:
+    """A chunk with its article's metadata, as search and the dense index need it."""
+
+    chunk_id: str
+    article_id: int
+    seq: int
+    text: str
+    title: str
+    url: str
+    outlet: str
+    published: datetime | None
+    added_by: str
+
+
+@dataclass(slots=True)
+class Statement:
+    article_id: int
+    speaker: str
+    role: str | None
+    text: str
+    kind: str  # "quote" | "reported"
+    said_on: datetime | None
+    sentence: str
+    id: int | None = None
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    value = to_utc(value)
+    return value.isoformat() if value else None
+
+
+def _ts(value: datetime | None) -> int | None:
+    value = to_utc(value)
+    return int(value.timestamp()) if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def fts_query(text: str) -> str | None:
+    """Terms of a question OR-ed together, stopwords dropped, each quoted for FTS5."""
+    terms: list[str] = []
+    for term in _TERM.findall(text.lower()):
+        term = term.strip("'’-")
+        if len(term) < 2 or term in _STOPWORDS or term in terms:
+            continue
+        terms.append(term)
+    if not terms:
+        return None
+    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+
+
+def speaker_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+class Library:
+    """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.executescript(_SCHEMA)
+            self._conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        def call() -> T:
+            with self._lock:
+                return fn(self._conn)
+
+        return await asyncio.to_thread(call)
+
+    def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> Callable[[sqlite3.Connection], T]:
+        def wrapped(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+        return wrapped
+
+    # ---- meta -------------------------------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        def q(c: sqlite3.Connection) -> str | None:
+            row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+
+        return await self._run(q)
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._run(lambda c: c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value)))
+
+    # ---- articles ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _article(row: sqlite3.Row) -> Article:
+        return Article(
+            id=row["id"],
+            url=row["url"],
+            title=row["title"],
+            outlet=row["outlet"],
+            author=row["author"],
+            published_at=_dt(row["published_at"]),
+            language=row["language"],
+            text=row["text"],
+            content_hash=row["content_hash"],
+            added_by=row["added_by"],
+            added_at=_dt(row["added_at"]) or datetime.now(UTC),
+            duplicate_of=row["duplicate_of"],
+            flags=row["flags"],
+            chunk_count=row["chunk_count"] if "chunk_count" in row.keys() else 0,  # noqa: SIM118
+        )
+
+    _ARTICLE_COLS = "a.*, (SELECT COUNT(*) FROM chunks c WHERE c.article_id = a.id) AS chunk_count"
+
+    async def get_article(self, article_id: int) -> Article | None:
+        def q(c: sqlite3.Connection) -> Article | None:
+            row = c.execute(f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.id = ?", (article_id,)).fetchone()
+            return self._article(row) if row else None
+
+        return await self._run(q)
+
+    async def find_existing(self, url: str, content_hash: str) -> Article | None:
+        """The stored article with this canonical URL or this exact content, if any."""
+
+        def q(c: sqlite3.Connection) -> Article | None:
+            row = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.url = ? OR a.content_hash = ? "
+                "ORDER BY a.id LIMIT 1",
+                (url, content_hash),
+            ).fetchone()
+            return self._article(row) if row else None
+
+        return await self._run(q)
+
+    async def candidates_by_bands(self, bands: Sequence[int]) -> list[Article]:
+        if not bands:
+            return []
+
+        def q(c: sqlite3.Connection) -> list[Article]:
+            marks = ",".join("?" * len(bands))
+            rows = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.duplicate_of IS NULL AND a.id IN "
+                f"(SELECT article_id FROM minhash_bands WHERE band IN ({marks}) "
+                "GROUP BY article_id ORDER BY COUNT(*) DESC LIMIT 20)",
+                list(bands),
+            ).fetchall()
+            return [self._article(r) for r in rows]
+
+        return await self._run(q)
+
+    async def add_article(
+        self,
+        *,
+        url: str,
+        title: str,
+        outlet: str,
+        author: str | None,
+        published_at: datetime | None,
+        language: str | None,
+        text: str,
+        content_hash: str,
+        added_by: str,
+        chunks: Sequence[str] = (),
+        bands: Sequence[int] = (),
+        duplicate_of: int | None = None,
+        flags: str = "",
+        added_at: datetime | None = None,
+    ) -> Article:
+        """Store an article and its chunks in one transaction; it stays invisible to search until indexed."""
+        added = to_utc(added_at) or datetime.now(UTC)
+
+        def tx(c: sqlite3.Connection) -> int:
+            cur = c.execute(
+                "INSERT INTO articles(url, title, outlet, author, published_at, published_ts, language, text, "
+                "content_hash, added_by, added_at, added_ts, duplicate_of, flags, indexed) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    url, title, outlet, author, _iso(published_at), _ts(published_at), language, text,
+                    content_hash, added_by, added.isoformat(), int(added.timestamp()), duplicate_of, flags,
+                    1 if duplicate_of else 0,
+                ),
+            )  # fmt: skip
+            article_id = int(cur.lastrowid or 0)
+            c.executemany(
+                "INSERT INTO chunks(id, article_id, seq, text, title) VALUES (?,?,?,?,?)",
+                [(f"{article_id}:{i}", article_id, i, t, title) for i, t in enumerate(chunks)],
+            )
+            c.executemany(
+                "INSERT INTO minhash_bands(band, article_id) VALUES (?, ?)", [(b, article_id) for b in bands]
+            )
+            return article_id
+
+        try:
+            article_id = await self._run(self._tx(tx))
+        except sqlite3.IntegrityError as exc:
+            raise LibraryError(f"article already stored: {url}") from exc
+        article = await self.get_article(article_id)
+        assert article is not None
+        return article
+
+    async def mark_indexed(self, article_id: int) -> None:
+        await self._run(lambda c: c.execute("UPDATE articles SET indexed = 1 WHERE id = ?", (article_id,)))
+
+    async def grant_access(self, article_id: int, scope: str) -> None:
+        """Let another chat see an article it tried to add; the CLI's shared scope makes it public."""
+
+        def tx(c: sqlite3.Connection) -> None:
+            if scope == SHARED_SCOPE:
+                c.execute("UPDATE articles SET added_by = ? WHERE id = ?", (SHARED_SCOPE, article_id))
+            else:
+                c.execute("INSERT OR IGNORE INTO article_access(article_id, scope) VALUES (?, ?)", (article_id, scope))
+
+        await self._run(self._tx(tx))
+
+    async def set_flags(self, article_id: int, flags: str) -> None:
+        await self._run(lambda c: c.execute("UPDATE articles SET flags = ? WHERE id = ?", (flags, article_id)))
+
+    async def pending_articles(self) -> list[int]:
+        """Articles stored but not yet in the dense index (an interrupted ingestion)."""
+
+        def q(c: sqlite3.Connection) -> list[int]:
+            rows = c.execute("SELECT id FROM articles WHERE indexed = 0 ORDER BY id").fetchall()
+            return [r[0] for r in rows]
+
+        return await self._run(q)
+
+    async def delete_article(self, article_id: int) -> bool:
+        def tx(c: sqlite3.Connection) -> bool:
+            return c.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+
+        return await self._run(self._tx(tx))
+
+    async def find_by_url(self, url: str) -> Article | None:
+        def q(c: sqlite3.Connection) -> Article | None:
+            row = c.execute(f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.url = ?", (url,)).fetchone()
+            return self._article(row) if row else None
+
+        return await self._run(q)
+
+    async def list_articles(
+        self,
+        *,
+        scope: str | None = None,
+        limit: int = 20,
+        added_since: datetime | None = None,
+        include_duplicates: bool = True,
+    ) -> list[Article]:
+        where, params = self._visibility(scope)
+        clauses = [where] if where else []
+        if added_since is not None:
+            clauses.append("a.added_ts > ?")
+            params.append(_ts(added_since))
+        if not include_duplicates:
+            clauses.append("a.duplicate_of IS NULL")
+        sql = f"SELECT {self._ARTICLE_COLS} FROM articles a"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY a.added_ts DESC, a.id DESC LIMIT ?"
+        params.append(limit)
+        return await self._run(lambda c: [self._article(r) for r in c.execute(sql, params).fetchall()])
+
+    async def duplicates_of(self, article_ids: Sequence[int]) -> dict[int, list[Article]]:
+        if not article_ids:
+            return {}
+
+        def q(c: sqlite3.Connection) -> dict[int, list[Article]]:
+            marks = ",".join("?" * len(article_ids))
+            rows = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.duplicate_of IN ({marks})", list(article_ids)
+            ).fetchall()
+            out: dict[int, list[Article]] = {}
+            for r in rows:
+                out.setdefault(r["duplicate_of"], []).append(self._article(r))
+            return out
+
+        return await self._run(q)
+
+    async def stats(self) -> dict[str, int]:
+        def q(c: sqlite3.Connection) -> dict[str, int]:
+            one = lambda sql: int(c.execute(sql).fetchone()[0])  # noqa: E731
+            return {
+                "articles": one("SELECT COUNT(*) FROM articles"),
+                "indexed_articles": one("SELECT COUNT(*) FROM articles WHERE indexed = 1 AND duplicate_of IS NULL"),
+                "pending_articles": one("SELECT COUNT(*) FROM articles WHERE indexed = 0"),
+                "near_duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+                "chunks": one("SELECT COUNT(*) FROM chunks"),
+                "indexed_chunks": one(
+                    "SELECT COUNT(*) FROM chunks c JOIN articles a ON a.id = c.article_id WHERE a.indexed = 1"
+                ),
+                "statements": one("SELECT COUNT(*) FROM statements"),
+                "shared_articles": one(f"SELECT COUNT(*) FROM articles WHERE added_by = '{SHARED_SCOPE}'"),
+            }
+
+        return await self._run(q)
+
+    # ---- chunks -----------------------------------------------------------------------------------------
+
+    _RECORD_SQL = (
+        "SELECT c.id AS chunk_id, c.article_id, c.seq, c.text, a.title, a.url, a.outlet, a.published_at, "
+        "a.added_by FROM chunks c JOIN articles a ON a.id = c.article_id"
+    )
+
+    @staticmethod
+    def _record(row: sqlite3.Row) -> ChunkRecord:
+        return ChunkRecord(
+            chunk_id=row["chunk_id"],
+            article_id=row["article_id"],
+            seq=row["seq"],
+            text=row["text"],
+            title=row["title"],
+            url=row["url"],
+            outlet=row["outlet"],
+            published=_dt(row["published_at"]),
+            added_by=row["added_by"],
+        )
+
+    async def chunk_records(self, chunk_ids: Sequence[str], *, indexed_only: bool = True) -> dict[str, ChunkRecord]:
+        """Chunks by id; by default only those of fully indexed articles, as search must see."""
+        if not chunk_ids:
+            return {}
+        cond = " AND a.indexed = 1 AND a.duplicate_of IS NULL" if indexed_only else ""
+
+        def q(c: sqlite3.Connection) -> dict[str, ChunkRecord]:
+            marks = ",".join("?" * len(chunk_ids))
+            rows = c.execute(f"{self._RECORD_SQL} WHERE c.id IN ({marks}){cond}", list(chunk_ids)).fetchall()
+            return {r["chunk_id"]: self._record(r) for r in rows}
+
+        return await self._run(q)
+
+    async def article_chunks(self, article_id: int) -> list[ChunkRecord]:
+        def q(c: sqlite3.Connection) -> list[ChunkRecord]:
+            rows = c.execute(f"{self._RECORD_SQL} WHERE c.article_id = ? ORDER BY c.seq", (article_id,)).fetchall()
+            return [self._record(r) for r in rows]
+
+        return await self._run(q)
+
+    async def indexed_article_ids(self) -> list[int]:
+        def q(c: sqlite3.Connection) -> list[int]:
+            rows = c.execute(
+                "SELECT id FROM articles WHERE indexed = 1 AND duplicate_of IS NULL ORDER BY id"
+            ).fetchall()
+            return [r[0] for r in rows]
+
+        return await self._run(q)
+
+    async def chunks(self, article_id: int) -> list[Chunk]:
+        records = await self.article_chunks(article_id)
+        return [Chunk(id=r.chunk_id, article_id=r.article_id, seq=r.seq, text=r.text) for r in records]
+
+    # ---- search -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _visibility(scope: str | None) -> tuple[str, list[Any]]:
+        if scope is None:
+            return "", []
+        return (
+            "(a.added_by IN (?, ?) OR EXISTS (SELECT 1 FROM article_access x WHERE x.article_id = a.id "
+            "AND x.scope = ?))",
+            [scope, SHARED_SCOPE, scope],
+        )
+
+    @classmethod
+    def filter_sql(cls, filters: SearchFilters) -> tuple[str, list[Any]]:
+        clauses = ["a.indexed = 1", "a.duplicate_of IS NULL"]
+        params: list[Any] = []
+        if filters.since is not None:
+            clauses.append("a.published_ts >= ?")
+            params.append(_ts(filters.since))
+        if filters.until is not None:
+            clauses.append("a.published_ts <= ?")
+            params.append(_ts(filters.until))
+        if filters.outlet:
+            clauses.append("lower(a.outlet) = lower(?)")
+            params.append(filters.outlet)
+        vis, vparams = cls._visibility(filters.scope)
+        if vis:
+            clauses.append(vis)
+            params.extend(vparams)
+        return " AND ".join(clauses), params
+
+    async def extra_access(self, scope: str) -> list[int]:
+        """Articles owned by another chat that this chat was also given (it added the same link)."""
+
+        def q(c: sqlite3.Connection) -> list[int]:
+            rows = c.execute("SELECT article_id FROM article_access WHERE scope = ?", (scope,)).fetchall()
+            return [r[0] for r in rows]
+
+        return await self._run(q)
+
+    async def bm25(self, query: str, limit: int, filters: SearchFilters) -> list[tuple[str, float]]:
+        """Chunk ids and BM25 scores (higher is better) for a free-text query."""
+        match = fts_query(query)
+        if match is None:
+            return []
+        where, params = self.filter_sql(filters)
+        sql = (
+            "SELECT c.id, -bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts "
+            "JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN articles a ON a.id = c.article_id "
+            f"WHERE chunks_fts MATCH ? AND {where} ORDER BY bm25(chunks_fts, 1.0, 0.5) LIMIT ?"
+        )
+
+        def q(c: sqlite3.Connection) -> list[tuple[str, float]]:
+            return [(r[0], float(r[1])) for r in c.execute(sql, [match, *params, limit]).fetchall()]
+
+        return await self._run(q)
+
+    # ---- statements -------------------------------------------------------------------------------------
+
+    async def add_statements(self, statements: Iterable[Statement]) -> int:
+        rows = [
+            (s.article_id, s.speaker, speaker_key(s.speaker), s.role, s.text, s.kind, _iso(s.said_on),
+             _ts(s.said_on), s.sentence)
+            for s in statements
+        ]  # fmt: skip
+
+        def tx(c: sqlite3.Connection) -> int:
+            c.executemany(
+                "INSERT INTO statements(article_id, speaker, speaker_key, role, text, kind, said_on, said_ts, "
+                "sentence) VALUES (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            return len(rows)
+
+        return await self._run(self._tx(tx))
+
+    async def statements(
+        self,
+        *,
+        speaker_terms: Sequence[str] = (),
+        article_ids: Sequence[int] | None = None,
+        filters: SearchFilters | None = None,
+        limit: int = 200,
+    ) -> list[tuple[Statement, ChunkRecord]]:
+        """Statements whose speaker or role mentions any of the terms, with their article's metadata."""
+        where, params = self.filter_sql(filters or SearchFilters())
+        clauses = [where]
+        if speaker_terms:
+            ors = []
+            for term in speaker_terms:
+                ors.append("(lower(s.speaker) LIKE ? OR lower(coalesce(s.role, '')) LIKE ?)")
+                params.extend([f"%{term.lower()}%", f"%{term.lower()}%"])
+            clauses.append("(" + " OR ".join(ors) + ")")
+        if article_ids is not None:
+            if not article_ids:
+                return []
+            clauses.append(f"s.article_id IN ({','.join('?' * len(article_ids))})")
+            params.extend(article_ids)
+        sql = (
+            "SELECT s.*, a.title, a.url, a.outlet, a.published_at, a.added_by FROM statements s "
+            f"JOIN articles a ON a.id = s.article_id WHERE {' AND '.join(clauses)} "
+            "ORDER BY coalesce(s.said_ts, a.published_ts, 0), s.id LIMIT ?"
+        )
+        params.append(limit)
+
+        def q(c: sqlite3.Connection) -> list[tuple[Statement, ChunkRecord]]:
+            out = []
+            for r in c.execute(sql, params).fetchall():
+                st = Statement(
+                    id=r["id"], article_id=r["article_id"], speaker=r["speaker"], role=r["role"], text=r["text"],
+                    kind=r["kind"], said_on=_dt(r["said_on"]), sentence=r["sentence"],
+                )  # fmt: skip
+                rec = ChunkRecord(
+                    chunk_id=f"s{r['id']}", article_id=r["article_id"], seq=-1, text=r["sentence"],
+                    title=r["title"], url=r["url"], outlet=r["outlet"], published=_dt(r["published_at"]),
+                    added_by=r["added_by"],
+                )  # fmt: skip
+                out.append((st, rec))
+            return out
+
+        return await self._run(q)
+
+    async def backup(self, target: Path) -> None:
+        """Online backup: a consistent copy while the bot keeps running."""
+
+        def q(c: sqlite3.Connection) -> None:
+            dest = sqlite3.connect(target)
+            try:
+                c.backup(dest)
+            finally:
+                dest.close()
+
+        await self._run(q)

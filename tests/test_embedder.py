@@ -1,0 +1,50 @@
+import hashlib
+
+import numpy as np
+import pytest
+
+from retrieval.embedder import MODEL_SHA256, EmbeddingError, LocalEmbedder, default_model_files
+
+
+def test_pinned_files_verify() -> None:
+    model, tokenizer = default_model_files()
+    assert hashlib.sha256(model.read_bytes()).hexdigest() == MODEL_SHA256
+    assert tokenizer.name == "tokenizer.json"
+
+
+async def test_vectors_are_normalised_and_meaningful(embedder: LocalEmbedder) -> None:
+    vecs = await embedder.embed(
+        [
+            "The Kremlin says the annexed regions are not negotiable.",
+            "Moscow rules out talks on the status of occupied Ukrainian territories.",
+            "A recipe for sourdough bread with a long cold fermentation.",
+        ]
+    )
+    assert vecs.shape == (3, embedder.dim) == (3, 384)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.3
+
+
+async def test_batching_and_order_do_not_change_results(embedder: LocalEmbedder) -> None:
+    texts = [f"Item {i}: " + "word " * (i * 7 % 60) for i in range(20)]
+    together = await embedder.embed(texts)
+    alone = np.vstack([await embedder.embed([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-4)
+
+
+def test_window_is_256_tokens_not_128(embedder: LocalEmbedder) -> None:
+    long_a = "alpha " * 150 + "ending about volcanoes and lava"
+    long_b = "alpha " * 150 + "ending about banking and interest rates"
+    a, b = embedder.embed_sync([long_a, long_b])
+    # Past token 128 the texts differ; a 128-token truncation would make them identical.
+    assert float(a @ b) < 0.999
+    assert embedder.count_tokens("hello world") == 4
+
+
+def test_empty_input(embedder: LocalEmbedder) -> None:
+    assert embedder.embed_sync([]).shape == (0, 384)
+
+
+def test_bad_model_dir(tmp_path) -> None:
+    with pytest.raises(EmbeddingError, match="model.onnx"):
+        LocalEmbedder(tmp_path)
