@@ -1,0 +1,87 @@
+"""The dense index: the single-writer lock, reindexing, embedder changes and a lost index."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.services import open_services
+from retrieval.embedder import LocalEmbedder
+from retrieval.index import DenseIndex, IndexLockedError, IndexMismatchError, collection_name
+from tests.conftest import CORPUS, make_settings
+
+
+def test_collection_name_carries_embedder_and_dimension() -> None:
+    assert collection_name("minilm-l6-v2-int8", 384) == "chunks_minilm-l6-v2-int8_384"
+    assert collection_name("openai-text/embedding 3", 1536).endswith("_1536")
+
+
+async def test_second_opener_gets_a_clear_error(services, settings) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IndexLockedError, match="single-process"):
+        DenseIndex.open_embedded(settings.chroma_path, services.index.name)
+    # And another process, through the CLI, exits non-zero with the same message.
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--data-dir", str(settings.data_dir), "stats"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "in use by briefbot pid" in proc.stderr
+
+
+async def test_reindex_rebuilds_from_library(services) -> None:  # type: ignore[no-untyped-def]
+    await services.ingestor.ingest_many(CORPUS)
+    before = await services.index.count()
+    await services.index.reset()
+    assert await services.index.count() == 0
+    assert await services.ingestor.reindex() == before
+    assert await services.index.count() == before
+    hits = await services.searcher.search("medieval maps", k=1)
+    assert hits[0].title == "Library digitises medieval maps"
+
+
+async def test_lost_index_is_rebuilt_at_startup(tmp_path: Path, embedder: LocalEmbedder) -> None:
+    settings = make_settings(tmp_path / "data")
+    svc = await open_services(settings, embedder=embedder)
+    await svc.ingestor.ingest_many(CORPUS)
+    expected = await svc.index.count()
+    svc.index.close()
+    svc.library.close()
+    shutil.rmtree(settings.chroma_path)
+    svc = await open_services(settings, embedder=embedder)
+    try:
+        assert await svc.index.count() == expected
+        assert (await svc.searcher.search("interest rate decision", k=1))[0].title.startswith("Central bank")
+    finally:
+        svc.index.close()
+        svc.library.close()
+
+
+class _OtherEmbedder(LocalEmbedder):
+    """The same model under another name: what switching EMBEDDING_BACKEND looks like to the index."""
+
+    def __init__(self, base: LocalEmbedder) -> None:
+        self.__dict__.update(base.__dict__)
+        self.id = "another-model"
+
+
+async def test_embedder_switch_is_refused_until_reindex(tmp_path: Path, embedder: LocalEmbedder) -> None:
+    settings = make_settings(tmp_path / "data")
+    svc = await open_services(settings, embedder=embedder)
+    await svc.ingestor.ingest_many(CORPUS[:2])
+    svc.index.close()
+    svc.library.close()
+    other = _OtherEmbedder(embedder)
+    with pytest.raises(IndexMismatchError, match="briefbot reindex"):
+        await open_services(settings, embedder=other)
+    svc = await open_services(settings, embedder=other, allow_embedder_change=True)
+    try:
+        await svc.ingestor.reindex()
+        assert svc.index.name == "chunks_another-model_384"
+        assert await svc.index.count() > 0
+    finally:
+        svc.index.close()
+        svc.library.close()

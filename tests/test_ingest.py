@@ -1,0 +1,194 @@
+"""Ingestion through the real stack, from text, files and a local HTTP server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.services import open_services
+from retrieval.embedder import OpenAIEmbedder
+from retrieval.fetcher import HttpFetcher
+from tests.conftest import CORPUS, make_settings
+
+ARTICLE_HTML = """<!doctype html><html lang="en"><head>
+<title>Harbour turbines start turning | Coastal Courier</title>
+<meta property="og:title" content="Harbour turbines start turning">
+<meta property="og:site_name" content="Coastal Courier">
+<meta property="article:published_time" content="2025-03-03T09:30:00+01:00">
+<link rel="canonical" href="https://news.example.org/energy/harbour-turbines?utm_source=feed">
+</head><body>
+<nav><a href="/">Home</a> <a href="/energy">Energy</a></nav>
+<article><h1>Harbour turbines start turning</h1>
+<p>The coastal city of Porthaven switched on its tidal power plant on Monday, after nine years of planning
+and building. Twelve turbines sit on the sea floor in the harbour mouth.</p>
+<p>"Every tide now lights our streets," Mayor Ines Carvalho said at the opening ceremony, which drew
+several hundred residents to the quay despite the rain.</p>
+<p>The operator expects the plant to cover about a fifth of the city's electricity demand in a normal year,
+and says the turbines turn with both the rising and the falling tide.</p>
+</article>
+<div class="comments"><p>Great news!! First comment here from a reader who loves the harbour.</p></div>
+<footer>© 2024 Coastal Courier. All rights reserved.</footer>
+</body></html>"""
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[str]:
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text=ARTICLE_HTML, content_type="text/html")
+
+    async def missing(request: web.Request) -> web.Response:
+        return web.Response(status=404, text="not here")
+
+    async def pdf(request: web.Request) -> web.Response:
+        return web.Response(body=b"%PDF-1.4", content_type="application/pdf")
+
+    app = web.Application()
+    app.router.add_get("/story", page)
+    app.router.add_get("/missing", missing)
+    app.router.add_get("/doc.pdf", pdf)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    server = web.TCPSite(runner, "127.0.0.1", 0)
+    await server.start()
+    port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def web_services(tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
+    # Private addresses are allowed here only: the test site lives on loopback.
+    settings = make_settings(tmp_path / "data", fetch_allow_private_networks=True)
+    svc = await open_services(settings, embedder=embedder, fetcher=HttpFetcher(allow_private_networks=True))
+    yield svc
+    svc.index.close()
+    svc.library.close()
+    await svc.fetcher.aclose()  # type: ignore[attr-defined]
+
+
+async def test_url_ingest_then_search(web_services, site: str) -> None:  # type: ignore[no-untyped-def]
+    result = await web_services.ingestor.ingest_url(f"{site}/story?utm_campaign=x")
+    assert result.status == "added", result.reason
+    a = result.article
+    assert a.url == "https://news.example.org/energy/harbour-turbines"  # the page's own canonical URL
+    assert a.outlet == "Coastal Courier"
+    assert a.published_at == datetime(2025, 3, 3, 8, 30, tzinfo=UTC)
+    assert "Every tide now lights our streets" in a.text
+    assert "First comment" not in a.text and "All rights reserved" not in a.text
+    assert result.chunks >= 1
+    hits = await web_services.searcher.search("what did the mayor say about the tide", k=3)
+    assert hits[0].article_id == a.id
+    again = await web_services.ingestor.ingest_url(f"{site}/story")
+    assert again.status == "duplicate" and again.article.id == a.id
+    assert (await web_services.library.stats())["articles"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [("/missing", "404"), ("/doc.pdf", "application/pdf")],
+)
+async def test_bad_urls_fail_cleanly(web_services, site: str, path: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    result = await web_services.ingestor.ingest_url(site + path)
+    assert result.status == "failed" and reason in (result.reason or "")
+    assert (await web_services.library.stats())["articles"] == 0
+
+
+async def test_unreachable_url(web_services) -> None:  # type: ignore[no-untyped-def]
+    result = await web_services.ingestor.ingest_url("http://127.0.0.1:9/nothing")
+    assert result.status == "failed" and result.reason
+
+
+async def test_duplicates_and_near_duplicates(services) -> None:  # type: ignore[no-untyped-def]
+    first = (await services.ingestor.ingest_many(CORPUS[:1]))[0]
+    assert first.status == "added"
+    same_text = type(CORPUS[0])(text=CORPUS[0].text, title="Other title", url="https://mirror.example/x", site="M")
+    r = (await services.ingestor.ingest_many([same_text]))[0]
+    assert r.status == "duplicate" and r.article.id == first.article.id
+    syndicated = type(CORPUS[0])(
+        text="By Wire Staff\n\n" + CORPUS[0].text + "\n\nThis story was distributed by a news agency.",
+        title=CORPUS[0].title, url="https://partner.example/tidal", site="Partner Paper",
+    )  # fmt: skip
+    r = (await services.ingestor.ingest_many([syndicated]))[0]
+    assert r.status == "near_duplicate" and r.duplicate_of.id == first.article.id
+    stats = await services.library.stats()
+    assert stats["articles"] == 2 and stats["near_duplicates"] == 1
+    assert stats["chunks"] == first.chunks  # the copy is linked, not indexed twice
+    hits = await services.searcher.search("tidal turbines", k=5)
+    assert {h.article_id for h in hits} == {first.article.id}
+
+
+async def test_files_and_folders(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(
+        "date 2025-02-27\nThe Kremlin said the status of the regions is not open to negotiation, its "
+        "spokesman told reporters on a call on Thursday morning.\n\nHe said the matter was settled for good.\n"
+    )
+    (folder / "sub" / "b.md").write_text(
+        "# Village votes on car ban\n\nThe council of a small alpine village voted seven to two to ban cars "
+        "from the old centre after a summer of traffic jams on its narrow main street.\n"
+    )
+    (folder / "sub" / "c.html").write_text(ARTICLE_HTML)
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    results = await services.ingestor.ingest_path(folder)
+    by_name = {Path(r.source).name: r for r in results}
+    assert set(by_name) == {"a.txt", "b.md", "c.html"}  # only supported types are picked up
+    a = by_name["a.txt"].article
+    assert a.published_at == datetime(2025, 2, 27, tzinfo=UTC)
+    assert a.url == (folder / "a.txt").resolve().as_uri()
+    assert not a.text.startswith("date ")
+    assert by_name["b.md"].article.title == "Village votes on car ban"
+    assert by_name["b.md"].article.published_at is None  # unknown stays unknown
+    assert by_name["c.html"].article.url == "https://news.example.org/energy/harbour-turbines"
+
+
+async def test_bad_files(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "empty.txt").write_text("   \n")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 ".encode("latin-1") * 50)
+    (tmp_path / "tiny.txt").write_text("Too short.")
+    (tmp_path / "x.docx").write_bytes(b"PK")
+    for name in ("empty.txt", "latin1.txt", "tiny.txt", "x.docx", "does-not-exist.txt"):
+        [r] = await services.ingestor.ingest_path(tmp_path / name)
+        assert r.status == "failed" and r.reason, name
+    assert (await services.library.stats())["articles"] == 0
+
+
+async def test_embedding_failure_stores_nothing(tmp_path: Path) -> None:
+    # A real OpenAI client against a port nothing listens on: the endpoint is down.
+    embedder = OpenAIEmbedder(base_url="http://127.0.0.1:9/v1", api_key="k", model="m", dim=8, max_retries=0)
+    settings = make_settings(tmp_path / "data")
+    svc = await open_services(settings, embedder=embedder)
+    try:
+        [r] = await svc.ingestor.ingest_many(CORPUS[:1])
+        assert r.status == "failed" and "embedding endpoint failed" in (r.reason or "")
+        stats = await svc.library.stats()
+        assert stats["articles"] == 0 and stats["chunks"] == 0
+        assert await svc.index.count() == 0
+    finally:
+        await svc.aclose()
+
+
+async def test_resume_finishes_interrupted_ingestion(services) -> None:  # type: ignore[no-untyped-def]
+    # What a crash between the library write and the index write leaves behind.
+    item = CORPUS[1]
+    await services.library.add_article(
+        url=item.url, title=item.title, outlet=item.site, author=None, published_at=item.published,
+        language="en", text=item.text, content_hash="h1", added_by="shared", chunks=[item.text],
+    )  # fmt: skip
+    assert await services.searcher.search("Steinbach cars") == []
+    assert await services.ingestor.resume() == 1
+    hits = await services.searcher.search("Steinbach cars", k=1)
+    assert hits and hits[0].title == item.title
+    stats = await services.library.stats()
+    assert stats["pending_articles"] == 0 and await services.index.count() == stats["indexed_chunks"]
+
+
+async def test_forget(services) -> None:  # type: ignore[no-untyped-def]
+    [r] = await services.ingestor.ingest_many(CORPUS[:1])
+    assert await services.ingestor.forget(r.article.id)
+    assert await services.index.count() == 0
+    assert await services.searcher.search("tidal") == []

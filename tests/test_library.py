@@ -1,0 +1,92 @@
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from retrieval.library import Library, LibraryError, Statement, fts_query
+from retrieval.types import SearchFilters
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    lib = Library(tmp_path / "lib.sqlite3")
+    yield lib
+    lib.close()
+
+
+async def _add(lib: Library, url: str, text: str, **kw: object) -> int:
+    article = await lib.add_article(
+        url=url, title=kw.pop("title", "Title"), outlet=kw.pop("outlet", "Outlet"), author=None,
+        published_at=kw.pop("published_at", None), language="en", text=text, content_hash=kw.pop("hash", url),
+        added_by=kw.pop("added_by", "shared"), chunks=kw.pop("chunks", [text]), **kw,
+    )  # fmt: skip
+    await lib.mark_indexed(article.id)
+    return article.id
+
+
+def test_fts_query_is_safe() -> None:
+    assert fts_query('What is "the" Kremlin\'s stance? AND OR NOT *') == '"kremlin\'s" OR "stance" OR "not"'
+    assert fts_query("the of and") is None
+
+
+async def test_wal_and_unknown_date_stays_unknown(library: Library) -> None:
+    aid = await _add(library, "https://a.example/1", "Some text about tides.")
+    article = await library.get_article(aid)
+    assert article is not None and article.published_at is None
+    mode = await library._run(lambda c: c.execute("PRAGMA journal_mode").fetchone()[0])
+    assert mode == "wal"
+
+
+async def test_unique_url(library: Library) -> None:
+    await _add(library, "https://a.example/1", "text one")
+    with pytest.raises(LibraryError):
+        await _add(library, "https://a.example/1", "text two", hash="other")
+
+
+async def test_bm25_filters_and_scope(library: Library) -> None:
+    d1 = datetime(2025, 1, 5, tzinfo=UTC)
+    d2 = datetime(2025, 3, 5, tzinfo=UTC)
+    a = await _add(library, "https://a.example/1", "Turbines in the harbour", published_at=d1, outlet="Coast")
+    b = await _add(library, "https://a.example/2", "Harbour turbines again", published_at=d2, outlet="Other")
+    c = await _add(library, "https://a.example/3", "Private harbour note", added_by="42")
+    ids = lambda hits: {int(h[0].split(":")[0]) for h in hits}  # noqa: E731
+    assert ids(await library.bm25("harbour", 10, SearchFilters())) == {a, b, c}
+    assert ids(await library.bm25("harbour", 10, SearchFilters(since=datetime(2025, 2, 1, tzinfo=UTC)))) == {b}
+    assert ids(await library.bm25("harbour", 10, SearchFilters(until=datetime(2025, 2, 1, tzinfo=UTC)))) == {a}
+    assert ids(await library.bm25("harbour", 10, SearchFilters(outlet="coast"))) == {a}
+    assert ids(await library.bm25("harbour", 10, SearchFilters(scope="7"))) == {a, b}
+    assert ids(await library.bm25("harbour", 10, SearchFilters(scope="42"))) == {a, b, c}
+    await library.grant_access(c, "7")
+    assert ids(await library.bm25("harbour", 10, SearchFilters(scope="7"))) == {a, b, c}
+
+
+async def test_unindexed_articles_are_invisible(library: Library) -> None:
+    article = await library.add_article(
+        url="https://a.example/p", title="T", outlet="O", author=None, published_at=None, language=None,
+        text="pending turbines", content_hash="h", added_by="shared", chunks=["pending turbines"],
+    )  # fmt: skip
+    assert await library.bm25("turbines", 5, SearchFilters()) == []
+    assert await library.pending_articles() == [article.id]
+    await library.mark_indexed(article.id)
+    assert len(await library.bm25("turbines", 5, SearchFilters())) == 1
+
+
+async def test_delete_cascades(library: Library) -> None:
+    aid = await _add(library, "https://a.example/1", "Turbines in the harbour")
+    await library.add_statements(
+        [Statement(article_id=aid, speaker="Ines Carvalho", role="mayor", text="x", kind="quote", said_on=None,
+                   sentence="x")]
+    )  # fmt: skip
+    assert (await library.stats())["statements"] == 1
+    assert await library.delete_article(aid)
+    stats = await library.stats()
+    assert stats["articles"] == stats["chunks"] == stats["statements"] == 0
+    assert await library.bm25("harbour", 5, SearchFilters()) == []
+
+
+async def test_backup(library: Library, tmp_path: Path) -> None:
+    await _add(library, "https://a.example/1", "Turbines in the harbour")
+    await library.backup(tmp_path / "copy.sqlite3")
+    copy = Library(tmp_path / "copy.sqlite3")
+    assert (await copy.stats())["articles"] == 1
+    copy.close()
