@@ -295,8 +295,10 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
     services = await open_services(settings)
     try:
+        results = []
         with as_file(files("bot") / "demo_articles") as folder:
-            results = await services.ingestor.ingest_path(Path(folder), added_by=SHARED_SCOPE)
+            for file in sorted(Path(folder).glob("*.txt")):
+                results.append(await services.ingestor.ingest_file(file, added_by=SHARED_SCOPE))
         added = sum(r.status == "added" for r in results)
         print(f"Demo articles: {added} added, {len(results) - added} already stored or linked.\n")
         question = args.question or SAMPLE_QUESTION

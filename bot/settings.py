@@ -12,7 +12,9 @@ TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     # Storage
     data_dir: Path = Field(default=Path("./data"), validation_alias=AliasChoices("BRIEFBOT_DATA_DIR", "data_dir"))

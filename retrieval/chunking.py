@@ -121,3 +121,8 @@ def _join(units: list[tuple[str, int, bool]]) -> str:
             out += "\n\n" if starts_para else " "
         out += sentence
     return out
+
+
+def passage_for_embedding(title: str, text: str) -> str:
+    """The text a chunk is embedded as: its article's title gives context the passage alone may lack."""
+    return f"{title}\n{text}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from retrieval.chunking import Chunker
+from retrieval.chunking import Chunker, passage_for_embedding
 from retrieval.embedder import Embedder, EmbeddingError
 from retrieval.extract import ExtractError, extract_html, extract_text
 from retrieval.fetcher import Fetcher, FetchError
@@ -225,7 +225,7 @@ class Ingestor:
                 p.pieces = [c.text for c in self.chunker.split(p.extracted.text)]
                 to_index.append((pos, p))
 
-        texts = [f"{p.title}\n{piece}" for _, p in to_index for piece in p.pieces]
+        texts = [passage_for_embedding(p.title, piece) for _, p in to_index for piece in p.pieces]
         vectors = None
         if texts:
             try:
@@ -336,7 +336,7 @@ class Ingestor:
 
     async def _embed_records(self, article: Article) -> object:
         records = await self.library.article_chunks(article.id)
-        return await self.embedder.embed([f"{article.title}\n{r.text}" for r in records])
+        return await self.embedder.embed([passage_for_embedding(article.title, r.text) for r in records])
 
     async def resume(self) -> int:
         """Finish articles a crash left stored but unindexed. Returns how many were completed."""

@@ -22,6 +22,9 @@ def _is_tracking(name: str) -> bool:
 def canonical_url(url: str) -> str:
     """Scheme and host lower-cased, default port, fragment, tracking parameters and trailing slash removed.
 
+    The scheme and a `www.` prefix are kept: the canonical URL is also the link shown to users, and it has
+    to keep working on sites that serve only one of the variants.
+
     `file://` and `t.me` URLs go through the same rules; remaining query parameters are kept in a stable order.
     """
     url = url.strip()
@@ -30,16 +33,10 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www.") and scheme in ("http", "https"):
-        # www and the bare host serve the same article on virtually every news site.
-        host = host[4:]
     port = parts.port
     netloc = host
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         netloc = f"{host}:{port}"
-    if scheme in ("http", "https"):
-        # One article over http and https is still one article.
-        scheme = "https"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
     path = re.sub(r"/{2,}", "/", parts.path) if scheme != "file" else parts.path
     path = path.rstrip("/")

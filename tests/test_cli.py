@@ -1,0 +1,109 @@
+"""The `briefbot` command, run as a user would: separate processes on a temp data dir."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import UsageError, parse_when
+
+
+def briefbot(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "tidal.txt").write_text(
+        "date 2025-03-03\nPorthaven switched on a tidal power plant with twelve turbines in the harbour mouth. "
+        "Mayor Ines Carvalho said the project took nine years from survey to opening.\n"
+    )
+    (folder / "bank.md").write_text(
+        "# Norland holds rates\n\nThe central bank of Norland kept its main interest rate at 3.5 percent, saying "
+        "inflation remains above target and it will wait before cutting.\n"
+    )
+    return folder
+
+
+def test_ingest_search_sources_forget_stats(tmp_path: Path, articles: Path) -> None:
+    data = tmp_path / "data"
+    r = briefbot(data, "ingest", str(articles))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("added") == 2
+    r = briefbot(data, "ingest", str(articles / "tidal.txt"))
+    assert r.returncode == 0 and "already" in r.stdout
+
+    r = briefbot(data, "search", "who opened the tidal plant?", "--json", "--k", "2")
+    hits = json.loads(r.stdout)
+    assert hits[0]["title"].startswith("Porthaven") and hits[0]["published"].startswith("2025-03-03")
+    assert {"article_id", "title", "url", "outlet", "published", "text", "score"} <= set(hits[0])
+    r = briefbot(data, "search", "interest rate", "--json", "--since", "2025-01-01")
+    assert [h["title"] for h in json.loads(r.stdout)] == [hits[0]["title"]]  # the bank article has no date
+
+    r = briefbot(data, "sources", "--json")
+    listed = json.loads(r.stdout)
+    assert len(listed) == 2
+    r = briefbot(data, "stats", "--json")
+    stats = json.loads(r.stdout)
+    assert stats["articles"] == 2 and stats["dense_vectors"] == stats["indexed_chunks"] > 0
+
+    target = next(a for a in listed if a["title"] == "Norland holds rates")
+    r = briefbot(data, "forget", str(target["id"]))
+    assert r.returncode == 0 and "Forgot" in r.stdout
+    r = briefbot(data, "forget", "999")
+    assert r.returncode == 1 and "No stored article" in r.stderr
+
+    r = briefbot(data, "reindex")
+    assert r.returncode == 0 and "Reindexed" in r.stdout
+    assert json.loads(briefbot(data, "stats", "--json").stdout)["articles"] == 1
+
+
+def test_bad_input_exits_non_zero(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    r = briefbot(data, "ingest", str(tmp_path / "missing.txt"))
+    assert r.returncode == 1 and "no such file" in r.stdout
+    bad = tmp_path / "x.pdf"
+    bad.write_bytes(b"%PDF")
+    r = briefbot(data, "ingest", str(bad))
+    assert r.returncode == 1 and "unsupported file type" in r.stdout
+    r = briefbot(data, "search", "x", "--since", "yesterday-ish")
+    assert r.returncode == 2 and "not a date" in r.stderr
+    r = briefbot(data, "extract", str(tmp_path / "nope.html"))
+    assert r.returncode == 2 and "no such file" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "bot.cli", "frobnicate"], capture_output=True, text=True)
+    assert r.returncode == 2
+
+
+def test_extract_json(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Turbines turn | Courier</title><meta property='og:site_name' content='Courier'>"
+        "<meta property='article:published_time' content='2025-03-03'></head><body><article><h1>Turbines turn</h1>"
+        "<p>The tidal plant in Porthaven began producing electricity on Monday after nine years of work, the city "
+        "said, and it should cover a fifth of local demand in a normal year.</p>"
+        "<p>Engineers said the turbines turn with both the rising and the falling tide.</p></article></body></html>"
+    )
+    r = briefbot(tmp_path / "data", "extract", str(page), "--url", "https://courier.example/turbines", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) == {"title", "text", "url", "published", "author", "site"}
+    assert out["title"] == "Turbines turn" and "rising and the falling tide" in out["text"]
+    assert out["published"].startswith("2025-03-03")
+    assert not (tmp_path / "data").exists()  # extract never stores
+
+
+def test_parse_when() -> None:
+    assert parse_when("2025-02-27").isoformat() == "2025-02-27T00:00:00+00:00"
+    assert parse_when("2025-02-27", end_of_day=True).isoformat() == "2025-02-27T23:59:59+00:00"
+    assert parse_when("24h") < parse_when("1h")
+    with pytest.raises(UsageError):
+        parse_when("soon")
