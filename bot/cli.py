@@ -312,6 +312,17 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import run
+
+    logging.getLogger().setLevel(settings.log_level.upper())
+    quiet_http_logs()
+    if not settings.telegram_bot_token:
+        raise UsageError("TELEGRAM_BOT_TOKEN is not set (see .env.example and the README's BotFather steps)")
+    run(settings)
+    return 0
+
+
 # ---- parser ------------------------------------------------------------------------------------------
 
 
@@ -359,6 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?")
     p.set_defaults(run=cmd_demo)
 
+    p = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook if configured)")
+    p.set_defaults(run=cmd_run, sync=True)
+
     for name, register in _EXTRA_COMMANDS:
         register(sub.add_parser(name, help=_EXTRA_HELP.get(name)))
     return parser
@@ -376,23 +390,31 @@ _EXTRA_COMMANDS: list[tuple[str, Callable[[argparse.ArgumentParser], None]]] = [
 _EXTRA_HELP: dict[str, str] = {}
 
 
+def quiet_http_logs() -> None:
+    # The Telegram token is part of every Bot API URL: request logs must never reach the output.
+    for name in ("httpx", "httpcore", "telegram.request"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    # The Telegram token is part of every Bot API URL: request logs must never reach the output.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    quiet_http_logs()
     try:
         overrides: dict[str, Any] = {"data_dir": Path(args.data_dir)} if args.data_dir else {}
         settings = load_settings(**overrides)
     except ValidationError as exc:
         print(f"error: invalid settings:\n{exc}", file=sys.stderr)
         return 2
-    runner: Callable[[Settings, argparse.Namespace], Awaitable[int]] = args.run
+    runner: Callable[[Settings, argparse.Namespace], Awaitable[int] | int] = args.run
     try:
-        return asyncio.run(runner(settings, args))
+        if getattr(args, "sync", False):
+            # The bot owns its event loop (python-telegram-bot's run_polling / run_webhook).
+            return int(runner(settings, args))  # type: ignore[arg-type]
+        return asyncio.run(runner(settings, args))  # type: ignore[arg-type]
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

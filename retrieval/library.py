@@ -611,3 +611,15 @@ class Library:
                 dest.close()
 
         await self._run(q)
+
+    async def migrate_scope(self, old: str, new: str) -> list[int]:
+        """Move a chat's articles to its new id (a group upgraded to a supergroup). Returns the moved ids."""
+
+        def tx(c: sqlite3.Connection) -> list[int]:
+            ids = [r[0] for r in c.execute("SELECT id FROM articles WHERE added_by = ?", (old,)).fetchall()]
+            c.execute("UPDATE articles SET added_by = ? WHERE added_by = ?", (new, old))
+            c.execute("UPDATE OR IGNORE article_access SET scope = ? WHERE scope = ?", (new, old))
+            c.execute("DELETE FROM article_access WHERE scope = ?", (old,))
+            return ids
+
+        return await self._run(self._tx(tx))

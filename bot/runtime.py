@@ -1,0 +1,98 @@
+"""What the handlers work with: the services, the briefer, per-chat state, limits and the digest schedule."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application
+
+from bot.access import AccessPolicy, RateLimiter
+from bot.services import Services
+from bot.settings import Settings
+from bot.state import BotState, Subscription
+from briefing.types import Briefing
+from retrieval.types import SearchFilters
+
+log = logging.getLogger(__name__)
+
+
+def digest_job_name(chat_id: int) -> str:
+    return f"digest:{chat_id}"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    services: Services
+    briefer: Any  # briefing.briefer.Briefer
+    state: BotState
+    application: Application[Any, Any, Any, Any, Any, Any]
+    access: AccessPolicy = field(init=False)
+    question_limit: RateLimiter = field(init=False)
+    link_limit: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.access = AccessPolicy(self.settings.allowed_chat_ids)
+        self.question_limit = RateLimiter(self.settings.questions_per_minute)
+        self.link_limit = RateLimiter(self.settings.links_per_minute)
+
+    async def ask(self, question: str, scope: str) -> Briefing:
+        return await self.briefer.ask(question, filters=SearchFilters(scope=scope))  # type: ignore[no-any-return]
+
+    async def stance(self, actor: str, topic: str | None, scope: str) -> Briefing:
+        return await self.briefer.stance(actor, topic, filters=SearchFilters(scope=scope))  # type: ignore[no-any-return]
+
+    async def digest(self, since: datetime, scope: str) -> Briefing:
+        return await self.briefer.digest(since=since, scope=scope)  # type: ignore[no-any-return]
+
+    # ---- schedule ---------------------------------------------------------------------------------------
+
+    def schedule_digest(self, sub: Subscription) -> None:
+        from bot.handlers import digest_job
+
+        queue = self.application.job_queue
+        if queue is None:
+            raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+        self.unschedule_digest(sub.chat_id)
+        at = time(sub.hour, sub.minute, tzinfo=ZoneInfo(sub.timezone))
+        queue.run_daily(digest_job, at, chat_id=sub.chat_id, name=digest_job_name(sub.chat_id))
+
+    def unschedule_digest(self, chat_id: int) -> None:
+        queue = self.application.job_queue
+        if queue is None:
+            return
+        for job in queue.get_jobs_by_name(digest_job_name(chat_id)):
+            job.schedule_removal()
+
+    async def restore_schedule(self) -> int:
+        subs = await self.state.subscriptions()
+        for sub in subs:
+            try:
+                self.schedule_digest(sub)
+            except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
+                log.warning("could not schedule the digest of chat %s: %s", sub.chat_id, exc)
+        return len(subs)
+
+    async def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its subscription, digest history and articles follow it."""
+        await self.state.migrate_chat(old_id, new_id)
+        for article_id in await self.services.library.migrate_scope(str(old_id), str(new_id)):
+            await self.services.index.set_scope(article_id, str(new_id))
+        self.unschedule_digest(old_id)
+        sub = await self.state.subscription(new_id)
+        if sub is not None:
+            self.schedule_digest(sub)
+        log.info("chat %s migrated to %s", old_id, new_id)
+
+    async def notify_admin_once(self, key: str, text: str) -> None:
+        admin = self.settings.admin_chat_id
+        if admin is None or not await self.state.notice_once(key):
+            return
+        try:
+            await self.application.bot.send_message(admin, text)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not notify the admin: %s", type(exc).__name__)

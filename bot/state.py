@@ -1,0 +1,125 @@
+"""Per-chat state that must survive restarts: digest subscriptions, last digest time, one-off notices."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    chat_id INTEGER PRIMARY KEY,
+    hour INTEGER NOT NULL,
+    minute INTEGER NOT NULL,
+    timezone TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chats (
+    chat_id INTEGER PRIMARY KEY,
+    last_digest_at TEXT
+);
+CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, at TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    chat_id: int
+    hour: int
+    minute: int
+    timezone: str
+
+
+class BotState:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        def call() -> T:
+            with self._lock:
+                return fn(self._conn)
+
+        return await asyncio.to_thread(call)
+
+    async def subscribe(self, chat_id: int, hour: int, minute: int, timezone: str) -> Subscription:
+        now = datetime.now(UTC).isoformat()
+        await self._run(
+            lambda c: c.execute(
+                "INSERT OR REPLACE INTO subscriptions(chat_id, hour, minute, timezone, created_at) "
+                "VALUES (?,?,?,?,?)",
+                (chat_id, hour, minute, timezone, now),
+            )
+        )
+        return Subscription(chat_id, hour, minute, timezone)
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        return await self._run(
+            lambda c: c.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount > 0
+        )
+
+    async def subscriptions(self) -> list[Subscription]:
+        rows = await self._run(
+            lambda c: c.execute("SELECT chat_id, hour, minute, timezone FROM subscriptions ORDER BY chat_id").fetchall()
+        )
+        return [Subscription(*r) for r in rows]
+
+    async def subscription(self, chat_id: int) -> Subscription | None:
+        row = await self._run(
+            lambda c: c.execute(
+                "SELECT chat_id, hour, minute, timezone FROM subscriptions WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+        )
+        return Subscription(*row) if row else None
+
+    async def last_digest_at(self, chat_id: int) -> datetime | None:
+        row = await self._run(
+            lambda c: c.execute("SELECT last_digest_at FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        )
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def set_last_digest_at(self, chat_id: int, when: datetime) -> None:
+        await self._run(
+            lambda c: c.execute(
+                "INSERT INTO chats(chat_id, last_digest_at) VALUES (?, ?) "
+                "ON CONFLICT(chat_id) DO UPDATE SET last_digest_at = excluded.last_digest_at",
+                (chat_id, when.astimezone(UTC).isoformat()),
+            )
+        )
+
+    async def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """A group that became a supergroup gets a new id; its subscription and history move with it."""
+
+        def tx(c: sqlite3.Connection) -> None:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                c.execute("UPDATE OR REPLACE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+                c.execute("UPDATE OR REPLACE chats SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            c.execute("COMMIT")
+
+        await self._run(tx)
+
+    async def notice_once(self, key: str) -> bool:
+        """True the first time a key is seen (ever, across restarts): for alerts that must not repeat."""
+        now = datetime.now(UTC).isoformat()
+        return await self._run(
+            lambda c: c.execute("INSERT OR IGNORE INTO notices(key, at) VALUES (?, ?)", (key, now)).rowcount > 0
+        )
