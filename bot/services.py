@@ -99,6 +99,8 @@ async def open_services(
                 name,
                 token=settings.secret(settings.chroma_auth_token),
                 ssl=settings.chroma_ssl,
+                tenant=settings.chroma_tenant,
+                database=settings.chroma_database,
             )
         else:
             index = DenseIndex.open_embedded(settings.chroma_path, name)

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
     chroma_ssl: bool = False
     chroma_auth_token: SecretStr | None = None
+    chroma_tenant: str = "default_tenant"
+    chroma_database: str = "default_database"
 
     # LLM writer (optional upgrade; without it the offline writer is used)
     llm_base_url: str | None = None

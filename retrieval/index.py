@@ -109,19 +109,51 @@ class DenseIndex:
             raise DenseIndexError(f"cannot open the Chroma store at {path}: {exc}") from exc
 
     @classmethod
-    def open_server(cls, host: str, port: int, name: str, *, token: str | None = None, ssl: bool = False) -> DenseIndex:
+    def open_server(
+        cls,
+        host: str,
+        port: int,
+        name: str,
+        *,
+        token: str | None = None,
+        ssl: bool = False,
+        tenant: str = "default_tenant",
+        database: str = "default_database",
+    ) -> DenseIndex:
+        """A Chroma server: safe for several processes at once. The database is created when missing."""
         import chromadb
         from chromadb.config import Settings
 
         headers = {"Authorization": f"Bearer {token}"} if token else None
-        try:
-            client = chromadb.HttpClient(
-                host=host, port=port, ssl=ssl, headers=headers, settings=Settings(anonymized_telemetry=False)
+        settings = Settings(anonymized_telemetry=False)
+
+        def connect() -> Any:
+            return chromadb.HttpClient(
+                host=host, port=port, ssl=ssl, headers=headers, tenant=tenant, database=database, settings=settings
             )
+
+        try:
+            try:
+                client = connect()
+            except Exception as exc:  # noqa: BLE001 - the only recoverable case is a missing database
+                if "database" not in str(exc).lower():
+                    raise
+                admin = chromadb.AdminClient(
+                    Settings(
+                        chroma_api_impl="chromadb.api.fastapi.FastAPI",
+                        chroma_server_host=host,
+                        chroma_server_http_port=port,
+                        chroma_server_ssl_enabled=ssl,
+                        chroma_server_headers=headers,
+                        anonymized_telemetry=False,
+                    )
+                )
+                admin.create_database(database, tenant)
+                client = connect()
             client.heartbeat()
             return cls(client, name, mode="server")
         except Exception as exc:
-            raise DenseIndexError(f"cannot reach the Chroma server at {host}:{port}: {exc}") from exc
+            raise DenseIndexError(f"cannot use the Chroma server at {host}:{port} ({database}): {exc}") from exc
 
     def close(self) -> None:
         if self._lock is not None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from bot.settings import Settings
 from retrieval.embedder import LocalEmbedder
 from retrieval.types import Extracted
+from tests.support.chroma_server import ChromaServer
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -37,8 +39,32 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
 
 
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server")).start()
+    yield server
+    server.stop()
+
+
+_database_ids = itertools.count(1)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_mode(request: pytest.FixtureRequest) -> str:
+    """Store and search tests run against both dense-index deployments."""
+    return str(request.param)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    mode = request.getfixturevalue("store_mode") if "store_mode" in request.fixturenames else "embedded"
+    if mode == "server":
+        server: ChromaServer = request.getfixturevalue("chroma_server")
+        # A fresh database per test keeps tests apart on the one shared server.
+        return make_settings(
+            tmp_path / "data", chroma_host=server.host, chroma_port=server.port,
+            chroma_database=f"test-{os.getpid()}-{next(_database_ids)}",
+        )  # fmt: skip
     return make_settings(tmp_path / "data")
 
 

@@ -14,6 +14,10 @@ from retrieval.embedder import OpenAIEmbedder
 from retrieval.fetcher import HttpFetcher
 from tests.conftest import CORPUS, make_settings
 
+# The same tests run against the embedded Chroma store and a `chroma run` server.
+pytestmark = pytest.mark.usefixtures("store_mode")
+
+
 ARTICLE_HTML = """<!doctype html><html lang="en"><head>
 <title>Harbour turbines start turning | Coastal Courier</title>
 <meta property="og:title" content="Harbour turbines start turning">
@@ -60,9 +64,9 @@ async def site() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def web_services(tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
+async def web_services(settings, embedder):  # type: ignore[no-untyped-def]
     # Private addresses are allowed here only: the test site lives on loopback.
-    settings = make_settings(tmp_path / "data", fetch_allow_private_networks=True)
+    settings = settings.model_copy(update={"fetch_allow_private_networks": True})
     svc = await open_services(settings, embedder=embedder, fetcher=HttpFetcher(allow_private_networks=True))
     yield svc
     svc.index.close()

@@ -8,6 +8,10 @@ from retrieval.types import SearchFilters
 from tests.conftest import CORPUS
 
 
+# The same tests run against the embedded Chroma store and a `chroma run` server.
+pytestmark = pytest.mark.usefixtures("store_mode")
+
+
 @pytest.fixture
 async def loaded(services):  # type: ignore[no-untyped-def]
     results = await services.ingestor.ingest_many(CORPUS)
