@@ -65,6 +65,25 @@ def build_fetcher(settings: Settings) -> Fetcher:
     )
 
 
+async def resolve_llm_endpoint(settings: Settings, timeout: float = 3.0) -> Settings:
+    """Adopt LLM_AUTO_BASE_URL when no LLM is configured and that server answers; otherwise change nothing."""
+    if settings.llm_base_url or not settings.llm_auto_base_url:
+        return settings
+    import httpx
+
+    url = settings.llm_auto_base_url.rstrip("/") + "/models"
+    try:
+        async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+            response = await client.get(url)
+        if response.status_code != 200:
+            return settings
+    except httpx.HTTPError:
+        log.info("no LLM answers at %s; briefings are written offline", settings.llm_auto_base_url)
+        return settings
+    log.info("using the LLM server at %s", settings.llm_auto_base_url)
+    return settings.model_copy(update={"llm_base_url": settings.llm_auto_base_url})
+
+
 async def open_services(
     settings: Settings,
     *,
@@ -78,6 +97,7 @@ async def open_services(
     With `repair`, an interrupted ingestion is finished and a missing or emptied dense index is rebuilt from
     the library, so search never silently misses stored articles.
     """
+    settings = await resolve_llm_endpoint(settings)
     embedder = embedder or build_embedder(settings)
     if isinstance(embedder, OpenAIEmbedder):
         await embedder.probe()

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("LLM_API_KEY", "OPENAI_API_KEY"))
     llm_model: str = "gpt-4o-mini"
+    # Used as LLM_BASE_URL when that is unset and this endpoint answers at start-up (the compose ollama profile).
+    llm_auto_base_url: str | None = None
     llm_timeout: float = 60.0
     llm_max_retries: int = 2
 
@@ -76,7 +78,9 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("chroma_host", "llm_base_url", "embedding_base_url", "telegram_webhook_url", mode="before")
+    @field_validator(
+        "chroma_host", "llm_base_url", "llm_auto_base_url", "embedding_base_url", "telegram_webhook_url", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
