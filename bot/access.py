@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 
@@ -17,6 +17,16 @@ class AccessPolicy:
         self._remind_every = remind_every
         self._clock = clock
         self._told: dict[int, float] = {}
+        self._recent: OrderedDict[int, None] = OrderedDict()
+
+    def is_repeat(self, update_id: int, remember: int = 2048) -> bool:
+        """True for an update id seen recently: Telegram may deliver one update twice."""
+        if update_id in self._recent:
+            return True
+        self._recent[update_id] = None
+        if len(self._recent) > remember:
+            self._recent.popitem(last=False)
+        return False
 
     def allows(self, chat_id: int) -> bool:
         return chat_id in self.allowed

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 ServicesFactory = Callable[[Settings], Awaitable[Services]]
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
+WEBHOOK_PATH = "telegram"
 
 
 def _new_messages() -> filters.BaseFilter:
@@ -126,6 +127,23 @@ async def start_polling(app: AnyApp, *, poll_interval: float = 0.0, timeout: int
     await app.updater.start_polling(poll_interval=poll_interval, timeout=timeout, allowed_updates=Update.ALL_TYPES)
 
 
+async def start_webhook(app: AnyApp, settings: Settings) -> None:
+    """What `run_webhook` does before it blocks: PTB's webhook server, registered with the Bot API."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None and settings.telegram_webhook_url
+    await app.updater.start_webhook(
+        listen=settings.telegram_webhook_listen,
+        port=settings.telegram_webhook_port,
+        url_path=WEBHOOK_PATH,
+        webhook_url=settings.telegram_webhook_url,
+        secret_token=settings.secret(settings.telegram_webhook_secret),
+        allowed_updates=Update.ALL_TYPES,
+    )
+
+
 async def stop_polling(app: AnyApp) -> None:
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
@@ -144,7 +162,7 @@ def run(settings: Settings) -> None:
         app.run_webhook(
             listen=settings.telegram_webhook_listen,
             port=settings.telegram_webhook_port,
-            url_path="telegram",
+            url_path=WEBHOOK_PATH,
             webhook_url=settings.telegram_webhook_url,
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,

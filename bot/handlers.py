@@ -69,6 +69,9 @@ async def gate(update: object, context: Context) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         raise ApplicationHandlerStop
     rt = runtime(context)
+    if rt.access.is_repeat(update.update_id):
+        # Telegram redelivers a webhook update it thinks was lost; it must not be answered twice.
+        raise ApplicationHandlerStop
     chat_id = update.effective_chat.id
     if rt.access.allows(chat_id):
         return

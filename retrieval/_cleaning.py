@@ -62,14 +62,15 @@ _CTA_START = re.compile(
 )
 _CHANNEL = re.compile(
     r"telegram|twitter|\bx\.com|facebook|instagram|youtube|tiktok|whatsapp|linkedin|threads|mastodon"
-    r"|bluesky|newsletter|inbox|podcast|\bapp\b|@\w{2,}|\bhere\b|subscri|sign\s+up|channel|feed|alerts?\b",
+    r"|bluesky|newsletter|inbox|podcast|\bapp\b|@\w{2,}|(?:click|tap)\s+here|\bhere\s+to\b|subscri|sign\s+up"
+    r"|channel|feed|alerts?\b",
     re.IGNORECASE,
 )
 # Label that introduces a teaser link: "Related: …", "SEE MORE: …", "Read more » …".
 _TEASER_LABEL = re.compile(
     r"^(?:read\s+more|see\s+more|see\s+also|more|related(?:\s+(?:article|story|stories|news|coverage))?"
     r"|recommended|also\s+read|read\s+also|must\s+read|don'?t\s+miss|watch|listen|trending|popular"
-    r"|most\s+read|editor'?s\s+picks?|up\s+next|in\s+other\s+news|further\s+reading|background)"
+    r"|most\s+read|editor'?s\s+picks?|up\s+next|in\s+other\s+news|further\s+reading)"
     r"\s*(?::|»|\||>|-\s)",
     re.IGNORECASE,
 )
@@ -100,7 +101,7 @@ _PITCH = re.compile(
 _STAMP_START = re.compile(
     r"^(?:updated|published|posted|last\s+(?:updated|modified)|first\s+published)\b", re.IGNORECASE
 )
-_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d{2}\b")
+_CLOCK = re.compile(r"\b\d{1,2}[:h]\d{2}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _URL_ONLY = re.compile(r"^(?:https?://|www\.)\S+$")
 _COPYRIGHT = re.compile(r"©|^\(c\)\s|^copyright\b", re.IGNORECASE)
@@ -119,12 +120,13 @@ _SELF_DESCRIPTION = re.compile(
     r"organi[sz]ation)|publisher|newspaper|magazine|independent\s+(?:news|media|journalism)",
     re.IGNORECASE,
 )
-_NAME_IS = re.compile(r"^([A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})(?:\s+|['’]s\s+)(?:is|are|was|has)\b")
+_NAME_IS = re.compile(r"^([A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})(?:\s+|['’]s\s+)(is|are|was|has)\b")
 _EMAIL_OR_HANDLE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?<![\w@])@\w{2,}")
 _CONTACT = re.compile(r"\b(?:follow|reach(?:ed)?|contact|e-?mail|tips?|write to)\b", re.IGNORECASE)
 
 _MAX_HEADLINE_WORDS = 20
 _MAX_TEASER_WORDS = 50
+_MAX_BLURB_WORDS = 150
 _MIN_REPEATED_WORDS = 4
 
 
@@ -288,11 +290,12 @@ def _at_tail(paras: list[str], keep: list[bool], index: int) -> bool:
 def _drop_tail(paras: list[str], keep: list[bool], site: str | None) -> None:
     """Trailing boilerplate: an "About X" section, the outlet's self-description (with the name
     lines that head it) and reader-contact lines. Short lines in general stay: articles do end
-    with lists (tour dates, sources)."""
+    with lists (tour dates, sources). The article's first paragraph is never tail."""
+    kept = [k for k, flag in enumerate(keep) if flag]
+    if len(kept) < 2:
+        return
     names = {site.casefold()} if site else set()
-    for k in range(len(paras) - 1, -1, -1):
-        if not keep[k]:
-            continue
+    for k in reversed(kept[1:]):
         para = paras[k]
         if _ABOUT_HEADER.match(para) and _word_count(para) <= 8 and _at_tail(paras, keep, k):
             for m in range(k, len(paras)):
@@ -310,13 +313,15 @@ def _drop_tail(paras: list[str], keep: list[bool], site: str | None) -> None:
 
 
 def _self_described_name(para: str, paras: list[str], names: set[str]) -> str | None:
-    """The organisation's name if this paragraph is the organisation describing itself."""
+    """The organisation's name if this paragraph is the organisation describing itself: a short
+    "X is …" paragraph where X is the outlet, stands alone on a line nearby, or the paragraph
+    reads like a company profile."""
     match = _NAME_IS.match(para)
-    if not match:
+    if not match or _word_count(para) > _MAX_BLURB_WORDS:
         return None
     name = match.group(1).casefold()
     standalone = any(p.casefold() == name for p in paras)
-    if name in names or standalone or _SELF_DESCRIPTION.search(para):
+    if name in names or standalone or (match.group(2) in ("is", "are") and _SELF_DESCRIPTION.search(para)):
         return name
     return None
 

@@ -91,6 +91,8 @@ _PUBLISHED_HINT = re.compile(
     re.IGNORECASE,
 )
 _MAX_HINTED_TEXT = 80
+_BODY_PARAGRAPH_WORDS = 20
+_RFC_2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 # A page's clock may run a little ahead of ours across time zones; further ahead is bogus.
 _FUTURE_SLACK = timedelta(days=2)
@@ -110,8 +112,7 @@ def _candidates(tree: HtmlElement, url: str | None) -> Iterator[str]:
     yield from _meta_dates(tree)
     for el in tree.xpath('//*[@itemprop="datePublished"]'):
         yield el.get("content") or el.get("datetime") or el.text_content()
-    yield from _time_elements(tree)
-    yield from _hinted_elements(tree)
+    yield from _header_elements(tree)
     if url:
         yield from _url_dates(url)
 
@@ -163,49 +164,54 @@ def _json_objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _json_objects(item, depth + 1)
 
 
-def _time_elements(tree: HtmlElement) -> Iterator[str]:
-    header_times: list[str] = []
-    for el in tree.iter("time"):
-        value = el.get("datetime")
-        if not value:
+def _header_elements(tree: HtmlElement) -> Iterator[str]:
+    """Dates standing in the article header: `<time>` elements and elements whose class or id
+    says "publish…", between the headline and the first real paragraph. Elsewhere on the page
+    such dates usually belong to other stories (related links, sidebars, comments)."""
+    zone = _header_zone(tree)
+    marked: list[str] = []
+    plain: list[str] = []
+    for el in zone:
+        marks = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))
+        if el.tag == "time" and el.get("datetime"):
+            hinted = el.get("pubdate") is not None or _TIME_HINT.search(marks)
+            (marked if hinted else plain).append(el.get("datetime"))
+        elif _PUBLISHED_HINT.search(marks):
+            text = " ".join(el.text_content().split())
+            if 0 < len(text) <= _MAX_HINTED_TEXT:
+                marked.append(text)
+    yield from marked
+    yield from plain[:1]
+
+
+def _header_zone(tree: HtmlElement) -> list[HtmlElement]:
+    """Elements from the headline's container up to the article's first paragraph, in document order."""
+    headline = next(tree.iter("h1"), None)
+    start = headline.getparent() if headline is not None else None
+    started = start is None
+    zone: list[HtmlElement] = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             continue
-        parent = el.getparent()
-        marks = [el.get("class"), el.get("id"), el.get("itemprop")]
-        if parent is not None:
-            marks.append(parent.get("class"))
-        hints = " ".join(mark for mark in marks if mark)
-        if el.get("pubdate") is not None or _TIME_HINT.search(hints):
-            yield value
-        elif _in_article_header(el):
-            header_times.append(value)
-    yield from header_times[:1]
-
-
-def _in_article_header(el: HtmlElement) -> bool:
-    ancestors = {a.tag for a in el.iterancestors()}
-    return "article" in ancestors and ("header" in ancestors or _precedes_body(el))
-
-
-def _precedes_body(el: HtmlElement) -> bool:
-    """True when no paragraph of the enclosing article comes before this element."""
-    article = next(a for a in el.iterancestors() if a.tag == "article")
-    for node in article.iter():
-        if node is el:
-            return True
-        if node.tag == "p" and len(node.text_content().split()) > 8:
-            return False
-    return False
-
-
-def _hinted_elements(tree: HtmlElement) -> Iterator[str]:
-    """Short elements whose class or id says they hold the publication date ("article-publish-date")."""
-    for el in tree.xpath("//body//*[@class or @id]"):
-        marks = f"{el.get('class', '')} {el.get('id', '')}"
-        if el.tag in ("script", "style") or not _PUBLISHED_HINT.search(marks):
+        if not started:
+            started = el is start
             continue
-        text = " ".join(el.text_content().split())
-        if 0 < len(text) <= _MAX_HINTED_TEXT:
-            yield text
+        if el.tag == "p" and _is_body_paragraph(el):
+            break
+        zone.append(el)
+    return zone
+
+
+def _is_body_paragraph(p: HtmlElement) -> bool:
+    """A long paragraph among other long paragraphs: the article text, not a caption or standfirst."""
+    if not _is_long(p):
+        return False
+    parent = p.getparent()
+    return parent is not None and sum(1 for sib in parent.iterchildren("p") if _is_long(sib)) >= 2
+
+
+def _is_long(p: HtmlElement) -> bool:
+    return len(p.text_content().split()) >= _BODY_PARAGRAPH_WORDS
 
 
 def _url_dates(url: str) -> Iterator[str]:
@@ -248,10 +254,17 @@ def _parse_any(value: str) -> datetime | None:
             return datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}")
         except ValueError:
             pass
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        pass
+    match = re.match(r"^((?:19|20)\d\d)[/.](\d{1,2})[/.](\d{1,2})\b", value)
+    if match:
+        try:
+            return datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            pass
+    if _RFC_2822.match(value):
+        try:
+            return parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            pass
     return _written_date(value)
 
 

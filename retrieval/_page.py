@@ -19,6 +19,7 @@ _WHITE_TEXT = re.compile(rf"(?<![\w-])color\s*:\s*{_WHITE}", re.IGNORECASE)
 _WHITE_BACKGROUND = re.compile(rf"background(?:-color)?\s*:\s*{_WHITE}", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _CONTENT_LANGUAGE = '//meta[translate(@http-equiv, "CONTENTLAGU", "contentlagu")="content-language"]'
+_MIN_ANCHOR_CHARS = 8
 _NEVER_REMOVED = frozenset({"html", "head", "body"})
 
 
@@ -34,7 +35,7 @@ def remove_hidden(tree: HtmlElement) -> int:
     Only the markup's own signals count (attributes and inline styles); stylesheets are not
     evaluated. Returns how many elements were removed.
     """
-    doomed = [el for el in tree.iter() if isinstance(el.tag, str) and _is_hidden(el)]
+    doomed = {el for el in tree.iter() if isinstance(el.tag, str) and _is_hidden(el)}
     removed = 0
     for el in doomed:
         if el.tag in _NEVER_REMOVED or el.getparent() is None:
@@ -70,17 +71,21 @@ def _on_white(el: HtmlElement, own_style: str) -> bool:
 
 
 def anchor_texts(tree: HtmlElement) -> set[str]:
-    """Whitespace-normalised texts of the page's links, for telling link lists from prose."""
+    """Whitespace-normalised texts of the page's links, for telling link lists from prose.
+
+    Single short words ("Home", "News") are left out: they turn up inside any sentence.
+    """
     texts = set()
     for a in tree.iter("a"):
         text = _SPACE.sub(" ", a.text_content()).strip()
-        if len(text) >= 3:
+        if len(text) >= _MIN_ANCHOR_CHARS or (" " in text and len(text) >= 3):
             texts.add(text)
     return texts
 
 
 def link_share(text: str, anchors: set[str]) -> float:
-    """Share of a block's characters that are the text of some link on the page."""
+    """Share of a block's letters and digits that are the text of some link on the page
+    (whole-word occurrences only)."""
     text = _SPACE.sub(" ", text).strip()
     if not text:
         return 0.0
@@ -90,12 +95,18 @@ def link_share(text: str, anchors: set[str]) -> float:
             continue
         start = text.find(anchor)
         while start != -1:
-            covered[start : start + len(anchor)] = b"\x01" * len(anchor)
-            start = text.find(anchor, start + len(anchor))
+            end = start + len(anchor)
+            if _word_edge(text, start - 1) and _word_edge(text, end):
+                covered[start:end] = b"\x01" * len(anchor)
+            start = text.find(anchor, start + 1)
     letters = [i for i, ch in enumerate(text) if ch.isalnum()]
     if not letters:
         return 0.0
     return sum(covered[i] for i in letters) / len(letters)
+
+
+def _word_edge(text: str, index: int) -> bool:
+    return index < 0 or index >= len(text) or not text[index].isalnum()
 
 
 def own_url(tree: HtmlElement, given: str | None) -> str | None:

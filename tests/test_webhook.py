@@ -1,0 +1,59 @@
+"""Webhook mode: PTB's webhook server behind a secret token, registered with the local Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.app import WEBHOOK_PATH, build_application, start_webhook, stop_polling
+from bot.services import open_services
+from retrieval.embedder import LocalEmbedder
+from tests.conftest import make_settings
+from tests.support.chroma_server import free_port
+from tests.support.telegram_server import BotApiServer
+
+CHAT = 1001
+
+
+async def test_webhook_secret_and_repeated_updates(tmp_path: Path, embedder: LocalEmbedder) -> None:
+    port = free_port()
+    async with BotApiServer() as tg:
+        settings = make_settings(
+            tmp_path / "data",
+            telegram_bot_token=tg.token,
+            telegram_api_base_url=f"{tg.url}/bot",
+            allowed_chat_ids=[CHAT],
+            telegram_webhook_url=f"https://bot.example.org/{WEBHOOK_PATH}",
+            telegram_webhook_listen="127.0.0.1",
+            telegram_webhook_port=port,
+            telegram_webhook_secret="s3cret-token_1",
+        )
+
+        async def factory(s):  # type: ignore[no-untyped-def]
+            return await open_services(s, embedder=embedder)
+
+        app = build_application(settings, services_factory=factory)
+        await start_webhook(app, settings)
+        try:
+            [registered] = tg.calls_to("setWebhook")
+            assert registered.params["url"] == "https://bot.example.org/telegram"
+            assert registered.params["secret_token"] == "s3cret-token_1"
+            assert not tg.calls_to("getUpdates")  # no polling in webhook mode
+
+            hook = f"http://127.0.0.1:{port}/{WEBHOOK_PATH}"
+            update = tg.make_command(CHAT, "help")
+            assert await tg.deliver_webhook(hook, dict(update)) == 403
+            assert await tg.deliver_webhook(hook, dict(update), secret_token="wrong") == 403
+            assert await tg.deliver_webhook(hook, dict(update), secret_token="s3cret-token_1") == 200
+            # Telegram redelivers the same update: it is answered once.
+            assert await tg.deliver_webhook(hook, dict(update), secret_token="s3cret-token_1") == 200
+            await tg.wait_for_call("sendMessage")
+            await asyncio.sleep(0.5)
+            assert len(tg.sent_messages(CHAT)) == 1
+        finally:
+            app.bot_data["runtime"].services.embedder.aclose = _noop
+            await stop_polling(app)
+
+
+async def _noop() -> None:
+    return None
