@@ -78,6 +78,7 @@ def build_application(
     async def post_shutdown(app: AnyApp) -> None:
         rt: Runtime | None = app.bot_data.get("runtime")
         if rt is not None:
+            await rt.briefer.aclose()
             await rt.services.aclose()
             rt.state.close()
 

@@ -373,6 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook if configured)")
     p.set_defaults(run=cmd_run, sync=True)
 
+    import bot.commands  # noqa: F401 - registers ask, stance, digest
+
     for name, register in _EXTRA_COMMANDS:
         register(sub.add_parser(name, help=_EXTRA_HELP.get(name)))
     return parser

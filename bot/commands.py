@@ -6,6 +6,7 @@ Importing this module registers the subcommands with `bot.cli` (through its `_EX
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -13,11 +14,10 @@ from pathlib import Path
 from bot.cli import _EXTRA_COMMANDS, _EXTRA_HELP, UsageError, _filters, _print, parse_when
 from bot.settings import Settings
 from briefing.types import Briefing
-from briefing.writer import format_date
 
 
 def _date(value: datetime | None) -> str:
-    return format_date(value) if value else "undated"
+    return f"{value.day} {value:%b %Y}" if value else "undated"
 
 
 def _output(briefing: Briefing, as_json: bool) -> None:
@@ -56,23 +56,23 @@ async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_stance(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        from briefing.stance import StanceService
-    except ImportError as exc:
-        raise UsageError("stance timelines are not available in this installation") from exc
     from bot.services import open_services
+    from briefing.briefer import build_briefer
 
     filters = _filters(args)
     services = await open_services(settings)
+    briefer = build_briefer(services)
     try:
-        service = StanceService(services.library, services.searcher)
-        briefing: Briefing = await service.timeline(args.actor, args.topic, filters=filters)
+        if briefer.stance_service is None:
+            raise UsageError("stance timelines are not available in this installation")
+        briefing = await briefer.stance(args.actor, args.topic, filters=filters)
     finally:
+        await briefer.aclose()
         await services.aclose()
     _output(briefing, args.json)
     if args.chart:
         if briefing.chart_png:
-            Path(args.chart).write_bytes(briefing.chart_png)
+            await asyncio.to_thread(Path(args.chart).write_bytes, briefing.chart_png)
             print(f"chart written to {args.chart}", file=sys.stderr)
         else:
             print("no chart: not enough dated statements to plot", file=sys.stderr)

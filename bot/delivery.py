@@ -70,7 +70,9 @@ async def _send_one(
     except BadRequest as exc:
         if "can't parse entities" in str(exc).lower() or "unsupported start tag" in str(exc).lower():
             log.warning("Telegram rejected our HTML (%s); sending plain text", exc)
-            return await _with_retry_after(lambda: bot.send_message(chat_id, to_plain(text), **kwargs))
+            return await _with_retry_after(
+                lambda: bot.send_message(chat_id, to_plain(text), parse_mode=None, **kwargs)
+            )
         raise
     except ChatMigrated as exc:
         if on_migrate is not None:

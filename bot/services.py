@@ -13,6 +13,7 @@ from retrieval.index import DenseIndex, IndexMismatchError, collection_name
 from retrieval.ingest import Ingestor
 from retrieval.library import Library
 from retrieval.search import Searcher
+from retrieval.statements import extract_statements
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,9 @@ async def open_services(
         else:
             index = DenseIndex.open_embedded(settings.chroma_path, name)
         await library.set_meta(EMBEDDER_META_KEY, name)
-        ingestor = Ingestor(library, index, embedder, fetcher or build_fetcher(settings))
+        ingestor = Ingestor(
+            library, index, embedder, fetcher or build_fetcher(settings), statement_extractor=extract_statements
+        )
         services = Services(
             settings=settings,
             library=library,

@@ -8,6 +8,7 @@ Search ignores unindexed rows, and `resume()` finishes them after a crash.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from retrieval.embedder import Embedder, EmbeddingError
 from retrieval.extract import ExtractError, extract_html, extract_text
 from retrieval.fetcher import Fetcher, FetchError
 from retrieval.index import DenseEntry, DenseIndex
-from retrieval.library import Library, LibraryError, Statement
+from retrieval.library import ChunkRecord, Library, LibraryError, Statement
 from retrieval.shingles import bands, content_hash, overlap, shingles
 from retrieval.types import SHARED_SCOPE, Article, Extracted
 from retrieval.urls import canonical_url, host_of
@@ -209,7 +210,7 @@ class Ingestor:
             if isinstance(prepared, IngestResult):
                 results[pos] = prepared
                 continue
-            # Twins inside one batch are caught by the re-check under the write lock in _store.
+            # Twins inside one batch are caught by the re-check under the write lock in _write_row.
             existing = await self.library.find_existing(prepared.url, prepared.hash)
             if existing is not None:
                 results[pos] = await self._already(source, existing, added_by)
@@ -234,12 +235,19 @@ class Ingestor:
                 for pos, p in to_index:
                     results[pos] = IngestResult(p.source, "failed", reason=str(exc))
                 to_index = []
+        stored: list[tuple[int, _Pending, Article, object]] = []
         offset = 0
         for pos, p in to_index:
             assert vectors is not None
             n = len(p.pieces)
-            results[pos] = await self._store(p, vectors[offset : offset + n])
+            row = await self._write_row(p)
+            if isinstance(row, IngestResult):
+                results[pos] = row
+            else:
+                stored.append((pos, p, row, vectors[offset : offset + n]))
             offset += n
+        for pos, result in await self._index_batch(stored):
+            results[pos] = result
         return [r if r is not None else IngestResult("?", "failed", reason="internal error") for r in results]
 
     def _prepare(self, item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:
@@ -281,45 +289,73 @@ class Ingestor:
             await self.library.grant_access(twin.id, p.added_by)
         return IngestResult(p.source, "near_duplicate", article=article, duplicate_of=twin)
 
-    async def _store(self, p: _Pending, vectors: object) -> IngestResult:
-        import numpy as np
-
-        assert isinstance(vectors, np.ndarray)
+    async def _write_row(self, p: _Pending) -> Article | IngestResult:
+        """The library row and its chunks, still invisible to search (`indexed = 0`)."""
         async with self._write_lock:
             existing = await self.library.find_existing(p.url, p.hash)
             if existing is not None:
                 return await self._already(p.source, existing, p.added_by)
-            article = await self.library.add_article(
+            return await self.library.add_article(
                 url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
                 published_at=p.extracted.published, language=p.extracted.language, text=p.extracted.text,
-                content_hash=p.hash, added_by=p.added_by, chunks=p.pieces, bands=p.bands, flags=self._flags(p),
+                content_hash=p.hash, added_by=p.added_by, chunks=p.pieces, bands=p.bands,
+                flags=self._flags(p),
             )  # fmt: skip
+
+    async def _index_batch(
+        self, stored: list[tuple[int, _Pending, Article, object]]
+    ) -> list[tuple[int, IngestResult]]:
+        """Upsert the vectors of several stored articles at once, then mark each indexed.
+
+        One dense-index write per batch instead of one per article: a Chroma upsert costs about as much for
+        one article as for dozens. If the batch write fails, each article is tried alone, so one bad article
+        is rolled back without taking the others with it.
+        """
+        import numpy as np
+
+        if not stored:
+            return []
+        entries: list[DenseEntry] = []
+        for _, _, article, _ in stored:
+            entries.extend(self._entries(article, await self.library.article_chunks(article.id)))
         try:
-            await self._index_article(article, vectors)
-        except Exception as exc:  # noqa: BLE001 - roll back so nothing is half-stored
-            log.warning("indexing article %s failed: %s", article.id, exc)
-            await self.library.delete_article(article.id)
+            await self.index.upsert(entries, np.vstack([np.asarray(v) for _, _, _, v in stored]))
+            batch_ok = True
+        except Exception as exc:  # any failure: fall back to one article at a time below
+            log.warning("batch index write failed (%s); indexing articles one by one", exc)
+            batch_ok = False
+        out: list[tuple[int, IngestResult]] = []
+        for pos, p, article, vectors in stored:
             try:
-                await self.index.delete_article(article.id)
-            except Exception:  # noqa: BLE001
-                pass
-            return IngestResult(p.source, "failed", reason=f"could not index the article: {exc}")
+                if batch_ok:
+                    await self.library.mark_indexed(article.id)
+                else:
+                    await self._index_article(article, vectors)
+            except Exception as exc:  # roll back so nothing is half-stored
+                log.warning("indexing article %s failed: %s", article.id, exc)
+                await self.library.delete_article(article.id)
+                with contextlib.suppress(Exception):
+                    await self.index.delete_article(article.id)
+                reason = f"could not index the article: {exc}"
+                out.append((pos, IngestResult(p.source, "failed", reason=reason)))
+                continue
+            out.append((pos, await self._finish(p, article)))
+        return out
+
+    async def _finish(self, p: _Pending, article: Article) -> IngestResult:
         statements = 0
         if self.statement_extractor is not None:
             try:
                 found = self.statement_extractor(article)
                 statements = await self.library.add_statements(found)
-            except Exception as exc:  # noqa: BLE001 - statements are a bonus; the article stays
+            except Exception as exc:  # statements are a bonus; the article stays
                 log.warning("statement extraction failed on article %s: %s", article.id, exc)
         stored = await self.library.get_article(article.id) or article
         return IngestResult(p.source, "added", article=stored, chunks=len(p.pieces), statements=statements)
 
-    async def _index_article(self, article: Article, vectors: object) -> None:
-        import numpy as np
-
-        assert isinstance(vectors, np.ndarray)
-        records = await self.library.article_chunks(article.id)
-        entries = [
+    @staticmethod
+    def _entries(article: Article, records: Sequence[ChunkRecord]) -> list[DenseEntry]:
+        return [
             DenseEntry(
                 chunk_id=r.chunk_id,
                 article_id=article.id,
@@ -329,6 +365,12 @@ class Ingestor:
             )
             for r in records
         ]
+
+    async def _index_article(self, article: Article, vectors: object) -> None:
+        import numpy as np
+
+        assert isinstance(vectors, np.ndarray)
+        entries = self._entries(article, await self.library.article_chunks(article.id))
         await self.index.upsert(entries, vectors)
         await self.library.mark_indexed(article.id)
 

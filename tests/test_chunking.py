@@ -1,4 +1,6 @@
-from retrieval.chunking import Chunker, split_sentences
+import itertools
+
+from retrieval.chunking import Chunker, passage_for_embedding, split_sentences
 from retrieval.embedder import LocalEmbedder
 
 
@@ -17,7 +19,9 @@ def test_sentences_respect_abbreviations_and_quotes() -> None:
 
 
 def test_chunks_fit_the_window_and_overlap(embedder: LocalEmbedder) -> None:
-    sentences = [f"Sentence number {i} talks about topic {i % 7} in some detail for the reader." for i in range(80)]
+    sentences = [
+        f"Sentence number {i} talks about topic {i % 7} in some detail for the reader." for i in range(80)
+    ]
     text = "\n\n".join(" ".join(sentences[i : i + 4]) for i in range(0, 80, 4))
     chunker = Chunker(embedder.count_tokens, max_tokens=120, overlap_tokens=30)
     chunks = chunker.split(text)
@@ -29,7 +33,7 @@ def test_chunks_fit_the_window_and_overlap(embedder: LocalEmbedder) -> None:
     positions = [joined.find(s) for s in sentences]
     assert all(p >= 0 for p in positions)
     # Consecutive chunks share a sentence (the overlap), and chunks never cut inside a sentence.
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         first_of_b = split_sentences(b.text.split("\n\n")[0])[0]
         assert first_of_b in a.text
     for c in chunks:
@@ -50,3 +54,13 @@ def test_short_tail_joins_previous_chunk() -> None:
     assert chunks[-1].text.endswith("Tail.")
     assert all(count(c.text) <= 30 for c in chunks)
     assert count(chunks[-1].text) > 1
+
+
+def test_title_is_prepended_unless_the_chunk_opens_with_it() -> None:
+    assert passage_for_embedding("Harbour plant opens", "The plant has twelve turbines.") == (
+        "Harbour plant opens\nThe plant has twelve turbines."
+    )
+    # An untitled text's title is its own first line: repeating it would only weigh that line twice.
+    text = "The council voted seven to two.\n\nThe ban starts on Monday."
+    assert passage_for_embedding("The council voted seven to two.", text) == text
+    assert passage_for_embedding("  ", "Body only.") == "Body only."

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from retrieval.search import topic_text
 from retrieval.types import SearchFilters
 from tests.conftest import CORPUS
-
 
 # The same tests run against the embedded Chroma store and a `chroma run` server.
 pytestmark = pytest.mark.usefixtures("store_mode")
@@ -49,7 +49,10 @@ async def test_date_and_outlet_filters(loaded) -> None:  # type: ignore[no-untyp
     s = loaded.searcher
     since = SearchFilters(since=datetime(2025, 4, 1, tzinfo=UTC))
     titles = {h.title for h in await s.search("news", k=10, filters=since)}
-    assert titles == {"Mountain village bans cars from its centre", "Central bank holds interest rate at 3.5 percent"}
+    assert titles == {
+        "Mountain village bans cars from its centre",
+        "Central bank holds interest rate at 3.5 percent",
+    }
     until = SearchFilters(until=datetime(2025, 3, 31, tzinfo=UTC))
     assert {h.title for h in await s.search("turbines harbour cars bank", k=10, filters=until)} == {
         "Harbour city opens tidal power plant"
@@ -74,7 +77,8 @@ async def test_at_most_a_few_chunks_per_article(services) -> None:  # type: igno
     long = CORPUS[0]
     long_text = "\n\n".join(
         f"Paragraph {i}: the tidal turbines in the harbour produced power on day {i} of the trial, "
-        "engineers reported, and the harbour master logged the output for the city council." for i in range(40)
+        "engineers reported, and the harbour master logged the output for the city council."
+        for i in range(40)
     )
     item = type(long)(text=long_text, title=long.title, url="https://x.example/long", site="X")
     await services.ingestor.ingest_many([item, *CORPUS[1:]])
@@ -85,3 +89,40 @@ async def test_at_most_a_few_chunks_per_article(services) -> None:  # type: igno
 async def test_empty_query_and_empty_store(services) -> None:  # type: ignore[no-untyped-def]
     assert await services.searcher.search("   ") == []
     assert await services.searcher.search("anything at all") == []
+
+
+async def test_relative_time_words_do_not_move_the_ranking(loaded) -> None:  # type: ignore[no-untyped-def]
+    ranking = lambda hits: [(h.chunk_id, round(h.score, 6)) for h in hits]  # noqa: E731
+    for question in ("Which city switched on a tidal power plant?", "Did the central bank cut rates?"):
+        plain = ranking(await loaded.searcher.search(question, k=4))
+        for variant in (f"{question} this week", f"Recently, {question.lower()}", f"{question} last month"):
+            assert ranking(await loaded.searcher.search(variant, k=4)) == plain, variant
+
+
+def test_topic_text_keeps_a_query_made_only_of_time_words() -> None:
+    assert topic_text("What happened this week in Porthaven?") == "What happened in Porthaven?"
+    assert topic_text("this week") == "this week"
+
+
+async def test_hybrid_judges_every_candidate_on_both_signals(loaded) -> None:  # type: ignore[no-untyped-def]
+    hits = await loaded.searcher.search("underwater turbines in the harbour", k=10, per_article=5)
+    assert len(hits) == len(CORPUS)  # dense search reaches every article of the small corpus
+    weight = loaded.searcher.config.bm25_weight
+    for h in hits:
+        assert h.similarity is not None
+        matches = any(w in f"{h.title} {h.text}".lower() for w in ("turbine", "harbour", "underwater"))
+        assert (h.bm25 is not None) == matches, h.title
+        # The lexical part is a boost on top of the cosine, bounded by the configured weight.
+        assert h.similarity - 1e-6 <= h.score <= h.similarity + weight + 1e-6
+    assert max(h.score - (h.similarity or 0.0) for h in hits) == pytest.approx(weight)
+
+
+async def test_bm25_scores_only_the_chunks_asked_for(loaded) -> None:  # type: ignore[no-untyped-def]
+    lib = loaded.library
+    everything = dict(await lib.bm25("harbour turbines cars", 50, SearchFilters()))
+    assert len(everything) >= 2
+    some = [*sorted(everything)[:1], "999:0"]
+    restricted = dict(await lib.bm25("harbour turbines cars", 50, SearchFilters(), chunk_ids=some))
+    # Same corpus-wide scale as the unrestricted query; unknown ids are simply absent.
+    assert restricted == {cid: everything[cid] for cid in some if cid in everything}
+    assert await lib.bm25("harbour turbines cars", 50, SearchFilters(), chunk_ids=[]) == []

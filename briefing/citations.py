@@ -1,0 +1,424 @@
+"""Citations as data: `[n]` markers are normalised, checked against the passage they point to, and renumbered.
+
+A writer (offline or LLM) returns text with `[n]` markers that refer to numbered passages. Before the user
+sees it, `check()` removes markers that point nowhere, removes links the text invented, drops sentences
+their cited passages do not support (and, for LLM text, sentences that cite nothing), then renumbers the
+markers 1..N in order of first use. The resulting `Citation` list holds exactly the numbers in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from briefing.types import Citation
+from retrieval.chunking import paragraphs, split_sentences
+from retrieval.embedder import Embedder
+from retrieval.types import Hit
+
+MARKER = re.compile(r"\[(\d+)\]")
+_MARKER_RUN = re.compile(r"([ \t]*)((?:\[\d+\][ \t]*)*\[\d+\])")
+
+# `[1, 2]`, `[1-3]`, `[1–3]`, `[Source 2]`, `[source: 2]`: the ways a model writes "these sources".
+_GROUP = re.compile(r"\[\s*(?:sources?\s*:?\s*)?(\d+(?:\s*(?:[,;]|-|–|—|and)\s*\d+)*)\s*\]", re.IGNORECASE)
+_RANGE = re.compile(r"(\d+)\s*[-–—]\s*(\d+)")
+_MAX_RANGE = 12
+
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:https?://|www\.|/)[^)\s]*(?:\s+\"[^\"]*\")?\)", re.IGNORECASE)
+_URL = re.compile(r"<?\b(?:https?://|www\.)[^\s<>\"'”’)\]]+>?", re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+
+# A marker group after sentence-final punctuation is moved in front of it, so that splitting into sentences
+# keeps the marker with the sentence it belongs to.
+_TRAILING_MARKERS = re.compile(r"([.!?…]+)([\"'”’)]*)((?:\s*\[\d+\])+)")
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours out over own same
+    she should so some such than that the their theirs them themselves then there these they this
+    those through to too under until up very was we were what when where which while who whom why
+    will with would you your yours said says say told according also would could one two new last
+    week year years day days mr ms mrs since still yet however""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A deliberately crude stemmer, enough to match "annexed", "annexes", "annexation" and "annex"."""
+    word = word.lower().removesuffix("'s").removesuffix("’s")
+    if word.isdigit():
+        return word
+    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "ly", "s"):
+        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                break
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
+        word = word[:-1]
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    """Stemmed words that carry meaning: no stopwords, numbers kept."""
+    out: set[str] = set()
+    for token in _WORD.findall(text.lower()):
+        if token in STOPWORDS or (len(token) < 3 and not token.isdigit()):
+            continue
+        out.add(stem(token))
+    return out
+
+
+def coverage(claim: set[str], source: set[str]) -> float:
+    """Share of the claim's content words found in the source; 0 for a claim without content words."""
+    return len(claim & source) / len(claim) if claim else 0.0
+
+
+def text_sentences(text: str) -> list[str]:
+    return [s for para in paragraphs(text) for s in split_sentences(para)]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A numbered source handed to a writer: `[n]` in the draft means this hit."""
+
+    n: int
+    hit: Hit
+
+
+@dataclass(slots=True)
+class Draft:
+    """A writer's text with `[n]` markers, before the citation checks."""
+
+    text: str
+    writer: str = "offline"
+    note: str | None = None
+    # False when the writer judged that the passages do not answer the question.
+    found: bool = True
+    # The LLM account is out of credit: the caller tells the admin (once).
+    quota_exhausted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SupportThresholds:
+    """When a sentence counts as supported by a cited passage.
+
+    A claim is supported when its content-word coverage by the cited passages or its best sentence cosine
+    clears the bar. Calibrated with `bench/briefing.py --calibrate` on 798 RealTime QA pairs: a claim made of
+    question and answer against its evidence passage (supported) and against the best-ranked other passage
+    that lacks the answer (not supported). Coverage >= 0.7 or cosine >= 0.6 kept 66% of the supported pairs
+    and 33% of the others (precision 0.67; the best F1 on the grid, 0.70, came with 55% false passes). Those
+    negatives are on the same topic and miss only the answer; an invented claim shares far less with the
+    passage it cites, so it is caught far more often than that (see tests/test_citations.py).
+    """
+
+    coverage: float = 0.7
+    cosine: float = 0.6
+    # A citation inside a supported sentence is kept when its own passage clears these lower bars.
+    single_coverage: float = 0.34
+    single_cosine: float = 0.5
+
+
+@dataclass(slots=True)
+class Checked:
+    text: str
+    citations: list[Citation]
+    dropped: int = 0
+    # Nothing would have survived the support check, so the unchecked sentences were kept instead.
+    flagged: bool = False
+    quotes: dict[int, str] = field(default_factory=dict)
+
+
+class SentenceEmbeddings:
+    """Embeds sentences once: the offline writer and the checker look at the same passage sentences."""
+
+    def __init__(self, embedder: Embedder, *, capacity: int = 4096) -> None:
+        self.embedder = embedder
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._capacity = capacity
+
+    async def vectors(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vector in zip(missing, await self.embedder.embed(missing), strict=True):
+                self._cache[text] = vector
+        for text in texts:
+            self._cache.move_to_end(text)
+        while len(self._cache) > self._capacity:
+            self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+
+# ---- markers and links ------------------------------------------------------------------------------------
+
+
+def normalise_markers(text: str) -> str:
+    """Rewrite every citation form into adjacent single markers: `[1, 2]` and `[1-2]` become `[1][2]`."""
+
+    def expand(match: re.Match[str]) -> str:
+        numbers: list[int] = []
+        for part in re.split(r"\s*(?:[,;]|and)\s*", match.group(1)):
+            span = _RANGE.fullmatch(part.strip())
+            if span:
+                lo, hi = int(span.group(1)), int(span.group(2))
+                if lo <= hi and hi - lo < _MAX_RANGE:
+                    numbers.extend(range(lo, hi + 1))
+                else:
+                    numbers.extend((lo, hi))
+            elif part.strip().isdigit():
+                numbers.append(int(part))
+        return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+
+    return _GROUP.sub(expand, text)
+
+
+def strip_links(text: str) -> str:
+    """Remove URLs, markdown links and emphasis from model text; a link's label stays as plain words.
+
+    The answer is plain text (see `Briefing`); renderers add their own markup, and URLs shown to the user
+    come only from the library's metadata.
+    """
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _URL.sub("", text)
+    text = _EMPTY_BRACKETS.sub("", text)
+    text = re.sub(r"\*\*|__|`", "", text)
+    text = re.sub(r"(?m)^[ \t]*(?:[-*•]|\d+[.)])[ \t]+", "", text)
+    return re.sub(r"[ \t]{2,}", " ", text)
+
+
+def markers(text: str) -> list[int]:
+    return [int(m) for m in MARKER.findall(text)]
+
+
+def attach(sentence: str, numbers: list[int]) -> str:
+    """Put markers at the end of a sentence: before its full stop, or after a closing quote."""
+    sentence = sentence.rstrip()
+    if not numbers:
+        return sentence
+    tags = "".join(f"[{n}]" for n in numbers)
+    end = re.search(r"([.!?…]+)$", sentence)
+    if end and end.start() > 0:
+        return f"{sentence[: end.start()].rstrip()} {tags}{end.group(1)}"
+    return f"{sentence} {tags}"
+
+
+# ---- the checks -------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Claim:
+    text: str  # without markers
+    cited: list[int]
+    heading: bool = False
+
+
+def _claims(text: str) -> list[list[_Claim]]:
+    """Paragraphs of sentences with the markers each carries; `## ` heading lines pass through."""
+    out: list[list[_Claim]] = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        claims: list[_Claim] = []
+        for line in para.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("## "):
+                claims.append(_Claim(MARKER.sub("", line).strip(), [], heading=True))
+                continue
+            moved = _TRAILING_MARKERS.sub(lambda m: m.group(3).strip() + m.group(1) + m.group(2), line)
+            for sentence in split_sentences(moved):
+                cited = list(dict.fromkeys(markers(sentence)))
+                clean = re.sub(r"\s+([.,;:!?…])", r"\1", MARKER.sub("", sentence))
+                clean = re.sub(r"\s{2,}", " ", clean).strip()
+                if clean or cited:
+                    claims.append(_Claim(clean, cited))
+        if claims:
+            out.append(claims)
+    return out
+
+
+def _date_words(hit: Hit) -> str:
+    if hit.published is None:
+        return ""
+    d = hit.published
+    return f"{d.day} {d:%B} {d:%b} {d.year} {d:%A}"
+
+
+def passage_vocabulary(hit: Hit) -> set[str]:
+    """What a claim citing this passage may mention: its text, and the title, outlet and date around it."""
+    return content_words(f"{hit.title} {hit.outlet} {_date_words(hit)} {hit.text}")
+
+
+async def support_scores(claim: str, hit: Hit, embeddings: SentenceEmbeddings) -> tuple[float, float]:
+    """How well one passage supports a claim: (content-word coverage, best sentence cosine)."""
+    sentences = text_sentences(hit.text) or [hit.text]
+    vectors = await embeddings.vectors([claim, *sentences])
+    return coverage(content_words(claim), passage_vocabulary(hit)), float(np.max(vectors[1:] @ vectors[0]))
+
+
+async def check(
+    text: str,
+    passages: list[Passage],
+    embeddings: SentenceEmbeddings,
+    *,
+    require_citation: bool,
+    thresholds: SupportThresholds | None = None,
+) -> Checked:
+    """Clean, verify and renumber a draft. `require_citation` drops uncited sentences (LLM text)."""
+    limits = thresholds or SupportThresholds()
+    by_n = {p.n: p for p in passages}
+    text = strip_links(normalise_markers(text))
+    paras = _claims(text)
+
+    # Unknown numbers go first: a sentence citing only invented sources counts as uncited.
+    for claims in paras:
+        for claim in claims:
+            claim.cited = [n for n in claim.cited if n in by_n]
+
+    sentences = {n: text_sentences(p.hit.text) or [p.hit.text] for n, p in by_n.items()}
+    vocab = {n: passage_vocabulary(p.hit) for n, p in by_n.items()}
+    to_check = [c for claims in paras for c in claims if c.cited and not c.heading]
+    row_of = {id(c): i for i, c in enumerate(to_check)}
+    flat = [s for n in sorted(sentences) for s in sentences[n]]
+    vectors = await embeddings.vectors([c.text for c in to_check] + flat) if to_check else None
+    offsets: dict[int, tuple[int, int]] = {}
+    pos = len(to_check)
+    for n in sorted(sentences):
+        offsets[n] = (pos, pos + len(sentences[n]))
+        pos += len(sentences[n])
+
+    kept: list[list[_Claim]] = []
+    quotes: dict[int, tuple[float, str]] = {}
+    dropped = 0
+    for claims in paras:
+        survivors: list[_Claim] = []
+        for claim in claims:
+            if claim.heading:
+                survivors.append(claim)
+                continue
+            if not claim.cited:
+                if require_citation or not claim.text:
+                    dropped += 1
+                else:
+                    survivors.append(claim)
+                continue
+            assert vectors is not None
+            row = vectors[row_of[id(claim)]]
+            words = content_words(claim.text)
+            scored: dict[int, tuple[float, float, int]] = {}
+            for n in claim.cited:
+                lo, hi = offsets[n]
+                sims = vectors[lo:hi] @ row
+                best = int(np.argmax(sims))
+                scored[n] = (coverage(words, vocab[n]), float(sims[best]), best)
+            union = set().union(*(vocab[n] for n in claim.cited))
+            supported = (
+                coverage(words, union) >= limits.coverage
+                or max(s[1] for s in scored.values()) >= limits.cosine
+            )
+            if not supported:
+                dropped += 1
+                continue
+            keep = [
+                n
+                for n, (cov, cos, _) in scored.items()
+                if cov >= limits.single_coverage or cos >= limits.single_cosine
+            ]
+            if not keep:
+                keep = [max(scored, key=lambda n: scored[n][0] + scored[n][1])]
+            claim.cited = keep
+            for n in keep:
+                cov, cos, best = scored[n]
+                if n not in quotes or cov + cos > quotes[n][0]:
+                    quotes[n] = (cov + cos, sentences[n][best])
+            survivors.append(claim)
+        if any(not c.heading for c in survivors):
+            kept.append(survivors)
+
+    flagged = False
+    if not kept and any(c.cited for claims in paras for c in claims):
+        # Dropping everything would leave the user with nothing: keep the cited sentences, flagged.
+        kept = [[c for c in claims if c.cited or c.heading] for claims in paras]
+        kept = [k for k in kept if k]
+        flagged, dropped = True, 0
+        for claims in kept:
+            for c in claims:
+                for n in c.cited:
+                    quotes.setdefault(n, (0.0, sentences[n][0]))
+    body = "\n\n".join(
+        "\n".join(("## " + c.text) if c.heading else attach(c.text, c.cited) for c in _join_lines(claims))
+        for claims in kept
+    )
+    final, citations = renumber(body, passages, {n: q for n, (_, q) in quotes.items()})
+    return Checked(
+        final, citations, dropped=dropped, flagged=flagged, quotes={c.n: c.quote for c in citations}
+    )
+
+
+def _join_lines(claims: list[_Claim]) -> list[_Claim]:
+    """Sentences of one paragraph go on one line; headings keep their own line."""
+    out: list[_Claim] = []
+    buffer: list[_Claim] = []
+
+    def flush() -> None:
+        if buffer:
+            out.append(_Claim(" ".join(attach(c.text, c.cited) for c in buffer), []))
+            buffer.clear()
+
+    for claim in claims:
+        if claim.heading:
+            flush()
+            out.append(claim)
+        else:
+            buffer.append(claim)
+    flush()
+    return out
+
+
+def renumber(
+    text: str, passages: list[Passage], quotes: dict[int, str] | None = None
+) -> tuple[str, list[Citation]]:
+    """Markers become 1..N in order of first use; unknown numbers are removed; citations match the text.
+
+    Two passages of one article share a number: the reader sees sources, not chunks.
+    """
+    by_n = {p.n: p for p in passages}
+    quotes = quotes or {}
+    mapping: dict[int, int] = {}
+    first: dict[int, int] = {}  # article id -> new number
+    owners: dict[int, int] = {}  # new number -> the passage that introduced it
+    for n in markers(text):
+        if n not in by_n or n in mapping:
+            continue
+        article = by_n[n].hit.article_id
+        if article not in first:
+            first[article] = len(first) + 1
+            owners[first[article]] = n
+        mapping[n] = first[article]
+
+    def swap(match: re.Match[str]) -> str:
+        numbers = [mapping[n] for n in markers(match.group(2)) if n in mapping]
+        tags = "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+        return match.group(1) + tags if tags else ""
+
+    renumbered = _MARKER_RUN.sub(swap, text)
+    citations = []
+    for new, old in owners.items():
+        hit = by_n[old].hit
+        quote = quotes.get(old) or next(
+            (quotes[o] for o, m in mapping.items() if m == new and o in quotes), ""
+        )
+        quote = quote or (text_sentences(hit.text) or [hit.text])[0]
+        citations.append(
+            Citation(n=new, article_id=hit.article_id, url=hit.url, title=hit.title, outlet=hit.outlet,
+                     published=hit.published, quote=quote)
+        )  # fmt: skip
+    return renumbered, citations

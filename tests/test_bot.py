@@ -1,0 +1,383 @@
+"""The real python-telegram-bot Application, polling a local Bot API test server over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp import web
+
+from bot.app import build_application, start_polling, stop_polling
+from bot.render import MESSAGE_LIMIT
+from bot.runtime import Runtime
+from bot.services import open_services
+from retrieval.embedder import LocalEmbedder
+from retrieval.fetcher import HttpFetcher
+from tests.conftest import CORPUS, make_settings
+from tests.support.telegram_server import BotApiServer, parse_telegram_html
+
+ALICE, BOB, GROUP, STRANGER = 1001, 1002, -500, 4242
+
+
+@dataclass
+class Env:
+    tg: BotApiServer
+    app: Any
+    tmp: Path
+
+    @property
+    def rt(self) -> Runtime:
+        return self.app.bot_data["runtime"]  # type: ignore[no-any-return]
+
+    async def send(self, update: dict[str, Any], *, reply_count: int = 1, chat: int | None = None) -> list[Any]:
+        """Push an update and wait until the bot has sent `reply_count` more messages to that chat."""
+        chat_id = chat if chat is not None else update["message"]["chat"]["id"]
+        before = len(self.tg.sent_messages(chat_id))
+        self.tg.push_update(update)
+        for _ in range(600):
+            sent = self.tg.sent_messages(chat_id)
+            if len(sent) >= before + reply_count:
+                return sent[before:]
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no reply in chat {chat_id}; calls: {[c.method for c in self.tg.calls[-10:]]}")
+
+
+async def _make_env(tmp_path: Path, embedder: LocalEmbedder, **overrides: Any) -> AsyncIterator[Env]:
+    async with BotApiServer() as tg:
+        settings = make_settings(
+            tmp_path / "data",
+            telegram_bot_token=tg.token,
+            telegram_api_base_url=f"{tg.url}/bot",
+            allowed_chat_ids=overrides.pop("allowed_chat_ids", [ALICE, BOB, GROUP, *range(2000, 2010)]),
+            fetch_allow_private_networks=True,
+            questions_per_minute=overrides.pop("questions_per_minute", 100),
+            links_per_minute=100,
+            **overrides,
+        )
+
+        async def factory(s: Any) -> Any:
+            return await open_services(s, embedder=embedder, fetcher=HttpFetcher(allow_private_networks=True))
+
+        app = build_application(settings, services_factory=factory)
+        await start_polling(app, timeout=1)
+        try:
+            yield Env(tg, app, tmp_path)
+        finally:
+            # The session-wide embedder must survive this bot's shutdown.
+            app.bot_data["runtime"].services.embedder.aclose = _noop
+            await stop_polling(app)
+
+
+async def _noop() -> None:
+    return None
+
+
+@pytest.fixture
+async def env(tmp_path: Path, embedder: LocalEmbedder) -> AsyncIterator[Env]:
+    async for e in _make_env(tmp_path, embedder):
+        yield e
+
+
+@pytest.fixture
+async def loaded(env: Env) -> Env:
+    await env.rt.services.ingestor.ingest_many(CORPUS)
+    return env
+
+
+def html_of(call: Any) -> str:
+    return str(call.params.get("text") or call.params.get("caption") or "")
+
+
+def links_in(html: str) -> list[str]:
+    _, entities = parse_telegram_html(html)
+    return [e["url"] for e in entities if e["type"] == "text_link"]
+
+
+# ---- start-up, help, access ---------------------------------------------------------------------------
+
+
+async def test_commands_registered_and_help(env: Env) -> None:
+    [call] = env.tg.calls_to("setMyCommands")
+    names = {c["command"] for c in call.params["commands"]}
+    assert {"ask", "stance", "digest", "sources", "forget", "status", "help"} <= names
+    [reply] = await env.send(env.tg.make_command(ALICE, "start"))
+    assert "sourced briefings" in html_of(reply)
+    [reply] = await env.send(env.tg.make_command(ALICE, "help"))
+    assert "/digest" in html_of(reply)
+
+
+async def test_unknown_chat_gets_its_id_and_nothing_else(env: Env) -> None:
+    [reply] = await env.send(env.tg.make_text_message(STRANGER, "What is the Kremlin's stance?"))
+    assert str(STRANGER) in html_of(reply) and "private" in html_of(reply)
+    calls_before = len(env.tg.calls)
+    # A second message from the same chat is ignored silently: no reply, no fetch, no answer.
+    env.tg.push_update(env.tg.make_message_with_links(STRANGER, "read this", ["http://127.0.0.1:9/x"]))
+    await asyncio.sleep(1.0)
+    new = [c.method for c in env.tg.calls[calls_before:] if c.method != "getUpdates"]
+    assert new == []
+    assert (await env.rt.services.library.stats())["articles"] == 0
+
+
+async def test_empty_allow_list_says_how_to_configure(tmp_path: Path, embedder: LocalEmbedder) -> None:
+    async for e in _make_env(tmp_path, embedder, allowed_chat_ids=[]):
+        [reply] = await e.send(e.tg.make_command(ALICE, "start"))
+        assert "ALLOWED_CHAT_IDS" in html_of(reply) and str(ALICE) in html_of(reply)
+
+
+# ---- links and forwards -------------------------------------------------------------------------------
+
+PAGE = """<html><head><title>Harbour turbines start turning</title>
+<meta property="og:site_name" content="Coastal Courier">
+<meta property="article:published_time" content="2025-03-03T09:00:00Z"></head>
+<body><article><h1>Harbour turbines start turning</h1>
+<p>The coastal city of Porthaven switched on its tidal power plant on Monday after nine years of planning.
+Twelve turbines sit on the sea floor in the harbour mouth and turn with both tides.</p>
+<p>"Every tide now lights our streets," Mayor Ines Carvalho said at the opening ceremony on the quay.</p>
+</article></body></html>"""
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[str]:
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text=PAGE, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/turbines", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    server = web.TCPSite(runner, "127.0.0.1", 0)
+    await server.start()
+    port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+async def test_link_is_ingested_then_answered_from(env: Env, site: str) -> None:
+    url = f"{site}/turbines"
+    [card] = await env.send(env.tg.make_message_with_links(ALICE, "look", [url, f"{site}/missing"]))
+    text = html_of(card)
+    assert "Harbour turbines start turning" in text and "Added (" in text and "Coastal Courier" in text
+    assert "3 Mar 2025" in text and "Not added" in text and "404" in text
+    [again] = await env.send(env.tg.make_message_with_links(ALICE, "again", {"again": url}))
+    assert "Already stored" in html_of(again)
+    # Visible to the chat that added it only.
+    articles = await env.rt.services.library.list_articles(scope=str(BOB))
+    assert articles == []
+    replies = await env.send(env.tg.make_text_message(ALICE, "What did the mayor say about the tide?"))
+    answer = html_of(replies[0])
+    assert "Porthaven" in answer or "tide" in answer
+    assert url.replace("/turbines", "") in " ".join(links_in(answer)) or links_in(answer)
+
+
+async def test_forwarded_channel_post_is_stored(env: Env) -> None:
+    when = datetime(2025, 2, 27, 10, 0, tzinfo=UTC)
+    text = (
+        "Kremlin spokesman Dmitry Peskov told reporters that the annexed regions are an inseparable part of "
+        "Russia and that their status is not up for negotiation under any peace plan."
+    )
+    update = env.tg.make_forwarded_channel_post(ALICE, text, -1001234, "newschan", 77, when, channel_title="News Chan")
+    [card] = await env.send(update)
+    assert "Added (" in html_of(card) and "News Chan" in html_of(card) and "27 Feb 2025" in html_of(card)
+    [article] = await env.rt.services.library.list_articles(scope=str(ALICE))
+    assert article.url == "https://t.me/newschan/77"
+    assert article.published_at == when and article.added_by == str(ALICE)
+
+
+async def test_forward_from_hidden_user(env: Env) -> None:
+    text = "A local reporter says the harbour ferry will stop running in winter because of the new turbines there."
+    update = env.tg.make_forward(ALICE, text, origin_type="hidden_user", origin_sender_name="Anon Reporter")
+    [card] = await env.send(update)
+    assert "Anon Reporter" in html_of(card)
+
+
+async def test_edited_messages_are_not_reingested(env: Env, site: str) -> None:
+    env.tg.push_update(env.tg.make_edited_message(ALICE, 5, f"{site}/turbines"))
+    await asyncio.sleep(1.0)
+    assert env.tg.sent_messages(ALICE) == []
+    assert (await env.rt.services.library.stats())["articles"] == 0
+
+
+# ---- sources, forget, status ----------------------------------------------------------------------------
+
+
+async def test_sources_forget_status(loaded: Env, site: str) -> None:
+    env = loaded
+    await env.send(env.tg.make_message_with_links(ALICE, "add", [f"{site}/turbines"]))
+    [listing] = await env.send(env.tg.make_command(ALICE, "sources"))
+    ids = [int(i) for i in re.findall(r"#(\d+)", html_of(listing))]
+    assert len(ids) == len(CORPUS) + 1
+    mine = (await env.rt.services.library.list_articles(scope=str(ALICE), limit=1))[0]
+    shared = next(i for i in ids if i != mine.id)
+    [refused] = await env.send(env.tg.make_command(BOB, "forget", str(mine.id)))
+    assert "No article" in html_of(refused)
+    [refused] = await env.send(env.tg.make_command(ALICE, "forget", str(shared)))
+    assert "No article" in html_of(refused)
+    [status] = await env.send(env.tg.make_command(ALICE, "status"))
+    assert f"Articles you can search: {len(CORPUS) + 1} (1 added here" in html_of(status)
+    assert "chroma embedded" in html_of(status) and "Writer: offline" in html_of(status)
+    [done] = await env.send(env.tg.make_command(ALICE, "forget", str(mine.id)))
+    assert "Removed" in html_of(done)
+    assert await env.rt.services.library.get_article(mine.id) is None
+
+
+# ---- questions ------------------------------------------------------------------------------------------
+
+
+async def test_question_gets_valid_html_with_working_citations(loaded: Env) -> None:
+    env = loaded
+    replies = await env.send(env.tg.make_text_message(ALICE, "Did the central bank of Norland cut interest rates?"))
+    assert env.tg.calls_to("sendChatAction")  # "typing…" was shown
+    answer = html_of(replies[0])
+    parse_telegram_html(answer)  # valid Telegram HTML, or this raises
+    urls = links_in(answer)
+    assert "https://finance.example.com/norland-rates-hold" in urls
+    stored = {a.url for a in await env.rt.services.library.list_articles(limit=100)}
+    assert set(urls) <= stored  # every link points at a stored article
+    assert replies[0].params.get("link_preview_options", {}).get("is_disabled") is True
+    assert "Sources" in answer
+
+
+async def test_not_found(loaded: Env) -> None:
+    [reply] = await loaded.send(loaded.tg.make_command(ALICE, "ask", "Who won the 1966 football world cup final?"))
+    assert "could not find" in html_of(reply)
+
+
+async def test_group_needs_mention_or_reply(loaded: Env) -> None:
+    env = loaded
+    env.tg.push_update(env.tg.make_text_message(GROUP, "just chatting about rates"))
+    await asyncio.sleep(0.8)
+    assert env.tg.sent_messages(GROUP) == []
+    replies = await env.send(env.tg.make_command(GROUP, "ask", "What did the central bank decide?", mention_bot=True))
+    assert "Norland" in html_of(replies[0]) or "3.5" in html_of(replies[0])
+    replies = await env.send(env.tg.make_text_message(GROUP, "and the tidal plant?", reply_to_bot=True))
+    assert replies
+
+
+async def test_many_chats_at_once(loaded: Env) -> None:
+    env = loaded
+    questions = ["Did the bank cut rates?", "Where is the tidal plant?", "Are cars banned in Steinbach?",
+                 "What maps were digitised?", "Who is the mayor of Porthaven?"]  # fmt: skip
+    for chat in range(2000, 2010):
+        for q in questions:
+            env.tg.push_update(env.tg.make_text_message(chat, q))
+    for _ in range(1200):
+        if all(len(env.tg.sent_messages(c)) >= len(questions) for c in range(2000, 2010)):
+            break
+        await asyncio.sleep(0.1)
+    for chat in range(2000, 2010):
+        replies = env.tg.sent_messages(chat)
+        assert len(replies) == len(questions)
+        for r in replies:
+            parse_telegram_html(html_of(r))
+
+
+async def test_rate_limit_per_chat(tmp_path: Path, embedder: LocalEmbedder) -> None:
+    async for env in _make_env(tmp_path, embedder, questions_per_minute=2):
+        await env.rt.services.ingestor.ingest_many(CORPUS)
+        for _ in range(2):
+            await env.send(env.tg.make_text_message(ALICE, "Did the bank cut rates?"))
+        [reply] = await env.send(env.tg.make_text_message(ALICE, "And again?"))
+        assert "Too many questions" in html_of(reply)
+        # Another chat is not affected.
+        [other] = await env.send(env.tg.make_text_message(BOB, "Did the bank cut rates?"))
+        assert "Too many" not in html_of(other)
+
+
+async def test_telegram_429_is_waited_out(loaded: Env) -> None:
+    env = loaded
+    env.tg.fail_next("sendMessage", error_code=429, retry_after=1)
+    [reply] = await env.send(env.tg.make_command(ALICE, "help"))
+    assert "/digest" in html_of(reply)
+    failed = [c for c in env.tg.calls_to("sendMessage") if not c.ok]
+    assert len(failed) == 1
+    assert reply.timestamp - failed[0].timestamp >= 0.9
+
+
+async def test_bad_html_is_resent_as_plain_text(loaded: Env) -> None:
+    env = loaded
+    env.tg.fail_next("sendMessage", error_code=400, description="Bad Request: can't parse entities: unclosed tag")
+    [reply] = await env.send(env.tg.make_command(ALICE, "status"))
+    assert "parse_mode" not in reply.params or not reply.params.get("parse_mode")
+    assert "<b>" not in html_of(reply) and "Status" in html_of(reply)
+
+
+# ---- digests --------------------------------------------------------------------------------------------
+
+
+async def test_digest_now_and_nothing_new(loaded: Env) -> None:
+    env = loaded
+    replies = await env.send(env.tg.make_command(ALICE, "digest"))
+    assert any("reported by" in html_of(r) or "Sources" in html_of(r) for r in replies)
+    [note] = await env.send(env.tg.make_command(ALICE, "digest"))
+    assert "Nothing new" in html_of(note)
+
+
+async def test_digest_subscription_fires_on_schedule_and_survives_restart(
+    tmp_path: Path, embedder: LocalEmbedder
+) -> None:
+    tz = "Europe/Kyiv"
+    async for env in _make_env(tmp_path, embedder):
+        [bad] = await env.send(env.tg.make_command(ALICE, "digest", "on 25:00"))
+        assert "Usage" in html_of(bad)
+        [bad] = await env.send(env.tg.make_command(ALICE, "digest", "on 08:00 Mars/Olympus"))
+        assert "Unknown time zone" in html_of(bad)
+        [ok] = await env.send(env.tg.make_command(ALICE, "digest", f"on 07:30 {tz}"))
+        assert "07:30 (Europe/Kyiv)" in html_of(ok)
+        [job] = env.app.job_queue.get_jobs_by_name(f"digest:{ALICE}")
+        assert job.next_t.astimezone(ZoneInfo(tz)).strftime("%H:%M") == "07:30"
+    # A restart (same data dir) restores the schedule from the stored subscription.
+    async for env in _make_env(tmp_path, embedder):
+        [job] = env.app.job_queue.get_jobs_by_name(f"digest:{ALICE}")
+        await env.rt.services.ingestor.ingest_many(CORPUS[:2])
+        # Drive time: bring the restored daily job's next run forward instead of waiting for 07:30.
+        job.job.modify(next_run_time=datetime.now(ZoneInfo(tz)) + timedelta(seconds=1))
+        for _ in range(200):
+            if env.tg.sent_messages(ALICE):
+                break
+            await asyncio.sleep(0.05)
+        digest = html_of(env.tg.sent_messages(ALICE)[0])
+        assert "Porthaven" in digest or "tidal" in digest.lower()
+        assert await env.rt.state.last_digest_at(ALICE) is not None
+        [off] = await env.send(env.tg.make_command(ALICE, "digest", "off"))
+        assert "turned off" in html_of(off)
+        assert env.app.job_queue.get_jobs_by_name(f"digest:{ALICE}") == [] or all(
+            j.removed for j in env.app.job_queue.get_jobs_by_name(f"digest:{ALICE}")
+        )
+
+
+async def test_blocked_chat_is_unsubscribed(loaded: Env) -> None:
+    env = loaded
+    await env.send(env.tg.make_command(BOB, "digest", "on 09:00"))
+    env.tg.fail_for_chat(BOB)
+    from telegram.ext import CallbackContext
+
+    ctx = CallbackContext(env.app, chat_id=BOB)
+    from bot.handlers import send_digest
+
+    await send_digest(ctx, BOB)
+    assert await env.rt.state.subscription(BOB) is None
+
+
+async def test_migrated_group_keeps_its_subscription(loaded: Env) -> None:
+    env = loaded
+    await env.send(env.tg.make_command(GROUP, "digest", "on 09:00"))
+    new_id = -1009999
+    env.tg.push_update(env.tg.make_migrate(GROUP, new_id))
+    for _ in range(100):
+        if await env.rt.state.subscription(new_id) is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert await env.rt.state.subscription(new_id) is not None
+    assert await env.rt.state.subscription(GROUP) is None
+    assert env.app.job_queue.get_jobs_by_name(f"digest:{new_id}")
+
+
+def test_message_limit_constant() -> None:
+    assert MESSAGE_LIMIT == 4096
