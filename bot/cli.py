@@ -303,10 +303,14 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Demo articles: {added} added, {len(results) - added} already stored or linked.\n")
         question = args.question or SAMPLE_QUESTION
         print(f"Q: {question}\n")
-        hits = await services.searcher.search(question, k=5)
-        for i, h in enumerate(hits, 1):
-            date = h.published.date().isoformat() if h.published else "date unknown"
-            print(f"[{i}] {h.title} — {h.outlet}, {date}\n    {h.url}\n    {_snippet(h.text)}\n")
+        from bot.commands import _output
+        from briefing.briefer import build_briefer
+
+        briefer = build_briefer(services)
+        try:
+            _output(await briefer.ask(question), False)
+        finally:
+            await briefer.aclose()
     finally:
         await services.aclose()
     return 0
