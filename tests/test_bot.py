@@ -381,3 +381,38 @@ async def test_migrated_group_keeps_its_subscription(loaded: Env) -> None:
 
 def test_message_limit_constant() -> None:
     assert MESSAGE_LIMIT == 4096
+
+
+async def test_long_answer_is_split_into_valid_messages(env: Env) -> None:
+    """A 9000-character briefing goes out as several valid HTML messages, cut between paragraphs."""
+    from bot.delivery import send_html
+    from bot.render import render_briefing
+    from briefing.types import Briefing, Citation
+
+    cites = [
+        Citation(n=i, article_id=i, url=f"https://news.example.org/{i}", title=f"Story <{i}> & more",
+                 outlet="Outlet", published=datetime(2025, 2, i, tzinfo=UTC), quote="q")
+        for i in range(1, 21)
+    ]  # fmt: skip
+    paragraphs = [
+        f"Paragraph {p}: " + " ".join(f"Claim {p}.{s} says prices rose by {s}% & stayed < 10 [{(p + s) % 20 + 1}]."
+                                      for s in range(12))
+        for p in range(14)
+    ]  # fmt: skip
+    briefing = Briefing(answer="\n\n".join(paragraphs), found=True, citations=cites)
+    assert len(briefing.answer) > 9000
+    messages = render_briefing(briefing)
+    assert len(messages) >= 3
+    await send_html(env.app.bot, ALICE, messages)
+    sent = env.tg.sent_messages(ALICE)
+    assert len(sent) == len(messages) and all(c.ok for c in sent)
+    plain = ""
+    for call in sent:
+        text, _ = parse_telegram_html(html_of(call))  # the server accepted it; it parses as Telegram HTML
+        assert len(text) <= MESSAGE_LIMIT
+        plain += text + "\n\n"
+    for p in range(14):
+        assert f"Paragraph {p}:" in plain  # nothing lost, paragraphs kept whole
+    assert all(p.count("Paragraph") <= 1 for p in plain.split("\n\n"))
+    urls = {u for call in sent for u in links_in(html_of(call))}
+    assert urls == {c.url for c in cites}
