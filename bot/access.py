@@ -11,7 +11,11 @@ class AccessPolicy:
     """Chats on the allow-list are served; others hear their chat id once in a while, and nothing else."""
 
     def __init__(
-        self, allowed_chat_ids: list[int], *, remind_every: float = 600.0, clock: Callable[[], float] = time.monotonic
+        self,
+        allowed_chat_ids: list[int],
+        *,
+        remind_every: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.allowed = frozenset(allowed_chat_ids)
         self._remind_every = remind_every
@@ -52,7 +56,9 @@ class AccessPolicy:
 class RateLimiter:
     """A sliding window per chat and action: at most `limit` events in `window` seconds."""
 
-    def __init__(self, limit: int, window: float = 60.0, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int, window: float = 60.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window = window
         self._clock = clock

@@ -62,7 +62,8 @@ def build_application(
 
         async def quota_exhausted() -> None:
             await rt_holder["rt"].notify_admin_once(
-                "llm-quota", "briefbot: the LLM endpoint reports its quota is used up; answers fall back to offline."
+                "llm-quota",
+                "briefbot: the LLM endpoint reports its quota is used up; answers fall back to offline.",
             )
 
         briefer = build_briefer(services, on_quota_exhausted=quota_exhausted)
@@ -87,7 +88,9 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
         .rate_limiter(AIORateLimiter(max_retries=3))
         # A slow answer in one chat must not hold up the others.
         .concurrent_updates(True)
@@ -125,7 +128,9 @@ async def start_polling(app: AnyApp, *, poll_interval: float = 0.0, timeout: int
         await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=poll_interval, timeout=timeout, allowed_updates=Update.ALL_TYPES)
+    await app.updater.start_polling(
+        poll_interval=poll_interval, timeout=timeout, allowed_updates=Update.ALL_TYPES
+    )
 
 
 async def start_webhook(app: AnyApp, settings: Settings) -> None:

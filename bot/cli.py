@@ -70,7 +70,9 @@ class _Progress:
             return
         width = 30
         filled = int(width * self.done / max(self.total, 1))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label[:40]:<40}")
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label[:40]:<40}"
+        )
         if self.done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -97,9 +99,15 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
                     bar.step(result.source)
 
                 if Path(target).is_dir():
-                    n = sum(1 for p in Path(target).rglob("*") if p.suffix.lower() in (".html", ".htm", ".txt", ".md"))
+                    n = sum(
+                        1
+                        for p in Path(target).rglob("*")
+                        if p.suffix.lower() in (".html", ".htm", ".txt", ".md")
+                    )
                     files_bar.total, files_bar.enabled = n, n > 3 and sys.stderr.isatty()
-                results = await services.ingestor.ingest_path(Path(target), added_by=SHARED_SCOPE, progress=tick)
+                results = await services.ingestor.ingest_path(
+                    Path(target), added_by=SHARED_SCOPE, progress=tick
+                )
             else:
                 results = [_failed(target, "no such file, and not an http(s) URL")]
             progress.step(target)
@@ -125,7 +133,9 @@ def _describe(r: Any) -> str:
     if r.status == "duplicate":
         return f"already  #{a.id} {a.title!r} is already stored [{r.source}]"
     if r.status == "near_duplicate":
-        return f"linked   #{a.id} near-duplicate of #{r.duplicate_of.id} {r.duplicate_of.title!r} [{r.source}]"
+        return (
+            f"linked   #{a.id} near-duplicate of #{r.duplicate_of.id} {r.duplicate_of.title!r} [{r.source}]"
+        )
     return f"failed   {r.source}: {r.reason}"
 
 
@@ -284,7 +294,9 @@ async def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         _print(out)
     else:
-        print(f"{out['title']}\n{out['site']} · {out['published'] or 'date unknown'} · {out['url']}\n\n{out['text']}")
+        print(
+            f"{out['title']}\n{out['site']} · {out['published'] or 'date unknown'} · {out['url']}\n\n{out['text']}"
+        )
     return 0
 
 
@@ -331,8 +343,12 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="briefbot", description="Sourced news briefings from your articles.")
-    parser.add_argument("--data-dir", help="where the library and index live (default ./data, BRIEFBOT_DATA_DIR)")
+    parser = argparse.ArgumentParser(
+        prog="briefbot", description="Sourced news briefings from your articles."
+    )
+    parser.add_argument(
+        "--data-dir", help="where the library and index live (default ./data, BRIEFBOT_DATA_DIR)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -55,7 +55,9 @@ async def send_html(
         kwargs: dict[str, Any] = {"link_preview_options": NO_PREVIEW}
         if reply_to is not None and i == 0:
             # If the question was deleted meanwhile, the answer still goes out.
-            kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+            kwargs["reply_parameters"] = ReplyParameters(
+                message_id=reply_to, allow_sending_without_reply=True
+            )
         sent.append(await _send_one(bot, chat_id, text, kwargs, on_migrate))
     return sent
 
@@ -85,7 +87,9 @@ async def _send_one(
 async def send_photo(bot: Bot, chat_id: int, png: bytes, caption: str | None = None) -> Message:
     try:
         return await _with_retry_after(
-            lambda: bot.send_photo(chat_id, png, caption=caption, parse_mode=ParseMode.HTML if caption else None)
+            lambda: bot.send_photo(
+                chat_id, png, caption=caption, parse_mode=ParseMode.HTML if caption else None
+            )
         )
     except Forbidden as exc:
         raise ChatGone(str(exc)) from exc

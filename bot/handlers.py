@@ -105,7 +105,9 @@ async def status(update: Update, context: Context) -> None:
         f"Library: {stats['articles']} articles, {stats['indexed_chunks']} passages, {stats['statements']} statements",
     ]
     lines += [f"{name.capitalize()}: {html.escape(value)}" for name, value in rt.services.backends.items()]
-    lines.append(f"Daily digest: {sub.hour:02d}:{sub.minute:02d} {sub.timezone}" if sub else "Daily digest: off")
+    lines.append(
+        f"Daily digest: {sub.hour:02d}:{sub.minute:02d} {sub.timezone}" if sub else "Daily digest: off"
+    )
     await send_html(context.bot, chat_id, ["\n".join(lines)])
 
 
@@ -115,13 +117,15 @@ async def sources(update: Update, context: Context) -> None:
     chat_id = update.effective_chat.id
     articles = await rt.services.library.list_articles(scope=_scope(chat_id), limit=15)
     if not articles:
-        await send_html(context.bot, chat_id, ["No articles yet. Send me a link or forward a post to add one."])
+        await send_html(
+            context.bot, chat_id, ["No articles yet. Send me a link or forward a post to add one."]
+        )
         return
     lines = ["<b>Recent articles</b>"]
     for a in articles:
         owner = "" if a.added_by == _scope(chat_id) else " · shared"
         lines.append(
-            f'#{a.id} · {html.escape(a.outlet)} · {fmt_date(a.published_at)} · '
+            f"#{a.id} · {html.escape(a.outlet)} · {fmt_date(a.published_at)} · "
             f'<a href="{html.escape(a.url, quote=True)}">{html.escape(a.title[:90])}</a>{owner}'
         )
     await send_html(context.bot, chat_id, ["\n".join(lines)])
@@ -164,16 +168,22 @@ async def stance(update: Update, context: Context) -> None:
     chat_id = update.effective_chat.id
     args = context.args or []
     if not args:
-        await send_html(context.bot, chat_id, ["Usage: /stance ACTOR [TOPIC], e.g. /stance Kremlin annexed regions"])
+        await send_html(
+            context.bot, chat_id, ["Usage: /stance ACTOR [TOPIC], e.g. /stance Kremlin annexed regions"]
+        )
         return
     if not await _within_limit(update, context, rt.question_limit, "questions"):
         return
     actor, topic = args[0], " ".join(args[1:]) or None
     async with typing(context.bot, chat_id):
         briefing = await rt.stance(actor, topic, _scope(chat_id))
-    await send_html(context.bot, chat_id, render_briefing(briefing), reply_to=update.effective_message.message_id)
+    await send_html(
+        context.bot, chat_id, render_briefing(briefing), reply_to=update.effective_message.message_id
+    )
     if briefing.chart_png:
-        await send_photo(context.bot, chat_id, briefing.chart_png, caption=f"Statements over time: {html.escape(actor)}")
+        await send_photo(
+            context.bot, chat_id, briefing.chart_png, caption=f"Statements over time: {html.escape(actor)}"
+        )
 
 
 async def _answer(update: Update, context: Context, question: str) -> None:
@@ -184,7 +194,9 @@ async def _answer(update: Update, context: Context, question: str) -> None:
         return
     async with typing(context.bot, chat_id):
         briefing = await rt.ask(question, _scope(chat_id))
-    await send_html(context.bot, chat_id, render_briefing(briefing), reply_to=update.effective_message.message_id)
+    await send_html(
+        context.bot, chat_id, render_briefing(briefing), reply_to=update.effective_message.message_id
+    )
     if briefing.kind == "stance" and briefing.chart_png:
         await send_photo(context.bot, chat_id, briefing.chart_png, caption="Statements over time")
 
@@ -267,7 +279,7 @@ def link_card(result: Any) -> str:
     a = result.article
     if result.status == "failed":
         return f"⚠️ {html.escape(result.source)}\nNot added: {html.escape(result.reason or 'unknown error')}"
-    head = f'<b>{html.escape(a.title)}</b>\n{html.escape(a.outlet)} · {fmt_date(a.published_at)}'
+    head = f"<b>{html.escape(a.title)}</b>\n{html.escape(a.outlet)} · {fmt_date(a.published_at)}"
     if result.status == "added":
         return f"✅ {head}\nAdded ({result.chunks} passages), #{a.id}"
     if result.status == "near_duplicate":
@@ -327,19 +339,25 @@ async def digest(update: Update, context: Context) -> None:
     if args[0].lower() == "off":
         removed = await rt.state.unsubscribe(chat_id)
         rt.unschedule_digest(chat_id)
-        await send_html(context.bot, chat_id, ["Daily digest turned off." if removed else "No daily digest was on."])
+        await send_html(
+            context.bot, chat_id, ["Daily digest turned off." if removed else "No daily digest was on."]
+        )
         return
     if args[0].lower() == "on" and len(args) >= 2 and (m := _TIME.match(args[1])):
         tz_name = args[2] if len(args) >= 3 else "UTC"
         try:
             ZoneInfo(tz_name)
         except (ZoneInfoNotFoundError, ValueError):
-            await send_html(context.bot, chat_id, [f"Unknown time zone {html.escape(tz_name)!s}. Use e.g. Europe/Kyiv."])
+            await send_html(
+                context.bot, chat_id, [f"Unknown time zone {html.escape(tz_name)!s}. Use e.g. Europe/Kyiv."]
+            )
             return
         sub = await rt.state.subscribe(chat_id, int(m.group(1)), int(m.group(2)), tz_name)
         rt.schedule_digest(sub)
         await send_html(
-            context.bot, chat_id, [f"Daily digest on: every day at {sub.hour:02d}:{sub.minute:02d} ({sub.timezone})."]
+            context.bot,
+            chat_id,
+            [f"Daily digest on: every day at {sub.hour:02d}:{sub.minute:02d} ({sub.timezone})."],
         )
         return
     await send_html(context.bot, chat_id, ["Usage: /digest, /digest on HH:MM [IANA time zone], /digest off"])

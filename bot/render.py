@@ -47,7 +47,7 @@ def source_lines(citations: Sequence[Citation]) -> list[str]:
     for c in citations:
         title = html.escape(c.title, quote=False)
         lines.append(
-            f'{c.n}. {html.escape(c.outlet, quote=False)} · {fmt_date(c.published)} · '
+            f"{c.n}. {html.escape(c.outlet, quote=False)} · {fmt_date(c.published)} · "
             f'<a href="{html.escape(c.url, quote=True)}">{title}</a>'
         )
     return lines

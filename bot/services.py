@@ -127,7 +127,11 @@ async def open_services(
             index = DenseIndex.open_embedded(settings.chroma_path, name)
         await library.set_meta(EMBEDDER_META_KEY, name)
         ingestor = Ingestor(
-            library, index, embedder, fetcher or build_fetcher(settings), statement_extractor=extract_statements
+            library,
+            index,
+            embedder,
+            fetcher or build_fetcher(settings),
+            statement_extractor=extract_statements,
         )
         services = Services(
             settings=settings,

@@ -13,11 +13,17 @@ TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, env_ignore_empty=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        env_ignore_empty=True,
     )
 
     # Storage
-    data_dir: Path = Field(default=Path("./data"), validation_alias=AliasChoices("BRIEFBOT_DATA_DIR", "data_dir"))
+    data_dir: Path = Field(
+        default=Path("./data"), validation_alias=AliasChoices("BRIEFBOT_DATA_DIR", "data_dir")
+    )
 
     # Embeddings
     embedding_backend: Literal["local", "openai"] = "local"
@@ -36,7 +42,9 @@ class Settings(BaseSettings):
 
     # LLM writer (optional upgrade; without it the offline writer is used)
     llm_base_url: str | None = None
-    llm_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("LLM_API_KEY", "OPENAI_API_KEY")
+    )
     llm_model: str = "gpt-4o-mini"
     # Used as LLM_BASE_URL when that is unset and this endpoint answers at start-up (the compose ollama profile).
     llm_auto_base_url: str | None = None
@@ -73,13 +81,20 @@ class Settings(BaseSettings):
             try:
                 return [int(p) for p in parts if p]
             except ValueError as exc:
-                raise ValueError("ALLOWED_CHAT_IDS must be comma-separated integers, e.g. 12345,-100987") from exc
+                raise ValueError(
+                    "ALLOWED_CHAT_IDS must be comma-separated integers, e.g. 12345,-100987"
+                ) from exc
         if isinstance(value, int):
             return [value]
         return value
 
     @field_validator(
-        "chroma_host", "llm_base_url", "llm_auto_base_url", "embedding_base_url", "telegram_webhook_url", mode="before"
+        "chroma_host",
+        "llm_base_url",
+        "llm_auto_base_url",
+        "embedding_base_url",
+        "telegram_webhook_url",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

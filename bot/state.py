@@ -75,7 +75,9 @@ class BotState:
 
     async def subscriptions(self) -> list[Subscription]:
         rows = await self._run(
-            lambda c: c.execute("SELECT chat_id, hour, minute, timezone FROM subscriptions ORDER BY chat_id").fetchall()
+            lambda c: c.execute(
+                "SELECT chat_id, hour, minute, timezone FROM subscriptions ORDER BY chat_id"
+            ).fetchall()
         )
         return [Subscription(*r) for r in rows]
 
@@ -108,7 +110,9 @@ class BotState:
         def tx(c: sqlite3.Connection) -> None:
             c.execute("BEGIN IMMEDIATE")
             try:
-                c.execute("UPDATE OR REPLACE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+                c.execute(
+                    "UPDATE OR REPLACE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                )
                 c.execute("UPDATE OR REPLACE chats SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
             except BaseException:
                 c.execute("ROLLBACK")
@@ -121,5 +125,7 @@ class BotState:
         """True the first time a key is seen (ever, across restarts): for alerts that must not repeat."""
         now = datetime.now(UTC).isoformat()
         return await self._run(
-            lambda c: c.execute("INSERT OR IGNORE INTO notices(key, at) VALUES (?, ?)", (key, now)).rowcount > 0
+            lambda c: (
+                c.execute("INSERT OR IGNORE INTO notices(key, at) VALUES (?, ?)", (key, now)).rowcount > 0
+            )
         )

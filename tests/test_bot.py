@@ -36,7 +36,9 @@ class Env:
     def rt(self) -> Runtime:
         return self.app.bot_data["runtime"]  # type: ignore[no-any-return]
 
-    async def send(self, update: dict[str, Any], *, reply_count: int = 1, chat: int | None = None) -> list[Any]:
+    async def send(
+        self, update: dict[str, Any], *, reply_count: int = 1, chat: int | None = None
+    ) -> list[Any]:
         """Push an update and wait until the bot has sent `reply_count` more messages to that chat."""
         chat_id = chat if chat is not None else update["message"]["chat"]["id"]
         before = len(self.tg.sent_messages(chat_id))
@@ -182,7 +184,9 @@ async def test_forwarded_channel_post_is_stored(env: Env) -> None:
         "Kremlin spokesman Dmitry Peskov told reporters that the annexed regions are an inseparable part of "
         "Russia and that their status is not up for negotiation under any peace plan."
     )
-    update = env.tg.make_forwarded_channel_post(ALICE, text, -1001234, "newschan", 77, when, channel_title="News Chan")
+    update = env.tg.make_forwarded_channel_post(
+        ALICE, text, -1001234, "newschan", 77, when, channel_title="News Chan"
+    )
     [card] = await env.send(update)
     assert "Added (" in html_of(card) and "News Chan" in html_of(card) and "27 Feb 2025" in html_of(card)
     [article] = await env.rt.services.library.list_articles(scope=str(ALICE))
@@ -232,7 +236,9 @@ async def test_sources_forget_status(loaded: Env, site: str) -> None:
 
 async def test_question_gets_valid_html_with_working_citations(loaded: Env) -> None:
     env = loaded
-    replies = await env.send(env.tg.make_text_message(ALICE, "Did the central bank of Norland cut interest rates?"))
+    replies = await env.send(
+        env.tg.make_text_message(ALICE, "Did the central bank of Norland cut interest rates?")
+    )
     assert env.tg.calls_to("sendChatAction")  # "typing…" was shown
     answer = html_of(replies[0])
     parse_telegram_html(answer)  # valid Telegram HTML, or this raises
@@ -245,7 +251,9 @@ async def test_question_gets_valid_html_with_working_citations(loaded: Env) -> N
 
 
 async def test_not_found(loaded: Env) -> None:
-    [reply] = await loaded.send(loaded.tg.make_command(ALICE, "ask", "Who won the 1966 football world cup final?"))
+    [reply] = await loaded.send(
+        loaded.tg.make_command(ALICE, "ask", "Who won the 1966 football world cup final?")
+    )
     assert "could not find" in html_of(reply)
 
 
@@ -254,7 +262,9 @@ async def test_group_needs_mention_or_reply(loaded: Env) -> None:
     env.tg.push_update(env.tg.make_text_message(GROUP, "just chatting about rates"))
     await asyncio.sleep(0.8)
     assert env.tg.sent_messages(GROUP) == []
-    replies = await env.send(env.tg.make_command(GROUP, "ask", "What did the central bank decide?", mention_bot=True))
+    replies = await env.send(
+        env.tg.make_command(GROUP, "ask", "What did the central bank decide?", mention_bot=True)
+    )
     assert "Norland" in html_of(replies[0]) or "3.5" in html_of(replies[0])
     replies = await env.send(env.tg.make_text_message(GROUP, "and the tidal plant?", reply_to_bot=True))
     assert replies
@@ -302,7 +312,9 @@ async def test_telegram_429_is_waited_out(loaded: Env) -> None:
 
 async def test_bad_html_is_resent_as_plain_text(loaded: Env) -> None:
     env = loaded
-    env.tg.fail_next("sendMessage", error_code=400, description="Bad Request: can't parse entities: unclosed tag")
+    env.tg.fail_next(
+        "sendMessage", error_code=400, description="Bad Request: can't parse entities: unclosed tag"
+    )
     [reply] = await env.send(env.tg.make_command(ALICE, "status"))
     assert "parse_mode" not in reply.params or not reply.params.get("parse_mode")
     assert "<b>" not in html_of(reply) and "Status" in html_of(reply)
