@@ -442,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not dump a traceback on the user
+    except Exception as exc:
         from retrieval.embedder import EmbeddingError
         from retrieval.index import DenseIndexError
 

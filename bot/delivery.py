@@ -103,7 +103,7 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
         while True:
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
-            except Exception as exc:  # noqa: BLE001 - a lost indicator must never fail the answer
+            except Exception as exc:
                 log.debug("chat action failed: %s", exc)
             await asyncio.sleep(TYPING_EVERY)
 

@@ -78,7 +78,7 @@ async def gate(update: object, context: Context) -> None:
     if update.effective_message is not None and rt.access.should_tell(chat_id):
         try:
             await context.bot.send_message(chat_id, rt.access.refusal(chat_id))
-        except Exception as exc:  # noqa: BLE001 - a refused chat must never cause more work
+        except Exception as exc:
             log.info("could not tell chat %s it is not allowed: %s", chat_id, type(exc).__name__)
     raise ApplicationHandlerStop
 
@@ -407,5 +407,5 @@ async def on_error(update: object, context: Context) -> None:
             await context.bot.send_message(
                 update.effective_chat.id, "Sorry, something went wrong while handling that. Please try again."
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("could not send the apology: %s", type(exc).__name__)

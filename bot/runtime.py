@@ -73,7 +73,7 @@ class Runtime:
         for sub in subs:
             try:
                 self.schedule_digest(sub)
-            except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
+            except Exception as exc:
                 log.warning("could not schedule the digest of chat %s: %s", sub.chat_id, exc)
         return len(subs)
 
@@ -94,5 +94,5 @@ class Runtime:
             return
         try:
             await self.application.bot.send_message(admin, text)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("could not notify the admin: %s", type(exc).__name__)

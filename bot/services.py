@@ -158,7 +158,7 @@ async def repair_index(services: Services) -> dict[str, int]:
     stats = await services.library.stats()
     try:
         count = await services.index.count()
-    except Exception as exc:  # noqa: BLE001 - a damaged collection reads as empty, then gets rebuilt
+    except Exception as exc:
         log.warning("dense index unreadable (%s); rebuilding from the library", exc)
         count = -1
     expected = stats["indexed_chunks"]

@@ -99,7 +99,9 @@ class LocalEmbedder(Embedder):
             model_path, tokenizer_path = Path(model_dir) / "model.onnx", Path(model_dir) / "tokenizer.json"
             for p in (model_path, tokenizer_path):
                 if not p.is_file():
-                    raise EmbeddingError(f"EMBEDDING_MODEL_DIR needs model.onnx and tokenizer.json; {p} missing")
+                    raise EmbeddingError(
+                        f"EMBEDDING_MODEL_DIR needs model.onnx and tokenizer.json; {p} missing"
+                    )
             self.id = "onnx-" + re.sub(r"[^a-zA-Z0-9]+", "-", Path(model_dir).resolve().name).strip("-")[:40]
         self.max_tokens = max_tokens
         self.batch_size = batch_size
@@ -203,7 +205,9 @@ class OpenAIEmbedder(Embedder):
                 raise EmbeddingError(f"embedding endpoint failed: {type(exc).__name__}: {exc}") from exc
             data = sorted(reply.data, key=lambda d: d.index)
             if len(data) != len(batch):
-                raise EmbeddingError(f"embedding endpoint returned {len(data)} vectors for {len(batch)} texts")
+                raise EmbeddingError(
+                    f"embedding endpoint returned {len(data)} vectors for {len(batch)} texts"
+                )
             rows.extend(d.embedding for d in data)
         if not rows:
             return np.zeros((0, self.dim), dtype=np.float32)

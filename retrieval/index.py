@@ -51,7 +51,7 @@ class _DataDirLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")  # noqa: SIM115 - held open for the process lifetime
+        fh = open(self.path, "a+")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -129,13 +129,19 @@ class DenseIndex:
 
         def connect() -> Any:
             return chromadb.HttpClient(
-                host=host, port=port, ssl=ssl, headers=headers, tenant=tenant, database=database, settings=settings
+                host=host,
+                port=port,
+                ssl=ssl,
+                headers=headers,
+                tenant=tenant,
+                database=database,
+                settings=settings,
             )
 
         try:
             try:
                 client = connect()
-            except Exception as exc:  # noqa: BLE001 - the only recoverable case is a missing database
+            except Exception as exc:
                 if "database" not in str(exc).lower():
                     raise
                 admin = chromadb.AdminClient(
@@ -153,7 +159,9 @@ class DenseIndex:
             client.heartbeat()
             return cls(client, name, mode="server")
         except Exception as exc:
-            raise DenseIndexError(f"cannot use the Chroma server at {host}:{port} ({database}): {exc}") from exc
+            raise DenseIndexError(
+                f"cannot use the Chroma server at {host}:{port} ({database}): {exc}"
+            ) from exc
 
     def close(self) -> None:
         if self._lock is not None:
@@ -215,7 +223,7 @@ class DenseIndex:
         def drop() -> None:
             try:
                 self._client.delete_collection(self.name)
-            except Exception:  # noqa: BLE001 - a missing collection is what we want anyway
+            except Exception:
                 pass
             self._collection = self._get_or_create()
 

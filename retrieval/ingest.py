@@ -81,7 +81,9 @@ class Ingestor:
         self.embedder = embedder
         self.fetcher = fetcher
         # Leave headroom under the model window for the title line prepended when embedding.
-        self.chunker = chunker or Chunker(embedder.count_tokens, max_tokens=min(200, embedder.max_tokens - 40))
+        self.chunker = chunker or Chunker(
+            embedder.count_tokens, max_tokens=min(200, embedder.max_tokens - 40)
+        )
         self.extract_timeout = extract_timeout
         self.statement_extractor = statement_extractor
         self._write_lock = asyncio.Lock()
@@ -125,7 +127,9 @@ class Ingestor:
     ) -> IngestResult:
         """Raw text, e.g. a forwarded Telegram post; the caller supplies whatever metadata it knows."""
         source = url or "text"
-        extracted = await self._extract(source, lambda: extract_text(text, url=url, title=title, published=published))
+        extracted = await self._extract(
+            source, lambda: extract_text(text, url=url, title=title, published=published)
+        )
         if isinstance(extracted, IngestResult):
             return extracted
         if outlet:
@@ -133,14 +137,22 @@ class Ingestor:
         return (await self.ingest_many([extracted], added_by=added_by, sources=[source]))[0]
 
     async def ingest_path(
-        self, path: Path, *, added_by: str = SHARED_SCOPE, progress: Callable[[IngestResult], None] | None = None
+        self,
+        path: Path,
+        *,
+        added_by: str = SHARED_SCOPE,
+        progress: Callable[[IngestResult], None] | None = None,
     ) -> list[IngestResult]:
         """A file, or a directory searched recursively for .html/.htm/.txt/.md files."""
         path = Path(path)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
             if not files:
-                return [IngestResult(str(path), "failed", reason="no .html, .htm, .txt or .md files in this folder")]
+                return [
+                    IngestResult(
+                        str(path), "failed", reason="no .html, .htm, .txt or .md files in this folder"
+                    )
+                ]
         elif path.is_file():
             files = [path]
         else:
@@ -182,10 +194,12 @@ class Ingestor:
         try:
             return await asyncio.wait_for(asyncio.to_thread(job), timeout=self.extract_timeout)
         except TimeoutError:
-            return IngestResult(source, "failed", reason=f"extraction took longer than {self.extract_timeout:.0f}s")
+            return IngestResult(
+                source, "failed", reason=f"extraction took longer than {self.extract_timeout:.0f}s"
+            )
         except ExtractError as exc:
             return IngestResult(source, "failed", reason=str(exc) or "no article text found")
-        except Exception as exc:  # noqa: BLE001 - a broken page must not take the caller down
+        except Exception as exc:
             log.warning("extraction crashed on %s: %s", source, type(exc).__name__)
             return IngestResult(source, "failed", reason="the page could not be read as an article")
 
@@ -199,7 +213,11 @@ class Ingestor:
     # ---- the batch pipeline -----------------------------------------------------------------------------
 
     async def ingest_many(
-        self, items: Sequence[Extracted], *, added_by: str = SHARED_SCOPE, sources: Sequence[str] | None = None
+        self,
+        items: Sequence[Extracted],
+        *,
+        added_by: str = SHARED_SCOPE,
+        sources: Sequence[str] | None = None,
     ) -> list[IngestResult]:
         """Ingest already-extracted articles; embedding is batched across them for throughput."""
         sources = list(sources) if sources is not None else [i.url or i.title or "text" for i in items]
@@ -390,7 +408,7 @@ class Ingestor:
             try:
                 await self._index_article(article, await self._embed_records(article))
                 done += 1
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 log.warning("could not finish indexing article %s: %s", article_id, exc)
         return done
 

@@ -224,7 +224,9 @@ class Library:
         return await self._run(q)
 
     async def set_meta(self, key: str, value: str) -> None:
-        await self._run(lambda c: c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value)))
+        await self._run(
+            lambda c: c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        )
 
     # ---- articles ---------------------------------------------------------------------------------------
 
@@ -244,14 +246,16 @@ class Library:
             added_at=_dt(row["added_at"]) or datetime.now(UTC),
             duplicate_of=row["duplicate_of"],
             flags=row["flags"],
-            chunk_count=row["chunk_count"] if "chunk_count" in row.keys() else 0,  # noqa: SIM118
+            chunk_count=row["chunk_count"] if "chunk_count" in row.keys() else 0,
         )
 
     _ARTICLE_COLS = "a.*, (SELECT COUNT(*) FROM chunks c WHERE c.article_id = a.id) AS chunk_count"
 
     async def get_article(self, article_id: int) -> Article | None:
         def q(c: sqlite3.Connection) -> Article | None:
-            row = c.execute(f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.id = ?", (article_id,)).fetchone()
+            row = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.id = ?", (article_id,)
+            ).fetchone()
             return self._article(row) if row else None
 
         return await self._run(q)
@@ -345,12 +349,17 @@ class Library:
             if scope == SHARED_SCOPE:
                 c.execute("UPDATE articles SET added_by = ? WHERE id = ?", (SHARED_SCOPE, article_id))
             else:
-                c.execute("INSERT OR IGNORE INTO article_access(article_id, scope) VALUES (?, ?)", (article_id, scope))
+                c.execute(
+                    "INSERT OR IGNORE INTO article_access(article_id, scope) VALUES (?, ?)",
+                    (article_id, scope),
+                )
 
         await self._run(self._tx(tx))
 
     async def set_flags(self, article_id: int, flags: str) -> None:
-        await self._run(lambda c: c.execute("UPDATE articles SET flags = ? WHERE id = ?", (flags, article_id)))
+        await self._run(
+            lambda c: c.execute("UPDATE articles SET flags = ? WHERE id = ?", (flags, article_id))
+        )
 
     async def pending_articles(self) -> list[int]:
         """Articles stored but not yet in the dense index (an interrupted ingestion)."""
@@ -403,7 +412,8 @@ class Library:
         def q(c: sqlite3.Connection) -> dict[int, list[Article]]:
             marks = ",".join("?" * len(article_ids))
             rows = c.execute(
-                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.duplicate_of IN ({marks})", list(article_ids)
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.duplicate_of IN ({marks})",
+                list(article_ids),
             ).fetchall()
             out: dict[int, list[Article]] = {}
             for r in rows:
@@ -417,7 +427,9 @@ class Library:
             one = lambda sql: int(c.execute(sql).fetchone()[0])  # noqa: E731
             return {
                 "articles": one("SELECT COUNT(*) FROM articles"),
-                "indexed_articles": one("SELECT COUNT(*) FROM articles WHERE indexed = 1 AND duplicate_of IS NULL"),
+                "indexed_articles": one(
+                    "SELECT COUNT(*) FROM articles WHERE indexed = 1 AND duplicate_of IS NULL"
+                ),
                 "pending_articles": one("SELECT COUNT(*) FROM articles WHERE indexed = 0"),
                 "near_duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
                 "chunks": one("SELECT COUNT(*) FROM chunks"),
@@ -451,7 +463,9 @@ class Library:
             added_by=row["added_by"],
         )
 
-    async def chunk_records(self, chunk_ids: Sequence[str], *, indexed_only: bool = True) -> dict[str, ChunkRecord]:
+    async def chunk_records(
+        self, chunk_ids: Sequence[str], *, indexed_only: bool = True
+    ) -> dict[str, ChunkRecord]:
         """Chunks by id; by default only those of fully indexed articles, as search must see."""
         if not chunk_ids:
             return {}
@@ -466,7 +480,9 @@ class Library:
 
     async def article_chunks(self, article_id: int) -> list[ChunkRecord]:
         def q(c: sqlite3.Connection) -> list[ChunkRecord]:
-            rows = c.execute(f"{self._RECORD_SQL} WHERE c.article_id = ? ORDER BY c.seq", (article_id,)).fetchall()
+            rows = c.execute(
+                f"{self._RECORD_SQL} WHERE c.article_id = ? ORDER BY c.seq", (article_id,)
+            ).fetchall()
             return [self._record(r) for r in rows]
 
         return await self._run(q)

@@ -17,7 +17,17 @@ from tests.support.chroma_server import ChromaServer
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
-_ENV_PREFIXES = ("BRIEFBOT_", "EMBEDDING_", "CHROMA_", "LLM_", "OPENAI_", "TELEGRAM_", "ALLOWED_", "FETCH_", "ADMIN_")
+_ENV_PREFIXES = (
+    "BRIEFBOT_",
+    "EMBEDDING_",
+    "CHROMA_",
+    "LLM_",
+    "OPENAI_",
+    "TELEGRAM_",
+    "ALLOWED_",
+    "FETCH_",
+    "ADMIN_",
+)
 
 
 @pytest.fixture(autouse=True)

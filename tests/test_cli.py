@@ -92,7 +92,9 @@ def test_extract_json(tmp_path: Path) -> None:
         "said, and it should cover a fifth of local demand in a normal year.</p>"
         "<p>Engineers said the turbines turn with both the rising and the falling tide.</p></article></body></html>"
     )
-    r = briefbot(tmp_path / "data", "extract", str(page), "--url", "https://courier.example/turbines", "--json")
+    r = briefbot(
+        tmp_path / "data", "extract", str(page), "--url", "https://courier.example/turbines", "--json"
+    )
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert set(out) == {"title", "text", "url", "published", "author", "site"}

@@ -69,7 +69,9 @@ def test_dockerfile_runs_as_non_root_with_model_baked_in() -> None:
     assert "LocalEmbedder()" in text and "VOLUME" in text
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose (Debian package) not installed")
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None, reason="docker-compose (Debian package) not installed"
+)
 def test_docker_compose_config_is_valid() -> None:
     for extra in ([], ["--profile", "ollama"]):
         proc = subprocess.run(

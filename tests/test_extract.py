@@ -369,5 +369,9 @@ def test_outlet_header_line() -> None:
         "The Kremlin said the status of the regions was settled and not open to any negotiation at all."
     )
     got = _extract_text(doc)
-    assert (got.site, got.url, got.title) == ("Example News", "https://www.example.com/news/1", "Kremlin rules out talks")
+    assert (got.site, got.url, got.title) == (
+        "Example News",
+        "https://www.example.com/news/1",
+        "Kremlin rules out talks",
+    )
     assert got.text.startswith("The Kremlin said")

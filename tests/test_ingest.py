@@ -109,7 +109,9 @@ async def test_unreachable_url(web_services) -> None:  # type: ignore[no-untyped
 async def test_duplicates_and_near_duplicates(services) -> None:  # type: ignore[no-untyped-def]
     first = (await services.ingestor.ingest_many(CORPUS[:1]))[0]
     assert first.status == "added"
-    same_text = type(CORPUS[0])(text=CORPUS[0].text, title="Other title", url="https://mirror.example/x", site="M")
+    same_text = type(CORPUS[0])(
+        text=CORPUS[0].text, title="Other title", url="https://mirror.example/x", site="M"
+    )
     r = (await services.ingestor.ingest_many([same_text]))[0]
     assert r.status == "duplicate" and r.article.id == first.article.id
     syndicated = type(CORPUS[0])(

@@ -51,8 +51,12 @@ async def test_bm25_filters_and_scope(library: Library) -> None:
     c = await _add(library, "https://a.example/3", "Private harbour note", added_by="42")
     ids = lambda hits: {int(h[0].split(":")[0]) for h in hits}  # noqa: E731
     assert ids(await library.bm25("harbour", 10, SearchFilters())) == {a, b, c}
-    assert ids(await library.bm25("harbour", 10, SearchFilters(since=datetime(2025, 2, 1, tzinfo=UTC)))) == {b}
-    assert ids(await library.bm25("harbour", 10, SearchFilters(until=datetime(2025, 2, 1, tzinfo=UTC)))) == {a}
+    assert ids(await library.bm25("harbour", 10, SearchFilters(since=datetime(2025, 2, 1, tzinfo=UTC)))) == {
+        b
+    }
+    assert ids(await library.bm25("harbour", 10, SearchFilters(until=datetime(2025, 2, 1, tzinfo=UTC)))) == {
+        a
+    }
     assert ids(await library.bm25("harbour", 10, SearchFilters(outlet="coast"))) == {a}
     assert ids(await library.bm25("harbour", 10, SearchFilters(scope="7"))) == {a, b}
     assert ids(await library.bm25("harbour", 10, SearchFilters(scope="42"))) == {a, b, c}

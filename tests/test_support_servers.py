@@ -58,8 +58,9 @@ async def llm() -> AsyncIterator[LlmServer]:
 
 
 def _client(llm: LlmServer, *, max_retries: int = 0, timeout: float = 5.0) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(base_url=f"{llm.url}/v1", api_key="sk-test-key", max_retries=max_retries,
-                              timeout=timeout)
+    return openai.AsyncOpenAI(
+        base_url=f"{llm.url}/v1", api_key="sk-test-key", max_retries=max_retries, timeout=timeout
+    )
 
 
 def _seconds(value: int | timedelta) -> float:
@@ -211,7 +212,11 @@ async def test_photo_upload_keeps_bytes_and_serves_download(tg: BotApiServer, bo
 
 async def test_builder_updates_parse_in_ptb(tg: BotApiServer, bot: Bot) -> None:
     post = tg.make_forwarded_channel_post(
-        PRIVATE_CHAT, "Rates rise", channel_id=-1009876, channel_username="dailynews", channel_post_id=4321,
+        PRIVATE_CHAT,
+        "Rates rise",
+        channel_id=-1009876,
+        channel_username="dailynews",
+        channel_post_id=4321,
         origin_date=1_700_000_000,
     )
     forwarded = Update.de_json(post, bot)
@@ -238,8 +243,9 @@ async def test_edit_and_delete_follow_telegram_rules(tg: BotApiServer, bot: Bot)
     sent = await bot.send_message(PRIVATE_CHAT, "draft")
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("draft", chat_id=PRIVATE_CHAT, message_id=sent.message_id)
-    edited = await bot.edit_message_text("<b>final</b>", chat_id=PRIVATE_CHAT, message_id=sent.message_id,
-                                         parse_mode=ParseMode.HTML)
+    edited = await bot.edit_message_text(
+        "<b>final</b>", chat_id=PRIVATE_CHAT, message_id=sent.message_id, parse_mode=ParseMode.HTML
+    )
     assert not isinstance(edited, bool)
     assert edited.text == "final" and edited.edit_date is not None
 
@@ -251,15 +257,20 @@ async def test_edit_and_delete_follow_telegram_rules(tg: BotApiServer, bot: Bot)
 async def test_application_polls_and_answers_group_command(tg: BotApiServer) -> None:
     async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None
-        await context.bot.send_message(update.effective_chat.id, f"<b>Q:</b> {' '.join(context.args or [])}",
-                                       parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            update.effective_chat.id, f"<b>Q:</b> {' '.join(context.args or [])}", parse_mode=ParseMode.HTML
+        )
 
     async def forwarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and isinstance(update.message.forward_origin, MessageOriginChannel)
         await update.message.reply_text(f"saved from @{update.message.forward_origin.chat.username}")
 
     app: Application = (
-        ApplicationBuilder().token(TOKEN).base_url(f"{tg.url}/bot").base_file_url(f"{tg.url}/file/bot").build()
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(f"{tg.url}/bot")
+        .base_file_url(f"{tg.url}/file/bot")
+        .build()
     )
     app.add_handler(CommandHandler("ask", ask))
     app.add_handler(MessageHandler(filters.FORWARDED, forwarded))

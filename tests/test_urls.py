@@ -7,7 +7,10 @@ from retrieval.urls import canonical_url, host_of
     ("raw", "canonical"),
     [
         ("https://www.Example.com/news/story/", "https://www.example.com/news/story"),
-        ("http://example.com/news/story?utm_source=tg&utm_medium=x#comments", "http://example.com/news/story"),
+        (
+            "http://example.com/news/story?utm_source=tg&utm_medium=x#comments",
+            "http://example.com/news/story",
+        ),
         ("https://example.com/a?id=7&fbclid=abc&gclid=1&ref=home", "https://example.com/a?id=7"),
         ("https://example.com:443/a", "https://example.com/a"),
         ("https://example.com:8443/a/", "https://example.com:8443/a"),

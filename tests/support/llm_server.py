@@ -43,21 +43,34 @@ class LlmReply:
 
     @classmethod
     def server_error(cls, *, retry_after: float | None = None) -> LlmReply:
-        return cls(status=500, error_type="server_error", headers=_retry_headers(retry_after),
-                   error_message="The server had an error while processing your request.")
+        return cls(
+            status=500,
+            error_type="server_error",
+            headers=_retry_headers(retry_after),
+            error_message="The server had an error while processing your request.",
+        )
 
     @classmethod
     def rate_limited(cls, *, retry_after: float = 1.0) -> LlmReply:
         """A 429 for too many requests, with the retry-after headers the API sends."""
-        return cls(status=429, error_type="requests", error_code="rate_limit_exceeded",
-                   error_message="Rate limit reached for requests.", headers=_retry_headers(retry_after))
+        return cls(
+            status=429,
+            error_type="requests",
+            error_code="rate_limit_exceeded",
+            error_message="Rate limit reached for requests.",
+            headers=_retry_headers(retry_after),
+        )
 
     @classmethod
     def quota_exceeded(cls) -> LlmReply:
         """A 429 that retrying cannot fix: the account is out of credit."""
         message = "You exceeded your current quota, please check your plan and billing details."
-        return cls(status=429, error_type="insufficient_quota", error_code="insufficient_quota",
-                   error_message=message)
+        return cls(
+            status=429,
+            error_type="insufficient_quota",
+            error_code="insufficient_quota",
+            error_message=message,
+        )
 
     @classmethod
     def truncated(cls, content: str) -> LlmReply:
@@ -185,8 +198,12 @@ class LlmServer:
             return failure
         body = recorded.json or {}
         if not isinstance(body.get("messages"), list) or not body.get("model"):
-            return _error(400, "Missing required parameter: 'messages' and 'model' are required.",
-                          _INVALID, "missing_required_parameter")
+            return _error(
+                400,
+                "Missing required parameter: 'messages' and 'model' are required.",
+                _INVALID,
+                "missing_required_parameter",
+            )
         if body.get("stream"):
             return _error(400, "Streaming is not supported by the test server.", _INVALID, None)
         reply = self._script.pop(0) if self._script else self.responder(body)
@@ -195,8 +212,13 @@ class LlmServer:
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.is_error:
-            return _error(reply.status, reply.error_message or "The request failed.", reply.error_type,
-                          reply.error_code, reply.headers)
+            return _error(
+                reply.status,
+                reply.error_message or "The request failed.",
+                reply.error_type,
+                reply.error_code,
+                reply.headers,
+            )
         prompt_tokens = sum(len(_TOKEN_RE.findall(str(m.get("content") or ""))) for m in body["messages"])
         completion_tokens = len(_TOKEN_RE.findall(reply.content or ""))
         completion = {
@@ -205,14 +227,19 @@ class LlmServer:
             "created": int(time.time()),
             "model": body["model"],
             "system_fingerprint": "fp_test",
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": reply.content, "refusal": None},
-                "logprobs": None,
-                "finish_reason": reply.finish_reason,
-            }],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                      "total_tokens": prompt_tokens + completion_tokens},
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.content, "refusal": None},
+                    "logprobs": None,
+                    "finish_reason": reply.finish_reason,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
         }
         return web.json_response(completion, headers=reply.headers)
 
@@ -221,8 +248,9 @@ class LlmServer:
         if failure is not None:
             return failure
         if self.embeddings_down:
-            return _error(503, "The engine is currently overloaded, please try again later.", "server_error",
-                          None)
+            return _error(
+                503, "The engine is currently overloaded, please try again later.", "server_error", None
+            )
         body = recorded.json or {}
         texts = _embedding_inputs(body.get("input"))
         if texts is None:
@@ -237,12 +265,14 @@ class LlmServer:
             )
             data.append({"object": "embedding", "index": index, "embedding": encoded})
         tokens = sum(len(_TOKEN_RE.findall(text)) for text in texts)
-        return web.json_response({
-            "object": "list",
-            "data": data,
-            "model": body.get("model") or self.model,
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        })
+        return web.json_response(
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model") or self.model,
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        )
 
     async def _models(self, request: web.Request) -> web.Response:
         _, failure = await self._record(request)

@@ -35,17 +35,43 @@ _CHAT_METHODS = frozenset({*_SEND_METHODS, "sendChatAction", "editMessageText", 
 # Form values python-telegram-bot sends unencoded; everything else is a JSON document.
 _RAW_STRING_PARAMS = frozenset(
     {
-        "text", "caption", "parse_mode", "url", "secret_token", "callback_query_id", "inline_message_id",
-        "action", "language_code", "ip_address", "business_connection_id", "message_effect_id", "file_id",
-        "photo", "document", "emoji", "query",
+        "text",
+        "caption",
+        "parse_mode",
+        "url",
+        "secret_token",
+        "callback_query_id",
+        "inline_message_id",
+        "action",
+        "language_code",
+        "ip_address",
+        "business_connection_id",
+        "message_effect_id",
+        "file_id",
+        "photo",
+        "document",
+        "emoji",
+        "query",
     }
 )
 _RETRY_AFTER_AUTO = -1
 
 _TAG_ENTITY_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
-    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "span": "spoiler",
-    "tg-spoiler": "spoiler", "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "span": "spoiler",
+    "tg-spoiler": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
     "tg-emoji": "custom_emoji",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
@@ -348,9 +374,15 @@ class BotApiServer:
     def __init__(self, token: str = "123456:TEST-token") -> None:
         self.token = token
         self.bot_user: JsonDict = {
-            "id": int(token.split(":", 1)[0]), "is_bot": True, "first_name": "Briefbot Test",
-            "username": BOT_USERNAME, "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False,
+            "id": int(token.split(":", 1)[0]),
+            "is_bot": True,
+            "first_name": "Briefbot Test",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
         }
         self.url = ""
         self.calls: list[ApiCall] = []
@@ -424,7 +456,8 @@ class BotApiServer:
         return [
             call
             for call in self.calls
-            if call.ok and call.method in _SEND_METHODS
+            if call.ok
+            and call.method in _SEND_METHODS
             and (chat_id is None or str(call.params.get("chat_id")) == str(chat_id))
         ]
 
@@ -552,8 +585,9 @@ class BotApiServer:
     ) -> JsonDict:
         """An Update with a user's text message; entities default to what Telegram would detect."""
         reply_to = self._bot_message(chat_id, "Earlier briefing.") if reply_to_bot else None
-        message = self._incoming(chat_id, text, user_id=user_id, chat_type=chat_type, entities=entities,
-                                 message_id=message_id)
+        message = self._incoming(
+            chat_id, text, user_id=user_id, chat_type=chat_type, entities=entities, message_id=message_id
+        )
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         return self._update({"message": message})
@@ -628,9 +662,17 @@ class BotApiServer:
         entities: list[JsonDict] | None = None,
     ) -> JsonDict:
         return self.make_forward(
-            chat_id, text, origin_type="channel", origin_date=origin_date, origin_chat_id=channel_id,
-            origin_chat_username=channel_username, origin_chat_title=channel_title,
-            origin_message_id=channel_post_id, user_id=user_id, chat_type=chat_type, entities=entities,
+            chat_id,
+            text,
+            origin_type="channel",
+            origin_date=origin_date,
+            origin_chat_id=channel_id,
+            origin_chat_username=channel_username,
+            origin_chat_title=channel_title,
+            origin_message_id=channel_post_id,
+            user_id=user_id,
+            chat_type=chat_type,
+            entities=entities,
         )
 
     def make_message_with_links(
@@ -650,8 +692,14 @@ class BotApiServer:
                 start = text.find(label)
                 if start < 0:
                     raise ValueError(f"label {label!r} not in text")
-                entities.append({"type": "text_link", "offset": utf16_len(text[:start]),
-                                 "length": utf16_len(label), "url": url})
+                entities.append(
+                    {
+                        "type": "text_link",
+                        "offset": utf16_len(text[:start]),
+                        "length": utf16_len(label),
+                        "url": url,
+                    }
+                )
         else:
             for url in urls:
                 if url not in text:
@@ -671,8 +719,9 @@ class BotApiServer:
         chat_type: str | None = None,
         entities: list[JsonDict] | None = None,
     ) -> JsonDict:
-        message = self._incoming(chat_id, text, user_id=user_id, chat_type=chat_type, entities=entities,
-                                 message_id=message_id)
+        message = self._incoming(
+            chat_id, text, user_id=user_id, chat_type=chat_type, entities=entities, message_id=message_id
+        )
         message["edit_date"] = message["date"]
         return self._update({"edited_message": message})
 
@@ -690,8 +739,13 @@ class BotApiServer:
         """A button press on one of the bot's messages (a fresh one unless `message_id` names one)."""
         message = self._messages.get((chat_id, message_id or 0)) or self._bot_message(chat_id, "Buttons")
         sender = user_id if user_id is not None else self._default_user(chat_id)
-        query = {"id": str(next(self._update_ids)), "from": self._user(sender), "message": message,
-                 "chat_instance": str(abs(chat_id)), "data": data}
+        query = {
+            "id": str(next(self._update_ids)),
+            "from": self._user(sender),
+            "message": message,
+            "chat_instance": str(abs(chat_id)),
+            "data": data,
+        }
         return self._update({"callback_query": query})
 
     def _update(self, body: JsonDict) -> JsonDict:
@@ -709,8 +763,12 @@ class BotApiServer:
     ) -> JsonDict:
         chat = self._chat(chat_id, chat_type)
         sender = user_id if user_id is not None else self._default_user(chat_id)
-        message: JsonDict = {"message_id": self._message_id(chat_id, message_id), "from": self._user(sender),
-                             "chat": chat, "date": _timestamp(None)}
+        message: JsonDict = {
+            "message_id": self._message_id(chat_id, message_id),
+            "from": self._user(sender),
+            "chat": chat,
+            "date": _timestamp(None),
+        }
         if text is not None:
             message["text"] = text
             found = _auto_entities(text) if entities is None else entities
@@ -720,8 +778,13 @@ class BotApiServer:
         return message
 
     def _bot_message(self, chat_id: int, text: str) -> JsonDict:
-        message: JsonDict = {"message_id": self._message_id(chat_id, None), "from": self.bot_user,
-                             "chat": self._chat(chat_id, None), "date": _timestamp(None), "text": text}
+        message: JsonDict = {
+            "message_id": self._message_id(chat_id, None),
+            "from": self.bot_user,
+            "chat": self._chat(chat_id, None),
+            "date": _timestamp(None),
+            "text": text,
+        }
         self._messages[(chat_id, message["message_id"])] = message
         return message
 
@@ -736,15 +799,21 @@ class BotApiServer:
 
     @staticmethod
     def _user(user_id: int) -> JsonDict:
-        return {"id": user_id, "is_bot": False, "first_name": "Test", "last_name": f"User{user_id}",
-                "username": f"user{user_id}", "language_code": "en"}
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": "Test",
+            "last_name": f"User{user_id}",
+            "username": f"user{user_id}",
+            "language_code": "en",
+        }
 
     def _chat(self, chat_id: int, chat_type: str | None) -> JsonDict:
         known = self._chats.get(chat_id)
         if known is not None and chat_type in (None, known["type"]):
             return known
         if chat_type is None:
-            chat_type = "private" if chat_id > 0 else "supergroup" if chat_id < -10**12 else "group"
+            chat_type = "private" if chat_id > 0 else "supergroup" if chat_id < -(10**12) else "group"
         chat: JsonDict = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
             chat.update(first_name="Test", last_name=f"User{chat_id}", username=f"user{chat_id}")
@@ -817,8 +886,11 @@ class BotApiServer:
 
     async def _get_updates(self, call: ApiCall) -> list[JsonDict]:
         if self.webhook_url:
-            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                 "use deleteWebhook to delete the webhook first")
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(call.params.get("offset") or 0)
         limit = min(max(int(call.params.get("limit") or 100), 1), 100)
         timeout = max(float(call.params.get("timeout") or 0), 0.0)
@@ -843,8 +915,11 @@ class BotApiServer:
         finally:
             self._active_polls -= 1
         if generation != self._poll_generation:
-            raise _ApiError(409, "Conflict: terminated by other getUpdates request; "
-                                 "make sure that only one bot instance is running")
+            raise _ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; "
+                "make sure that only one bot instance is running",
+            )
         return self._updates[:limit]
 
     def _delete_webhook(self, call: ApiCall) -> bool:
@@ -864,8 +939,11 @@ class BotApiServer:
         return True
 
     def _webhook_info(self, call: ApiCall) -> JsonDict:
-        info: JsonDict = {"url": self.webhook_url, "has_custom_certificate": False,
-                          "pending_update_count": len(self._updates)}
+        info: JsonDict = {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
         if self.webhook_url:
             info["max_connections"] = 40
         return info
@@ -901,8 +979,13 @@ class BotApiServer:
 
     def _outgoing(self, params: JsonDict, body: JsonDict) -> JsonDict:
         chat = self._chat_for(params)
-        message: JsonDict = {"message_id": self._message_id(chat["id"], None), "from": self.bot_user,
-                             "chat": chat, "date": _timestamp(None), **body}
+        message: JsonDict = {
+            "message_id": self._message_id(chat["id"], None),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": _timestamp(None),
+            **body,
+        }
         if isinstance(params.get("reply_markup"), dict) and "inline_keyboard" in params["reply_markup"]:
             message["reply_markup"] = params["reply_markup"]
         self._messages[(chat["id"], message["message_id"])] = message
@@ -930,9 +1013,13 @@ class BotApiServer:
     def _send_document(self, call: ApiCall) -> JsonDict:
         body = self._caption(call.params)
         file_id, size = self._store_file(call, "document", "documents", "bin")
-        body["document"] = {"file_id": file_id, "file_unique_id": file_id[-8:], "file_size": size,
-                            "file_name": call.filenames.get("document", "document"),
-                            "mime_type": "application/octet-stream"}
+        body["document"] = {
+            "file_id": file_id,
+            "file_unique_id": file_id[-8:],
+            "file_size": size,
+            "file_name": call.filenames.get("document", "document"),
+            "mime_type": "application/octet-stream",
+        }
         return self._outgoing(call.params, body)
 
     @staticmethod
@@ -964,8 +1051,12 @@ class BotApiServer:
         if stored is None:
             raise _ApiError(400, "Bad Request: invalid file_id")
         file_id = str(call.params["file_id"])
-        return {"file_id": file_id, "file_unique_id": file_id[-8:], "file_size": len(stored[0]),
-                "file_path": stored[1]}
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id[-8:],
+            "file_size": len(stored[0]),
+            "file_path": stored[1],
+        }
 
     def _edit_message_text(self, call: ApiCall) -> JsonDict | bool:
         text, entities = _formatted(call.params, "text", "entities", MAX_TEXT_LENGTH)
@@ -978,12 +1069,17 @@ class BotApiServer:
         if message["from"].get("id") != self.bot_user["id"]:
             raise _ApiError(400, "Bad Request: message can't be edited")
         markup = call.params.get("reply_markup")
-        if message.get("text") == text and message.get("entities", []) == entities and (
-            markup is None or markup == message.get("reply_markup")
+        if (
+            message.get("text") == text
+            and message.get("entities", []) == entities
+            and (markup is None or markup == message.get("reply_markup"))
         ):
-            raise _ApiError(400, "Bad Request: message is not modified: specified new message content and "
-                                 "reply markup are exactly the same as a current content and reply markup "
-                                 "of the message")
+            raise _ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup "
+                "of the message",
+            )
         message.update(text=text, edit_date=_timestamp(None))
         message.pop("entities", None)
         if entities:
@@ -1000,11 +1096,19 @@ class BotApiServer:
 
     def _get_chat(self, call: ApiCall) -> JsonDict:
         gift_kinds = (
-            "unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels",
+            "unlimited_gifts",
+            "limited_gifts",
+            "unique_gifts",
+            "premium_subscription",
+            "gifts_from_channels",
         )
         gifts = dict.fromkeys(gift_kinds, True)
-        return {**self._chat_for(call.params), "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": gifts}
+        return {
+            **self._chat_for(call.params),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }
 
 
 def _status_phrase(code: int) -> str:
