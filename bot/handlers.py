@@ -96,12 +96,11 @@ async def status(update: Update, context: Context) -> None:
     rt = runtime(context)
     chat_id = update.effective_chat.id
     stats = await rt.services.library.stats()
-    visible = await rt.services.library.list_articles(scope=_scope(chat_id), limit=100_000)
-    mine = sum(a.added_by == _scope(chat_id) for a in visible)
+    visible, mine = await rt.services.library.count_visible(_scope(chat_id))
     sub = await rt.state.subscription(chat_id)
     lines = [
         "<b>Status</b>",
-        f"Articles you can search: {len(visible)} ({mine} added here, {stats['shared_articles']} shared)",
+        f"Articles you can search: {visible} ({mine} added here, {stats['shared_articles']} shared)",
         f"Library: {stats['articles']} articles, {stats['indexed_chunks']} passages, {stats['statements']} statements",
     ]
     lines += [f"{name.capitalize()}: {html.escape(value)}" for name, value in rt.services.backends.items()]

@@ -383,6 +383,17 @@ class Library:
 
         return await self._run(q)
 
+    async def count_visible(self, scope: str) -> tuple[int, int]:
+        """How many articles a chat can search, and how many of those it added itself."""
+        where, params = self._visibility(scope)
+        sql = f"SELECT COUNT(*), COALESCE(SUM(a.added_by = ?), 0) FROM articles a WHERE {where}"
+
+        def q(c: sqlite3.Connection) -> tuple[int, int]:
+            total, mine = c.execute(sql, [scope, *params]).fetchone()
+            return int(total), int(mine)
+
+        return await self._run(q)
+
     async def list_articles(
         self,
         *,

@@ -12,7 +12,7 @@ import numpy as np
 from retrieval.embedder import Embedder
 from retrieval.index import DenseIndex
 from retrieval.library import ChunkRecord, Library
-from retrieval.types import Hit, SearchFilters
+from retrieval.types import SHARED_SCOPE, Hit, SearchFilters
 
 Mode = Literal["hybrid", "bm25", "dense"]
 
@@ -140,7 +140,7 @@ class Searcher:
         # The dense index carries its own copy of scope metadata; the library has the last word.
         if filters.scope is None:
             return True
-        return rec.added_by in (filters.scope, "shared") or rec.article_id in extra
+        return rec.added_by in (filters.scope, SHARED_SCOPE) or rec.article_id in extra
 
     @staticmethod
     def _hit(rec: ChunkRecord, score: float, similarity: float | None, bm25: float | None) -> Hit:

@@ -94,3 +94,14 @@ async def test_backup(library: Library, tmp_path: Path) -> None:
     copy = Library(tmp_path / "copy.sqlite3")
     assert (await copy.stats())["articles"] == 1
     copy.close()
+
+
+async def test_count_visible(library: Library) -> None:
+    await _add(library, "https://a.example/1", "shared text")
+    mine = await _add(library, "https://a.example/2", "mine", added_by="7")
+    other = await _add(library, "https://a.example/3", "other", added_by="8")
+    assert await library.count_visible("7") == (2, 1)
+    await library.grant_access(other, "7")
+    assert await library.count_visible("7") == (3, 1)
+    assert await library.count_visible("9") == (1, 0)
+    assert mine != other
