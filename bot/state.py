@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
-T = TypeVar("T")
+from retrieval.sqlite_store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -37,25 +33,9 @@ class Subscription:
     timezone: str
 
 
-class BotState:
+class BotState(SqliteStore):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        def call() -> T:
-            with self._lock:
-                return fn(self._conn)
-
-        return await asyncio.to_thread(call)
+        super().__init__(path, _SCHEMA)
 
     async def subscribe(self, chat_id: int, hour: int, minute: int, timezone: str) -> Subscription:
         now = datetime.now(UTC).isoformat()
@@ -108,18 +88,10 @@ class BotState:
         """A group that became a supergroup gets a new id; its subscription and history move with it."""
 
         def tx(c: sqlite3.Connection) -> None:
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                c.execute(
-                    "UPDATE OR REPLACE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
-                )
-                c.execute("UPDATE OR REPLACE chats SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-            c.execute("COMMIT")
+            c.execute("UPDATE OR REPLACE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+            c.execute("UPDATE OR REPLACE chats SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
 
-        await self._run(tx)
+        await self._run(self._tx(tx))
 
     async def notice_once(self, key: str) -> bool:
         """True the first time a key is seen (ever, across restarts): for alerts that must not repeat."""

@@ -5,19 +5,16 @@ It is the source of truth; the dense index can always be rebuilt from it.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from retrieval.sqlite_store import SqliteStore
 from retrieval.types import SHARED_SCOPE, Article, Chunk, SearchFilters
-
-T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 
@@ -172,47 +169,15 @@ def speaker_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
 
 
-class Library:
+class Library(SqliteStore):
     """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
+        super().__init__(path, _SCHEMA)
         with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(_SCHEMA)
             self._conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        def call() -> T:
-            with self._lock:
-                return fn(self._conn)
-
-        return await asyncio.to_thread(call)
-
-    def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> Callable[[sqlite3.Connection], T]:
-        def wrapped(conn: sqlite3.Connection) -> T:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = fn(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            return result
-
-        return wrapped
 
     # ---- meta -------------------------------------------------------------------------------------------
 
