@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiohttp import web
 
 from bot.app import build_application, start_polling, stop_polling
 from bot.render import MESSAGE_LIMIT
@@ -22,6 +21,7 @@ from retrieval.embedder import LocalEmbedder
 from retrieval.fetcher import HttpFetcher
 from tests.conftest import CORPUS, make_settings
 from tests.support.telegram_server import BotApiServer, parse_telegram_html
+from tests.support.web_site import serve_pages
 
 ALICE, BOB, GROUP, STRANGER = 1001, 1002, -500, 4242
 
@@ -147,18 +147,8 @@ Twelve turbines sit on the sea floor in the harbour mouth and turn with both tid
 
 @pytest.fixture
 async def site() -> AsyncIterator[str]:
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=PAGE, content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/turbines", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    server = web.TCPSite(runner, "127.0.0.1", 0)
-    await server.start()
-    port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with serve_pages({"/turbines": (200, "text/html", PAGE)}) as base:
+        yield base
 
 
 async def test_link_is_ingested_then_answered_from(env: Env, site: str) -> None:

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from bot.services import open_services
 from retrieval.embedder import OpenAIEmbedder
 from retrieval.fetcher import HttpFetcher
 from tests.conftest import CORPUS, make_settings
+from tests.support.web_site import serve_pages
 
 # The same tests run against the embedded Chroma store and a `chroma run` server.
 pytestmark = pytest.mark.usefixtures("store_mode")
@@ -41,26 +41,12 @@ and says the turbines turn with both the rising and the falling tide.</p>
 
 @pytest.fixture
 async def site() -> AsyncIterator[str]:
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=ARTICLE_HTML, content_type="text/html")
-
-    async def missing(request: web.Request) -> web.Response:
-        return web.Response(status=404, text="not here")
-
-    async def pdf(request: web.Request) -> web.Response:
-        return web.Response(body=b"%PDF-1.4", content_type="application/pdf")
-
-    app = web.Application()
-    app.router.add_get("/story", page)
-    app.router.add_get("/missing", missing)
-    app.router.add_get("/doc.pdf", pdf)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    server = web.TCPSite(runner, "127.0.0.1", 0)
-    await server.start()
-    port = server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    pages = {
+        "/story": (200, "text/html", ARTICLE_HTML),
+        "/doc.pdf": (200, "application/pdf", b"%PDF-1.4"),
+    }
+    async with serve_pages(pages) as base:
+        yield base
 
 
 @pytest.fixture

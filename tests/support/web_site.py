@@ -1,0 +1,30 @@
+"""A tiny news site on a loopback port, for fetching tests: path -> (status, content type, body)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+
+from aiohttp import web
+
+
+@contextlib.asynccontextmanager
+async def serve_pages(pages: Mapping[str, tuple[int, str, bytes | str]]) -> AsyncIterator[str]:
+    """Serve fixed pages; unknown paths are 404. Yields the base URL."""
+
+    async def handle(request: web.Request) -> web.Response:
+        status, content_type, body = pages.get(request.path, (404, "text/plain", "not here"))
+        data = body.encode() if isinstance(body, str) else body
+        return web.Response(status=status, body=data, content_type=content_type)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
