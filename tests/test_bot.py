@@ -17,6 +17,7 @@ from bot.app import build_application, start_polling, stop_polling
 from bot.render import MESSAGE_LIMIT
 from bot.runtime import Runtime
 from bot.services import open_services
+from briefing.types import NOT_FOUND_ANSWER
 from retrieval.embedder import LocalEmbedder
 from retrieval.fetcher import HttpFetcher
 from tests.conftest import CORPUS, make_settings
@@ -186,7 +187,10 @@ async def test_forwarded_channel_post_is_stored(env: Env) -> None:
 
 
 async def test_forward_from_hidden_user(env: Env) -> None:
-    text = "A local reporter says the harbour ferry will stop running in winter because of the new turbines there."
+    text = (
+        "A local reporter says the harbour ferry will stop running in winter "
+        "because of the new turbines there."
+    )
     update = env.tg.make_forward(ALICE, text, origin_type="hidden_user", origin_sender_name="Anon Reporter")
     [card] = await env.send(update)
     assert "Anon Reporter" in html_of(card)
@@ -398,8 +402,9 @@ async def test_long_answer_is_split_into_valid_messages(env: Env) -> None:
         for i in range(1, 21)
     ]  # fmt: skip
     paragraphs = [
-        f"Paragraph {p}: " + " ".join(f"Claim {p}.{s} says prices rose by {s}% & stayed < 10 [{(p + s) % 20 + 1}]."
-                                      for s in range(12))
+        f"Paragraph {p}: "
+        + " ".join(f"Claim {p}.{s} says prices rose by {s}% & stayed < 10 [{(p + s) % 20 + 1}]."
+                   for s in range(12))
         for p in range(14)
     ]  # fmt: skip
     briefing = Briefing(answer="\n\n".join(paragraphs), found=True, citations=cites)
@@ -419,3 +424,58 @@ async def test_long_answer_is_split_into_valid_messages(env: Env) -> None:
     assert all(p.count("Paragraph") <= 1 for p in plain.split("\n\n"))
     urls = {u for call in sent for u in links_in(html_of(call))}
     assert urls == {c.url for c in cites}
+
+
+# ---- positions ---------------------------------------------------------------------------------------------
+
+DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+async def _replies_until_photo(env: Env, update: dict[str, Any]) -> list[Any]:
+    """Push an update and return everything the bot sent that chat up to and including its photo."""
+    before = len(env.tg.sent_messages(ALICE))
+    env.tg.push_update(update)
+    photo = await env.tg.wait_for_call(
+        "sendPhoto", lambda c: c.ok, count=len(env.tg.calls_to("sendPhoto")) + 1
+    )
+    sent = env.tg.sent_messages(ALICE)[before:]
+    return sent[: sent.index(photo) + 1]
+
+
+async def test_stance_command_sends_timeline_and_chart(env: Env) -> None:
+    """/stance ACTOR TOPIC: a dated, attributed timeline with working citations, then the chart image."""
+    results = await env.rt.services.ingestor.ingest_path(DEMO)
+    assert sum(r.statements for r in results) > 0
+    stored = {a.url for a in await env.rt.services.library.list_articles(limit=100)}
+
+    *timeline, photo = await _replies_until_photo(
+        env, env.tg.make_command(ALICE, "stance", "Kremlin annexed regions")
+    )
+    assert timeline and all(
+        c.method == "sendMessage" and c.params.get("parse_mode") == "HTML" for c in timeline
+    )
+    text = "\n".join(parse_telegram_html(html_of(c))[0] for c in timeline)
+    assert "Dmitry Peskov (Kremlin spokesperson)" in text and "27 Feb 2025" in text
+    links = [u for c in timeline for u in links_in(html_of(c))]
+    assert links and set(links) <= stored  # every citation opens a stored article
+    png = photo.files["photo"]
+    assert png.startswith(PNG_MAGIC) and len(png) > 5_000
+    assert "Kremlin" in parse_telegram_html(html_of(photo))[0]
+
+    # A plain-language position question takes the same path.
+    question = env.tg.make_text_message(ALICE, "What is the Kremlin's stance on the annexed regions?")
+    *answer, chart = await _replies_until_photo(env, question)
+    assert answer and chart.files["photo"].startswith(PNG_MAGIC)
+
+    # An actor nobody quoted gets the fixed not-found answer and no chart.
+    photos = len(env.tg.calls_to("sendPhoto"))
+    [nobody] = await env.send(env.tg.make_command(ALICE, "stance", "NATO annexed regions"))
+    assert nobody.method == "sendMessage" and NOT_FOUND_ANSWER in parse_telegram_html(html_of(nobody))[0]
+    await asyncio.sleep(0.3)
+    assert len(env.tg.calls_to("sendPhoto")) == photos
+
+
+async def test_stance_without_arguments_explains_usage(env: Env) -> None:
+    [reply] = await env.send(env.tg.make_command(ALICE, "stance"))
+    assert "Usage: /stance ACTOR" in html_of(reply)
