@@ -170,6 +170,37 @@ async def test_link_is_ingested_then_answered_from(env: Env, site: str) -> None:
     assert url in links_in(answer)
 
 
+async def test_link_in_a_photo_caption_is_ingested(env: Env, site: str) -> None:
+    update = env.tg.make_message_with_links(ALICE, "worth a read", {"worth a read": f"{site}/turbines"})
+    message = update["message"]
+    message["caption"], message["caption_entities"] = message.pop("text"), message.pop("entities")
+    message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 60}]
+    [card] = await env.send(update)
+    assert "Harbour turbines start turning" in html_of(card) and "Added (" in html_of(card)
+    assert [a.url for a in await env.rt.services.library.list_articles(scope=str(ALICE))] == [
+        f"{site}/turbines"
+    ]
+
+
+async def test_typing_is_renewed_while_a_slow_answer_is_written(
+    tmp_path: Path, embedder: LocalEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import delivery
+    from tests.support.llm_server import LlmReply, LlmServer
+
+    monkeypatch.setattr(delivery, "TYPING_EVERY", 0.2)
+    async with LlmServer() as llm:
+        async for env in _make_env(
+            tmp_path, embedder, llm_base_url=f"{llm.url}/v1", llm_api_key="sk-test", llm_model="gpt-test"
+        ):
+            await env.rt.services.ingestor.ingest_many(CORPUS)
+            llm.script(LlmReply.slow("Porthaven opened a tidal plant [1].", delay=1.5))
+            [reply] = await env.send(env.tg.make_text_message(ALICE, "What did Porthaven open?"))
+            assert "Porthaven opened a tidal plant" in html_of(reply)
+            actions = [c for c in env.tg.calls_to("sendChatAction") if c.timestamp < reply.timestamp]
+            assert len(actions) >= 4 and {c.params["action"] for c in actions} == {"typing"}
+
+
 async def test_forwarded_channel_post_is_stored(env: Env) -> None:
     when = datetime(2025, 2, 27, 10, 0, tzinfo=UTC)
     text = (
