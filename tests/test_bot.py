@@ -510,3 +510,47 @@ async def test_stance_command_sends_timeline_and_chart(env: Env) -> None:
 async def test_stance_without_arguments_explains_usage(env: Env) -> None:
     [reply] = await env.send(env.tg.make_command(ALICE, "stance"))
     assert "Usage: /stance ACTOR" in html_of(reply)
+
+
+# ---- concurrency and errors -------------------------------------------------------------------------------
+
+
+async def test_a_slow_answer_does_not_block_other_chats(tmp_path: Path, embedder: LocalEmbedder) -> None:
+    from tests.support.llm_server import LlmReply, LlmServer
+
+    async with LlmServer() as llm:
+        llm_settings = {"llm_base_url": f"{llm.url}/v1", "llm_api_key": "sk-test", "llm_model": "gpt-test"}
+        async for env in _make_env(tmp_path, embedder, **llm_settings):
+            await env.rt.services.ingestor.ingest_many(CORPUS)
+            llm.script(
+                LlmReply.slow("Porthaven opened a tidal plant [1].", delay=2.0),
+                "Steinbach banned cars from its centre [1].",
+            )
+            env.tg.push_update(env.tg.make_text_message(ALICE, "What did Porthaven open?"))
+            await env.tg.wait_for_call("sendChatAction", lambda c: c.params["chat_id"] == ALICE)
+            [bob] = await env.send(env.tg.make_text_message(BOB, "What did Steinbach ban?"))
+            alice = await env.tg.wait_for_call("sendMessage", lambda c: c.params["chat_id"] == ALICE)
+            assert "Steinbach banned cars" in html_of(bob) and "Porthaven opened" in html_of(alice)
+            assert bob.timestamp < alice.timestamp  # Bob was answered while Alice's answer was being written
+
+
+async def test_error_handler_apologises_and_logs_without_the_token(
+    env: Env, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import quiet_http_logs
+
+    quiet_http_logs()  # as `briefbot run` does: request logs carry the token in their URLs
+    caplog.set_level("DEBUG")
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("search backend exploded")
+
+    monkeypatch.setattr(env.rt, "ask", broken)
+    [reply] = await env.send(env.tg.make_text_message(ALICE, "What happened in Porthaven?"))
+    assert "Sorry, something went wrong" in html_of(reply)
+    failures = [r for r in caplog.records if r.exc_info and "search backend exploded" in str(r.exc_info[1])]
+    assert failures and failures[0].levelname == "ERROR"
+    # The bot is still up for the next command.
+    [status] = await env.send(env.tg.make_command(ALICE, "status"))
+    assert status.ok
+    assert caplog.records and env.tg.token.split(":")[1] not in caplog.text
