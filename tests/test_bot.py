@@ -217,14 +217,28 @@ async def test_forwarded_channel_post_is_stored(env: Env) -> None:
     assert article.published_at == when and article.added_by == str(ALICE)
 
 
-async def test_forward_from_hidden_user(env: Env) -> None:
+@pytest.mark.parametrize(
+    ("origin", "outlet"),
+    [
+        ({"origin_type": "hidden_user", "origin_sender_name": "Anon Reporter"}, "Anon Reporter"),
+        ({"origin_type": "chat", "origin_chat_title": "Harbour Watch"}, "Harbour Watch"),
+        ({"origin_type": "channel", "origin_chat_title": "Private Wire"}, "Private Wire"),  # no username
+        ({"origin_type": "user", "origin_user_id": 800_001}, "Test User800001"),
+    ],
+)
+async def test_forwards_from_every_origin_are_stored(env: Env, origin: dict[str, Any], outlet: str) -> None:
+    when = datetime(2025, 3, 4, 8, 30, tzinfo=UTC)
     text = (
         "A local reporter says the harbour ferry will stop running in winter "
         "because of the new turbines there."
     )
-    update = env.tg.make_forward(ALICE, text, origin_type="hidden_user", origin_sender_name="Anon Reporter")
-    [card] = await env.send(update)
-    assert "Anon Reporter" in html_of(card)
+    [card] = await env.send(env.tg.make_forward(ALICE, text, origin_date=when, **origin))
+    assert "Added (" in html_of(card) and "4 Mar 2025" in html_of(card)
+    [article] = await env.rt.services.library.list_articles(scope=str(ALICE))
+    assert article.published_at == when and "harbour ferry" in article.text
+    assert article.outlet == outlet and outlet in html_of(card)
+    assert not article.url or not article.url.startswith("https://t.me/")  # no permalink without a username
+    assert await env.rt.services.library.list_articles(scope=str(BOB)) == []
 
 
 async def test_edited_messages_are_not_reingested(env: Env, site: str) -> None:
