@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.settings import Settings
-from retrieval.embedder import Embedder, LocalEmbedder, OpenAIEmbedder
+from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder, OpenAIEmbedder
 from retrieval.fetcher import Fetcher, HttpFetcher
 from retrieval.index import DenseIndex, IndexMismatchError, collection_name
 from retrieval.ingest import Ingestor
@@ -100,13 +100,13 @@ async def open_services(
     """
     settings = await resolve_llm_endpoint(settings)
     embedder = embedder or build_embedder(settings)
-    if isinstance(embedder, OpenAIEmbedder):
-        await embedder.probe()
-    name = collection_name(embedder.id, embedder.dim)
     library = Library(settings.library_path)
     index: DenseIndex | None = None
     try:
         recorded = await library.get_meta(EMBEDDER_META_KEY)
+        if isinstance(embedder, OpenAIEmbedder):
+            await probe_embedder(embedder, recorded)
+        name = collection_name(embedder.id, embedder.dim)
         stats = await library.stats()
         if recorded and recorded != name and stats["indexed_chunks"] and not allow_embedder_change:
             raise IndexMismatchError(
@@ -152,6 +152,25 @@ async def open_services(
         raise
 
 
+async def probe_embedder(embedder: OpenAIEmbedder, recorded: str | None) -> None:
+    """Learn the API embedder's vector size; if it does not answer, take it from the index it filled before.
+
+    A restart while the endpoint is down then still brings the bot up: adding links fails with a clear
+    reason until the endpoint is back. Without an earlier index the size is unknown, and start-up fails.
+    """
+    try:
+        await embedder.probe()
+    except EmbeddingError as exc:
+        prefix = collection_name(embedder.id, 0).removesuffix("0")
+        size = recorded.removeprefix(prefix) if recorded and recorded.startswith(prefix) else ""
+        if not size.isdigit():
+            raise EmbeddingError(
+                f"{exc}; the embedding endpoint must answer on the first start, to tell its vector size"
+            ) from exc
+        embedder.dim = int(size)
+        log.warning("%s; starting with the existing index %s until the endpoint answers", exc, recorded)
+
+
 async def repair_index(services: Services) -> dict[str, int]:
     """Bring the dense index in line with the library after a crash or a lost/damaged index folder."""
     report = {"resumed": 0, "rebuilt_chunks": 0}
@@ -165,6 +184,16 @@ async def repair_index(services: Services) -> dict[str, int]:
     if expected and count < expected:
         log.warning("dense index has %s of %s chunks; rebuilding from the library", max(count, 0), expected)
         report["rebuilt_chunks"] = await services.ingestor.reindex()
+    elif expected and (problem := await services.index.read_back(await _sample_chunk_ids(services.library))):
+        log.warning("dense index fails a read-back check (%s); rebuilding from the library", problem)
+        report["rebuilt_chunks"] = await services.ingestor.reindex()
     if stats["pending_articles"]:
         report["resumed"] = await services.ingestor.resume()
     return report
+
+
+async def _sample_chunk_ids(library: Library) -> list[str]:
+    """The first chunk of the oldest, a middle and the newest indexed article."""
+    ids = await library.indexed_article_ids()
+    picks = sorted({ids[0], ids[len(ids) // 2], ids[-1]}) if ids else []
+    return [records[0].chunk_id for a in picks if (records := await library.article_chunks(a))]

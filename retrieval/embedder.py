@@ -161,6 +161,22 @@ class LocalEmbedder(Embedder):
         return await asyncio.to_thread(self.embed_sync, texts)
 
 
+def _failure(exc: Exception) -> str:
+    """Why an API call failed, in words fit for the chat that sent the link (no exception class names)."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return "no answer in time"
+    if isinstance(exc, openai.APIConnectionError):
+        return "could not connect"
+    if isinstance(exc, openai.APIStatusError):
+        detail = exc.body.get("message") if isinstance(exc.body, dict) else None
+        if isinstance(detail, str) and detail:
+            return f"HTTP {exc.status_code} ({detail[:200]})"
+        return f"HTTP {exc.status_code}"
+    return "unexpected reply"
+
+
 class OpenAIEmbedder(Embedder):
     """Any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, Ollama, vLLM, TEI)."""
 
@@ -202,7 +218,7 @@ class OpenAIEmbedder(Embedder):
             try:
                 reply = await self._client.embeddings.create(model=self._model, input=batch)
             except openai.OpenAIError as exc:
-                raise EmbeddingError(f"embedding endpoint failed: {type(exc).__name__}: {exc}") from exc
+                raise EmbeddingError(f"embedding endpoint failed: {_failure(exc)}") from exc
             data = sorted(reply.data, key=lambda d: d.index)
             if len(data) != len(batch):
                 raise EmbeddingError(

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from retrieval.chunking import Chunker, passage_for_embedding
+from retrieval import _injection
+from retrieval.chunking import Chunker, paragraphs, passage_for_embedding
 from retrieval.embedder import Embedder, EmbeddingError
 from retrieval.extract import ExtractError, extract_html, extract_text
 from retrieval.fetcher import Fetcher, FetchError
@@ -32,6 +33,18 @@ MIN_WORDS = 12
 FILE_SUFFIXES = (".html", ".htm", ".txt", ".md")
 
 StatementExtractor = Callable[[Article], list[Statement]]
+
+
+def passage_text(item: Extracted) -> str:
+    """The text that becomes searchable passages: without paragraphs that address a language model.
+
+    Such paragraphs stay in the stored article (which is flagged), but no writer reads, quotes or cites them:
+    otherwise a model that obeyed one could cite the paragraph itself as support for what it was told to say.
+    """
+    if not item.suspicious:
+        return item.text
+    kept = [para for para in paragraphs(item.text) if not _injection.find(para)]
+    return "\n\n".join(kept)
 
 
 @dataclass(slots=True)
@@ -241,7 +254,7 @@ class Ingestor:
             if twin is not None:
                 results[pos] = await self._store_near_duplicate(p, twin)
             else:
-                p.pieces = [c.text for c in self.chunker.split(p.extracted.text)]
+                p.pieces = [c.text for c in self.chunker.split(passage_text(p.extracted))]
                 to_index.append((pos, p))
 
         texts = [passage_for_embedding(p.title, piece) for _, p in to_index for piece in p.pieces]
@@ -270,7 +283,7 @@ class Ingestor:
 
     def _prepare(self, item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:
         text = (item.text or "").strip()
-        if len(text.split()) < MIN_WORDS:
+        if len(text.split()) < MIN_WORDS or len(passage_text(item).split()) < MIN_WORDS:
             return IngestResult(source, "failed", reason="too little article text to store")
         url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
         title = (item.title or "").strip() or text.split("\n", 1)[0][:90]

@@ -1,0 +1,1 @@
+"""Hostile input and fault tests: each case runs against real local servers."""
