@@ -28,7 +28,14 @@ _RANGE = re.compile(r"(\d+)\s*[-–—]\s*(\d+)")
 _MAX_RANGE = 12
 
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:https?://|www\.|/)[^)\s]*(?:\s+\"[^\"]*\")?\)", re.IGNORECASE)
-_URL = re.compile(r"<?\b(?:https?://|www\.)[^\s<>\"'”’)\]]+>?", re.IGNORECASE)
+# Any scheme, protocol-relative `//host`, `www.`, and a bare `host.tld/path` (Telegram links that too).
+_URL = re.compile(
+    r"<?(?:\b[a-z][a-z0-9+.-]*://|(?<![\w:/])//(?=[\w-]+\.[a-z])|\bwww\.|\b(?:[a-z0-9-]+\.)+[a-z]{2,}(?=/))"
+    r"[^\s<>\"'”’)\]]*>?",
+    re.IGNORECASE,
+)
+# Model text is plain: a tag in it would only be shown escaped, attributes (and their URLs) included.
+_HTML_TAG = re.compile(r"</?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 
 # A marker group after sentence-final punctuation is moved in front of it, so that splitting into sentences
@@ -73,6 +80,32 @@ def content_words(text: str) -> set[str]:
         if token in STOPWORDS or (len(token) < 3 and not token.isdigit()):
             continue
         out.add(stem(token))
+    return out
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER_WORDS = dict(
+    zip(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split(),
+        range(21),
+        strict=True,
+    )
+) | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+     "hundred": 100, "thousand": 1000, "million": 1_000_000, "dozen": 12}  # fmt: skip
+
+
+def figures(text: str, *, spelled: bool = False) -> set[str]:
+    """The numbers a text states, written one way: no thousands separators or leading zeros.
+
+    `spelled` adds small numbers written as words, for the source side: "five" there supports "5" in a claim.
+    """
+    out: set[str] = set()
+    for raw in _NUMBER.findall(text):
+        number = raw.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", raw) else raw
+        out.add(number.lstrip("0") or "0" if number.isdigit() else number)
+    if spelled:
+        out.update(str(_NUMBER_WORDS[w]) for w in _WORD.findall(text.lower()) if w in _NUMBER_WORDS)
     return out
 
 
@@ -187,6 +220,7 @@ def strip_links(text: str) -> str:
     The answer is plain text (see `Briefing`); renderers add their own markup, and URLs shown to the user
     come only from the library's metadata.
     """
+    text = _HTML_TAG.sub("", text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
     text = _URL.sub("", text)
     text = _EMPTY_BRACKETS.sub("", text)
@@ -252,6 +286,12 @@ def _date_words(hit: Hit) -> str:
     return f"{d.day} {d:%B} {d:%b} {d.year} {d:%A}"
 
 
+def passage_figures(hit: Hit) -> set[str]:
+    """Numbers a claim citing this passage may state: from its text, title and date."""
+    month = str(hit.published.month) if hit.published is not None else ""
+    return figures(f"{hit.title} {hit.outlet} {_date_words(hit)} {month} {hit.text}", spelled=True)
+
+
 def passage_vocabulary(hit: Hit) -> set[str]:
     """What a claim citing this passage may mention: its text, and the title, outlet and date around it."""
     return content_words(f"{hit.title} {hit.outlet} {_date_words(hit)} {hit.text}")
@@ -285,6 +325,7 @@ async def check(
 
     sentences = {n: text_sentences(p.hit.text) or [p.hit.text] for n, p in by_n.items()}
     vocab = {n: passage_vocabulary(p.hit) for n, p in by_n.items()}
+    stated = {n: passage_figures(p.hit) for n, p in by_n.items()}
     to_check = [c for claims in paras for c in claims if c.cited and not c.heading]
     row_of = {id(c): i for i, c in enumerate(to_check)}
     flat = [s for n in sorted(sentences) for s in sentences[n]]
@@ -324,6 +365,10 @@ async def check(
                 coverage(words, union) >= limits.coverage
                 or max(s[1] for s in scored.values()) >= limits.cosine
             )
+            # A figure or code the cited passages never state is invented (or planted by injected text),
+            # however well the rest of the sentence matches: wording may vary, numbers may not.
+            if not figures(claim.text) <= set().union(*(stated[n] for n in claim.cited)):
+                supported = False
             if not supported:
                 dropped += 1
                 continue

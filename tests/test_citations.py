@@ -14,6 +14,7 @@ from briefing.citations import (
     SentenceEmbeddings,
     attach,
     check,
+    figures,
     normalise_markers,
     renumber,
     strip_links,
@@ -126,6 +127,32 @@ async def test_invented_numbers_unsupported_and_uncited_sentences_are_dropped(
     assert "[7]" not in checked.text and "[9]" not in checked.text
     assert checked.dropped == 3
     assert [c.n for c in checked.citations] == [1]
+
+
+def test_figures_are_written_one_way() -> None:
+    assert figures("1,200 people on 27th Feb 2025 paid 3.5% more; code X07") == {
+        "1200",
+        "27",
+        "2025",
+        "3.5",
+        "7",
+    }
+    assert figures("twelve turbines, nine years", spelled=True) == {"12", "9"}
+    assert figures("twelve turbines") == set()  # spelled numbers count on the source side only
+
+
+async def test_a_figure_the_sources_never_state_drops_the_sentence(embeddings: SentenceEmbeddings) -> None:
+    text = (
+        "Porthaven's tidal plant uses 12 underwater turbines [1]. "
+        "Mayor Ines Carvalho said the project took nine years, code ZX4471 [1]. "
+        "The central bank of Norland kept its main interest rate at 4.5 percent on Thursday [2]. "
+        "The central bank of Norland kept its main interest rate at 3.5 percent on 3 March 2025 [2]."
+    )
+    checked = await check(text, PASSAGES, embeddings, require_citation=True)
+    assert "12 underwater turbines" in checked.text  # "twelve" in the source states it
+    assert "3.5 percent on 3 March 2025" in checked.text  # the passage's date counts
+    assert "ZX4471" not in checked.text and "4.5" not in checked.text
+    assert checked.dropped == 2
 
 
 async def test_offline_text_keeps_uncited_sentences(embeddings: SentenceEmbeddings) -> None:
