@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared/data
 
-.PHONY: demo test lint bench-smoke bench clean
+.PHONY: demo test lint bench-smoke bench bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,8 +25,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot retrieval briefing prompts tests bench
 	$(BIN)/mypy bot retrieval briefing prompts
 
-# Benchmarks read the shared data sets; CI runs the small versions only.
+# Benchmarks read the shared data sets; CI runs the small versions only. The load bench needs no data set.
 bench-smoke: $(STAMP)
+	$(BIN)/python bench/load.py --chats 2 --questions 1 --filler 5 --store both
 	@if [ -d "$(SHARED)" ]; then \
 	  $(BIN)/python bench/extraction.py $(SHARED)/article-extraction --limit 5 && \
 	  $(BIN)/python bench/retrieval.py $(SHARED)/realtimeqa-2025 --limit 20; \
@@ -35,6 +36,10 @@ bench-smoke: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/extraction.py $(SHARED)/article-extraction
 	$(BIN)/python bench/retrieval.py $(SHARED)/realtimeqa-2025
+
+# 20 chats x 5 questions against the real bot, embedded Chroma and a Chroma server; a few minutes.
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) data/demo
