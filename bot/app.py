@@ -57,7 +57,7 @@ def build_application(
         from briefing.briefer import build_briefer
 
         services = await factory(settings)
-        state = BotState(settings.data_dir / "bot.sqlite3")
+        state = BotState(settings.state_path)
         rt_holder: dict[str, Runtime] = {}
 
         async def quota_exhausted() -> None:

@@ -231,6 +231,33 @@ async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """Online copies of the two databases; safe while the bot runs. The dense index is rebuilt, not copied."""
+    from bot.state import BotState
+    from retrieval.library import Library
+
+    target = Path(args.target)
+    if target.exists() and any(target.iterdir()):
+        raise UsageError(f"{target} is not empty; back up into a new folder")
+    if not settings.library_path.exists():
+        raise UsageError(f"no library at {settings.library_path}")
+    copied = []
+    for path, store_type in ((settings.library_path, Library), (settings.state_path, BotState)):
+        if not path.exists():
+            continue
+        store = store_type(path)
+        try:
+            await store.backup(target / path.name)
+        finally:
+            store.close()
+        copied.append(f"{path.name} ({(target / path.name).stat().st_size // 1024} KiB)")
+    print(f"Backed up {', '.join(copied)} to {target}.")
+    print(
+        "To restore: stop the bot, copy these files into an empty data dir, start it; the index is rebuilt."
+    )
+    return 0
+
+
 async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services import open_services
 
@@ -375,6 +402,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reindex", help="rebuild the dense index from the library")
     p.set_defaults(run=cmd_reindex)
+
+    p = sub.add_parser("backup", help="copy the library and bot state into a new folder (safe while running)")
+    p.add_argument("target", metavar="DIR")
+    p.set_defaults(run=cmd_backup)
 
     p = sub.add_parser("stats", help="counts and backends")
     p.add_argument("--json", action="store_true")

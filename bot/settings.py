@@ -117,6 +117,10 @@ class Settings(BaseSettings):
         return self.data_dir / "library.sqlite3"
 
     @property
+    def state_path(self) -> Path:
+        return self.data_dir / "bot.sqlite3"
+
+    @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
 

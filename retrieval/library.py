@@ -169,6 +169,10 @@ def speaker_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
 
 
+class LibraryVersionError(LibraryError):
+    """The library file comes from a newer release than this one."""
+
+
 class Library(SqliteStore):
     """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
 
@@ -177,6 +181,15 @@ class Library(SqliteStore):
         with self._lock:
             self._conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        found = int(row[0]) if row and str(row[0]).isdigit() else SCHEMA_VERSION
+        if found > SCHEMA_VERSION:
+            # An older release would misread (or silently damage) tables laid out by a newer one.
+            self.close()
+            raise LibraryVersionError(
+                f"{path} was written by a newer briefbot (library schema {found}; this release reads up to "
+                f"{SCHEMA_VERSION}). Upgrade briefbot, or restore a backup made by this release."
             )
 
     # ---- meta -------------------------------------------------------------------------------------------
@@ -608,18 +621,6 @@ class Library(SqliteStore):
             return out
 
         return await self._run(q)
-
-    async def backup(self, target: Path) -> None:
-        """Online backup: a consistent copy while the bot keeps running."""
-
-        def q(c: sqlite3.Connection) -> None:
-            dest = sqlite3.connect(target)
-            try:
-                c.backup(dest)
-            finally:
-                dest.close()
-
-        await self._run(q)
 
     async def migrate_scope(self, old: str, new: str) -> list[int]:
         """Move a chat's articles to its new id (a group upgraded to a supergroup). Returns the moved ids."""

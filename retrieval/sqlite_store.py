@@ -27,6 +27,19 @@ class SqliteStore:
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(schema)
 
+    async def backup(self, target: Path) -> None:
+        """Online backup: a consistent copy, taken while other connections keep reading and writing."""
+
+        def copy(c: sqlite3.Connection) -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            dest = sqlite3.connect(target)
+            try:
+                c.backup(dest)
+            finally:
+                dest.close()
+
+        await self._run(copy)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

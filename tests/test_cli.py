@@ -109,3 +109,33 @@ def test_parse_when() -> None:
     assert parse_when("24h") < parse_when("1h")
     with pytest.raises(UsageError):
         parse_when("soon")
+
+
+def test_backup_then_restore_into_an_empty_data_dir(tmp_path: Path, articles: Path) -> None:
+    import asyncio
+
+    from bot.state import BotState
+
+    data = tmp_path / "data"
+    assert briefbot(data, "ingest", str(articles)).returncode == 0
+    state = BotState(data / "bot.sqlite3")
+    asyncio.run(state.subscribe(1001, 7, 30, "Europe/Kyiv"))
+    state.close()
+
+    r = briefbot(data, "backup", str(tmp_path / "copy"))
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == ["bot.sqlite3", "library.sqlite3"]
+    again = briefbot(data, "backup", str(tmp_path / "copy"))
+    assert again.returncode != 0 and "not empty" in again.stderr  # never overwrites an earlier backup
+
+    restored = tmp_path / "restored"
+    (tmp_path / "copy").rename(restored)  # no chroma folder: the index is rebuilt at start-up
+    stats = json.loads(briefbot(restored, "stats", "--json").stdout)
+    before = json.loads(briefbot(data, "stats", "--json").stdout)
+    assert stats["articles"] == before["articles"] == 2
+    assert stats["dense_vectors"] == stats["indexed_chunks"] == before["indexed_chunks"]
+    r = briefbot(restored, "search", "who opened the tidal plant?", "--json", "--k", "1")
+    assert json.loads(r.stdout)[0]["title"].startswith("Porthaven")
+    state = BotState(restored / "bot.sqlite3")
+    assert [s.chat_id for s in asyncio.run(state.subscriptions())] == [1001]
+    state.close()

@@ -96,6 +96,18 @@ async def test_backup(library: Library, tmp_path: Path) -> None:
     copy.close()
 
 
+async def test_a_library_from_a_newer_release_is_refused(library: Library, tmp_path: Path) -> None:
+    from retrieval.library import SCHEMA_VERSION, LibraryVersionError
+
+    await library.set_meta("schema_version", str(SCHEMA_VERSION + 1))
+    library.close()
+    with pytest.raises(LibraryVersionError, match="newer briefbot"):
+        Library(library.path)
+    reopened = Library(tmp_path / "other.sqlite3")  # a fresh file gets the current version
+    assert await reopened.get_meta("schema_version") == str(SCHEMA_VERSION)
+    reopened.close()
+
+
 async def test_count_visible(library: Library) -> None:
     await _add(library, "https://a.example/1", "shared text")
     mine = await _add(library, "https://a.example/2", "mine", added_by="7")
