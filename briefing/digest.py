@@ -15,6 +15,7 @@ import numpy as np
 from briefing.citations import SentenceEmbeddings, attach, text_sentences
 from briefing.types import Briefing, Citation
 from briefing.writer import format_date
+from retrieval.extract import without_instructions
 from retrieval.library import Library
 from retrieval.types import Article
 
@@ -58,9 +59,12 @@ def _moment(value: datetime) -> str:
 
 
 def lead_sentences(text: str, limit: int = 2, max_words: int = 60) -> list[str]:
-    """The article's opening sentences, skipping fragments such as bylines and captions."""
+    """The article's opening sentences, skipping fragments such as bylines and captions.
+
+    Paragraphs addressing a language model are skipped too: a digest must not repeat planted instructions.
+    """
     out: list[str] = []
-    for sentence in text_sentences(text):
+    for sentence in text_sentences(without_instructions(text)):
         words = sentence.split()
         if len(words) < 6 or len(words) > max_words or not sentence.rstrip("\"'”’)").endswith((".", "!")):
             continue

@@ -16,7 +16,7 @@ from trafilatura.xml import xmltotxt
 from retrieval import _body, _cleaning, _dates, _injection, _page
 from retrieval.types import Extracted
 
-__all__ = ["ExtractError", "clean_text", "extract_html", "extract_text"]
+__all__ = ["ExtractError", "clean_text", "extract_html", "extract_text", "without_instructions"]
 
 # Less text than this after cleaning is a stub, a paywall teaser or a non-article page.
 # Counted in characters: scripts without spaces between words have few "words".
@@ -41,6 +41,15 @@ def clean_text(text: str) -> str:
     Paragraphs come out separated by one blank line.
     """
     return _cleaning.clean_text(text)
+
+
+def without_instructions(text: str) -> str:
+    """The text without paragraphs that address a language model (what flags an article as suspicious).
+
+    Flagged articles keep their full text in the library; what is searched, quoted or summarised is this.
+    """
+    kept = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip() and not _injection.find(p)]
+    return "\n\n".join(kept)
 
 
 def extract_html(html: str | bytes, url: str | None = None) -> Extracted:

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from retrieval import _injection
-from retrieval.chunking import Chunker, paragraphs, passage_for_embedding
+from retrieval.chunking import Chunker, passage_for_embedding
 from retrieval.embedder import Embedder, EmbeddingError
-from retrieval.extract import ExtractError, extract_html, extract_text
+from retrieval.extract import ExtractError, extract_html, extract_text, without_instructions
 from retrieval.fetcher import Fetcher, FetchError
 from retrieval.index import DenseEntry, DenseIndex
 from retrieval.library import ChunkRecord, Library, LibraryError, Statement
@@ -41,10 +40,7 @@ def passage_text(item: Extracted) -> str:
     Such paragraphs stay in the stored article (which is flagged), but no writer reads, quotes or cites them:
     otherwise a model that obeyed one could cite the paragraph itself as support for what it was told to say.
     """
-    if not item.suspicious:
-        return item.text
-    kept = [para for para in paragraphs(item.text) if not _injection.find(para)]
-    return "\n\n".join(kept)
+    return without_instructions(item.text) if item.suspicious else item.text
 
 
 @dataclass(slots=True)
