@@ -81,8 +81,10 @@ async def resolve_llm_endpoint(settings: Settings, timeout: float = 3.0) -> Sett
     except httpx.HTTPError:
         log.info("no LLM answers at %s; briefings are written offline", settings.llm_auto_base_url)
         return settings
-    log.info("using the LLM server at %s", settings.llm_auto_base_url)
-    return settings.model_copy(update={"llm_base_url": settings.llm_auto_base_url})
+    # An explicit LLM_MODEL wins; the default one names a hosted model the local server would not have.
+    model = settings.llm_model if "llm_model" in settings.model_fields_set else settings.llm_auto_model
+    log.info("using the LLM server at %s with %s", settings.llm_auto_base_url, model)
+    return settings.model_copy(update={"llm_base_url": settings.llm_auto_base_url, "llm_model": model})
 
 
 async def open_services(
