@@ -400,6 +400,14 @@ async def migrate(update: Update, context: Context) -> None:
 
 async def on_error(update: object, context: Context) -> None:
     """The one error handler: the traceback goes to the log, the user gets a short apology."""
+    if isinstance(context.error, ChatGone) and isinstance(update, Update) and update.effective_chat:
+        # Blocked mid-answer: an apology cannot arrive, and the daily digest would fail the same way.
+        chat_id = update.effective_chat.id
+        log.info("chat %s blocked the bot; its digest subscription is removed", chat_id)
+        rt = runtime(context)
+        await rt.state.unsubscribe(chat_id)
+        rt.unschedule_digest(chat_id)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,12 @@ from typing import Any
 import numpy as np
 
 from retrieval.types import SHARED_SCOPE, SearchFilters
+
+log = logging.getLogger(__name__)
+
+# How SQLite reports a file that is not, or no longer, a sound database. Other failures to open are not
+# treated as damage: moving a store aside because of, say, a permission error would only hide the cause.
+_DAMAGE_MARKERS = ("file is not a database", "malformed", "corrupt")
 
 
 class DenseIndexError(Exception):
@@ -76,6 +84,48 @@ class _DataDirLock:
             self._fh = None
 
 
+class _DamagedStore(Exception):
+    pass
+
+
+def _close_client(client: Any) -> None:
+    close = getattr(client, "close", None)  # releases the cached system (chromadb >= 1.4)
+    if close is not None:
+        try:
+            close()
+        except Exception as exc:
+            log.debug("closing the Chroma client failed: %s", exc)
+
+
+def _open_store(path: Path) -> Any:
+    """A Chroma client on the folder, or _DamagedStore when its files are not a sound store."""
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+    from chromadb.config import Settings
+
+    try:
+        client = chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
+    except BaseException as exc:
+        # Chroma's Rust core reports some damaged files as a panic, which is not an Exception.
+        panic = type(exc).__name__ == "PanicException"
+        if not panic and not (
+            isinstance(exc, Exception) and any(m in str(exc).lower() for m in _DAMAGE_MARKERS)
+        ):
+            raise
+        # Chroma caches one system per folder, even one that failed to start; reopening needs it gone.
+        getattr(SharedSystemClient, "_identifier_to_system", {}).pop(str(path), None)
+        raise _DamagedStore(str(exc)) from exc
+    try:
+        # A store can open and still fail on its first read, e.g. with a corrupt page deep in its SQLite file.
+        for collection in client.list_collections():
+            collection.count()
+    except Exception as exc:
+        _close_client(client)
+        getattr(SharedSystemClient, "_identifier_to_system", {}).pop(str(path), None)
+        raise _DamagedStore(str(exc)) from exc
+    return client
+
+
 class DenseIndex:
     """Chunk vectors with the metadata that search filters on. Chroma calls run in worker threads."""
 
@@ -96,13 +146,22 @@ class DenseIndex:
 
     @classmethod
     def open_embedded(cls, path: Path, name: str) -> DenseIndex:
-        import chromadb
-        from chromadb.config import Settings
-
         lock = _DataDirLock(path.parent / "briefbot.lock")
         lock.acquire()
         try:
-            client = chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
+            try:
+                client = _open_store(path)
+            except _DamagedStore as exc:
+                # The store only holds what the library can recompute, so a fresh one loses nothing:
+                # open_services finds it short and rebuilds it. The damaged folder is kept for inspection.
+                if path.exists():
+                    stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+                    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+                    path.rename(aside)
+                    log.warning(
+                        "the Chroma store at %s is damaged (%s); moved it to %s", path, exc, aside.name
+                    )
+                client = _open_store(path)
             return cls(client, name, mode="embedded", lock=lock)
         except Exception as exc:
             lock.release()
@@ -164,6 +223,10 @@ class DenseIndex:
             ) from exc
 
     def close(self) -> None:
+        if self.mode == "embedded":
+            # Chroma keeps one system per folder for the life of the process; a later open of the same folder
+            # (after a restore, or once the folder was deleted) must not get this one back.
+            _close_client(self._client)
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -203,6 +266,23 @@ class DenseIndex:
 
     async def count(self) -> int:
         return int(await asyncio.to_thread(self._collection.count))
+
+    async def read_back(self, chunk_ids: Sequence[str]) -> str | None:
+        """None if these chunks read back and each is among its own nearest neighbours; else what failed.
+
+        `count` comes from Chroma's SQLite metadata and stays right when the vector files are lost or garbled;
+        only reading vectors back and searching with them notices that.
+        """
+        try:
+            got = await self.vectors(chunk_ids)
+            if missing := [c for c in chunk_ids if c not in got]:
+                return f"{len(missing)} of {len(chunk_ids)} sampled vectors cannot be read"
+            for chunk_id, vector in got.items():
+                if chunk_id not in [found for found, _ in await self.query(vector, 5)]:
+                    return f"the vector of {chunk_id} does not find itself"
+        except Exception as exc:
+            return f"reading vectors back failed: {exc}"
+        return None
 
     async def article_ids(self) -> set[int]:
         def scan() -> set[int]:

@@ -1,0 +1,373 @@
+"""Crashes and damage: `briefbot ingest` killed with SIGKILL mid-run, a lost or corrupted Chroma folder, and
+per-chat state across a full bot restart. Start-ups are real processes (the CLI) where it matters.
+
+What is checked after each mishap goes through the product's own APIs (open_services, Library, DenseIndex,
+Searcher); `inspect_store` below runs them in a fresh process so no Chroma client cached in the test
+process can hide what is on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.services import open_services
+from bot.settings import Settings
+from retrieval.embedder import LocalEmbedder
+from tests.conftest import CORPUS, make_settings
+from tests.hostile._tg_env import ALICE, BOB, html_of, running_bot
+from tests.support.telegram_server import BotApiServer
+from tests.support.web_site import serve_pages
+from tests.test_bot import PAGE, links_in
+from tests.test_cli import briefbot
+
+REPO = Path(__file__).resolve().parents[2]
+N_ARTICLES = 60
+
+_PLACES = "Arden Brisk Calder Dunmore Elstow Fenwick Galloway Harrow Ilkley Jarrow Kelso Lanark".split()
+_THINGS = (
+    "ferry tunnel orchard reservoir lighthouse quarry windmill library clinic bakery stadium canal "
+    "glacier vineyard railway market pension museum harbour bridge"
+).split()
+_DEEDS = "approved delayed funded rejected inspected reopened closed expanded repaired studied".split()
+
+
+def article_text(i: int) -> tuple[str, str]:
+    """A short article (one passage) about its own made-up place, and its first sentence."""
+    rng = random.Random(i)
+    place = f"{rng.choice(_PLACES)}{i:02d}"
+    thing, other = rng.sample(_THINGS, 2)
+    lead = (
+        f"The {place} council {rng.choice(_DEEDS)} the {thing} plan on day {rng.randint(1, 900)}, "
+        f"after {rng.randint(3, 90)} residents wrote about the {other}."
+    )
+    rest = " ".join(
+        f"{place} officials {rng.choice(_DEEDS)} the {rng.choice(_THINGS)} budget item {rng.randint(1, 999)}."
+        for _ in range(6)
+    )
+    body = (
+        f"date 2025-03-{1 + i % 28:02d}\nurl https://crash.example/{i}\ntitle {place} and its {thing}\n\n"
+        f"{lead} {rest}\n"
+    )
+    return body, lead
+
+
+def write_articles(folder: Path, n: int) -> dict[int, str]:
+    folder.mkdir(parents=True)
+    leads = {}
+    for i in range(n):
+        body, leads[i] = article_text(i)
+        (folder / f"a{i:02d}.txt").write_text(body)
+    return leads
+
+
+async def inspect_store(data_dir: str, mode: str, *queries: str) -> dict[str, Any]:
+    """Open the store as a start-up would (`mode` "repair") or as it lies on disk ("raw"), and audit it."""
+    svc = await open_services(Settings(_env_file=None, data_dir=Path(data_dir)), repair=mode == "repair")  # type: ignore[call-arg]
+    try:
+        lib, index = svc.library, svc.index
+        articles = await lib.list_articles(limit=1_000_000)
+        incomplete, visible_pending = [], []
+        for article_id in await lib.indexed_article_ids():
+            ids = [r.chunk_id for r in await lib.article_chunks(article_id)]
+            if not ids or set(await index.vectors(ids)) != set(ids):
+                incomplete.append(article_id)
+        pending = await lib.pending_articles()
+        for article_id in pending:
+            ids = [r.chunk_id for r in await lib.article_chunks(article_id)]
+            if await lib.chunk_records(ids):  # what search would see
+                visible_pending.append(article_id)
+        tops = []
+        for query in queries:
+            hits = await svc.searcher.search(query, k=1, mode="dense")
+            tops.append(hits[0].url if hits else None)
+        return {
+            "stats": await lib.stats(),
+            "vectors": await index.count(),
+            "incomplete": incomplete,
+            "pending": pending,
+            "visible_pending": visible_pending,
+            "orphans": sorted(await index.article_ids() - {a.id for a in articles}),
+            "duplicate_urls": len(articles) - len({a.url for a in articles}),
+            "duplicate_texts": len(articles) - len({a.content_hash for a in articles}),
+            "tops": tops,
+        }
+    finally:
+        await svc.aclose()
+
+
+async def pad_index(data_dir: str, count: str) -> int:
+    """Add random vectors to the dense index, past the size at which Chroma keeps its HNSW graph in files."""
+    import numpy as np
+
+    from retrieval.index import DenseEntry, DenseIndex, collection_name
+
+    dim = 384
+    index = DenseIndex.open_embedded(Path(data_dir) / "chroma", collection_name("minilm-l6-v2-int8", dim))
+    try:
+        vectors = np.random.default_rng(0).normal(size=(int(count), dim)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        entries = [DenseEntry(f"pad-{i}", -1 - i, None, "padding", "*") for i in range(int(count))]
+        await index.upsert(entries, vectors)
+        return await index.count()
+    finally:
+        index.close()
+
+
+def in_fresh_process(function: str, *args: str) -> Any:
+    """Run one of this module's async functions in a new interpreter (a real start-up); its JSON result."""
+    code = (
+        "import asyncio, json, sys; import tests.hostile.test_crash as m; "
+        "print(json.dumps(asyncio.run(getattr(m, sys.argv[1])(*sys.argv[2:]))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, function, *args],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-3000:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def inspect(data: Path, mode: str, *queries: str) -> dict[str, Any]:
+    return in_fresh_process("inspect_store", str(data), mode, *queries)  # type: ignore[no-any-return]
+
+
+def _library_counts(path: Path) -> tuple[int, int]:
+    """(articles, of which not yet indexed), read straight from the file the running ingest writes."""
+    if not path.exists():
+        return 0, 0
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as conn:
+        try:
+            sql = "SELECT COUNT(*), COALESCE(SUM(indexed = 0), 0) FROM articles"
+            total, pending = conn.execute(sql).fetchone()
+        except sqlite3.OperationalError:  # the schema is being created
+            return 0, 0
+    return int(total), int(pending)
+
+
+def ingest_until_killed(data: Path, folder: Path, *, at_least: int, at_most: int) -> tuple[int, int]:
+    """Run `briefbot ingest` and SIGKILL it once `at_least` articles are stored, preferably while one of
+    them is stored but not yet indexed. Returns the counts seen just before the kill."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--data-dir", str(data), "ingest", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                total, pending = _library_counts(data / "library.sqlite3")
+            except sqlite3.Error:
+                total, pending = 0, 0
+            if (total >= at_least and pending) or total >= at_most:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=30)
+                return total, pending
+            time.sleep(0.002)
+        raise AssertionError(f"ingest ended before it could be killed (exit {proc.poll()})")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+# ---- SIGKILL during ingestion ---------------------------------------------------------------------------
+
+
+def test_sigkill_during_ingest_then_restart_and_rerun(tmp_path: Path) -> None:
+    folder, data = tmp_path / "articles", tmp_path / "data"
+    leads = write_articles(folder, N_ARTICLES)
+    seen_total, seen_pending = ingest_until_killed(data, folder, at_least=10, at_most=40)
+    print(f"\n[crash] killed with {seen_total} articles stored, {seen_pending} of them not yet indexed")
+
+    # As the kill left it: whatever is marked indexed has every vector; the rest is invisible to search.
+    raw = inspect(data, "raw")
+    assert 0 < raw["stats"]["articles"] < N_ARTICLES
+    assert raw["incomplete"] == [] and raw["visible_pending"] == [] and raw["orphans"] == []
+    assert raw["stats"]["pending_articles"] == len(raw["pending"]) <= 1
+
+    # The next start-up (`briefbot stats`) finishes what was interrupted: library and index agree.
+    cli = briefbot(data, "stats", "--json")
+    assert cli.returncode == 0, cli.stderr
+    stats = json.loads(cli.stdout)
+    assert stats["articles"] == raw["stats"]["articles"] and stats["pending_articles"] == 0
+    assert stats["dense_vectors"] == stats["indexed_chunks"] == stats["chunks"] > 0
+
+    # Re-running the same command completes the job without storing anything twice.
+    rerun = briefbot(data, "ingest", str(folder))
+    assert rerun.returncode == 0, rerun.stderr
+    outcomes = [line.split()[0] for line in rerun.stdout.splitlines() if line.strip()]
+    assert outcomes.count("added") == N_ARTICLES - stats["articles"]
+    assert outcomes.count("already") == stats["articles"]
+    final = inspect(data, "raw", leads[N_ARTICLES - 1])
+    fs = final["stats"]
+    assert fs["articles"] == fs["indexed_articles"] == N_ARTICLES and fs["pending_articles"] == 0
+    assert final["duplicate_urls"] == final["duplicate_texts"] == 0
+    assert final["vectors"] == fs["chunks"] == fs["indexed_chunks"]
+    assert final["incomplete"] == [] and final["orphans"] == []
+    assert final["tops"] == [f"https://crash.example/{N_ARTICLES - 1}"]
+
+
+# ---- a lost or damaged Chroma folder ---------------------------------------------------------------------
+
+N_SMALL = 8
+PADDING = 1500
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[int, str]]:
+    """A data dir written by a finished `briefbot ingest` run, its index padded with random vectors so that
+    Chroma keeps an HNSW graph on disk (below ~1000 vectors it only has its SQLite log)."""
+    root = tmp_path_factory.mktemp("stored")
+    leads = write_articles(root / "articles", N_SMALL)
+    done = briefbot(root / "data", "ingest", str(root / "articles"))
+    assert done.returncode == 0, done.stderr
+    assert in_fresh_process("pad_index", str(root / "data"), str(PADDING)) == N_SMALL + PADDING
+    assert list((root / "data" / "chroma").glob("*/link_lists.bin"))
+    return root / "data", leads
+
+
+def _chroma_sqlite(data: Path) -> Path:
+    return data / "chroma" / "chroma.sqlite3"
+
+
+def _overwrite(path: Path, offset: int, length: int) -> None:
+    with path.open("r+b") as fh:
+        fh.seek(offset)
+        fh.write(random.Random(7).randbytes(length))
+
+
+def _hnsw_files(data: Path) -> list[Path]:
+    return [f for f in (data / "chroma").glob("*/*") if f.is_file() and f.stat().st_size]
+
+
+def _delete_hnsw(data: Path) -> None:
+    for segment in (data / "chroma").iterdir():
+        if segment.is_dir():
+            shutil.rmtree(segment)
+
+
+DAMAGE: dict[str, Callable[[Path], object]] = {
+    "intact": lambda d: None,
+    "folder-deleted": lambda d: shutil.rmtree(d / "chroma"),
+    "sqlite-garbage": lambda d: _chroma_sqlite(d).write_bytes(random.Random(1).randbytes(4096)),
+    "sqlite-truncated": lambda d: os.truncate(_chroma_sqlite(d), 8192),
+    # Everything but the first and the last page: the file still opens as SQLite.
+    "sqlite-pages-corrupted": lambda d: _overwrite(
+        _chroma_sqlite(d), 4096, _chroma_sqlite(d).stat().st_size - 8192
+    ),
+    "sqlite-deleted": lambda d: _chroma_sqlite(d).unlink(),
+    "hnsw-garbage": lambda d: [
+        f.write_bytes(random.Random(3).randbytes(f.stat().st_size)) for f in _hnsw_files(d)
+    ],
+    "hnsw-truncated": lambda d: [f.write_bytes(b"") for f in _hnsw_files(d)],
+    "hnsw-deleted": _delete_hnsw,
+}
+# Broken HNSW files are read by native code; a crash there must fail the test, not end the test run.
+IN_FRESH_PROCESS = {"hnsw-garbage", "hnsw-truncated", "hnsw-deleted"}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+async def test_damaged_index_is_rebuilt_at_start_up(
+    stored: tuple[Path, dict[int, str]], tmp_path: Path, embedder: LocalEmbedder, damage: str
+) -> None:
+    template, leads = stored
+    data = tmp_path / "data"
+    shutil.copytree(template, data)
+    DAMAGE[damage](data)
+    checks = [(leads[i], f"https://crash.example/{i}") for i in (0, N_SMALL - 1)]
+    if damage in IN_FRESH_PROCESS:
+        seen = inspect(data, "repair", *(query for query, _ in checks))
+        assert seen["tops"] == [url for _, url in checks]
+        stats, vectors = seen["stats"], seen["vectors"]
+    else:
+        # A fresh path per test: Chroma caches one client per folder for the life of the process.
+        svc = await open_services(make_settings(data), embedder=embedder)
+        try:
+            for query, url in checks:
+                [hit] = await svc.searcher.search(query, k=1, mode="dense")
+                assert hit.url == url
+            stats, vectors = await svc.library.stats(), await svc.index.count()
+        finally:
+            await svc.aclose()
+    assert stats["articles"] == stats["indexed_articles"] == N_SMALL
+    # Only a rebuild from the library drops the padding: an intact index is left alone.
+    assert vectors == stats["indexed_chunks"] + (PADDING if damage == "intact" else 0)
+    if damage in ("sqlite-garbage", "sqlite-truncated", "sqlite-pages-corrupted"):
+        assert len(list(data.glob("chroma.damaged-*"))) == 1  # set aside for inspection, not deleted
+
+
+def test_damaged_index_rebuilt_by_the_cli(stored: tuple[Path, dict[int, str]], tmp_path: Path) -> None:
+    template, leads = stored
+    data = tmp_path / "data"
+    shutil.copytree(template, data)
+    DAMAGE["sqlite-garbage"](data)
+    found = briefbot(data, "search", leads[3], "--json", "--k", "1")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)[0]["url"] == "https://crash.example/3"
+    stats = json.loads(briefbot(data, "stats", "--json").stdout)
+    assert stats["dense_vectors"] == stats["indexed_chunks"] > 0 and stats["pending_articles"] == 0
+
+
+# ---- per-chat state across a restart ---------------------------------------------------------------------
+
+
+@pytest.fixture
+async def page_site() -> AsyncIterator[str]:
+    async with serve_pages({"/turbines": (200, "text/html", PAGE)}) as base:
+        yield base
+
+
+async def test_chat_state_survives_a_bot_restart(
+    tmp_path: Path, embedder: LocalEmbedder, page_site: str
+) -> None:
+    data, url = tmp_path / "data", f"{page_site}/turbines"
+    async with (
+        BotApiServer() as tg,
+        running_bot(tg, data, embedder, fetch_allow_private_networks=True) as env,
+    ):
+        await env.rt.services.ingestor.ingest_many(CORPUS[2:3])
+        [card] = await env.send(tg.make_message_with_links(ALICE, "look", [url]))
+        assert "Added (" in html_of(card)
+        await env.send(tg.make_command(ALICE, "digest", "on 07:30 Europe/Kyiv"))
+        await env.send(tg.make_command(BOB, "digest"))
+        bob_last = await env.rt.state.last_digest_at(BOB)
+        assert bob_last is not None
+
+    async with (
+        BotApiServer() as tg,
+        running_bot(tg, data, embedder, fetch_allow_private_networks=True) as env,
+    ):
+        [job] = env.app.job_queue.get_jobs_by_name(f"digest:{ALICE}")
+        assert job.next_t.astimezone(ZoneInfo("Europe/Kyiv")).strftime("%H:%M") == "07:30"
+        assert await env.rt.state.last_digest_at(BOB) == bob_last
+        [note] = await env.send(tg.make_command(BOB, "digest"))
+        assert f"Nothing new since your last digest ({bob_last.strftime('%-d %b %H:%M UTC')})" in html_of(
+            note
+        )
+
+        # The article ALICE added is still hers alone.
+        [mine] = await env.send(tg.make_command(ALICE, "sources"))
+        [theirs] = await env.send(tg.make_command(BOB, "sources"))
+        assert "Harbour turbines" in html_of(mine) and "Harbour turbines" not in html_of(theirs)
+        question = "What did the mayor say about the tide?"
+        [answer] = await env.send(tg.make_text_message(ALICE, question))
+        assert url in links_in(html_of(answer))
+        [other] = await env.send(tg.make_text_message(BOB, question))
+        assert url not in links_in(html_of(other))
+        assert not re.search(r"Porthaven|tidal", html_of(other))
