@@ -426,10 +426,8 @@ async def drive(
     ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     reader = asyncio.create_task(bot.read_reports(ready))
     pids = {"bot": proc.pid}
-    # ChromaServer keeps its process private; its pid is only read here.
-    server_proc: subprocess.Popen[bytes] | None = getattr(server, "_proc", None)
-    if server_proc is not None:
-        pids["chroma_server"] = server_proc.pid
+    if server is not None and server.pid is not None:
+        pids["chroma_server"] = server.pid
     try:
         await asyncio.wait_for(ready, STARTUP_TIMEOUT)
         startup_s = time.perf_counter() - started

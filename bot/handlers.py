@@ -23,6 +23,8 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.delivery import ChatGone, send_html, send_photo, typing
 from bot.render import fmt_date, render_briefing
+from retrieval.embedder import EmbeddingError
+from retrieval.index import DenseIndexError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -101,7 +103,8 @@ async def status(update: Update, context: Context) -> None:
     lines = [
         "<b>Status</b>",
         f"Articles you can search: {visible} ({mine} added here, {stats['shared_articles']} shared)",
-        f"Library: {stats['articles']} articles, {stats['indexed_chunks']} passages, {stats['statements']} statements",
+        f"Library: {stats['articles']} articles, {stats['indexed_chunks']} passages, "
+        f"{stats['statements']} statements",
     ]
     lines += [f"{name.capitalize()}: {html.escape(value)}" for name, value in rt.services.backends.items()]
     lines.append(
@@ -398,6 +401,14 @@ async def migrate(update: Update, context: Context) -> None:
     await runtime(context).migrate_chat(update.effective_chat.id, message.migrate_to_chat_id)
 
 
+_UNAVAILABLE: dict[type[BaseException], str] = {
+    EmbeddingError: "I can't search right now: the embedding service is not answering. "
+    "Please try again in a few minutes.",
+    DenseIndexError: "I can't search right now: the article index is not answering. "
+    "Please try again in a few minutes.",
+}
+
+
 async def on_error(update: object, context: Context) -> None:
     """The one error handler: the traceback goes to the log, the user gets a short apology."""
     if isinstance(context.error, ChatGone) and isinstance(update, Update) and update.effective_chat:
@@ -408,11 +419,17 @@ async def on_error(update: object, context: Context) -> None:
         await rt.state.unsubscribe(chat_id)
         rt.unschedule_digest(chat_id)
         return
-    log.error("error while handling an update", exc_info=context.error)
+    unavailable = next((text for kind, text in _UNAVAILABLE.items() if isinstance(context.error, kind)), None)
+    if unavailable:
+        # A backend that is down is an outage to report, not a bug: no traceback, and the user learns why.
+        log.warning("%s: %s", type(context.error).__name__, context.error)
+    else:
+        log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(
-                update.effective_chat.id, "Sorry, something went wrong while handling that. Please try again."
+                update.effective_chat.id,
+                unavailable or "Sorry, something went wrong while handling that. Please try again.",
             )
         except Exception as exc:
             log.warning("could not send the apology: %s", type(exc).__name__)

@@ -24,6 +24,10 @@ class ChromaServer:
         self.host = "127.0.0.1"
         self._proc: subprocess.Popen[bytes] | None = None
 
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
     def start(self, timeout: float = 60.0) -> ChromaServer:
         exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
         if exe is None:
