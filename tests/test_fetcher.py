@@ -22,6 +22,7 @@ from pathlib import Path
 import httpcore
 import pytest
 
+from retrieval._fetch_body import BodyReader
 from retrieval._fetch_network import PinnedBackend
 from retrieval.fetcher import (
     FetchedPage,
@@ -554,6 +555,93 @@ async def test_corrupt_gzip_is_an_error(server: LocalServer, local_fetcher: Http
     server.routes["/"] = reply(200, b"\x1f\x8b\x08\x00garbage-garbage", Content_Encoding="gzip")
     with pytest.raises(FetchError, match="corrupt"):
         await local_fetcher.fetch(server.url())
+
+
+# Multi-member gzip (RFC 1952): a member may end exactly where a network read ends, and the next
+# member's header may straddle two reads.
+
+FIRST, SECOND = b"<p>" + b"first member. " * 40, b"second member, longer. " * 60 + b"</p>"
+MEMBERS = gzip.compress(FIRST) + gzip.compress(SECOND)
+FIRST_END = len(gzip.compress(FIRST))
+
+
+def read_body(pieces: Sequence[bytes], encoding: str = "gzip", max_bytes: int = 5_000_000) -> bytes:
+    reader = BodyReader(encoding, max_bytes)
+    for piece in pieces:
+        reader.feed(piece)
+    return reader.result()
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b"", b"\x00" * 8, b"junk after the body", b"\x1f"],
+    ids=["no-tail", "zero-padding", "junk", "lone-magic-byte"],
+)
+def test_gzip_members_decode_wherever_the_reads_split(tail: bytes) -> None:
+    payload = MEMBERS + tail
+    for cut in range(len(payload) + 1):
+        assert read_body([payload[:cut], payload[cut:]]) == FIRST + SECOND, f"split at byte {cut}"
+    # Both boundaries at once: the first member ends a read and the next header is cut short.
+    for header_bytes in range(1, 11):
+        second_cut = FIRST_END + header_bytes
+        pieces = [payload[:FIRST_END], payload[FIRST_END:second_cut], payload[second_cut:]]
+        assert read_body(pieces) == FIRST + SECOND, f"header split after {header_bytes} bytes"
+    assert read_body([payload[i : i + 1] for i in range(len(payload))]) == FIRST + SECOND
+
+
+def test_a_later_member_that_claims_to_be_gzip_must_decode() -> None:
+    damaged = MEMBERS[:FIRST_END] + b"\x1f\x8b\x08\x00garbage-garbage"
+    with pytest.raises(FetchError, match="corrupt"):
+        read_body([damaged[:FIRST_END], damaged[FIRST_END:]])
+
+
+def test_bomb_split_into_members_stops_at_the_cap() -> None:
+    member = gzip.compress(bytes(1 << 20))  # about 1 kB that inflates to 1 MiB
+    reader = BodyReader("gzip", 5_000_000)
+    fed = 0
+    with pytest.raises(FetchError, match="larger than 5 MB"):
+        for _ in range(1000):
+            reader.feed(member)  # one member per read, the case that used to end the body
+            fed += 1
+    assert fed == 4  # the fifth MiB passes 5 MB: stopped there, not after the thousand members
+    assert len(reader.result()) <= 5_000_001
+
+
+def sending_chunks(pieces: Sequence[bytes], **headers: str) -> Handler:
+    """Chunked transfer coding, one HTTP chunk per piece: the client never reads across a piece's end."""
+
+    async def handler(writer: asyncio.StreamWriter) -> None:
+        fields = {"Content-Type": "text/html", "Transfer-Encoding": "chunked"}
+        fields.update({k.replace("_", "-"): v for k, v in headers.items()})
+        writer.write(head(200, fields))
+        for piece in pieces:
+            writer.write(b"%x\r\n%b\r\n" % (len(piece), piece))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+    return handler
+
+
+@pytest.mark.parametrize("header_bytes", [0, 1, 4], ids=["member-ends-a-read", "magic-split", "header-split"])
+async def test_fetcher_decodes_gzip_members_in_separate_reads(
+    server: LocalServer, local_fetcher: HttpFetcher, header_bytes: int
+) -> None:
+    cut = FIRST_END + header_bytes
+    server.routes["/"] = sending_chunks([MEMBERS[:cut], MEMBERS[cut:]], Content_Encoding="gzip")
+    page = await local_fetcher.fetch(server.url())
+    assert page.body == FIRST + SECOND
+
+
+async def test_fetcher_stops_a_many_member_bomb_at_the_cap(server: LocalServer) -> None:
+    member = gzip.compress(bytes(1 << 20))
+    server.routes["/"] = sending_chunks([member] * 1000, Content_Encoding="gzip")  # 1 GiB inflated
+    async with HttpFetcher(allow_private_networks=True) as fetcher:
+        error, peak = await peak_memory_growth(fetcher.fetch(server.url()))
+    print(f"\n[memory] gzip bomb in 1000 members of 1 MiB: peak growth {peak / 1e6:.1f} MB")
+    assert isinstance(error, FetchError)
+    assert "larger than 5 MB" in str(error)
+    assert peak < 15_000_000
 
 
 # ========================================================================================
