@@ -174,7 +174,11 @@ async def probe_embedder(embedder: OpenAIEmbedder, recorded: str | None) -> None
 
 
 async def repair_index(services: Services) -> dict[str, int]:
-    """Bring the dense index in line with the library after a crash or a lost/damaged index folder."""
+    """Bring the dense index in line with the library after a crash or a lost/damaged index folder.
+
+    Failing to re-embed (an embedding API that is down) is logged, not raised: the bot starts with the index
+    it has, keyword search covers every article, and the next start tries again.
+    """
     report = {"resumed": 0, "rebuilt_chunks": 0}
     stats = await services.library.stats()
     try:
@@ -183,14 +187,23 @@ async def repair_index(services: Services) -> dict[str, int]:
         log.warning("dense index unreadable (%s); rebuilding from the library", exc)
         count = -1
     expected = stats["indexed_chunks"]
-    if expected and count < expected:
-        log.warning("dense index has %s of %s chunks; rebuilding from the library", max(count, 0), expected)
-        report["rebuilt_chunks"] = await services.ingestor.reindex()
-    elif expected and (problem := await services.index.read_back(await _sample_chunk_ids(services.library))):
-        log.warning("dense index fails a read-back check (%s); rebuilding from the library", problem)
-        report["rebuilt_chunks"] = await services.ingestor.reindex()
-    if stats["pending_articles"]:
-        report["resumed"] = await services.ingestor.resume()
+    try:
+        if expected and count < 0:
+            report["rebuilt_chunks"] = await services.ingestor.reindex()
+        elif expected and count < expected:
+            log.warning(
+                "dense index has %s of %s chunks; adding the missing ones from the library", count, expected
+            )
+            report["rebuilt_chunks"] = await services.ingestor.reindex(only_missing=True, reset=False)
+        elif expected and (
+            problem := await services.index.read_back(await _sample_chunk_ids(services.library))
+        ):
+            log.warning("dense index fails a read-back check (%s); rebuilding from the library", problem)
+            report["rebuilt_chunks"] = await services.ingestor.reindex()
+        if stats["pending_articles"]:
+            report["resumed"] = await services.ingestor.resume()
+    except EmbeddingError as exc:
+        log.error("could not repair the dense index now (%s); starting with the index as it is", exc)
     return report
 
 

@@ -254,6 +254,25 @@ class DenseIndex:
     async def delete_article(self, article_id: int) -> None:
         await asyncio.to_thread(self._collection.delete, where={"article_id": article_id})
 
+    async def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        if chunk_ids:
+            await asyncio.to_thread(self._collection.delete, ids=list(chunk_ids))
+
+    async def chunk_ids(self) -> set[str]:
+        """Every chunk id in the collection (paged: one call per 5,000)."""
+
+        def scan() -> set[str]:
+            ids: set[str] = set()
+            offset, page = 0, 5000
+            while True:
+                got = self._collection.get(include=[], limit=page, offset=offset)
+                ids.update(got["ids"])
+                if len(got["ids"]) < page:
+                    return ids
+                offset += page
+
+        return await asyncio.to_thread(scan)
+
     async def set_scope(self, article_id: int, scope: str) -> None:
         def update() -> None:
             got = self._collection.get(where={"article_id": article_id}, include=["metadatas"])

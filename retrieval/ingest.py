@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 NEAR_DUPLICATE_OVERLAP = 0.85
 MIN_WORDS = 12
 FILE_SUFFIXES = (".html", ".htm", ".txt", ".md")
+REINDEX_BATCH_CHUNKS = 256
 
 StatementExtractor = Callable[[Article], list[Statement]]
 
@@ -203,8 +204,9 @@ class Ingestor:
         try:
             return await asyncio.wait_for(asyncio.to_thread(job), timeout=self.extract_timeout)
         except TimeoutError:
+            # :g, not :.0f, so a sub-second limit does not read "longer than 0s".
             return IngestResult(
-                source, "failed", reason=f"extraction took longer than {self.extract_timeout:.0f}s"
+                source, "failed", reason=f"extraction took longer than {self.extract_timeout:g}s"
             )
         except ExtractError as exc:
             return IngestResult(source, "failed", reason=str(exc) or "no article text found")
@@ -354,6 +356,9 @@ class Ingestor:
         out: list[tuple[int, IngestResult]] = []
         for pos, p, article, vectors in stored:
             try:
+                # Statements before the article becomes visible: a crash in between leaves it pending, and
+                # resume() extracts them again (replacing), so no indexed article ever lacks them.
+                statements = await self._extract_statements(article)
                 if batch_ok:
                     await self.library.mark_indexed(article.id)
                 else:
@@ -366,19 +371,22 @@ class Ingestor:
                 reason = f"could not index the article: {exc}"
                 out.append((pos, IngestResult(p.source, "failed", reason=reason)))
                 continue
-            out.append((pos, await self._finish(p, article)))
+            stored_article = await self.library.get_article(article.id) or article
+            result = IngestResult(
+                p.source, "added", article=stored_article, chunks=len(p.pieces), statements=statements
+            )
+            out.append((pos, result))
         return out
 
-    async def _finish(self, p: _Pending, article: Article) -> IngestResult:
-        statements = 0
-        if self.statement_extractor is not None:
-            try:
-                found = self.statement_extractor(article)
-                statements = await self.library.add_statements(found)
-            except Exception as exc:  # statements are a bonus; the article stays
-                log.warning("statement extraction failed on article %s: %s", article.id, exc)
-        stored = await self.library.get_article(article.id) or article
-        return IngestResult(p.source, "added", article=stored, chunks=len(p.pieces), statements=statements)
+    async def _extract_statements(self, article: Article) -> int:
+        if self.statement_extractor is None:
+            return 0
+        try:
+            found = self.statement_extractor(article)
+            return await self.library.add_statements(found, replace=article.id)
+        except Exception as exc:  # statements are a bonus; the article stays
+            log.warning("statement extraction failed on article %s: %s", article.id, exc)
+            return 0
 
     @staticmethod
     def _entries(article: Article, records: Sequence[ChunkRecord]) -> list[DenseEntry]:
@@ -415,26 +423,58 @@ class Ingestor:
             if article is None:
                 continue
             try:
-                await self._index_article(article, await self._embed_records(article))
+                vectors = await self._embed_records(article)
+                await self._extract_statements(article)
+                await self._index_article(article, vectors)
                 done += 1
             except Exception as exc:
                 log.warning("could not finish indexing article %s: %s", article_id, exc)
         return done
 
-    async def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild the dense index from the library. Returns the number of chunks indexed."""
-        await self.index.reset()
-        ids = await self.library.indexed_article_ids()
-        total = 0
-        for i, article_id in enumerate(ids, 1):
+    async def reindex(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        only_missing: bool = False,
+        reset: bool = True,
+    ) -> int:
+        """Rebuild the dense index from the library. Returns the number of chunks embedded.
+
+        `reset` empties the collection first: the cure for damaged vectors or a corrupt HNSW segment.
+        Without it, vectors are upserted over what is there and stray ones removed, so the index keeps
+        serving what it has if embedding fails half-way (an API embedder that is down, say);
+        `only_missing` then re-embeds only the articles whose vectors are not all present.
+        """
+        import numpy as np
+
+        if reset:
+            await self.index.reset()
+        present = set() if reset else await self.index.chunk_ids()
+        wanted: set[str] = set()
+        todo: list[tuple[Article, list[ChunkRecord]]] = []
+        for article_id in await self.library.indexed_article_ids():
             article = await self.library.get_article(article_id)
             if article is None:
                 continue
-            vectors = await self._embed_records(article)
-            await self._index_article(article, vectors)
-            total += article.chunk_count
+            records = await self.library.article_chunks(article_id)
+            wanted.update(r.chunk_id for r in records)
+            if not (only_missing and all(r.chunk_id in present for r in records)):
+                todo.append((article, records))
+        await self.index.delete_chunks(sorted(present - wanted))
+        total = done = 0
+        while done < len(todo):
+            # Several articles per embedder call and per index write, as ingest_many does.
+            group: list[tuple[Article, list[ChunkRecord]]] = []
+            while done < len(todo) and (not group or sum(len(r) for _, r in group) < REINDEX_BATCH_CHUNKS):
+                group.append(todo[done])
+                done += 1
+            texts = [passage_for_embedding(a.title, r.text) for a, records in group for r in records]
+            vectors = await self.embedder.embed(texts)
+            entries = [e for a, records in group for e in self._entries(a, records)]
+            await self.index.upsert(entries, np.asarray(vectors))
+            total += len(texts)
             if progress:
-                progress(i, len(ids))
+                progress(done, len(todo))
         await self.resume()
         return total
 

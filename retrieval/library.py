@@ -559,7 +559,8 @@ class Library(SqliteStore):
 
     # ---- statements -------------------------------------------------------------------------------------
 
-    async def add_statements(self, statements: Iterable[Statement]) -> int:
+    async def add_statements(self, statements: Iterable[Statement], *, replace: int | None = None) -> int:
+        """Store statements; with `replace`, that article's earlier statements go first (re-extraction)."""
         rows = [
             (s.article_id, s.speaker, speaker_key(s.speaker), s.role, s.text, s.kind, _iso(s.said_on),
              _ts(s.said_on), s.sentence)
@@ -567,6 +568,8 @@ class Library(SqliteStore):
         ]  # fmt: skip
 
         def tx(c: sqlite3.Connection) -> int:
+            if replace is not None:
+                c.execute("DELETE FROM statements WHERE article_id = ?", (replace,))
             c.executemany(
                 "INSERT INTO statements(article_id, speaker, speaker_key, role, text, kind, said_on, said_ts, "
                 "sentence) VALUES (?,?,?,?,?,?,?,?,?)",

@@ -60,6 +60,50 @@ async def test_lost_index_is_rebuilt_at_startup(tmp_path: Path, embedder: LocalE
         svc.library.close()
 
 
+async def test_a_short_index_gets_only_the_missing_articles(services) -> None:  # type: ignore[no-untyped-def]
+    from bot.services import repair_index
+
+    results = await services.ingestor.ingest_many(CORPUS)
+    full = await services.index.count()
+    lost = results[2].article
+    await services.index.delete_article(lost.id)
+    kept_before = await services.index.vectors([f"{results[0].article.id}:0"])
+    report = await repair_index(services)
+    assert report["rebuilt_chunks"] == lost.chunk_count  # not the whole library
+    assert await services.index.count() == full
+    assert (await services.searcher.search("interest rate decision", k=1))[0].article_id == lost.id
+    kept_after = await services.index.vectors([f"{results[0].article.id}:0"])
+    assert kept_after.keys() == kept_before.keys()
+
+
+async def test_a_failing_embedder_during_repair_keeps_the_index_and_the_bot_starting(
+    services, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.services import repair_index
+    from retrieval.embedder import EmbeddingError
+
+    results = await services.ingestor.ingest_many(CORPUS)
+    await services.index.delete_article(results[0].article.id)
+    remaining = await services.index.count()
+
+    async def down(texts: list[str]) -> None:
+        raise EmbeddingError("embedding endpoint failed: could not connect")
+
+    monkeypatch.setattr(services.embedder, "embed", down)
+    report = await repair_index(services)  # logged, not raised
+    assert report["rebuilt_chunks"] == 0
+    assert await services.index.count() == remaining  # nothing was emptied first
+    monkeypatch.undo()
+    assert (await repair_index(services))["rebuilt_chunks"] == results[0].article.chunk_count
+
+
+async def test_stray_vectors_are_removed_by_reindex(services) -> None:  # type: ignore[no-untyped-def]
+    results = await services.ingestor.ingest_many(CORPUS[:2])
+    await services.library.delete_article(results[1].article.id)  # as if the index delete had been lost
+    assert await services.ingestor.reindex(reset=False) == results[0].article.chunk_count
+    assert await services.index.article_ids() == {results[0].article.id}
+
+
 class _OtherEmbedder(LocalEmbedder):
     """The same model under another name: what switching EMBEDDING_BACKEND looks like to the index."""
 

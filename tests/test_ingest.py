@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.services import open_services
 from retrieval.embedder import OpenAIEmbedder
 from retrieval.fetcher import HttpFetcher
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CORPUS, article, make_settings
 from tests.support.web_site import serve_pages
 
 # The same tests run against the embedded Chroma store and a `chroma run` server.
@@ -179,8 +180,49 @@ async def test_resume_finishes_interrupted_ingestion(services) -> None:  # type:
     assert stats["pending_articles"] == 0 and await services.index.count() == stats["indexed_chunks"]
 
 
+async def test_resume_after_statements_were_stored_does_not_repeat_them(services) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.statements import extract_statements
+
+    services.ingestor.statement_extractor = extract_statements
+    item = article(
+        "Kremlin rules out talks on regions",
+        "Kremlin spokesman Dmitry Peskov said on Wednesday that the status of the regions is not up for "
+        "discussion. \"This is undeniable and non-negotiable,\" Peskov told reporters in Moscow.",
+        url="https://news.example.org/kremlin-regions", outlet="North Wire", date="2025-02-27",
+    )  # fmt: skip
+    [r] = await services.ingestor.ingest_many([item])
+    assert r.statements > 0
+    before = await services.library.statements(article_ids=[r.article.id])
+
+    def unindex(c: Any, wipe: bool) -> None:
+        if wipe:
+            c.execute("DELETE FROM statements WHERE article_id = ?", (r.article.id,))
+        c.execute("UPDATE articles SET indexed = 0 WHERE id = ?", (r.article.id,))
+
+    # A crash before the statements were written: resume extracts them.
+    await services.library._run(lambda c: unindex(c, wipe=True))
+    assert await services.ingestor.resume() == 1
+    assert len(await services.library.statements(article_ids=[r.article.id])) == len(before)
+    # A crash after they were written but before the article was marked indexed: not stored twice.
+    await services.library._run(lambda c: unindex(c, wipe=False))
+    assert await services.ingestor.resume() == 1
+    assert len(await services.library.statements(article_ids=[r.article.id])) == len(before)
+
+
 async def test_forget(services) -> None:  # type: ignore[no-untyped-def]
     [r] = await services.ingestor.ingest_many(CORPUS[:1])
     assert await services.ingestor.forget(r.article.id)
     assert await services.index.count() == 0
     assert await services.searcher.search("tidal") == []
+
+
+async def test_sub_second_extraction_limit_is_named_in_the_reason(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A table-heavy page takes the extractor about half a second; the limit is ten times shorter.
+    rows = "".join(f"<tr><td>cell {i}</td><td>value {i} more text</td></tr>" for i in range(4000))
+    page = tmp_path / "table.html"
+    page.write_text(f"<html><body><table>{rows}</table></body></html>")
+    services.ingestor.extract_timeout = 0.05
+    [r] = await services.ingestor.ingest_path(page)
+    assert r.status == "failed"
+    assert r.reason == "extraction took longer than 0.05s"  # it once read "longer than 0s"
+    assert (await services.library.stats())["articles"] == 0
