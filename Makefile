@@ -22,8 +22,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot retrieval briefing prompts tests bench
-	$(BIN)/mypy bot retrieval briefing prompts
+	$(BIN)/ruff check .
+	$(BIN)/mypy bot retrieval briefing prompts tests bench
 
 # Benchmarks read the shared data sets; CI runs the small versions only. The load bench needs no data set.
 bench-smoke: $(STAMP)

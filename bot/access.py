@@ -47,8 +47,8 @@ class AccessPolicy:
     def refusal(self, chat_id: int) -> str:
         if not self.allowed:
             return (
-                f"This bot is not open to any chat yet. Your chat id is {chat_id}: the bot's owner can add it "
-                "to ALLOWED_CHAT_IDS in the bot's settings."
+                f"This bot is not open to any chat yet. Your chat id is {chat_id}: "
+                "the bot's owner can add it to ALLOWED_CHAT_IDS in the bot's settings."
             )
         return f"This bot is private. Your chat id is {chat_id}; ask the bot's owner to allow it."
 
@@ -70,7 +70,8 @@ class RateLimiter:
         events = self._events.setdefault(chat_id, deque())
         while events and now - events[0] >= self.window:
             events.popleft()
-        # One request bigger than the whole budget (many links at once) fills the window rather than never fitting.
+        # One request bigger than the whole budget (many links at once) fills the window
+        # rather than never fitting.
         cost = min(cost, self.limit)
         if len(events) + cost > self.limit:
             return max(0.1, self.window - (now - events[0]))

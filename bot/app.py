@@ -1,4 +1,5 @@
-"""The wiring root: one ApplicationBuilder, the access gate, the handlers, the digest jobs, the error handler."""
+"""The wiring root: one ApplicationBuilder, the access gate, the handlers, the digest jobs,
+the error handler."""
 
 from __future__ import annotations
 
@@ -121,8 +122,10 @@ def register_handlers(app: AnyApp) -> None:
     app.add_error_handler(handlers.on_error)
 
 
-async def start_polling(app: AnyApp, *, poll_interval: float = 0.0, timeout: int = 10) -> None:
-    """What `run_polling` does before it blocks, usable inside an already running event loop (tests, bench)."""
+# `timeout` is PTB's long-poll length, passed through to getUpdates; it bounds no wait of ours.
+async def start_polling(app: AnyApp, *, poll_interval: float = 0.0, timeout: int = 10) -> None:  # noqa: ASYNC109
+    """What `run_polling` does before it blocks, usable inside an already running event loop
+    (tests, bench)."""
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)

@@ -78,6 +78,19 @@ class _Progress:
         sys.stderr.flush()
 
 
+def _count_article_files(folder: Path) -> int:
+    # A walk of a whole tree can take a while; callers run this in a thread.
+    return sum(1 for p in folder.rglob("*") if p.suffix.lower() in (".html", ".htm", ".txt", ".md"))
+
+
+def _read_local_file(target: str) -> tuple[bytes, str]:
+    """The file's bytes and its file:// URL. Both touch the disk, so callers run this in a thread."""
+    path = Path(target)
+    if not path.is_file():
+        raise UsageError(f"no such file: {target}")
+    return path.read_bytes(), path.resolve().as_uri()
+
+
 # ---- commands ------------------------------------------------------------------------------------------
 
 
@@ -92,18 +105,15 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         for target in targets:
             if re.match(r"^https?://", target, re.IGNORECASE):
                 results = [await services.ingestor.ingest_url(target, added_by=SHARED_SCOPE)]
-            elif Path(target).exists():
+            # One stat of a command-line argument: too cheap to be worth a thread.
+            elif Path(target).exists():  # noqa: ASYNC240
                 files_bar = _Progress(0)
 
                 def tick(result: Any, bar: _Progress = files_bar) -> None:
                     bar.step(result.source)
 
-                if Path(target).is_dir():
-                    n = sum(
-                        1
-                        for p in Path(target).rglob("*")
-                        if p.suffix.lower() in (".html", ".htm", ".txt", ".md")
-                    )
+                if Path(target).is_dir():  # noqa: ASYNC240 - as above, one stat
+                    n = await asyncio.to_thread(_count_article_files, Path(target))
                     files_bar.total, files_bar.enabled = n, n > 3 and sys.stderr.isatty()
                 results = await services.ingestor.ingest_path(
                     Path(target), added_by=SHARED_SCOPE, progress=tick
@@ -237,7 +247,8 @@ async def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     from retrieval.library import Library
 
     target = Path(args.target)
-    if target.exists() and any(target.iterdir()):
+    # A stat and at most one directory entry of a command-line argument, before any other work starts.
+    if target.exists() and any(target.iterdir()):  # noqa: ASYNC240
         raise UsageError(f"{target} is not empty; back up into a new folder")
     if not settings.library_path.exists():
         raise UsageError(f"no library at {settings.library_path}")
@@ -298,15 +309,12 @@ async def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 extracted = extract_html(page.body, url=args.url or page.final_url)
         else:
-            path = Path(target)
-            if not path.is_file():
-                raise UsageError(f"no such file: {target}")
-            raw = path.read_bytes()
-            if path.suffix.lower() in (".html", ".htm"):
+            raw, file_url = await asyncio.to_thread(_read_local_file, target)
+            if Path(target).suffix.lower() in (".html", ".htm"):
                 extracted = extract_html(raw, url=args.url)
             else:
                 extracted = extract_text(raw.decode("utf-8", errors="replace"), url=args.url)
-            extracted.url = extracted.url or path.resolve().as_uri()
+            extracted.url = extracted.url or file_url
     except (ExtractError, FetchError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -322,7 +330,8 @@ async def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
         _print(out)
     else:
         print(
-            f"{out['title']}\n{out['site']} · {out['published'] or 'date unknown'} · {out['url']}\n\n{out['text']}"
+            f"{out['title']}\n{out['site']} · {out['published'] or 'date unknown'} · {out['url']}\n\n"
+            f"{out['text']}"
         )
     return 0
 
@@ -336,7 +345,8 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     try:
         results = []
         with as_file(files("bot") / "demo_articles") as folder:
-            for file in sorted(Path(folder).glob("*.txt")):
+            # Lists the few demo files bundled with the package: not worth a thread.
+            for file in sorted(Path(folder).glob("*.txt")):  # noqa: ASYNC240
                 results.append(await services.ingestor.ingest_file(file, added_by=SHARED_SCOPE))
         added = sum(r.status == "added" for r in results)
         print(f"Demo articles: {added} added, {len(results) - added} already stored or linked.\n")

@@ -1,4 +1,5 @@
-"""Sending to Telegram robustly: HTML with a plain-text fallback, typing indicators, blocked and migrated chats."""
+"""Sending to Telegram robustly: HTML with a plain-text fallback, typing indicators, blocked and
+migrated chats."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ OnMigrate = Callable[[int, int], Awaitable[None]]
 
 
 async def _with_retry_after(call: Callable[[], Awaitable[Any]], attempts: int = 3) -> Any:
-    # The rate limiter retries too; this covers a RetryAfter that still reaches us (e.g. no limiter configured).
+    # The rate limiter retries too; this covers a RetryAfter that still reaches us
+    # (e.g. no limiter configured).
     for attempt in range(attempts):
         try:
             return await call()

@@ -66,7 +66,9 @@ def build_fetcher(settings: Settings) -> Fetcher:
     )
 
 
-async def resolve_llm_endpoint(settings: Settings, timeout: float = 3.0) -> Settings:
+# `timeout` configures the httpx client (per connect/read), which asyncio.timeout, a single deadline,
+# would not reproduce.
+async def resolve_llm_endpoint(settings: Settings, timeout: float = 3.0) -> Settings:  # noqa: ASYNC109
     """Adopt LLM_AUTO_BASE_URL when no LLM is configured and that server answers; otherwise change nothing."""
     if settings.llm_base_url or not settings.llm_auto_base_url:
         return settings

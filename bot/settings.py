@@ -46,8 +46,8 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("LLM_API_KEY", "OPENAI_API_KEY")
     )
     llm_model: str = "gpt-4o-mini"
-    # Used as LLM_BASE_URL when that is unset and this endpoint answers at start-up (compose's ollama profile),
-    # with LLM_AUTO_MODEL unless LLM_MODEL is given.
+    # Used as LLM_BASE_URL when that is unset and this endpoint answers at start-up
+    # (compose's ollama profile), with LLM_AUTO_MODEL unless LLM_MODEL is given.
     llm_auto_base_url: str | None = None
     llm_auto_model: str = "llama3.2"
     llm_timeout: float = 60.0

@@ -109,7 +109,8 @@ class LocalEmbedder(Embedder):
             self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         except Exception as exc:
             raise EmbeddingError(f"cannot load tokenizer {tokenizer_path}: {exc}") from exc
-        # The shipped tokenizer pads every input to a fixed 128: pad per batch instead, and allow the full window.
+        # The shipped tokenizer pads every input to a fixed 128: pad per batch instead,
+        # and allow the full window.
         self._tokenizer.enable_truncation(max_length=max_tokens)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = ort.SessionOptions()

@@ -44,6 +44,11 @@ def passage_text(item: Extracted) -> str:
     return without_instructions(item.text) if item.suspicious else item.text
 
 
+def _read_with_url(file: Path) -> tuple[bytes, str]:
+    """The file's bytes and its file:// URL. Both touch the disk, so callers run this in a thread."""
+    return file.read_bytes(), file.resolve().as_uri()
+
+
 @dataclass(slots=True)
 class IngestResult:
     """What happened to one input. `status`: added | duplicate | near_duplicate | failed."""
@@ -181,10 +186,9 @@ class Ingestor:
         if suffix not in FILE_SUFFIXES:
             return IngestResult(source, "failed", reason=f"unsupported file type {suffix or '(none)'}")
         try:
-            raw = await asyncio.to_thread(file.read_bytes)
+            raw, file_url = await asyncio.to_thread(_read_with_url, file)
         except OSError as exc:
             return IngestResult(source, "failed", reason=f"cannot read file: {exc.strerror or exc}")
-        file_url = file.resolve().as_uri()
         if suffix in (".html", ".htm"):
             extracted = await self._extract(source, lambda: extract_html(raw, url=None))
         else:

@@ -89,9 +89,10 @@ CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
 # FTS5 query syntax is its own language; user text is reduced to bare terms so it can never be a syntax error.
 _TERM = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 _STOPWORDS = frozenset(
-    """a an and are as at be been but by did do does for from had has have he her his how i if in into is it
-    its me my of on or our she so than that the their them they this those to was we were what when where which
-    who whom why will with would you your about after before over under while week last said says""".split()
+    """a an and are as at be been but by did do does for from had has have he her his how i if in into is
+    it its me my of on or our she so than that the their them they this those to was we were what when where
+    which who whom why will with would you your about after before over under while week last said says
+    """.split()
 )
 
 
@@ -290,8 +291,8 @@ class Library(SqliteStore):
 
         def tx(c: sqlite3.Connection) -> int:
             cur = c.execute(
-                "INSERT INTO articles(url, title, outlet, author, published_at, published_ts, language, text, "
-                "content_hash, added_by, added_at, added_ts, duplicate_of, flags, indexed) "
+                "INSERT INTO articles(url, title, outlet, author, published_at, published_ts, language, "
+                "text, content_hash, added_by, added_at, added_ts, duplicate_of, flags, indexed) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     url, title, outlet, author, _iso(published_at), _ts(published_at), language, text,
@@ -571,8 +572,8 @@ class Library(SqliteStore):
             if replace is not None:
                 c.execute("DELETE FROM statements WHERE article_id = ?", (replace,))
             c.executemany(
-                "INSERT INTO statements(article_id, speaker, speaker_key, role, text, kind, said_on, said_ts, "
-                "sentence) VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO statements(article_id, speaker, speaker_key, role, text, kind, said_on, "
+                "said_ts, sentence) VALUES (?,?,?,?,?,?,?,?,?)",
                 rows,
             )
             return len(rows)
@@ -612,8 +613,8 @@ class Library(SqliteStore):
             out = []
             for r in c.execute(sql, params).fetchall():
                 st = Statement(
-                    id=r["id"], article_id=r["article_id"], speaker=r["speaker"], role=r["role"], text=r["text"],
-                    kind=r["kind"], said_on=_dt(r["said_on"]), sentence=r["sentence"],
+                    id=r["id"], article_id=r["article_id"], speaker=r["speaker"], role=r["role"],
+                    text=r["text"], kind=r["kind"], said_on=_dt(r["said_on"]), sentence=r["sentence"],
                 )  # fmt: skip
                 rec = ChunkRecord(
                     chunk_id=f"s{r['id']}", article_id=r["article_id"], seq=-1, text=r["sentence"],

@@ -25,7 +25,8 @@ def canonical_url(url: str) -> str:
     The scheme and a `www.` prefix are kept: the canonical URL is also the link shown to users, and it has
     to keep working on sites that serve only one of the variants.
 
-    `file://` and `t.me` URLs go through the same rules; remaining query parameters are kept in a stable order.
+    `file://` and `t.me` URLs go through the same rules; remaining query parameters are kept in a
+    stable order.
     """
     url = url.strip()
     if not _URL_RE.match(url):

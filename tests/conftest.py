@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def embedder() -> LocalEmbedder:
     return LocalEmbedder()
 
 
-def make_settings(data_dir: Path, **overrides: object) -> Settings:
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
 
 
@@ -104,8 +105,8 @@ CORPUS = [
     article(
         "Harbour city opens tidal power plant",
         "The coastal city of Porthaven switched on a tidal power plant on Monday. The plant uses twelve "
-        "underwater turbines placed in the harbour mouth and is expected to supply about a fifth of the city's "
-        "electricity. Engineers said the turbines turn with both the rising and the falling tide.\n\n"
+        "underwater turbines placed in the harbour mouth and is expected to supply about a fifth of the "
+        "city's electricity. Engineers said the turbines turn with both the rising and the falling tide.\n\n"
         "Mayor Ines Carvalho said the project had taken nine years from the first survey to the opening. "
         "Fishermen had worried about the turbines, but a two-year study found no harm to local fish stocks.",
         url="https://news.example.org/energy/tidal-plant",
@@ -117,15 +118,17 @@ CORPUS = [
         "The alpine village of Steinbach banned private cars from its old centre starting this weekend. "
         "Delivery vans may enter before ten in the morning, and residents receive free bus passes. "
         "Shop owners were divided: some feared losing customers, others expected more visitors on foot.\n\n"
-        "The council voted seven to two for the ban after a summer of traffic jams on the narrow main street.",
+        "The council voted seven to two for the ban after a summer of traffic jams on the narrow main "
+        "street.",
         url="https://alpine.example.net/steinbach-car-ban",
         outlet="Alpine Herald",
         date="2025-04-12",
     ),
     article(
         "Central bank holds interest rate at 3.5 percent",
-        "The central bank of Norland kept its main interest rate at 3.5 percent on Thursday, citing inflation "
-        "that remains above its two percent target. Governor Petra Lind told reporters that the bank would "
+        "The central bank of Norland kept its main interest rate at 3.5 percent on Thursday, citing "
+        "inflation that remains above its two percent target. Governor Petra Lind told reporters that the "
+        "bank would "
         "wait for clearer signs that price growth is slowing before cutting rates.\n\n"
         "Economists had widely expected the decision. Mortgage holders will see no change in their payments.",
         url="https://finance.example.com/norland-rates-hold",
@@ -134,8 +137,9 @@ CORPUS = [
     ),
     article(
         "Library digitises medieval maps",
-        "The national library has finished scanning its collection of 4,000 medieval maps, making them free to "
-        "view online. Archivists used a special camera that captures faded ink invisible to the eye.\n\n"
+        "The national library has finished scanning its collection of 4,000 medieval maps, making them "
+        "free to view online. Archivists used a special camera that captures faded ink invisible to the "
+        "eye.\n\n"
         "The oldest map in the collection dates from around 1150 and shows pilgrimage routes across Europe.",
         url="https://culture.example.org/maps-digitised",
         outlet="Culture Weekly",

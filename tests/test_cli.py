@@ -24,12 +24,12 @@ def articles(tmp_path: Path) -> Path:
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "tidal.txt").write_text(
-        "date 2025-03-03\nPorthaven switched on a tidal power plant with twelve turbines in the harbour mouth. "
-        "Mayor Ines Carvalho said the project took nine years from survey to opening.\n"
+        "date 2025-03-03\nPorthaven switched on a tidal power plant with twelve turbines in the harbour "
+        "mouth. Mayor Ines Carvalho said the project took nine years from survey to opening.\n"
     )
     (folder / "bank.md").write_text(
-        "# Norland holds rates\n\nThe central bank of Norland kept its main interest rate at 3.5 percent, saying "
-        "inflation remains above target and it will wait before cutting.\n"
+        "# Norland holds rates\n\nThe central bank of Norland kept its main interest rate at 3.5 percent, "
+        "saying inflation remains above target and it will wait before cutting.\n"
     )
     return folder
 
@@ -87,10 +87,12 @@ def test_extract_json(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(
         "<html><head><title>Turbines turn | Courier</title><meta property='og:site_name' content='Courier'>"
-        "<meta property='article:published_time' content='2025-03-03'></head><body><article><h1>Turbines turn</h1>"
-        "<p>The tidal plant in Porthaven began producing electricity on Monday after nine years of work, the city "
-        "said, and it should cover a fifth of local demand in a normal year.</p>"
-        "<p>Engineers said the turbines turn with both the rising and the falling tide.</p></article></body></html>"
+        "<meta property='article:published_time' content='2025-03-03'></head><body><article>"
+        "<h1>Turbines turn</h1>"
+        "<p>The tidal plant in Porthaven began producing electricity on Monday after nine years of work, "
+        "the city said, and it should cover a fifth of local demand in a normal year.</p>"
+        "<p>Engineers said the turbines turn with both the rising and the falling tide.</p>"
+        "</article></body></html>"
     )
     r = briefbot(
         tmp_path / "data", "extract", str(page), "--url", "https://courier.example/turbines", "--json"

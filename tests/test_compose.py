@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _env_names() -> set[str]:
-    names = set()
+    names: set[str] = set()
     for name, field in Settings.model_fields.items():
         choices = getattr(field.validation_alias, "choices", None)
         names.update(str(c) for c in choices) if choices else names.add(name.upper())

@@ -46,5 +46,5 @@ def test_empty_input(embedder: LocalEmbedder) -> None:
 
 
 def test_bad_model_dir(tmp_path) -> None:
-    with pytest.raises(EmbeddingError, match="model.onnx"):
+    with pytest.raises(EmbeddingError, match=r"model\.onnx"):
         LocalEmbedder(tmp_path)

@@ -365,7 +365,8 @@ def test_outlet_header_line() -> None:
     from retrieval.extract import extract_text as _extract_text
 
     doc = (
-        "date 2025-02-27\nurl https://www.example.com/news/1\ntitle Kremlin rules out talks\noutlet Example News\n\n"
+        "date 2025-02-27\nurl https://www.example.com/news/1\ntitle Kremlin rules out talks\n"
+        "outlet Example News\n\n"
         "The Kremlin said the status of the regions was settled and not open to any negotiation at all."
     )
     got = _extract_text(doc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,8 @@ async def test_second_opener_gets_a_clear_error(services, settings) -> None:  # 
     with pytest.raises(IndexLockedError, match="single-process"):
         DenseIndex.open_embedded(settings.chroma_path, services.index.name)
     # And another process, through the CLI, exits non-zero with the same message.
-    proc = subprocess.run(
+    proc = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "bot.cli", "--data-dir", str(settings.data_dir), "stats"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip

@@ -42,7 +42,7 @@ and says the turbines turn with both the rising and the falling tide.</p>
 
 @pytest.fixture
 async def site() -> AsyncIterator[str]:
-    pages = {
+    pages: dict[str, tuple[int, str, bytes | str]] = {
         "/story": (200, "text/html", ARTICLE_HTML),
         "/doc.pdf": (200, "application/pdf", b"%PDF-1.4"),
     }
@@ -119,7 +119,8 @@ async def test_files_and_folders(services, tmp_path: Path) -> None:  # type: ign
     (folder / "sub").mkdir(parents=True)
     (folder / "a.txt").write_text(
         "date 2025-02-27\nThe Kremlin said the status of the regions is not open to negotiation, its "
-        "spokesman told reporters on a call on Thursday morning.\n\nHe said the matter was settled for good.\n"
+        "spokesman told reporters on a call on Thursday morning.\n\n"
+        "He said the matter was settled for good.\n"
     )
     (folder / "sub" / "b.md").write_text(
         "# Village votes on car ban\n\nThe council of a small alpine village voted seven to two to ban cars "

@@ -1,5 +1,7 @@
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -8,13 +10,13 @@ from retrieval.types import SearchFilters
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Library:
+def library(tmp_path: Path) -> Iterator[Library]:
     lib = Library(tmp_path / "lib.sqlite3")
     yield lib
     lib.close()
 
 
-async def _add(lib: Library, url: str, text: str, **kw: object) -> int:
+async def _add(lib: Library, url: str, text: str, **kw: Any) -> int:
     article = await lib.add_article(
         url=url, title=kw.pop("title", "Title"), outlet=kw.pop("outlet", "Outlet"), author=None,
         published_at=kw.pop("published_at", None), language="en", text=text, content_hash=kw.pop("hash", url),
@@ -78,8 +80,8 @@ async def test_unindexed_articles_are_invisible(library: Library) -> None:
 async def test_delete_cascades(library: Library) -> None:
     aid = await _add(library, "https://a.example/1", "Turbines in the harbour")
     await library.add_statements(
-        [Statement(article_id=aid, speaker="Ines Carvalho", role="mayor", text="x", kind="quote", said_on=None,
-                   sentence="x")]
+        [Statement(article_id=aid, speaker="Ines Carvalho", role="mayor", text="x", kind="quote",
+                   said_on=None, sentence="x")]
     )  # fmt: skip
     assert (await library.stats())["statements"] == 1
     assert await library.delete_article(aid)

@@ -1,8 +1,9 @@
 from retrieval.shingles import bands, content_hash, overlap, shingles
 
 BASE = (
-    "The Kremlin said on Thursday that the four regions are part of Russia and that their status is not up for "
-    "negotiation, a position repeated by the foreign minister a day earlier at a press conference in Moscow "
+    "The Kremlin said on Thursday that the four regions are part of Russia and that their status is not "
+    "up for negotiation, a position repeated by the foreign minister a day earlier at a press conference "
+    "in Moscow "
     "where he also dismissed proposals for a ceasefire along the current front line in eastern Ukraine."
 )
 
@@ -20,7 +21,10 @@ def test_syndicated_copy_overlaps_and_shares_bands() -> None:
 
 
 def test_different_texts_do_not_overlap() -> None:
-    other = "A coastal town opened a tidal power plant with twelve turbines in the harbour mouth on Monday morning."
+    other = (
+        "A coastal town opened a tidal power plant with twelve turbines in the harbour mouth on Monday "
+        "morning."
+    )
     assert overlap(shingles(BASE), shingles(other)) < 0.1
 
 
