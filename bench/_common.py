@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 _STATM = Path("/proc/self/statm")
 
@@ -30,32 +31,27 @@ def current_rss_mb() -> float | None:
     return pages * resource.getpagesize() / (1024 * 1024)
 
 
-class RssSampler:
-    """Samples the resident set in a background thread while a block runs; `peak_mb` is the largest seen.
+class Sampler:
+    """Calls `_sample` in a background thread every `interval` seconds while a `with` block runs.
 
     getrusage only knows the peak of the whole process; sampling shows what one phase (e.g. ingestion) needs.
     """
 
     def __init__(self, interval: float = 0.25) -> None:
         self.interval = interval
-        self.peak_mb = 0.0
-        self.samples = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _sample(self) -> None:
-        now = current_rss_mb()
-        if now is not None:
-            self.peak_mb = max(self.peak_mb, now)
-            self.samples += 1
+        raise NotImplementedError
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             self._sample()
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> Self:
         self._sample()
-        self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=type(self).__name__, daemon=True)
         self._thread.start()
         return self
 
@@ -66,6 +62,21 @@ class RssSampler:
         if self._thread is not None:
             self._thread.join()
         self._sample()
+
+
+class RssSampler(Sampler):
+    """This process's resident set; `peak_mb` is the largest seen."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        super().__init__(interval)
+        self.peak_mb = 0.0
+        self.samples = 0
+
+    def _sample(self) -> None:
+        now = current_rss_mb()
+        if now is not None:
+            self.peak_mb = max(self.peak_mb, now)
+            self.samples += 1
 
 
 class Stopwatch:

@@ -38,13 +38,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 _HERE = Path(__file__).resolve().parent
@@ -53,7 +51,7 @@ _ROOT = _HERE.parent
 # retrieval package; the repository root takes its place.
 sys.path[:] = [str(_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-from bench._common import percentile  # noqa: E402
+from bench._common import Sampler, percentile  # noqa: E402
 
 DEMO_DIR = _ROOT / "bot" / "demo_articles"
 QUESTION_TIMEOUT = 120.0
@@ -222,37 +220,17 @@ def hwm_mb(pid: int) -> float | None:
     return None
 
 
-class ProcSampler:
-    """Samples the resident sets of other processes in a thread while a block runs; keeps each one's peak."""
+class ProcSampler(Sampler):
+    """The resident sets of other processes, read from /proc; keeps each one's peak."""
 
     def __init__(self, pids: dict[str, int], interval: float = SAMPLE_EVERY) -> None:
+        super().__init__(interval)
         self.pids = pids
-        self.interval = interval
         self.peak_mb = dict.fromkeys(pids, 0.0)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def _sample(self) -> None:
         for name, pid in self.pids.items():
             self.peak_mb[name] = max(self.peak_mb[name], rss_mb(pid))
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._sample()
-
-    def __enter__(self) -> ProcSampler:
-        self._sample()
-        self._thread = threading.Thread(target=self._loop, name="proc-rss-sampler", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        self._sample()
 
 
 def disk_mb(path: Path) -> float:
