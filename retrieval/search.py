@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from retrieval.embedder import Embedder
-from retrieval.index import DenseIndex
+from retrieval.embedder import Embedder, EmbeddingError
+from retrieval.index import DenseIndex, DenseIndexError
 from retrieval.library import ChunkRecord, Library
 from retrieval.types import SHARED_SCOPE, Hit, SearchFilters
 
 Mode = Literal["hybrid", "bm25", "dense"]
+
+log = logging.getLogger(__name__)
 
 
 # Relative time words say when, not what: they carry no topic for either ranking, and passages rarely repeat
@@ -62,6 +65,10 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.config = config or FusionConfig()
+        # False while the dense side (query embedding or the Chroma index) fails and hybrid search answers
+        # from keywords alone; callers read it to say so. It describes the latest search, which is what an
+        # outage notice needs.
+        self.dense_available = True
 
     async def search(
         self,
@@ -91,7 +98,21 @@ class Searcher:
                 return []
             return await self.library.bm25(query, n, filters)
 
-        (vector, dense_hits), bm25_hits = await asyncio.gather(dense(), lexical())
+        dense_result, bm25_hits = await asyncio.gather(dense(), lexical(), return_exceptions=True)
+        if isinstance(bm25_hits, BaseException):
+            raise bm25_hits
+        if isinstance(dense_result, BaseException):
+            # Keyword search still covers every stored article: an outage of the embedding endpoint or the
+            # Chroma server degrades answers instead of stopping them.
+            if mode == "dense" or not isinstance(dense_result, EmbeddingError | DenseIndexError):
+                raise dense_result
+            log.warning("dense search unavailable (%s); answering from keyword search alone", dense_result)
+            self.dense_available = False
+            mode = "bm25"
+            dense_result = (None, [])
+        elif mode != "bm25":
+            self.dense_available = True
+        vector, dense_hits = dense_result
         similarity = dict(dense_hits)
         bm25_scores = dict(bm25_hits)
         if mode == "hybrid":

@@ -126,3 +126,22 @@ async def test_bm25_scores_only_the_chunks_asked_for(loaded) -> None:  # type: i
     # Same corpus-wide scale as the unrestricted query; unknown ids are simply absent.
     assert restricted == {cid: everything[cid] for cid in some if cid in everything}
     assert await lib.bm25("harbour turbines cars", 50, SearchFilters(), chunk_ids=[]) == []
+
+
+async def test_keyword_search_answers_while_the_dense_side_is_down(loaded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.index import DenseIndexError
+
+    async def down(*args: object, **kwargs: object) -> None:
+        raise DenseIndexError("dense search failed: connection refused")
+
+    question = "Did the central bank cut rates?"
+    monkeypatch.setattr(loaded.index, "query", down)
+    hits = await loaded.searcher.search(question, k=3)
+    assert hits[0].title == "Central bank holds interest rate at 3.5 percent"
+    assert all(h.similarity is None and h.bm25 for h in hits)
+    assert not loaded.searcher.dense_available
+    with pytest.raises(DenseIndexError):
+        await loaded.searcher.search(question, mode="dense")  # asked for dense only: nothing to fall back on
+    monkeypatch.undo()
+    hits = await loaded.searcher.search(question, k=3)
+    assert hits[0].similarity is not None and loaded.searcher.dense_available
