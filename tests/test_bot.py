@@ -568,3 +568,34 @@ async def test_error_handler_apologises_and_logs_without_the_token(
     [status] = await env.send(env.tg.make_command(ALICE, "status"))
     assert status.ok
     assert caplog.records and env.tg.token.split(":")[1] not in caplog.text
+
+
+async def test_cli_ingest_while_the_bot_runs_on_a_chroma_server(
+    tmp_path: Path, embedder: LocalEmbedder, chroma_server: Any
+) -> None:
+    """With a Chroma server, a second process (the CLI) may write while the bot serves; the bot sees it."""
+    import os
+    import subprocess
+    import sys
+
+    store = {"chroma_host": chroma_server.host, "chroma_port": chroma_server.port,
+             "chroma_database": f"cli-while-bot-{os.getpid()}"}  # fmt: skip
+    async for env in _make_env(tmp_path, embedder, **store):
+        article_file = tmp_path / "ferry.txt"
+        article_file.write_text(
+            "date 2025-03-05\nurl https://news.example.org/ferry-winter\n"
+            "Harbour ferry to pause in winter\n\n"
+            "The Porthaven harbour ferry will not run from December to February, the operator said, because "
+            "the new tidal turbines narrow the channel and winter storms make the crossing unsafe.\n"
+        )
+        cli_env = {**os.environ, **{k.upper(): str(v) for k, v in store.items()}}
+        proc = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bot.cli", "--data-dir", str(env.tmp / "data"),
+             "ingest", str(article_file)],
+            capture_output=True, text=True, timeout=300, env=cli_env,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert "added" in proc.stdout
+        [reply] = await env.send(env.tg.make_text_message(ALICE, "Will the Porthaven ferry run in winter?"))
+        assert "https://news.example.org/ferry-winter" in links_in(html_of(reply))
