@@ -5,6 +5,13 @@ Users send arbitrary links, so every fetch is treated as hostile input: only htt
 is opened to an address that was checked (see `_fetch_network`). Redirects are followed by hand
 so each hop goes through the same checks. A total deadline, a size cap on the raw and on the
 decompressed body and a short list of text content types bound what one fetch can cost.
+
+Why not httpx-secure (2.0, read before writing this): it checks only the one address its TCP probe
+happened to connect to rather than every address the name resolves to, opens that probe (a SYN) to
+addresses it then denies, trusts `ipaddress.is_global`, which on Python 3.11 calls 6to4 (2002::/16),
+IPv4-compatible (::a.b.c.d) and local-use NAT64 (64:ff9b:1::/48) forms of 127.0.0.1 global, and leaves
+ports, schemes, credentials and the odd IPv4 spellings to the caller. Its idea of connecting to the
+checked numeric address, never resolving twice, is the one used here (`_fetch_network`).
 """
 
 from __future__ import annotations
