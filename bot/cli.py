@@ -11,7 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
@@ -60,27 +60,45 @@ def _print(obj: Any) -> None:
 class _Progress:
     """A one-line progress bar on stderr, only when there are many items and stderr is a terminal."""
 
-    def __init__(self, total: int) -> None:
-        self.total, self.done = total, 0
-        self.enabled = total > 3 and sys.stderr.isatty()
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self._ended = False
+        self.set_total(total)
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        self.enabled = total > 3 and self.stream.isatty()
 
     def step(self, label: str = "") -> None:
-        self.done += 1
-        if not self.enabled:
+        self.move_to(self.done + 1, label)
+
+    def report(self, done: int, total: int) -> None:
+        """For callers that report a running count of `total` rather than one call per item."""
+        if total != self.total:
+            self.set_total(total)
+        self.move_to(done)
+
+    def move_to(self, done: int, label: str = "") -> None:
+        self.done = done
+        if not self.enabled or self._ended:
             return
         width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        sys.stderr.write(
+        filled = min(width, int(width * self.done / max(self.total, 1)))
+        self.stream.write(
             f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label[:40]:<40}"
         )
         if self.done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+            self._ended = True  # the line is finished; later output starts on a fresh one
+            self.stream.write("\n")
+        self.stream.flush()
 
 
 def _count_article_files(folder: Path) -> int:
+    from retrieval.ingest import FILE_SUFFIXES
+
     # A walk of a whole tree can take a while; callers run this in a thread.
-    return sum(1 for p in folder.rglob("*") if p.suffix.lower() in (".html", ".htm", ".txt", ".md"))
+    return sum(1 for p in folder.rglob("*") if p.suffix.lower() in FILE_SUFFIXES)
 
 
 def _read_local_file(target: str) -> tuple[bytes, str]:
@@ -113,8 +131,7 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
                     bar.step(result.source)
 
                 if Path(target).is_dir():  # noqa: ASYNC240 - as above, one stat
-                    n = await asyncio.to_thread(_count_article_files, Path(target))
-                    files_bar.total, files_bar.enabled = n, n > 3 and sys.stderr.isatty()
+                    files_bar.set_total(await asyncio.to_thread(_count_article_files, Path(target)))
                 results = await services.ingestor.ingest_path(
                     Path(target), added_by=SHARED_SCOPE, progress=tick
                 )
@@ -227,13 +244,8 @@ async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     try:
         for other in services.index.other_collections():
             print(f"note: an index built by another embedder remains: {other}", file=sys.stderr)
-        bar = _Progress(0)
-
-        def tick(done: int, total: int) -> None:
-            bar.total, bar.enabled = total, total > 3 and sys.stderr.isatty()
-            bar.step()
-
-        chunks = await services.ingestor.reindex(progress=tick)
+        # reindex reports (articles done, articles in all) once per batch of passages, not once per article.
+        chunks = await services.ingestor.reindex(progress=_Progress(0).report)
         await services.library.set_meta(EMBEDDER_META_KEY, services.index.name)
         print(f"Reindexed {chunks} passages into {services.index.name}.")
     finally:

@@ -186,23 +186,22 @@ async def repair_index(services: Services) -> dict[str, int]:
     try:
         count = await services.index.count()
     except Exception as exc:
-        log.warning("dense index unreadable (%s); rebuilding from the library", exc)
-        count = -1
+        # Unreachable (a Chroma server that is down) is not damage: rebuilding into it cannot work, and a
+        # damaged embedded store was already replaced when it was opened. Search falls back to keywords.
+        log.error("dense index unreadable (%s); starting without repairing it", exc)
+        return report
     expected = stats["indexed_chunks"]
     try:
-        if expected and count < 0:
-            report["rebuilt_chunks"] = await services.ingestor.reindex()
-        elif expected and count < expected:
-            log.warning(
-                "dense index has %s of %s chunks; adding the missing ones from the library", count, expected
-            )
+        if expected and count < expected:
+            log.warning("dense index has %s of %s chunks; adding the missing ones", count, expected)
             report["rebuilt_chunks"] = await services.ingestor.reindex(only_missing=True, reset=False)
         elif expected and (
             problem := await services.index.read_back(await _sample_chunk_ids(services.library))
         ):
+            # count() just answered, so this is damage rather than an unreachable server.
             log.warning("dense index fails a read-back check (%s); rebuilding from the library", problem)
             report["rebuilt_chunks"] = await services.ingestor.reindex()
-        if stats["pending_articles"]:
+        elif stats["pending_articles"]:  # reindex() above finishes pending articles itself
             report["resumed"] = await services.ingestor.resume()
     except EmbeddingError as exc:
         log.error("could not repair the dense index now (%s); starting with the index as it is", exc)

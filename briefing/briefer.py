@@ -50,7 +50,7 @@ RELEVANCE_THRESHOLD = 0.40
 LEXICAL_THRESHOLD = 0.85
 # With the dense side down there is no cosine to judge by, only word overlap: two thirds of the question's
 # content words in one passage then count as relevant, and the reply says it rests on keyword search.
-DEGRADED_LEXICAL_THRESHOLD = 0.67
+DEGRADED_LEXICAL_THRESHOLD = 2 / 3
 # Passages much weaker than the best one only add noise to the briefing.
 _PASSAGE_MARGIN = 0.12
 
@@ -58,7 +58,9 @@ LLM_REJECTED_NOTE = (
     "The language model's answer could not be matched to the sources, so this briefing was assembled "
     "directly from the sources."
 )
-KEYWORD_ONLY_NOTE = "Semantic search is unavailable right now, so this answer rests on keyword search alone."
+KEYWORD_ONLY_NOTE = (
+    "The article index is not answering right now, so this answer rests on keyword search alone."
+)
 CHECK_FLAGGED_NOTE = "Some statements below could not be confirmed against the cited sources."
 
 QuotaCallback = Callable[[], Awaitable[None] | None]
@@ -120,18 +122,19 @@ class Briefer:
             return stance
         # Three passages per article, not search's default two: one long article may hold the whole answer.
         hits = await self.searcher.search(question, k=k, filters=filters, per_article=3)
-        degraded = not self.searcher.dense_available
+        # Hybrid hits always carry a cosine; none at all means the dense index was down for this search.
+        degraded = bool(hits) and all(h.similarity is None for h in hits)
         lexical = self.lexical_threshold
         if degraded:
             lexical = min(lexical, DEGRADED_LEXICAL_THRESHOLD)
         verdict = judge_relevance(question, hits, threshold=self.relevance_threshold, lexical=lexical)
         if not verdict.relevant:
-            return Briefing(NOT_FOUND_ANSWER, found=False, note=KEYWORD_ONLY_NOTE if degraded else None)
+            return Briefing(NOT_FOUND_ANSWER, found=False)
         passages = self._passages(question, hits, verdict)
         draft = await self.writer.write(question, passages)
         await self._report_quota(draft)
         briefing = await self._finish(question, passages, draft)
-        if degraded:
+        if degraded and briefing.found:
             briefing.note = " ".join(n for n in (KEYWORD_ONLY_NOTE, briefing.note) if n)
         return briefing
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ NEAR_DUPLICATE_OVERLAP = 0.85
 MIN_WORDS = 12
 FILE_SUFFIXES = (".html", ".htm", ".txt", ".md")
 REINDEX_BATCH_CHUNKS = 256
+SUSPICIOUS = "suspicious-instructions"  # the article flag for text that addresses a language model
 
 StatementExtractor = Callable[[Article], list[Statement]]
 
@@ -303,7 +305,7 @@ class Ingestor:
         return None
 
     def _flags(self, p: _Pending) -> str:
-        return "suspicious-instructions" if p.extracted.suspicious else ""
+        return SUSPICIOUS if p.extracted.suspicious else ""
 
     async def _store_near_duplicate(self, p: _Pending, twin: Article) -> IngestResult:
         async with self._write_lock:
@@ -385,8 +387,11 @@ class Ingestor:
     async def _extract_statements(self, article: Article) -> int:
         if self.statement_extractor is None:
             return 0
+        if SUSPICIOUS in (article.flags or ""):
+            # What addresses a model is not news: nobody's "statement" may come from planted instructions.
+            article = dataclasses.replace(article, text=without_instructions(article.text))
         try:
-            found = self.statement_extractor(article)
+            found = await asyncio.to_thread(self.statement_extractor, article)
             return await self.library.add_statements(found, replace=article.id)
         except Exception as exc:  # statements are a bonus; the article stays
             log.warning("statement extraction failed on article %s: %s", article.id, exc)

@@ -171,27 +171,18 @@ def speaker_key(name: str) -> str:
 
 
 class LibraryVersionError(LibraryError):
-    """The library file comes from a newer release than this one."""
+    """The library file comes from a newer release than this one, or its schema version is unreadable."""
 
 
 class Library(SqliteStore):
     """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
 
+    # An older release would misread (or silently damage) tables laid out by a newer one.
+    version_error = LibraryVersionError
+    kind = "library"
+
     def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA)
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
-            row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        found = int(row[0]) if row and str(row[0]).isdigit() else SCHEMA_VERSION
-        if found > SCHEMA_VERSION:
-            # An older release would misread (or silently damage) tables laid out by a newer one.
-            self.close()
-            raise LibraryVersionError(
-                f"{path} was written by a newer briefbot (library schema {found}; this release reads up to "
-                f"{SCHEMA_VERSION}). Upgrade briefbot, or restore a backup made by this release."
-            )
+        super().__init__(path, _SCHEMA, version=SCHEMA_VERSION)
 
     # ---- meta -------------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 import numpy as np
 
-from retrieval.embedder import Embedder, EmbeddingError
+from retrieval.embedder import Embedder
 from retrieval.index import DenseIndex, DenseIndexError
 from retrieval.library import ChunkRecord, Library
 from retrieval.types import SHARED_SCOPE, Hit, SearchFilters
@@ -65,10 +65,6 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.config = config or FusionConfig()
-        # False while the dense side (query embedding or the Chroma index) fails and hybrid search answers
-        # from keywords alone; callers read it to say so. It describes the latest search, which is what an
-        # outage notice needs.
-        self.dense_available = True
 
     async def search(
         self,
@@ -102,16 +98,15 @@ class Searcher:
         if isinstance(bm25_hits, BaseException):
             raise bm25_hits
         if isinstance(dense_result, BaseException):
-            # Keyword search still covers every stored article: an outage of the embedding endpoint or the
-            # Chroma server degrades answers instead of stopping them.
-            if mode == "dense" or not isinstance(dense_result, EmbeddingError | DenseIndexError):
+            # Keyword search still covers every stored article: an outage of the Chroma server degrades
+            # answers instead of stopping them. The hits then carry no similarity, which tells callers.
+            # Only an index outage: with the embedder down, writing and checking the answer (which embed
+            # sentences) would fail next anyway, so that error goes up to be reported as it is.
+            if mode == "dense" or not isinstance(dense_result, DenseIndexError):
                 raise dense_result
             log.warning("dense search unavailable (%s); answering from keyword search alone", dense_result)
-            self.dense_available = False
             mode = "bm25"
             dense_result = (None, [])
-        elif mode != "bm25":
-            self.dense_available = True
         vector, dense_hits = dense_result
         similarity = dict(dense_hits)
         bm25_scores = dict(bm25_hits)

@@ -13,19 +13,61 @@ T = TypeVar("T")
 
 
 class SqliteStore:
-    """WAL mode, the schema applied at open; subclasses add their queries on top of `_run` and `_tx`."""
+    """WAL mode, the schema applied at open; subclasses add their queries on top of `_run` and `_tx`.
 
-    def __init__(self, path: Path, schema: str) -> None:
+    A store opened with a `version` keeps it as `schema_version` in a `meta(key, value)` table that its
+    schema must create. The stored version is read before anything is written, so a file laid out by a
+    newer release is refused untouched rather than half-migrated by this release's CREATE statements.
+    """
+
+    #: Raised when the file's schema version cannot be read by this release; subclasses narrow it.
+    version_error: type[Exception] = RuntimeError
+    #: How the file is named in that error ("library schema 3").
+    kind = "database"
+
+    def __init__(self, path: Path, schema: str, *, version: int | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         with self._lock:
+            if version is not None:
+                try:
+                    self._refuse_unreadable_version(version)
+                except BaseException:
+                    self._conn.close()
+                    raise
+            # Switching to WAL rewrites the file header, so it too waits until the version check passed.
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(schema)
+            if version is not None:
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(version),)
+                )
+
+    def _refuse_unreadable_version(self, version: int) -> None:
+        has_meta = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if not has_meta:
+            return  # a fresh file: the schema creates meta and the current version goes in
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            return
+        stored = str(row[0]).strip()
+        if not (stored.isascii() and stored.isdigit()):
+            raise self.version_error(
+                f"{self.path} has an unreadable {self.kind} schema version {stored!r}; the file is damaged "
+                "or was not written by briefbot. Restore a backup made by this release."
+            )
+        if int(stored) > version:
+            raise self.version_error(
+                f"{self.path} was written by a newer briefbot ({self.kind} schema {int(stored)}; this "
+                f"release reads up to {version}). Upgrade briefbot, or restore a backup made by this release."
+            )
 
     async def backup(self, target: Path) -> None:
         """Online backup: a consistent copy, taken while other connections keep reading and writing."""

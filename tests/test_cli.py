@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
+import select
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.cli import UsageError, parse_when
+from bot.cli import UsageError, _count_article_files, _Progress, parse_when
 
 
 def briefbot(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -111,6 +115,40 @@ def test_parse_when() -> None:
     assert parse_when("24h") < parse_when("1h")
     with pytest.raises(UsageError):
         parse_when("soon")
+
+
+def _read_tty(master: int) -> str:
+    out = b""
+    while not out.endswith(b"\n") and select.select([master], [], [], 5)[0]:
+        out += os.read(master, 4096)
+    return out.decode()
+
+
+def test_progress_bar_follows_a_running_count_to_the_end() -> None:
+    # `reindex` reports (articles done, articles in all) once per batch of passages, not once per article.
+    master, slave = os.openpty()
+    try:
+        with open(slave, "w", closefd=False) as tty:
+            bar = _Progress(0, stream=tty)
+            for done in (2, 5, 9, 10, 10):
+                bar.report(done, 10)
+        out = _read_tty(master)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert re.findall(r"\] (\d+)/10", out) == ["2", "5", "9", "10"]  # nothing drawn after the end
+    assert "[" + "#" * 30 + "] 10/10" in out and out.count("\n") == 1
+
+    quiet = io.StringIO()  # not a terminal: no bar, but the count is still kept
+    bar = _Progress(0, stream=quiet)
+    bar.report(7, 10)
+    assert quiet.getvalue() == "" and bar.done == 7
+
+
+def test_article_file_count_uses_the_ingest_suffixes(tmp_path: Path) -> None:
+    for name in ("a.html", "b.HTM", "c.txt", "d.md", "e.pdf", "f"):
+        (tmp_path / name).write_text("x")
+    assert _count_article_files(tmp_path) == 4
 
 
 def test_backup_then_restore_into_an_empty_data_dir(tmp_path: Path, articles: Path) -> None:

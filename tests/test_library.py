@@ -1,3 +1,4 @@
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,6 +109,50 @@ async def test_a_library_from_a_newer_release_is_refused(library: Library, tmp_p
     reopened = Library(tmp_path / "other.sqlite3")  # a fresh file gets the current version
     assert await reopened.get_meta("schema_version") == str(SCHEMA_VERSION)
     reopened.close()
+
+
+def _raw(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for sql in statements:
+            conn.execute(sql)
+    finally:
+        conn.close()
+
+
+async def test_a_newer_library_is_refused_before_anything_is_written(library: Library) -> None:
+    from retrieval.library import SCHEMA_VERSION, LibraryVersionError
+
+    await _add(library, "https://a.example/1", "Turbines in the harbour")
+    library.close()
+    # A newer release's layout: one table this release would create is gone, a column is renamed, and the
+    # file is back in rollback-journal mode so that even switching it to WAL would change its bytes.
+    _raw(
+        library.path,
+        f"UPDATE meta SET value = '{SCHEMA_VERSION + 1}' WHERE key = 'schema_version'",
+        "DROP TABLE statements",
+        "ALTER TABLE articles RENAME COLUMN outlet TO source",
+        "PRAGMA journal_mode=DELETE",
+    )
+    before = library.path.read_bytes()
+    with pytest.raises(LibraryVersionError, match=rf"newer briefbot \(library schema {SCHEMA_VERSION + 1}"):
+        Library(library.path)
+    assert library.path.read_bytes() == before
+    conn = sqlite3.connect(library.path)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        conn.close()
+    assert "statements" not in tables and "articles" in tables
+
+
+async def test_an_unreadable_schema_version_is_refused(library: Library) -> None:
+    from retrieval.library import LibraryVersionError
+
+    await library.set_meta("schema_version", "two")
+    library.close()
+    with pytest.raises(LibraryVersionError, match="unreadable library schema version 'two'"):
+        Library(library.path)
 
 
 async def test_count_visible(library: Library) -> None:

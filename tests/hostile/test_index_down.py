@@ -1,4 +1,4 @@
-"""The Chroma server goes away under the bot: answers come from keyword search, saying so, until it is back."""
+"""The Chroma server goes away under the bot: answers come from keyword search, saying so, until it is up."""
 
 from __future__ import annotations
 
