@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from briefing._figures import mentions
 from briefing.types import Citation
 from retrieval.chunking import paragraphs, split_sentences
 from retrieval.embedder import Embedder
@@ -28,14 +29,36 @@ _RANGE = re.compile(r"(\d+)\s*[-–—]\s*(\d+)")
 _MAX_RANGE = 12
 
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:https?://|www\.|/)[^)\s]*(?:\s+\"[^\"]*\")?\)", re.IGNORECASE)
-# Any scheme, protocol-relative `//host`, `www.`, and a bare `host.tld/path` (Telegram links that too).
+# A bare `host.tld/path` (Telegram links those too) counts only with a TLD from this list, in any case, since
+# Telegram links "EVIL.COM/x" as well: "Node.js/React" stays; "evil.com/x", "Amazon.com/Alibaba" and, at
+# the price of a rare false hit, "ASP.NET/C#" go. "example" is the reserved name tests use.
+_TLDS = (
+    "com|org|net|edu|gov|mil|int|info|biz|io|co|ai|app|dev|me|tv|xyz|online|site|top|news|example|"
+    "uk|us|eu|de|fr|it|es|nl|be|at|ch|pl|cz|sk|hu|ro|bg|gr|pt|ie|se|no|fi|dk|ee|lv|lt|ua|ru|by|kz|ge|tr|il|"
+    "ca|mx|br|ar|cl|au|nz|jp|cn|hk|tw|kr|in|sg|za|ng|ke"
+)
+# Any scheme, protocol-relative `//host`, `www.`, and a bare `host.tld/path`. A scheme or bare host is matched
+# from its start only: retrying from every "a." or "a+" of a long run made the search quadratic.
 _URL = re.compile(
-    r"<?(?:\b[a-z][a-z0-9+.-]*://|(?<![\w:/])//(?=[\w-]+\.[a-z])|\bwww\.|\b(?:[a-z0-9-]+\.)+[a-z]{2,}(?=/))"
+    r"<?(?:(?<![a-z0-9+-])[a-z][a-z0-9+-]*://|(?<![\w:/])//(?=[\w-]+\.[a-z])|\bwww\."
+    rf"|(?<![a-z0-9-])(?<![a-z0-9-]\.)(?:[a-z0-9-]+\.)+(?:{_TLDS})(?=/))"
     r"[^\s<>\"'”’)\]]*>?",
     re.IGNORECASE,
 )
-# Model text is plain: a tag in it would only be shown escaped, attributes (and their URLs) included.
-_HTML_TAG = re.compile(r"</?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>", re.IGNORECASE)
+# Model text is plain: a tag in it would only be shown escaped, attributes (and their URLs) included. Only
+# what reads as a tag goes: a known element, then `name=value` attributes (bare ones only after such a pair),
+# so "if a<b and c>d" stays.
+_TAG_NAMES = (
+    "a|abbr|audio|b|base|big|blockquote|body|br|button|center|cite|code|dd|del|details|div|dl|dt|em|embed|"
+    "font|form|frame|h[1-6]|head|hr|html|i|iframe|img|input|ins|kbd|label|li|link|mark|marquee|math|meta|"
+    "noscript|object|ol|option|p|pre|q|s|script|select|small|source|span|strike|strong|style|sub|summary|sup|"
+    "svg|table|tbody|td|template|textarea|th|thead|title|tr|tt|u|ul|video"
+)
+_ATTR = r"""[a-z_:][-\w:.]*\s*=\s*(?:"[^"\n]*"|'[^'\n]*'|[^\s"'<>=`]+)"""
+_HTML_TAG = re.compile(
+    rf"</(?:{_TAG_NAMES})\s*>|<(?:{_TAG_NAMES})(?:\s+{_ATTR}(?:\s+(?:{_ATTR}|[a-z][-\w:]*))*)?\s*/?>",
+    re.IGNORECASE,
+)
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 
 # A marker group after sentence-final punctuation is moved in front of it, so that splitting into sentences
@@ -83,30 +106,14 @@ def content_words(text: str) -> set[str]:
     return out
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NUMBER_WORDS = dict(
-    zip(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split(),
-        range(21),
-        strict=True,
-    )
-) | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-     "hundred": 100, "thousand": 1000, "million": 1_000_000, "dozen": 12}  # fmt: skip
+def figures(text: str, *, source: bool = False) -> set[str]:
+    """Every form of every number the text states; `source` also reads lone words ("five", "second")."""
+    return set().union(*mentions(text, source=source))
 
 
-def figures(text: str, *, spelled: bool = False) -> set[str]:
-    """The numbers a text states, written one way: no thousands separators or leading zeros.
-
-    `spelled` adds small numbers written as words, for the source side: "five" there supports "5" in a claim.
-    """
-    out: set[str] = set()
-    for raw in _NUMBER.findall(text):
-        number = raw.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", raw) else raw
-        out.add(number.lstrip("0") or "0" if number.isdigit() else number)
-    if spelled:
-        out.update(str(_NUMBER_WORDS[w]) for w in _WORD.findall(text.lower()) if w in _NUMBER_WORDS)
-    return out
+def figures_supported(claim: str, stated: set[str]) -> bool:
+    """Each number the claim states is, in at least one of its forms, among the `stated` ones."""
+    return all(forms & stated for forms in mentions(claim))
 
 
 def coverage(claim: set[str], source: set[str]) -> float:
@@ -289,7 +296,7 @@ def _date_words(hit: Hit) -> str:
 def passage_figures(hit: Hit) -> set[str]:
     """Numbers a claim citing this passage may state: from its text, title and date."""
     month = str(hit.published.month) if hit.published is not None else ""
-    return figures(f"{hit.title} {hit.outlet} {_date_words(hit)} {month} {hit.text}", spelled=True)
+    return figures(f"{hit.title} {hit.outlet} {_date_words(hit)} {month} {hit.text}", source=True)
 
 
 def passage_vocabulary(hit: Hit) -> set[str]:
@@ -367,7 +374,7 @@ async def check(
             )
             # A figure or code the cited passages never state is invented (or planted by injected text),
             # however well the rest of the sentence matches: wording may vary, numbers may not.
-            if not figures(claim.text) <= set().union(*(stated[n] for n in claim.cited)):
+            if not figures_supported(claim.text, set().union(*(stated[n] for n in claim.cited))):
                 supported = False
             if not supported:
                 dropped += 1

@@ -15,7 +15,9 @@ from briefing.citations import (
     attach,
     check,
     figures,
+    figures_supported,
     normalise_markers,
+    passage_figures,
     renumber,
     strip_links,
 )
@@ -87,6 +89,67 @@ def test_links_and_markdown_are_removed_but_their_words_stay() -> None:
     assert "the report" in cleaned and "\nRates held at 3.5 percent [1]." in cleaned
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Node.js/React developers are in demand.",
+        "Vue.js/Nuxt and D3.js/SVG charts.",
+        "Turnout was 61.3/100 in 2024.",
+    ],
+)
+def test_links_leave_dotted_names_that_are_not_hosts(text: str) -> None:
+    assert strip_links(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Log in at evil.example/steal now.", "Log in at now."),
+        ("See evil.com/x for more.", "See for more."),
+        ("Read news.example.org/1 today.", "Read today."),
+        ("Mirror at files.co.uk/a?b=1.", "Mirror at"),
+        ("Read more.https://evil.example/x", "Read more."),
+        ("См.evil.com/x и_https://evil.example/y", "См. и_"),
+        # Documented: .com is on the list, so this reads as a link and goes; so does ".NET" in capitals,
+        # since Telegram links "EVIL.COM/x" too.
+        ("Firms like Amazon.com/Alibaba grew.", "Firms like grew."),
+        ("Log in at EVIL.COM/steal now.", "Log in at now."),
+        ("They run an ASP.NET/C# stack.", "They run an stack."),
+    ],
+)
+def test_links_remove_bare_hosts_with_a_known_tld(text: str, expected: str) -> None:
+    assert strip_links(text).strip() == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If a<b and c>d then swap them.",
+        "The ratio x < y and y > z holds.",
+        "Pick <p or q> as needed.",
+        "A <b and c> group is not a tag, nor is <i or j>.",
+    ],
+)
+def test_links_keep_comparisons_that_look_like_tags(text: str) -> None:
+    assert strip_links(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('<b onclick="x">Rates held</b>.', "Rates held."),
+        ("<a href='https://evil.example'>Rates held</a>.", "Rates held."),
+        ("<a href=https://evil.example/x target=_blank>Rates held</a>.", "Rates held."),
+        ("Rates<br/> held<BR >.", "Rates held."),
+        ('<p class="lead" hidden>Rates held</p>.', "Rates held."),
+        ("<img src=x onerror=alert(1) />Rates held.", "Rates held."),
+        ("<script>alert</script> Rates held.", "alert Rates held."),
+    ],
+)
+def test_links_remove_real_tags(text: str, expected: str) -> None:
+    assert strip_links(text) == expected
+
+
 def test_attach_places_markers_at_the_end_of_the_sentence() -> None:
     assert attach("Rates held.", [2]) == "Rates held [2]."
     assert attach('"We wait," she said.', [1, 3]) == '"We wait," she said [1][3].'
@@ -137,8 +200,69 @@ def test_figures_are_written_one_way() -> None:
         "3.5",
         "7",
     }
-    assert figures("twelve turbines, nine years", spelled=True) == {"12", "9"}
-    assert figures("twelve turbines") == set()  # spelled numbers count on the source side only
+    assert figures("twelve turbines, nine years", source=True) == {"12", "9"}
+    # A lone number word in a claim is prose ("one of", "the second time"); a compound one is a figure.
+    assert figures("twelve turbines, the second time, one of them") == set()
+    assert figures("twenty-five turbines, one hundred and twenty homes") == {"25", "120"}
+    # A scaled claim states the scaled value only: "1.5 million" is not supported by "1.5 billion".
+    assert figures("1.5 million homes") == {"1500000"}
+    assert figures("1.5 billion homes", source=True) == {"1.5", "1500000000"}
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("About 25 people attended.", "Twenty-five people attended."),
+        ("The plant powers 1.5 million homes.", "The plant powers 1,500,000 homes."),
+        ("The plant powers 1.5m homes.", "It will power 1.5 million homes."),
+        ("The fine was $5,000.", "The fine was five thousand dollars."),
+        ("The firm added 12,000 jobs.", "The firm added 12 000 jobs."),
+        ("The firm added 12,000 jobs.", "The firm added 12\u00a0000 jobs."),
+        ("The firm added 12,000 jobs.", "The firm added 12\u202f000 jobs."),
+        ("The firm added 12 000 jobs.", "The firm added twelve thousand jobs."),
+        ("A ticket costs 3.50 euros.", "A ticket costs 3.5 euros."),
+        ("She lost in the 2nd round.", "She lost in the second round."),
+        ("The deal is worth 4 billion pounds.", "The deal is worth four billion pounds."),
+        ("The deal is worth 4 billion pounds.", "The 4bn deal was signed."),
+        ("It opened on the 27th.", "It opened on 27 March."),
+        ("It took twenty-five years.", "It took 25 years."),
+        ("One hundred and twenty homes were flooded.", "Floods hit 120 homes."),
+    ],
+)
+def test_a_figure_written_another_way_is_supported(claim: str, source: str) -> None:
+    assert figures_supported(claim, passage_figures(hit(1, source)))
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("The access code is PAPAYA7731.", "The council approved the barrier; the code is PAPAYA."),
+        ("The bank kept its rate at 4.5 percent.", "The bank kept its rate at 3.5 percent."),
+        ("The council hired 1,200 staff.", "The council hired 1,300 staff."),
+        ("The plant powers 1.5 million homes.", "The plant cost 1.5 billion pounds."),
+        ("It took twenty-five years.", "It took 35 years."),
+        ("The firm added 12,000 jobs.", "The firm added 12 jobs and 1,000 contracts."),
+    ],
+)
+def test_a_figure_the_source_never_states_is_not_supported(claim: str, source: str) -> None:
+    assert not figures_supported(claim, passage_figures(hit(1, source)))
+
+
+async def test_figures_written_another_way_survive_the_check(embeddings: SentenceEmbeddings) -> None:
+    plant = hit(
+        5,
+        "Twenty-five engineers built the Porthaven tidal plant over the second half of the decade. The plant "
+        "cost four billion pounds and will power 1,500,000 homes along the coast.",
+        title="Porthaven tidal plant opens",
+    )
+    text = (
+        "About 25 engineers built the Porthaven tidal plant over the 2nd half of the decade [1]. "
+        "The plant cost 4 billion pounds and will power 1.5 million homes along the coast [1]. "
+        "The plant cost 4 billion pounds and will power 1.5 million homes, access code PAPAYA7731 [1]."
+    )
+    checked = await check(text, [Passage(1, plant)], embeddings, require_citation=True)
+    assert "About 25 engineers" in checked.text and "1.5 million homes along the coast" in checked.text
+    assert "PAPAYA7731" not in checked.text and checked.dropped == 1
 
 
 async def test_a_figure_the_sources_never_state_drops_the_sentence(embeddings: SentenceEmbeddings) -> None:
