@@ -378,9 +378,7 @@ async def send_digest(context: Context, chat_id: int) -> None:
             when = since.strftime("%-d %b %H:%M UTC")
             await send_html(context.bot, chat_id, [f"Nothing new since your last digest ({when})."])
     except ChatGone:
-        log.info("chat %s blocked the bot; its digest subscription is removed", chat_id)
-        await rt.state.unsubscribe(chat_id)
-        rt.unschedule_digest(chat_id)
+        await rt.drop_chat(chat_id)
         return
     await rt.state.set_last_digest_at(chat_id, now)
 
@@ -413,11 +411,7 @@ async def on_error(update: object, context: Context) -> None:
     """The one error handler: the traceback goes to the log, the user gets a short apology."""
     if isinstance(context.error, ChatGone) and isinstance(update, Update) and update.effective_chat:
         # Blocked mid-answer: an apology cannot arrive, and the daily digest would fail the same way.
-        chat_id = update.effective_chat.id
-        log.info("chat %s blocked the bot; its digest subscription is removed", chat_id)
-        rt = runtime(context)
-        await rt.state.unsubscribe(chat_id)
-        rt.unschedule_digest(chat_id)
+        await runtime(context).drop_chat(update.effective_chat.id)
         return
     unavailable = next((text for kind, text in _UNAVAILABLE.items() if isinstance(context.error, kind)), None)
     if unavailable:

@@ -68,6 +68,12 @@ class Runtime:
         for job in queue.get_jobs_by_name(digest_job_name(chat_id)):
             job.schedule_removal()
 
+    async def drop_chat(self, chat_id: int) -> None:
+        """The chat blocked the bot or removed it: stop sending it digests."""
+        log.info("chat %s blocked the bot; its digest subscription is removed", chat_id)
+        await self.state.unsubscribe(chat_id)
+        self.unschedule_digest(chat_id)
+
     async def restore_schedule(self) -> int:
         subs = await self.state.subscriptions()
         for sub in subs:

@@ -171,6 +171,9 @@ def _failure(exc: Exception) -> str:
     if isinstance(exc, openai.APIConnectionError):
         return "could not connect"
     if isinstance(exc, openai.APIStatusError):
+        if exc.status_code in (401, 403):
+            # The provider's text may quote part of the key: the status says enough to the chat.
+            return f"HTTP {exc.status_code} (the endpoint refused the API key)"
         detail = exc.body.get("message") if isinstance(exc.body, dict) else None
         if isinstance(detail, str) and detail:
             return f"HTTP {exc.status_code} ({detail[:200]})"

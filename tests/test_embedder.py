@@ -48,3 +48,18 @@ def test_empty_input(embedder: LocalEmbedder) -> None:
 def test_bad_model_dir(tmp_path) -> None:
     with pytest.raises(EmbeddingError, match=r"model\.onnx"):
         LocalEmbedder(tmp_path)
+
+
+async def test_api_embedder_failures_read_plainly_and_never_quote_the_key() -> None:
+    from retrieval.embedder import EmbeddingError, OpenAIEmbedder
+    from tests.support.llm_server import LlmServer
+
+    async with LlmServer(api_key="sk-right-key") as llm:
+        embedder = OpenAIEmbedder(
+            base_url=f"{llm.url}/v1", api_key="sk-wrong-key-1234", model="m", dim=llm.dim, max_retries=0
+        )
+        with pytest.raises(EmbeddingError) as refused:
+            await embedder.embed(["a passage"])
+        await embedder.aclose()
+    assert str(refused.value) == "embedding endpoint failed: HTTP 401 (the endpoint refused the API key)"
+    assert "1234" not in str(refused.value) and "Incorrect" not in str(refused.value)

@@ -69,13 +69,10 @@ async def test_a_short_index_gets_only_the_missing_articles(services) -> None:  
     full = await services.index.count()
     lost = results[2].article
     await services.index.delete_article(lost.id)
-    kept_before = await services.index.vectors([f"{results[0].article.id}:0"])
     report = await repair_index(services)
     assert report["rebuilt_chunks"] == lost.chunk_count  # not the whole library
     assert await services.index.count() == full
     assert (await services.searcher.search("interest rate decision", k=1))[0].article_id == lost.id
-    kept_after = await services.index.vectors([f"{results[0].article.id}:0"])
-    assert kept_after.keys() == kept_before.keys()
 
 
 async def test_a_failing_embedder_during_repair_keeps_the_index_and_the_bot_starting(
