@@ -198,8 +198,10 @@ async def repair_index(services: Services) -> dict[str, int]:
         elif expected and (
             problem := await services.index.read_back(await _sample_chunk_ids(services.library))
         ):
-            # count() just answered, so this is damage rather than an unreachable server.
+            # count() just answered, so this is damage rather than an unreachable server. The rebuild empties
+            # the collection first, so it starts only once the embedder is known to answer.
             log.warning("dense index fails a read-back check (%s); rebuilding from the library", problem)
+            await services.embedder.embed(["embedder check before a rebuild"])
             report["rebuilt_chunks"] = await services.ingestor.reindex()
         elif stats["pending_articles"]:  # reindex() above finishes pending articles itself
             report["resumed"] = await services.ingestor.resume()

@@ -149,7 +149,10 @@ class Searcher:
             return dict(bm25)
         best = max(bm25.values(), default=0.0)
         boost = self.config.bm25_weight / best if best > 0 else 0.0
-        return {cid: cos + boost * bm25.get(cid, 0.0) for cid, cos in similarity.items()}
+        scores = {cid: cos + boost * bm25.get(cid, 0.0) for cid, cos in similarity.items()}
+        # A keyword hit whose vector is missing from the index (being rebuilt) still counts, on BM25 alone.
+        scores.update({cid: boost * b for cid, b in bm25.items() if cid not in similarity})
+        return scores
 
     @staticmethod
     def _visible(rec: ChunkRecord, filters: SearchFilters, extra: list[int]) -> bool:

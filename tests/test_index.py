@@ -96,6 +96,27 @@ async def test_a_failing_embedder_during_repair_keeps_the_index_and_the_bot_star
     assert (await repair_index(services))["rebuilt_chunks"] == results[0].article.chunk_count
 
 
+async def test_damage_is_not_rebuilt_while_the_embedder_is_down(
+    services, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.services import repair_index
+    from retrieval.embedder import EmbeddingError
+
+    await services.ingestor.ingest_many(CORPUS)
+    full = await services.index.count()
+
+    async def damaged(chunk_ids: object) -> str:
+        return "the vector of 1:0 does not find itself"
+
+    async def down(texts: list[str]) -> None:
+        raise EmbeddingError("embedding endpoint failed: could not connect")
+
+    monkeypatch.setattr(services.index, "read_back", damaged)
+    monkeypatch.setattr(services.embedder, "embed", down)
+    assert (await repair_index(services))["rebuilt_chunks"] == 0
+    assert await services.index.count() == full  # not emptied for a rebuild that could not run
+
+
 async def test_stray_vectors_are_removed_by_reindex(services) -> None:  # type: ignore[no-untyped-def]
     results = await services.ingestor.ingest_many(CORPUS[:2])
     await services.library.delete_article(results[1].article.id)  # as if the index delete had been lost

@@ -144,3 +144,11 @@ async def test_keyword_search_answers_while_the_dense_side_is_down(loaded, monke
     monkeypatch.undo()
     hits = await loaded.searcher.search(question, k=3)
     assert hits[0].similarity is not None
+
+
+async def test_a_keyword_hit_missing_from_the_dense_index_is_still_found(loaded) -> None:  # type: ignore[no-untyped-def]
+    [bank] = [a for a in await loaded.library.list_articles(limit=20) if a.title.startswith("Central bank")]
+    await loaded.index.delete_article(bank.id)  # e.g. an index being rebuilt
+    hits = await loaded.searcher.search("Norland central bank interest rate", k=5)
+    assert bank.id in [h.article_id for h in hits]
+    assert next(h for h in hits if h.article_id == bank.id).similarity is None
