@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -52,30 +53,52 @@ class Env:
         raise AssertionError(f"no reply in chat {chat_id}; calls: {[c.method for c in self.tg.calls[-10:]]}")
 
 
+CHATS = [ALICE, BOB, GROUP, *range(2000, 2010)]
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    tg: BotApiServer,
+    data_dir: Path,
+    embedder: LocalEmbedder,
+    *,
+    api_url: str | None = None,
+    fetcher: HttpFetcher | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Env]:
+    """The real bot on `data_dir`, polling `tg` (or a relay in front of it at `api_url`); stopped on exit.
+
+    Without `fetcher`, the one the settings build is used, so fetch caps are those a deployment gets.
+    """
+    settings = make_settings(
+        data_dir,
+        telegram_bot_token=tg.token,
+        telegram_api_base_url=f"{api_url or tg.url}/bot",
+        allowed_chat_ids=overrides.pop("allowed_chat_ids", CHATS),
+        questions_per_minute=overrides.pop("questions_per_minute", 100),
+        links_per_minute=overrides.pop("links_per_minute", 100),
+        **overrides,
+    )
+
+    async def factory(s: Any) -> Any:
+        return await open_services(s, embedder=embedder, fetcher=fetcher)
+
+    app = build_application(settings, services_factory=factory)
+    await start_polling(app, timeout=1)
+    try:
+        yield Env(tg, app, data_dir)
+    finally:
+        # The session-wide embedder must survive this bot's shutdown.
+        app.bot_data["runtime"].services.embedder.aclose = _noop
+        await stop_polling(app)
+
+
 async def _make_env(tmp_path: Path, embedder: LocalEmbedder, **overrides: Any) -> AsyncIterator[Env]:
-    async with BotApiServer() as tg:
-        settings = make_settings(
-            tmp_path / "data",
-            telegram_bot_token=tg.token,
-            telegram_api_base_url=f"{tg.url}/bot",
-            allowed_chat_ids=overrides.pop("allowed_chat_ids", [ALICE, BOB, GROUP, *range(2000, 2010)]),
-            fetch_allow_private_networks=True,
-            questions_per_minute=overrides.pop("questions_per_minute", 100),
-            links_per_minute=100,
-            **overrides,
-        )
-
-        async def factory(s: Any) -> Any:
-            return await open_services(s, embedder=embedder, fetcher=HttpFetcher(allow_private_networks=True))
-
-        app = build_application(settings, services_factory=factory)
-        await start_polling(app, timeout=1)
-        try:
-            yield Env(tg, app, tmp_path)
-        finally:
-            # The session-wide embedder must survive this bot's shutdown.
-            app.bot_data["runtime"].services.embedder.aclose = _noop
-            await stop_polling(app)
+    async with BotApiServer() as tg, running_bot(
+        tg, tmp_path / "data", embedder, fetcher=HttpFetcher(allow_private_networks=True),
+        fetch_allow_private_networks=True, **overrides,
+    ) as env:  # fmt: skip
+        yield Env(tg, env.app, tmp_path)
 
 
 async def _noop() -> None:

@@ -9,57 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-from bot.app import build_application, start_polling, stop_polling
-from bot.services import open_services
-from retrieval.embedder import LocalEmbedder
-from tests.conftest import make_settings
-from tests.support.telegram_server import BotApiServer
-from tests.test_bot import ALICE, BOB, GROUP, Env, html_of
+from tests.test_bot import ALICE, BOB, CHATS, GROUP, Env, html_of, running_bot
 
 __all__ = ["ALICE", "BOB", "CHATS", "GROUP", "CutProxy", "Env", "html_of", "running_bot", "wait_until"]
-
-CHATS = [ALICE, BOB, GROUP, *range(2000, 2010)]
-
-
-async def _noop() -> None:
-    return None
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    tg: BotApiServer,
-    data_dir: Path,
-    embedder: LocalEmbedder,
-    *,
-    api_url: str | None = None,
-    **overrides: Any,
-) -> AsyncIterator[Env]:
-    """Start the bot on `data_dir` against `tg` (or a relay in front of it at `api_url`); stop it on exit."""
-    settings = make_settings(
-        data_dir,
-        telegram_bot_token=tg.token,
-        telegram_api_base_url=f"{api_url or tg.url}/bot",
-        allowed_chat_ids=overrides.pop("allowed_chat_ids", CHATS),
-        questions_per_minute=overrides.pop("questions_per_minute", 100),
-        links_per_minute=overrides.pop("links_per_minute", 100),
-        **overrides,
-    )
-
-    async def factory(s: Any) -> Any:
-        return await open_services(s, embedder=embedder)
-
-    app = build_application(settings, services_factory=factory)
-    await start_polling(app, timeout=1)
-    try:
-        yield Env(tg, app, data_dir)
-    finally:
-        # The session-wide embedder must outlive this bot.
-        app.bot_data["runtime"].services.embedder.aclose = _noop
-        await stop_polling(app)
 
 
 async def wait_until(condition: Any, timeout: float = 15.0, what: str = "condition") -> None:  # noqa: ASYNC109
