@@ -102,11 +102,12 @@ def _count_article_files(folder: Path) -> int:
 
 
 def _read_local_file(target: str) -> tuple[bytes, str]:
-    """The file's bytes and its file:// URL. Both touch the disk, so callers run this in a thread."""
+    from retrieval.ingest import read_with_url
+
     path = Path(target)
     if not path.is_file():
         raise UsageError(f"no such file: {target}")
-    return path.read_bytes(), path.resolve().as_uri()
+    return read_with_url(path)
 
 
 # ---- commands ------------------------------------------------------------------------------------------

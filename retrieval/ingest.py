@@ -46,7 +46,7 @@ def passage_text(item: Extracted) -> str:
     return without_instructions(item.text) if item.suspicious else item.text
 
 
-def _read_with_url(file: Path) -> tuple[bytes, str]:
+def read_with_url(file: Path) -> tuple[bytes, str]:
     """The file's bytes and its file:// URL. Both touch the disk, so callers run this in a thread."""
     return file.read_bytes(), file.resolve().as_uri()
 
@@ -188,7 +188,7 @@ class Ingestor:
         if suffix not in FILE_SUFFIXES:
             return IngestResult(source, "failed", reason=f"unsupported file type {suffix or '(none)'}")
         try:
-            raw, file_url = await asyncio.to_thread(_read_with_url, file)
+            raw, file_url = await asyncio.to_thread(read_with_url, file)
         except OSError as exc:
             return IngestResult(source, "failed", reason=f"cannot read file: {exc.strerror or exc}")
         if suffix in (".html", ".htm"):
