@@ -12,7 +12,7 @@ from bot.services import Services
 from briefing.briefer import LLM_REJECTED_NOTE, Briefer
 from briefing.citations import MARKER, Passage
 from briefing.llm import FALLBACK_NOTE, UNCITED_NOTE, LLMWriter, clean_text, complete_sentences, source_blocks
-from briefing.types import NOT_FOUND_ANSWER
+from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter
 from retrieval.types import Hit
 from tests.conftest import CORPUS
@@ -62,6 +62,15 @@ def make_briefer(
                    on_quota_exhausted=lambda: sink.append("quota"))  # fmt: skip
 
 
+async def ask_once(services: Any, llm: LlmServer, question: str = QUESTION, **options: Any) -> Briefing:
+    """One question through a fresh briefer (options as for `make_briefer`), closed afterwards."""
+    briefer = make_briefer(services, llm, **options)
+    try:
+        return await briefer.ask(question)
+    finally:
+        await briefer.aclose()
+
+
 def assert_consistent(briefing: Any) -> None:
     assert {int(n) for n in MARKER.findall(briefing.answer)} == {c.n for c in briefing.citations}
     assert all(c.url.startswith("https://") for c in briefing.citations)
@@ -69,11 +78,7 @@ def assert_consistent(briefing: Any) -> None:
 
 async def test_prompt_has_delimited_numbered_sources_and_no_tools(loaded: Services, llm: LlmServer) -> None:
     llm.responder = faithful
-    briefer = make_briefer(loaded, llm)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm)
     assert briefing.found and briefing.writer == "llm" and briefing.note is None
     assert "Porthaven" in briefing.answer
     assert_consistent(briefing)
@@ -99,11 +104,7 @@ async def test_invented_numbers_and_foreign_urls_are_removed(loaded: Services, l
         )
 
     llm.responder = reply
-    briefer = make_briefer(loaded, llm)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm)
     assert briefing.writer == "llm" and briefing.found
     assert "evil" not in briefing.answer and "http" not in briefing.answer and "spam" not in briefing.answer
     assert "resigned" not in briefing.answer and "forty billion" not in briefing.answer
@@ -117,11 +118,7 @@ async def test_unsupported_claims_are_dropped_and_all_unsupported_falls_back(
     llm.script(
         LlmReply("The mayor announced a manned mission to Mars [1]. Porthaven will host the Olympics [1].")
     )
-    briefer = make_briefer(loaded, llm)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm)
     assert "Mars" not in briefing.answer and "Olympics" not in briefing.answer
     assert briefing.writer == "offline" and briefing.note == LLM_REJECTED_NOTE and briefing.found
     assert_consistent(briefing)
@@ -140,11 +137,7 @@ async def test_useless_replies_fall_back_to_the_offline_writer(
     loaded: Services, llm: LlmServer, reply: LlmReply, note: str
 ) -> None:
     llm.script(reply)
-    briefer = make_briefer(loaded, llm)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm)
     assert briefing.found and briefing.writer == "offline" and briefing.note == note
     assert "Porthaven" in briefing.answer
     assert_consistent(briefing)
@@ -154,11 +147,7 @@ async def test_useless_replies_fall_back_to_the_offline_writer(
 async def test_server_error_then_success_is_retried(loaded: Services, llm: LlmServer) -> None:
     llm.script(LlmReply.server_error(retry_after=0.01))
     llm.responder = faithful
-    briefer = make_briefer(loaded, llm)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm)
     assert briefing.writer == "llm" and briefing.note is None
     assert len(llm.chat_requests) == 2
 
@@ -167,21 +156,13 @@ async def test_rate_limit_is_retried_after_the_wait(loaded: Services, llm: LlmSe
     llm.script(LlmReply.rate_limited(retry_after=0.01))
     llm.responder = faithful
     calls: list[str] = []
-    briefer = make_briefer(loaded, llm, calls=calls)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm, calls=calls)
     assert briefing.writer == "llm" and len(llm.chat_requests) == 2 and calls == []
 
 
 async def test_persistent_server_errors_fall_back_with_a_note(loaded: Services, llm: LlmServer) -> None:
     llm.responder = lambda request: LlmReply.server_error(retry_after=0.01)
-    briefer = make_briefer(loaded, llm, max_retries=2)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm, max_retries=2)
     assert briefing.found and briefing.writer == "offline" and briefing.note == FALLBACK_NOTE
     assert len(llm.chat_requests) == 3  # one try and two retries
     assert_consistent(briefing)
@@ -205,11 +186,7 @@ async def test_insufficient_quota_is_not_retried_and_reported_once(loaded: Servi
 
 async def test_timeout_falls_back(loaded: Services, llm: LlmServer) -> None:
     llm.responder = lambda request: LlmReply.slow(faithful(request), delay=3.0)
-    briefer = make_briefer(loaded, llm, timeout=0.3, max_retries=1, total_timeout=2.0)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm, timeout=0.3, max_retries=1, total_timeout=2.0)
     assert briefing.writer == "offline" and briefing.note == FALLBACK_NOTE and briefing.found
     assert len(llm.chat_requests) == 2
 
@@ -218,32 +195,20 @@ async def test_truncated_output_keeps_complete_sentences(loaded: Services, llm: 
     llm.responder = lambda request: LlmReply.truncated(
         faithful(request) + " The mayor also said that the nine"
     )
-    briefer = make_briefer(loaded, llm)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm)
     assert briefing.writer == "llm" and "the nine" not in briefing.answer and "Porthaven" in briefing.answer
     assert_consistent(briefing)
 
 
 async def test_model_saying_not_in_sources_gives_not_found(loaded: Services, llm: LlmServer) -> None:
     llm.script("NOT_IN_SOURCES")
-    briefer = make_briefer(loaded, llm)
-    try:
-        briefing = await briefer.ask(QUESTION)
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm)
     assert not briefing.found and briefing.answer == NOT_FOUND_ANSWER and briefing.citations == []
 
 
 async def test_nothing_relevant_means_no_llm_call(loaded: Services, llm: LlmServer) -> None:
     llm.responder = faithful
-    briefer = make_briefer(loaded, llm)
-    try:
-        briefing = await briefer.ask("Who won the Formula One race in Monaco?")
-    finally:
-        await briefer.aclose()
+    briefing = await ask_once(loaded, llm, "Who won the Formula One race in Monaco?")
     assert not briefing.found and briefing.answer == NOT_FOUND_ANSWER
     assert llm.chat_requests == []
 
