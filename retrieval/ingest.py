@@ -78,6 +78,8 @@ class _Pending:
     title: str
     hash: str
     bands: list[int]
+    shingles: set[int]
+    searchable: str  # the text passages are cut from: `passage_text`
     pieces: list[str] = field(default_factory=list)
 
 
@@ -258,7 +260,7 @@ class Ingestor:
             if twin is not None:
                 results[pos] = await self._store_near_duplicate(p, twin)
             else:
-                p.pieces = [c.text for c in self.chunker.split(passage_text(p.extracted))]
+                p.pieces = [c.text for c in self.chunker.split(p.searchable)]
                 to_index.append((pos, p))
 
         texts = [passage_for_embedding(p.title, piece) for _, p in to_index for piece in p.pieces]
@@ -287,20 +289,21 @@ class Ingestor:
 
     def _prepare(self, item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:
         text = (item.text or "").strip()
-        if len(text.split()) < MIN_WORDS or len(passage_text(item).split()) < MIN_WORDS:
+        searchable = passage_text(item)
+        if len(text.split()) < MIN_WORDS or len(searchable.split()) < MIN_WORDS:
             return IngestResult(source, "failed", reason="too little article text to store")
         url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
         title = (item.title or "").strip() or text.split("\n", 1)[0][:90]
         outlet = (item.site or "").strip() or host_of(url) or "unknown"
+        marks = shingles(text)
         return _Pending(
             source=source, extracted=item, added_by=added_by, url=url, outlet=outlet, title=title,
-            hash=content_hash(text), bands=bands(shingles(text)),
+            hash=content_hash(text), bands=bands(marks), shingles=marks, searchable=searchable,
         )  # fmt: skip
 
     async def _near_duplicate(self, p: _Pending) -> Article | None:
-        mine = shingles(p.extracted.text)
         for candidate in await self.library.candidates_by_bands(p.bands):
-            if overlap(mine, shingles(candidate.text)) >= NEAR_DUPLICATE_OVERLAP:
+            if overlap(p.shingles, shingles(candidate.text)) >= NEAR_DUPLICATE_OVERLAP:
                 return candidate
         return None
 
