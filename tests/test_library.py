@@ -120,6 +120,40 @@ def _raw(path: Path, *statements: str) -> None:
         conn.close()
 
 
+async def test_backup_while_another_connection_keeps_writing(library: Library, tmp_path: Path) -> None:
+    """What `briefbot backup` does while the bot runs: the copy is consistent, whatever was mid-write."""
+    import asyncio
+    import sqlite3
+
+    writer = Library(library.path)  # the running bot's own connection
+    stop, started = asyncio.Event(), asyncio.Event()
+
+    async def keep_writing() -> int:
+        n = 0
+        while not stop.is_set():
+            await _add(writer, f"https://a.example/{n}", f"Turbines in the harbour, report {n}")
+            n += 1
+            if n == 20:
+                started.set()
+        return n
+
+    task = asyncio.create_task(keep_writing())
+    await started.wait()
+    await library.backup(tmp_path / "copy.sqlite3")
+    stop.set()
+    written = await task
+    writer.close()
+    copy = sqlite3.connect(tmp_path / "copy.sqlite3")
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        articles, chunks = copy.execute(
+            "SELECT count(*), (SELECT count(*) FROM chunks) FROM articles"
+        ).fetchone()
+        assert 20 <= articles <= written and chunks == articles  # whole articles only, none half-copied
+    finally:
+        copy.close()
+
+
 async def test_a_newer_library_is_refused_before_anything_is_written(library: Library) -> None:
     from retrieval.library import SCHEMA_VERSION, LibraryVersionError
 
