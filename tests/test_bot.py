@@ -559,10 +559,15 @@ async def test_a_slow_answer_does_not_block_other_chats(tmp_path: Path, embedder
         llm_settings = {"llm_base_url": f"{llm.url}/v1", "llm_api_key": "sk-test", "llm_model": "gpt-test"}
         async for env in _make_env(tmp_path, embedder, **llm_settings):
             await env.rt.services.ingestor.ingest_many(CORPUS)
-            llm.script(
-                LlmReply.slow("Porthaven opened a tidal plant [1].", delay=2.0),
-                "Steinbach banned cars from its centre [1].",
-            )
+
+            def reply(request: dict[str, Any]) -> str | LlmReply:
+                # Keyed on the question, not on arrival order: which request reaches the server first is
+                # not what this test is about.
+                if "What did Porthaven open?" in str(request["messages"][-1]["content"]):
+                    return LlmReply.slow("Porthaven opened a tidal plant [1].", delay=2.0)
+                return "Steinbach banned cars from its centre [1]."
+
+            llm.responder = reply
             env.tg.push_update(env.tg.make_text_message(ALICE, "What did Porthaven open?"))
             await env.tg.wait_for_call("sendChatAction", lambda c: c.params["chat_id"] == ALICE)
             [bob] = await env.send(env.tg.make_text_message(BOB, "What did Steinbach ban?"))
