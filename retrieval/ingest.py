@@ -32,6 +32,12 @@ NEAR_DUPLICATE_OVERLAP = 0.85
 MIN_WORDS = 12
 FILE_SUFFIXES = (".html", ".htm", ".txt", ".md")
 REINDEX_BATCH_CHUNKS = 256
+# A folder is stored in batches of this many articles, or fewer once their text nears REINDEX_BATCH_CHUNKS
+# passages (a passage is at most 200 tokens, about 150 words). Embedders re-batch internally (8 texts local,
+# 64 over an API) and a Chroma upsert costs about the same for dozens of articles as for one, so bigger
+# batches gain little, while they delay progress reports and widen what one failed embedder call fails.
+FOLDER_BATCH_ARTICLES = 32
+FOLDER_BATCH_WORDS = REINDEX_BATCH_CHUNKS * 150
 SUSPICIOUS = "suspicious-instructions"  # the article flag for text that addresses a language model
 
 StatementExtractor = Callable[[Article], list[Statement]]
@@ -81,6 +87,14 @@ class _Pending:
     shingles: set[int]
     searchable: str  # the text passages are cut from: `passage_text`
     pieces: list[str] = field(default_factory=list)
+
+
+def _twins(a: _Pending, b: _Pending) -> bool:
+    """Whether `a` would be a duplicate or near-duplicate of `b` once `b` is stored."""
+    if a.url == b.url or a.hash == b.hash:
+        return True
+    shared_band = not set(a.bands).isdisjoint(b.bands)
+    return shared_band and overlap(a.shingles, b.shingles) >= NEAR_DUPLICATE_OVERLAP
 
 
 class Ingestor:
@@ -162,7 +176,12 @@ class Ingestor:
         added_by: str = SHARED_SCOPE,
         progress: Callable[[IngestResult], None] | None = None,
     ) -> list[IngestResult]:
-        """A file, or a directory searched recursively for .html/.htm/.txt/.md files."""
+        """A file, or a directory searched recursively for .html/.htm/.txt/.md files.
+
+        Files are read and extracted one by one but stored in batches through `ingest_many`, so a folder
+        costs an embedder call and an index write per batch, not per file. Results are in file order, one
+        per file; `progress` gets each in that order, once the file's batch is done.
+        """
         path = Path(path)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
@@ -176,15 +195,50 @@ class Ingestor:
             files = [path]
         else:
             return [IngestResult(str(path), "failed", reason="no such file or directory")]
-        results = []
-        for file in files:
-            result = await self.ingest_file(file, added_by=added_by)
-            results.append(result)
-            if progress:
-                progress(result)
-        return results
+        results: list[IngestResult | None] = [None] * len(files)
+        reported = 0
+        batch: list[tuple[int, Extracted]] = []
+        words = 0
+
+        def report() -> None:
+            nonlocal reported
+            while reported < len(results) and (done := results[reported]) is not None:
+                if progress:
+                    progress(done)
+                reported += 1
+
+        async def flush() -> None:
+            nonlocal words
+            if batch:
+                sources = [str(files[pos]) for pos, _ in batch]
+                stored = await self.ingest_many([x for _, x in batch], added_by=added_by, sources=sources)
+                for (pos, _), result in zip(batch, stored, strict=True):
+                    results[pos] = result
+                batch.clear()
+                words = 0
+            report()
+
+        for pos, file in enumerate(files):
+            item = await self.read_file(file)
+            if isinstance(item, IngestResult):
+                results[pos] = item
+                report()
+                continue
+            batch.append((pos, item))
+            words += len(item.text.split())
+            if len(batch) >= FOLDER_BATCH_ARTICLES or words >= FOLDER_BATCH_WORDS:
+                await flush()
+        await flush()
+        return [r if r is not None else IngestResult("?", "failed", reason="internal error") for r in results]
 
     async def ingest_file(self, file: Path, *, added_by: str = SHARED_SCOPE) -> IngestResult:
+        item = await self.read_file(file)
+        if isinstance(item, IngestResult):
+            return item
+        return (await self.ingest_many([item], added_by=added_by, sources=[str(file)]))[0]
+
+    async def read_file(self, file: Path) -> Extracted | IngestResult:
+        """One file read and extracted, not yet stored; or why it cannot be (a failed result)."""
         source = str(file)
         suffix = file.suffix.lower()
         if suffix not in FILE_SUFFIXES:
@@ -206,7 +260,7 @@ class Ingestor:
         if not extracted.url:
             extracted.url = file_url
             extracted.site = extracted.site or "local file"
-        return (await self.ingest_many([extracted], added_by=added_by, sources=[source]))[0]
+        return extracted
 
     async def _extract(self, source: str, job: Callable[[], Extracted]) -> Extracted | IngestResult:
         try:
@@ -255,7 +309,15 @@ class Ingestor:
             pending.append((pos, prepared))
 
         to_index: list[tuple[int, _Pending]] = []
+        first_round: list[_Pending] = []
+        later: list[tuple[int, _Pending]] = []
         for pos, p in pending:
+            if any(_twins(p, q) for q in first_round):
+                # Its twin is earlier in this batch and not in the library yet: it waits for a second round,
+                # so it ends as a duplicate or linked copy of the twin, as it would had it come on its own.
+                later.append((pos, p))
+                continue
+            first_round.append(p)
             twin = await self._near_duplicate(p)
             if twin is not None:
                 results[pos] = await self._store_near_duplicate(p, twin)
@@ -285,6 +347,12 @@ class Ingestor:
             offset += n
         for pos, result in await self._index_batch(stored):
             results[pos] = result
+        if later:
+            again = await self.ingest_many(
+                [p.extracted for _, p in later], added_by=added_by, sources=[p.source for _, p in later]
+            )
+            for (pos, _), result in zip(later, again, strict=True):
+                results[pos] = result
         return [r if r is not None else IngestResult("?", "failed", reason="internal error") for r in results]
 
     def _prepare(self, item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot.services import open_services
-from retrieval.embedder import OpenAIEmbedder
+from retrieval.embedder import Embedder, OpenAIEmbedder
 from retrieval.fetcher import HttpFetcher
+from retrieval.ingest import FOLDER_BATCH_ARTICLES, IngestResult
+from retrieval.types import Extracted
 from tests.conftest import CORPUS, article, make_settings
 from tests.support.web_site import serve_pages
 
@@ -246,3 +250,123 @@ async def test_sub_second_extraction_limit_is_named_in_the_reason(services, tmp_
     assert r.status == "failed"
     assert r.reason == "extraction took longer than 0.05s"  # it once read "longer than 0s"
     assert (await services.library.stats())["articles"] == 0
+
+
+class CountingEmbedder(Embedder):
+    """The real embedder, counting how often ingestion calls it."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.id, self.dim, self.max_tokens = inner, inner.id, inner.dim, inner.max_tokens
+        self.calls = 0
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        return await self.inner.embed(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
+def _as_file_text(item: Extracted) -> str:
+    return f"{item.title}\n\n{item.text}\n"
+
+
+async def test_folder_keeps_per_file_results_in_order(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    harbour, village, bank, maps = CORPUS
+    wire = "By Wire Staff\n\n" + _as_file_text(bank) + "\nThis story was distributed by a news agency.\n"
+    files = {
+        "01-harbour.txt": _as_file_text(harbour).encode(),
+        "02-latin1.txt": "caf\xe9 au lait ".encode("latin-1") * 50,
+        "03-village.md": _as_file_text(village).encode(),
+        "04-tiny.txt": b"Too short.",
+        "05-harbour-again.txt": _as_file_text(harbour).encode(),  # the same text under another name
+        "06-bank.txt": _as_file_text(bank).encode(),
+        "07-bank-wire.txt": wire.encode(),
+        "08-maps.txt": _as_file_text(maps).encode(),
+    }
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, body in files.items():
+        (folder / name).write_bytes(body)
+    seen: list[IngestResult] = []
+    results = await services.ingestor.ingest_path(folder, progress=seen.append)
+
+    assert [r.source for r in results] == [str(folder / name) for name in files]
+    assert seen == results  # once per file, in file order
+    status = {Path(r.source).name: r for r in results}
+    assert [r.status for r in results] == [
+        "added", "failed", "added", "failed", "duplicate", "added", "near_duplicate", "added",
+    ]  # fmt: skip
+    assert status["02-latin1.txt"].reason == "the file is not UTF-8 text"
+    assert status["04-tiny.txt"].reason == "too little article text to store"
+    assert status["05-harbour-again.txt"].article.id == status["01-harbour.txt"].article.id
+    assert status["07-bank-wire.txt"].duplicate_of.id == status["06-bank.txt"].article.id
+    stats = await services.library.stats()
+    assert stats["articles"] == 5 and stats["near_duplicates"] == 1 and stats["pending_articles"] == 0
+    assert await services.index.count() == stats["indexed_chunks"]
+    # Single files still go through ingest_file, and see what the folder stored.
+    again = await services.ingestor.ingest_file(folder / "08-maps.txt")
+    assert again.status == "duplicate" and again.article.id == status["08-maps.txt"].article.id
+
+
+_WORDS = (
+    "river market bridge council school winter harvest railway festival museum budget storm harbour "
+    "factory tourism election library hospital bakery orchard vineyard tunnel airport stadium forest "
+    "mayor farmers teachers nurses drivers students engineers residents visitors fishermen painters "
+    "opened closed repaired announced delayed approved rejected planned celebrated measured counted "
+    "quietly suddenly slowly early late twice again finally nearly almost mostly"
+).split()
+_SYLLABLES = ("ka", "lor", "ven", "mi", "dro", "sal", "ti", "bren", "qua", "zel")
+
+
+def _town(i: int) -> str:
+    return "".join(_SYLLABLES[int(d)] for d in f"{i:03d}").capitalize() + "ford"
+
+
+def _generated_article(i: int, words: int) -> str:
+    rng = random.Random(i)
+    opening = f"{_town(i)} council meets about the {rng.choice(_WORDS)} and the {rng.choice(_WORDS)}."
+    body = " ".join(rng.choice(_WORDS) for _ in range(words))
+    return f"{opening}\n\n{body}.\n"
+
+
+async def test_folder_larger_than_a_batch_is_batched_and_searchable(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    counting = CountingEmbedder(services.ingestor.embedder)
+    services.ingestor.embedder = counting
+    n = FOLDER_BATCH_ARTICLES + 8
+    for i in range(n):
+        (tmp_path / f"{i:03d}.txt").write_text(_generated_article(i, 60))
+    seen: list[IngestResult] = []
+    results = await services.ingestor.ingest_path(tmp_path, progress=seen.append)
+
+    assert [r.status for r in results] == ["added"] * n, [r.reason for r in results if not r.ok]
+    assert seen == results
+    assert 1 < counting.calls < n  # more than one batch, far fewer embedder calls than files
+    stats = await services.library.stats()
+    assert stats["articles"] == n and stats["pending_articles"] == 0
+    assert await services.index.count() == stats["indexed_chunks"]
+    for i, r in enumerate(results):
+        for query, mode in ((_town(i), "hybrid"), (r.article.text, "dense")):
+            hits = await services.searcher.search(query, k=1, mode=mode)
+            assert hits and hits[0].article_id == r.article.id, (i, mode)
+
+
+async def test_folder_with_embedder_down_fails_each_file_without_raising(tmp_path: Path) -> None:
+    embedder = OpenAIEmbedder(base_url="http://127.0.0.1:9/v1", api_key="k", model="m", dim=8, max_retries=0)
+    svc = await open_services(make_settings(tmp_path / "data"), embedder=embedder)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(_generated_article(i, 40))
+    (folder / "9-tiny.txt").write_text("Too short.")
+    seen: list[IngestResult] = []
+    try:
+        results = await svc.ingestor.ingest_path(folder, progress=seen.append)
+        assert seen == results and len(results) == 4
+        for r in results[:3]:
+            assert r.status == "failed" and "embedding endpoint failed" in (r.reason or ""), r
+        assert results[3].reason == "too little article text to store"
+        stats = await svc.library.stats()
+        assert stats["articles"] == 0 and await svc.index.count() == 0
+    finally:
+        await svc.aclose()
