@@ -23,6 +23,13 @@ log = logging.getLogger(__name__)
 # treated as damage: moving a store aside because of, say, a permission error would only hide the cause.
 _DAMAGE_MARKERS = ("file is not a database", "malformed", "corrupt")
 
+# Written in the data dir around the start-up read-back search of an embedded store. A garbled HNSW file can
+# make Chroma's native code segfault during that search, which no handler survives; without this marker every
+# start would die in the same place. Found at the next open, it means the last start died there, so the store
+# is replaced like any other damaged one. A kill during the probe (an impatient operator) costs a rebuild,
+# never data: the library holds everything the store is built from.
+PROBE_MARKER = "chroma.probe"
+
 
 class DenseIndexError(Exception):
     """The dense index is unavailable or does not fit the configured embedder."""
@@ -129,11 +136,20 @@ def _open_store(path: Path) -> Any:
 class DenseIndex:
     """Chunk vectors with the metadata that search filters on. Chroma calls run in worker threads."""
 
-    def __init__(self, client: Any, name: str, *, mode: str, lock: _DataDirLock | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        name: str,
+        *,
+        mode: str,
+        lock: _DataDirLock | None = None,
+        probe_marker: Path | None = None,
+    ) -> None:
         self._client = client
         self.name = name
         self.mode = mode
         self._lock = lock
+        self._probe_marker = probe_marker
         self._collection = self._get_or_create()
 
     def _get_or_create(self) -> Any:
@@ -147,9 +163,15 @@ class DenseIndex:
     @classmethod
     def open_embedded(cls, path: Path, name: str) -> DenseIndex:
         lock = _DataDirLock(path.parent / "briefbot.lock")
-        lock.acquire()
+        lock.acquire()  # first: a process that does not hold the lock must leave the marker alone
+        marker = path.parent / PROBE_MARKER
         try:
             try:
+                if marker.exists():
+                    raise _DamagedStore(
+                        f"{marker.name} shows the last start died while searching it, "
+                        "likely on a garbled vector file"
+                    )
                 client = _open_store(path)
             except _DamagedStore as exc:
                 # The store only holds what the library can recompute, so a fresh one loses nothing:
@@ -161,8 +183,9 @@ class DenseIndex:
                     log.warning(
                         "the Chroma store at %s is damaged (%s); moved it to %s", path, exc, aside.name
                     )
+                marker.unlink(missing_ok=True)
                 client = _open_store(path)
-            return cls(client, name, mode="embedded", lock=lock)
+            return cls(client, name, mode="embedded", lock=lock, probe_marker=marker)
         except Exception as exc:
             lock.release()
             raise DenseIndexError(f"cannot open the Chroma store at {path}: {exc}") from exc
@@ -290,8 +313,20 @@ class DenseIndex:
         """None if these chunks read back and each is among its own nearest neighbours; else what failed.
 
         `count` comes from Chroma's SQLite metadata and stays right when the vector files are lost or garbled;
-        only reading vectors back and searching with them notices that.
+        only reading vectors back and searching with them notices that. An embedded store is searched with
+        PROBE_MARKER on disk, removed only once the check returns.
         """
+        if self._probe_marker is not None:
+            with self._probe_marker.open("w") as fh:
+                fh.write(f"briefbot pid {os.getpid()} at {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        problem = await self._read_back(chunk_ids)
+        if self._probe_marker is not None:
+            self._probe_marker.unlink(missing_ok=True)
+        return problem
+
+    async def _read_back(self, chunk_ids: Sequence[str]) -> str | None:
         try:
             got = await self.vectors(chunk_ids)
             if missing := [c for c in chunk_ids if c not in got]:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.services import open_services
 from retrieval.embedder import LocalEmbedder
-from retrieval.index import DenseIndex, IndexLockedError, IndexMismatchError, collection_name
+from retrieval.index import PROBE_MARKER, DenseIndex, IndexLockedError, IndexMismatchError, collection_name
 from tests.conftest import CORPUS, make_settings
 
 
@@ -32,6 +32,18 @@ async def test_second_opener_gets_a_clear_error(services, settings) -> None:  # 
     )  # fmt: skip
     assert proc.returncode == 1
     assert "in use by briefbot pid" in proc.stderr
+
+
+async def test_a_second_opener_leaves_the_probe_marker_alone(services, settings) -> None:  # type: ignore[no-untyped-def]
+    await services.ingestor.ingest_many(CORPUS[:1])
+    # As if the lock holder were inside its start-up read-back right now: the marker is its, not damage.
+    marker = settings.data_dir / PROBE_MARKER
+    marker.write_text("briefbot pid 1 at now\n")
+    with pytest.raises(IndexLockedError):
+        DenseIndex.open_embedded(settings.chroma_path, services.index.name)
+    assert marker.read_text() == "briefbot pid 1 at now\n"
+    assert not list(settings.data_dir.glob("chroma.damaged-*"))
+    assert await services.index.count() > 0
 
 
 async def test_reindex_rebuilds_from_library(services) -> None:  # type: ignore[no-untyped-def]

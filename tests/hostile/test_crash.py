@@ -29,6 +29,7 @@ import pytest
 from bot.services import open_services
 from bot.settings import Settings
 from retrieval.embedder import LocalEmbedder
+from retrieval.index import PROBE_MARKER
 from retrieval.ingest import FOLDER_BATCH_ARTICLES
 from tests.conftest import CORPUS, make_settings
 from tests.hostile._tg_env import ALICE, BOB, html_of, running_bot
@@ -324,6 +325,69 @@ def test_damaged_index_rebuilt_by_the_cli(stored: tuple[Path, dict[int, str]], t
     assert json.loads(found.stdout)[0]["url"] == "https://crash.example/3"
     stats = json.loads(briefbot(data, "stats", "--json").stdout)
     assert stats["dense_vectors"] == stats["indexed_chunks"] > 0 and stats["pending_articles"] == 0
+
+
+def _garble_level0(data: Path) -> None:
+    """0xFF over the middle half of the HNSW vector file: neighbour counts and ids far out of range, which
+    Chroma's native search follows into a segfault (checked with chromadb 1.5)."""
+    [level0] = (data / "chroma").glob("*/data_level0.bin")
+    size = level0.stat().st_size
+    with level0.open("r+b") as fh:
+        fh.seek(size // 4)
+        fh.write(b"\xff" * (size // 2))
+
+
+def test_a_start_killed_by_a_segfault_in_the_read_back_is_followed_by_a_rebuild(
+    stored: tuple[Path, dict[int, str]], tmp_path: Path
+) -> None:
+    template, leads = stored
+    data = tmp_path / "data"
+    shutil.copytree(template, data)
+    _garble_level0(data)
+
+    died = briefbot(data, "stats", "--json")
+    # Killed by a signal, not an exit: nothing in the process could have caught it.
+    assert died.returncode < 0, f"exit {died.returncode}; Chroma no longer crashes on this: {died.stderr}"
+    assert (data / PROBE_MARKER).read_text().startswith("briefbot pid ")
+
+    started = briefbot(data, "stats", "--json")
+    assert started.returncode == 0, started.stderr
+    assert f"{PROBE_MARKER} shows the last start died while searching it" in started.stderr
+    [aside] = data.glob("chroma.damaged-*")
+    assert (aside / "chroma.sqlite3").exists()  # kept for inspection
+    assert not (data / PROBE_MARKER).exists()
+    stats = json.loads(started.stdout)
+    assert stats["dense_vectors"] == stats["indexed_chunks"] == stats["chunks"] > 0
+    assert stats["articles"] == stats["indexed_articles"] == N_SMALL
+
+    found = briefbot(data, "search", leads[5], "--json", "--k", "1")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)[0]["url"] == "https://crash.example/5"
+    assert inspect(data, "raw", leads[2])["tops"] == ["https://crash.example/2"]  # dense search alone
+    assert not (data / PROBE_MARKER).exists() and len(list(data.glob("chroma.damaged-*"))) == 1
+
+
+def test_a_marker_left_by_a_start_killed_in_its_probe_costs_only_a_rebuild(
+    stored: tuple[Path, dict[int, str]], tmp_path: Path
+) -> None:
+    template, leads = stored
+    data = tmp_path / "data"
+    shutil.copytree(template, data)
+    normal = briefbot(data, "stats", "--json")
+    assert normal.returncode == 0, normal.stderr
+    assert not (data / PROBE_MARKER).exists()
+    assert json.loads(normal.stdout)["dense_vectors"] == N_SMALL + PADDING  # sound: left as it was
+    assert not list(data.glob("chroma.damaged-*"))
+
+    # What a start SIGKILLed (or interrupted) during its read-back leaves behind, on a store that is sound.
+    (data / PROBE_MARKER).write_text("briefbot pid 4242 at 2026-01-01 00:00:00 +0000\n")
+    restarted = briefbot(data, "stats", "--json")
+    assert restarted.returncode == 0, restarted.stderr
+    assert "moved it to chroma.damaged-" in restarted.stderr
+    assert not (data / PROBE_MARKER).exists()
+    stats = json.loads(restarted.stdout)
+    assert stats["dense_vectors"] == stats["indexed_chunks"] == stats["chunks"] == N_SMALL  # padding gone
+    assert inspect(data, "raw", leads[0])["tops"] == ["https://crash.example/0"]
 
 
 # ---- per-chat state across a restart ---------------------------------------------------------------------
