@@ -18,7 +18,7 @@ from briefing.chart import statements_chart
 from briefing.types import NOT_FOUND_ANSWER, Briefing, Citation
 from retrieval.library import ChunkRecord, Library, Statement
 from retrieval.search import Searcher
-from retrieval.statements import opens_with_verb
+from retrieval.statements import opens_with_verb, reported
 from retrieval.types import SearchFilters
 
 __all__ = ["StanceQuery", "StanceService", "is_stance_question", "parse_stance_question"]
@@ -372,7 +372,7 @@ def _line(entry: _Entry) -> str:
     s = entry.statement
     if s.kind == "quote":
         return "“" + s.text.strip(' “”"') + "”"
-    return s.text if opens_with_verb(s.text) else f"said {s.text}"
+    return reported(s.text) if opens_with_verb(s.text) else f"said {s.text}"
 
 
 def _write(
@@ -388,7 +388,9 @@ def _write(
         key=lambda g: (-len(by_speaker[g]), by_speaker[g][0].statement.said_on or datetime.max, names[g][0]),
     )
     citations: list[Citation] = []
-    numbers: dict[tuple[int, str], int] = {}
+    # One number per article, as in answers: the reader sees sources, not sentences. The citation quotes the
+    # sentence of the first statement that cites it.
+    numbers: dict[int, int] = {}
     blocks: list[str] = []
     for group in order:
         name, role = names[group]
@@ -399,7 +401,7 @@ def _write(
                 entry.sources, key=lambda sr: (sr[1].published or datetime.max, sr[1].article_id)
             )
             for statement, record in sources:
-                key = (record.article_id, statement.sentence)
+                key = record.article_id
                 if key not in numbers:
                     numbers[key] = len(citations) + 1
                     citations.append(

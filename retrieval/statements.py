@@ -22,7 +22,7 @@ from retrieval._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY, POSITIO
 from retrieval.library import Statement, speaker_key
 from retrieval.types import Article
 
-__all__ = ["extract_statements", "opens_with_verb"]
+__all__ = ["extract_statements", "opens_with_verb", "reported"]
 
 _MAX_SENTENCE_WORDS = 200
 
@@ -72,6 +72,21 @@ def extract_statements(article: Article) -> list[Statement]:
             if items and items[-1][2] == "quote":
                 previous_quote = (items[-1][0], items[-1][3])
     return found
+
+
+_PAST = {
+    "adding": "added", "saying": "said", "stating": "stated", "noting": "noted", "arguing": "argued",
+    "insisting": "insisted", "stressing": "stressed", "claiming": "claimed", "explaining": "explained",
+    "warning": "warned", "accusing": "accused", "urging": "urged", "calling": "called",
+}  # fmt: skip
+
+
+def reported(text: str) -> str:
+    """A statement that opens with its own verb, as a line of a timeline: a participle kept from "…, accusing
+    France of …" reads as "accused France of …", like the statements whose verb was finite."""
+    first, _, rest = text.partition(" ")
+    past = _PAST.get(first)
+    return f"{past} {rest}" if past and rest else text
 
 
 def opens_with_verb(text: str) -> bool:

@@ -117,6 +117,8 @@ def check_citations(briefing: Briefing) -> None:
     assert list(dict.fromkeys(used)) == sorted(set(used))  # numbered in order of first use
     for c in briefing.citations:
         assert c.url and c.title and c.outlet and c.quote
+    # One number per article: a source list never repeats an article.
+    assert len({c.article_id for c in briefing.citations}) == len(briefing.citations)
 
 
 async def test_timeline_groups_orders_and_cites(stance) -> None:  # type: ignore[no-untyped-def]

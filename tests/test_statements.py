@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from retrieval._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY
 from retrieval.extract import extract_text
 from retrieval.library import Statement
-from retrieval.statements import extract_statements
+from retrieval.statements import extract_statements, opens_with_verb, reported
 from retrieval.types import Article
 from tests.conftest import SHARED_DATA
 
@@ -164,6 +165,23 @@ def test_participle_and_coordinated_verbs_become_separate_statements() -> None:
         ("Lavrov", "reported", "dismissed the proposal as naive."),
         ("Lavrov", "reported", "the root causes must be settled first."),
     ]
+
+
+def test_a_participle_reads_as_a_finite_verb_in_a_timeline() -> None:
+    found = extract(
+        "Lavrov criticised the idea of sending peacekeepers, accusing France and Britain of escalating the "
+        "war."
+    )
+    assert [reported(s.text) for s in found if opens_with_verb(s.text)] == [
+        "criticised the idea of sending peacekeepers.",
+        "accused France and Britain of escalating the war.",
+    ]
+    # Every participle the extractor keeps as a statement's opening word has its past form.
+    for verb in f"{PARTICIPLE_SAY}|{PARTICIPLE_POSITION}".split("|"):
+        line = reported(f"{verb} the others to wait.")
+        assert not line.split()[0].endswith("ing") and line.endswith(" the others to wait."), line
+    assert reported("rejected the plan.") == "rejected the plan."
+    assert reported("warning") == "warning"  # a lone word is not a statement to rewrite
 
 
 def test_relative_clause_speaker() -> None:
