@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
@@ -299,6 +300,28 @@ def passage_figures(hit: Hit) -> set[str]:
     return figures(f"{hit.title} {hit.outlet} {_date_words(hit)} {month} {hit.text}", source=True)
 
 
+_FULL_DATE = re.compile(r"\b(\d{1,2}) ([A-Z][a-z]{2,8})\.? (\d{4})\b")
+
+
+def without_resolved_days(claim: str, hits: list[Hit]) -> str:
+    """The claim without the full dates ("26 Feb 2025") that fall in the week before a cited article was
+    published: a writer states them for the "Tuesday" or "yesterday" the article wrote, so they are not
+    figures the passage must contain."""
+
+    def drop(match: re.Match[str]) -> str:
+        for fmt in ("%d %b %Y", "%d %B %Y"):
+            try:
+                day = datetime.strptime(match.group(0), fmt).date()
+            except ValueError:
+                continue
+            for hit in hits:
+                if hit.published is not None and 0 <= (hit.published.date() - day).days <= 7:
+                    return ""
+        return match.group(0)
+
+    return _FULL_DATE.sub(drop, claim)
+
+
 def passage_vocabulary(hit: Hit) -> set[str]:
     """What a claim citing this passage may mention: its text, and the title, outlet and date around it."""
     return content_words(f"{hit.title} {hit.outlet} {_date_words(hit)} {hit.text}")
@@ -374,7 +397,8 @@ async def check(
             )
             # A figure or code the cited passages never state is invented (or planted by injected text),
             # however well the rest of the sentence matches: wording may vary, numbers may not.
-            if not figures_supported(claim.text, set().union(*(stated[n] for n in claim.cited))):
+            checked = without_resolved_days(claim.text, [by_n[n].hit for n in claim.cited])
+            if not figures_supported(checked, set().union(*(stated[n] for n in claim.cited))):
                 supported = False
             if not supported:
                 dropped += 1

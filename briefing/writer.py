@@ -23,6 +23,7 @@ from briefing.citations import (
     text_sentences,
 )
 from retrieval.embedder import Embedder
+from retrieval.statements import explicit_date
 
 __all__ = ["Draft", "OfflineWriter", "Passage", "Writer", "format_date"]
 
@@ -54,6 +55,16 @@ _OWN_DATE = re.compile(
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|(?:19|20)\d\d|"
     r"yesterday|today|tonight|this (?:week|month|morning)|last (?:week|month|year))\b",
     re.IGNORECASE,
+)
+# A day named only relative to the article ("on Friday", "yesterday") means nothing to a reader weeks later,
+# or next to passages from other years; the day it stands for follows it in parentheses.
+_RELATIVE_DAY = re.compile(
+    r"\b(?:(?:last|on)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!['’])"
+    r"|\b(?:yesterday|today|tonight|this morning)\b(?!['’])",
+    re.IGNORECASE,
+)
+_ABSOLUTE_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b)", re.IGNORECASE
 )
 _CONNECTOR = re.compile(
     r"^(?:But|And|So|However,|Meanwhile,|Moreover,|Furthermore,|Also,|Nevertheless,|In addition,|Still,)\s+"
@@ -248,7 +259,7 @@ class OfflineWriter(Writer):
         for group in [[gist], *_paragraphs(kept)]:
             parts = []
             for cand in group:
-                text = gist_text if cand is gist else texts[id(cand)]
+                text = _dated(gist_text if cand is gist else texts[id(cand)], cand.date)
                 day = cand.date.date() if cand.date else None
                 if several_days and cand.date is not None and day != last and not _OWN_DATE.search(text):
                     text = _with_date(text, cand.date, common)
@@ -291,6 +302,23 @@ def _smooth(cand: _Candidate, context: list[str], follows_predecessor: bool) -> 
         return (name + "’s" if word in ("His", "Her") else name) + text[len(word) :]
     if _DANGLING.match(text):
         return None
+    return text
+
+
+def _dated(text: str, published: datetime | None) -> str:
+    """The sentence with the day its first relative day reference stands for; unchanged when it already
+    states a date, when the article is undated, or when the day is written as a quote's own words."""
+    if published is None or _ABSOLUTE_DATE.search(text):
+        return text
+    for match in _RELATIVE_DAY.finditer(text):
+        before = text[: match.start()]
+        if before.count("“") > before.count("”") or before.count('"') % 2:
+            continue  # inside a quotation, which must stay the speaker's words
+        phrase = match.group(0)
+        day = explicit_date(f"last{phrase[4:]}" if phrase[:4] == "Last" else phrase, published)
+        if day is None:
+            return text
+        return f"{text[: match.end()]} ({format_date(day)}){text[match.end() :]}"
     return text
 
 

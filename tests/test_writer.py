@@ -11,7 +11,7 @@ import pytest
 from bot.services import Services
 from briefing.briefer import Briefer
 from briefing.citations import MARKER, Passage, SentenceEmbeddings, text_sentences
-from briefing.writer import OfflineWriter
+from briefing.writer import OfflineWriter, _dated
 from retrieval.embedder import LocalEmbedder
 from retrieval.types import Hit
 
@@ -74,15 +74,39 @@ UNDATED = hit(
 BRIDGE = [Passage(i + 1, h) for i, h in enumerate([BRIDGE_A, BRIDGE_B, BRIDGE_C, UNDATED])]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Reyes visited the bridge on Friday.", "Reyes visited the bridge on Friday (28 Feb 2025)."),
+        ("Reyes said on Tuesday that work starts.", "Reyes said on Tuesday (25 Feb 2025) that work starts."),
+        ("The council met yesterday to vote.", "The council met yesterday (27 Feb 2025) to vote."),
+        ("Last Friday the council voted.", "Last Friday (21 Feb 2025) the council voted."),
+        (
+            '"We decide today," the mayor said on Friday.',
+            '"We decide today," the mayor said on Friday (28 Feb 2025).',
+        ),
+        # Already dated, or the relative day is a speaker's own words or a possessive: left as written.
+        ("The bridge closes on Monday, 3 March.", "The bridge closes on Monday, 3 March."),
+        ("“Today we begin,” Reyes told workers.", "“Today we begin,” Reyes told workers."),
+        ("Friday's vote passed.", "Friday's vote passed."),
+    ],
+)
+def test_a_relative_day_is_followed_by_the_day_it_stands_for(sentence: str, expected: str) -> None:
+    published = datetime(2025, 2, 28, tzinfo=UTC)  # a Friday
+    assert _dated(sentence, published) == expected
+    assert _dated(sentence, None) == sentence  # an undated article gives nothing to resolve against
+
+
 async def test_briefing_is_made_of_source_sentences_with_citations(writer: OfflineWriter) -> None:
     draft = await writer.write("Why is the railway bridge over the Elm closing and for how long?", BRIDGE)
     assert draft.found and draft.writer == "offline"
     sources = " ".join(p.hit.text for p in BRIDGE)
     for sentence in sentences_of(draft.text):
         assert MARKER.search(sentence), sentence
-        body = re.sub(r"^On \d{1,2} \w{3} \d{4}, ", "", plain(sentence))
-        # Extractive: apart from a woven-in date and a trimmed connector, each sentence is in a source.
+        body = re.sub(r"^On \d{1,2} \w{3} \d{4}, | \(\d{1,2} \w{3} \d{4}\)", "", plain(sentence))
+        # Extractive: apart from woven-in dates and a trimmed connector, each sentence is in a source.
         assert body.rstrip(".")[1:] in sources, body
+    assert "on Friday (28 Feb 2025)" in draft.text  # the minister's visit, published on a Friday
     assert "http" not in draft.text and "Railway bridge to close" not in draft.text
     assert "\n\n" in draft.text  # an opening line, then paragraphs: not one block, not a list of hits
 
