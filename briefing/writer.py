@@ -66,6 +66,11 @@ _RELATIVE_DAY = re.compile(
 _ABSOLUTE_DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b)", re.IGNORECASE
 )
+# A day and month not followed by a year: "June 14", "Oct. 5", "14 June".
+_YEARLESS_DAY = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?)"
+    r"(?![\w,]*\s*,?\s*(?:19|20)\d\d)(?!\w)"
+)
 _CONNECTOR = re.compile(
     r"^(?:But|And|So|However,|Meanwhile,|Moreover,|Furthermore,|Also,|Nevertheless,|In addition,|Still,)\s+"
 )
@@ -254,12 +259,13 @@ class OfflineWriter(Writer):
 
         # Dates are woven in only when the sentences span several days, and only where the day changes.
         several_days = len({c.date.date() for c in [gist, *kept] if c.date is not None}) > 1
+        several_years = len({c.date.year for c in [gist, *kept] if c.date is not None}) > 1
         last: object = None
         out: list[str] = []
         for group in [[gist], *_paragraphs(kept)]:
             parts = []
             for cand in group:
-                text = _dated(gist_text if cand is gist else texts[id(cand)], cand.date)
+                text = _dated(gist_text if cand is gist else texts[id(cand)], cand.date, years=several_years)
                 day = cand.date.date() if cand.date else None
                 if several_days and cand.date is not None and day != last and not _OWN_DATE.search(text):
                     text = _with_date(text, cand.date, common)
@@ -305,21 +311,48 @@ def _smooth(cand: _Candidate, context: list[str], follows_predecessor: bool) -> 
     return text
 
 
-def _dated(text: str, published: datetime | None) -> str:
-    """The sentence with the day its first relative day reference stands for; unchanged when it already
-    states a date, when the article is undated, or when the day is written as a quote's own words."""
-    if published is None or _ABSOLUTE_DATE.search(text):
+def _dated(text: str, published: datetime | None, *, years: bool = False) -> str:
+    """The sentence with the day its first relative day reference stands for ("on Friday (28 Feb 2025)"),
+    and with `years`, the year of a day written without one ("on June 14, 2024"). Words inside a quotation
+    stay as the speaker said them; an undated article gives nothing to resolve against."""
+    if published is None:
         return text
-    for match in _RELATIVE_DAY.finditer(text):
-        before = text[: match.start()]
-        if before.count("“") > before.count("”") or before.count('"') % 2:
-            continue  # inside a quotation, which must stay the speaker's words
-        phrase = match.group(0)
-        day = explicit_date(f"last{phrase[4:]}" if phrase[:4] == "Last" else phrase, published)
-        if day is None:
-            return text
-        return f"{text[: match.end()]} ({format_date(day)}){text[match.end() :]}"
+    if not _ABSOLUTE_DATE.search(text):
+        for match in _outside_quotes(_RELATIVE_DAY, text):
+            phrase = match.group(0)
+            day = explicit_date(f"last{phrase[4:]}" if phrase[:4] == "Last" else phrase, published)
+            if day is not None:
+                return f"{text[: match.end()]} ({format_date(day)}){text[match.end() :]}"
+            break
+    if years:
+        for match in _outside_quotes(_YEARLESS_DAY, text):
+            day = _nearest_year(match.group(0), published)
+            # Only the article's own year: the citation check accepts it as a figure the article states.
+            if day is not None and day.year == published.year:
+                comma = "," if match.group(0)[:1].isalpha() else ""  # "June 14, 2024" but "14 June 2024"
+                return f"{text[: match.end()]}{comma} {day.year}{text[match.end() :]}"
+            break
     return text
+
+
+def _nearest_year(day_and_month: str, published: datetime) -> datetime | None:
+    """The day in the year that puts it nearest the publication: news says "on 3 March" for the coming
+    week as often as for the past one."""
+    options = [
+        explicit_date(f"{day_and_month} {year}", None)
+        for year in (published.year - 1, published.year, published.year + 1)
+    ]
+    found = [d for d in options if d is not None]
+    return min(found, key=lambda d: abs(d - published)) if found else None
+
+
+def _outside_quotes(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    out = []
+    for match in pattern.finditer(text):
+        before = text[: match.start()]
+        if not (before.count("“") > before.count("”") or before.count('"') % 2):
+            out.append(match)
+    return out
 
 
 def _antecedent(previous: list[str]) -> str | None:

@@ -97,6 +97,30 @@ def test_a_relative_day_is_followed_by_the_day_it_stands_for(sentence: str, expe
     assert _dated(sentence, None) == sentence  # an undated article gives nothing to resolve against
 
 
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        ("Putin set out his terms on June 14.", "2024-06-15", "Putin set out his terms on June 14, 2024."),
+        (
+            "The bridge closes on 3 March for repairs.",
+            "2025-02-28",
+            "The bridge closes on 3 March 2025 for repairs.",
+        ),
+        ("Troops left on Oct. 5 after talks.", "2022-10-12", "Troops left on Oct. 5, 2022 after talks."),
+        # Already with a year; a day nearest in the year before publication; a speaker's own words.
+        ("Putin spoke on June 14, 2024 in Moscow.", "2024-06-20", "Putin spoke on June 14, 2024 in Moscow."),
+        ("The ban began on Dec. 30 last year.", "2025-01-02", "The ban began on Dec. 30 last year."),
+        ('"By June 14 we leave," he said.', "2024-06-01", '"By June 14 we leave," he said.'),
+    ],
+)
+def test_a_day_without_a_year_gets_the_articles_year_when_years_differ(
+    sentence: str, published: str, expected: str
+) -> None:
+    when = datetime.fromisoformat(published).replace(tzinfo=UTC)
+    assert _dated(sentence, when, years=True) == expected
+    assert _dated(sentence, when) == sentence  # only when the answer spans several years
+
+
 async def test_briefing_is_made_of_source_sentences_with_citations(writer: OfflineWriter) -> None:
     draft = await writer.write("Why is the railway bridge over the Elm closing and for how long?", BRIDGE)
     assert draft.found and draft.writer == "offline"
