@@ -8,16 +8,17 @@ import logging
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from retrieval.types import SHARED_SCOPE, SearchFilters
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # How SQLite reports a file that is not, or no longer, a sound database. Other failures to open are not
 # treated as damage: moving a store aside because of, say, a permission error would only hide the cause.
@@ -267,19 +268,16 @@ class DenseIndex:
             if e.published_ts is not None:
                 meta["published_ts"] = e.published_ts
             metadatas.append(meta)
-        await asyncio.to_thread(
-            self._collection.upsert,
-            ids=[e.chunk_id for e in entries],
-            embeddings=vectors.astype(np.float32).tolist(),
-            metadatas=metadatas,
-        )
+        ids = [e.chunk_id for e in entries]
+        embeddings = vectors.astype(np.float32).tolist()
+        await self._run(lambda: self._collection.upsert(ids=ids, embeddings=embeddings, metadatas=metadatas))
 
     async def delete_article(self, article_id: int) -> None:
-        await asyncio.to_thread(self._collection.delete, where={"article_id": article_id})
+        await self._run(lambda: self._collection.delete(where={"article_id": article_id}))
 
     async def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
         if chunk_ids:
-            await asyncio.to_thread(self._collection.delete, ids=list(chunk_ids))
+            await self._run(lambda: self._collection.delete(ids=list(chunk_ids)))
 
     async def chunk_ids(self) -> set[str]:
         """Every chunk id in the collection (paged: one call per 5,000)."""
@@ -294,7 +292,7 @@ class DenseIndex:
                     return ids
                 offset += page
 
-        return await asyncio.to_thread(scan)
+        return await self._run(scan)
 
     async def set_scope(self, article_id: int, scope: str) -> None:
         def update() -> None:
@@ -304,10 +302,10 @@ class DenseIndex:
             metas = [dict(m or {}, scope=scope) for m in got["metadatas"]]
             self._collection.update(ids=got["ids"], metadatas=metas)
 
-        await asyncio.to_thread(update)
+        await self._run(update)
 
     async def count(self) -> int:
-        return int(await asyncio.to_thread(self._collection.count))
+        return int(await self._run(lambda: self._collection.count()))
 
     async def read_back(self, chunk_ids: Sequence[str]) -> str | None:
         """None if these chunks read back and each is among its own nearest neighbours; else what failed.
@@ -354,7 +352,7 @@ class DenseIndex:
                     return ids
                 offset += page
 
-        return await asyncio.to_thread(scan)
+        return await self._run(scan)
 
     async def reset(self) -> None:
         def drop() -> None:
@@ -393,7 +391,7 @@ class DenseIndex:
             embs = got["embeddings"] if got["embeddings"] is not None else []
             return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], embs, strict=False)}
 
-        return await asyncio.to_thread(get)
+        return await self._run(get)
 
     async def query(
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
@@ -415,6 +413,28 @@ class DenseIndex:
             return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
 
         try:
-            return await asyncio.to_thread(run)
+            return await self._run(run)
         except Exception as exc:
             raise DenseIndexError(f"dense search failed: {exc}") from exc
+
+    async def _run(self, work: Callable[[], T]) -> T:
+        """`work` in a worker thread, once more on a fresh handle if the collection was replaced.
+
+        Processes sharing a Chroma server each hold a handle to the collection by id. A `briefbot reindex`
+        from the CLI drops it and creates a new one under the same name; without this, a running bot would
+        search with keywords only and fail to store articles until restarted.
+        """
+
+        def attempt() -> T:
+            try:
+                return work()
+            except Exception as exc:
+                if "does not exist" not in str(exc):
+                    raise
+                log.info(
+                    "the Chroma collection %s was replaced by another process; using the new one", self.name
+                )
+                self._collection = self._get_or_create()
+                return work()
+
+        return await asyncio.to_thread(attempt)

@@ -57,6 +57,29 @@ async def test_reindex_rebuilds_from_library(services) -> None:  # type: ignore[
     assert hits[0].title == "Library digitises medieval maps"
 
 
+@pytest.mark.parametrize("store_mode", ["server"])
+async def test_a_reindex_by_another_process_on_the_server_is_taken_up(  # type: ignore[no-untyped-def]
+    store_mode, services, settings, embedder: LocalEmbedder
+) -> None:
+    """The bot keeps working when the CLI rebuilds the index it shares on a Chroma server."""
+    await services.ingestor.ingest_many(CORPUS[:2])
+    cli = await open_services(settings, embedder=embedder)  # a second process, as `briefbot reindex` is
+    try:
+        rebuilt = await cli.ingestor.reindex()  # drops the collection and fills a new one of the same name
+        assert rebuilt == await cli.index.count() > 0
+    finally:
+        cli.index.close()
+        cli.library.close()
+    # The bot's handle still points at the dropped collection: search, count and storing take up the new one.
+    hits = await services.searcher.search(CORPUS[1].title, k=1, mode="dense")
+    assert hits and hits[0].title == CORPUS[1].title
+    [added] = await services.ingestor.ingest_many(CORPUS[2:3])
+    assert added.status == "added"
+    assert await services.index.count() == (await services.library.stats())["indexed_chunks"]
+    hits = await services.searcher.search(CORPUS[2].title, k=1, mode="dense")
+    assert hits[0].title == CORPUS[2].title
+
+
 async def test_lost_index_is_rebuilt_at_startup(tmp_path: Path, embedder: LocalEmbedder) -> None:
     settings = make_settings(tmp_path / "data")
     svc = await open_services(settings, embedder=embedder)
