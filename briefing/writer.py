@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -66,11 +66,16 @@ _RELATIVE_DAY = re.compile(
 _ABSOLUTE_DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b)", re.IGNORECASE
 )
-# A day and month not followed by a year: "June 14", "Oct. 5", "14 June".
+# A day and month not followed by a year, after a preposition of time: "on June 14", "by 3 March". Without
+# the preposition it is often a name ("the Oct. 7 attack", "the Sept. 11 anniversary"), not a day to date.
 _YEARLESS_DAY = re.compile(
-    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?)"
+    rf"\b(?:on|by|from|until|till|since|before|after|through)\s+"
+    rf"(?P<day>(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?)"
     r"(?![\w,]*\s*,?\s*(?:19|20)\d\d)(?!\w)"
 )
+# Only days this close to the publication are dated: further off, a day without a year is as likely a past
+# event named by its date as one in the article's own year.
+_NEAR_PUBLICATION = timedelta(days=60)
 _CONNECTOR = re.compile(
     r"^(?:But|And|So|However,|Meanwhile,|Moreover,|Furthermore,|Also,|Nevertheless,|In addition,|Still,)\s+"
 )
@@ -326,10 +331,10 @@ def _dated(text: str, published: datetime | None, *, years: bool = False) -> str
             break
     if years:
         for match in _outside_quotes(_YEARLESS_DAY, text):
-            day = _nearest_year(match.group(0), published)
+            day = _nearest_year(match["day"], published)
             # Only the article's own year: the citation check accepts it as a figure the article states.
-            if day is not None and day.year == published.year:
-                comma = "," if match.group(0)[:1].isalpha() else ""  # "June 14, 2024" but "14 June 2024"
+            if day is not None and day.year == published.year and abs(day - published) <= _NEAR_PUBLICATION:
+                comma = "," if match["day"][:1].isalpha() else ""  # "June 14, 2024" but "14 June 2024"
                 return f"{text[: match.end()]}{comma} {day.year}{text[match.end() :]}"
             break
     return text

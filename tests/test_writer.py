@@ -111,6 +111,13 @@ def test_a_relative_day_is_followed_by_the_day_it_stands_for(sentence: str, expe
         ("Putin spoke on June 14, 2024 in Moscow.", "2024-06-20", "Putin spoke on June 14, 2024 in Moscow."),
         ("The ban began on Dec. 30 last year.", "2025-01-02", "The ban began on Dec. 30 last year."),
         ('"By June 14 we leave," he said.', "2024-06-01", '"By June 14 we leave," he said.'),
+        # A date used as a name, and a day too far from publication to be sure of its year.
+        ("He spoke before the Oct. 7 anniversary.", "2025-10-01", "He spoke before the Oct. 7 anniversary."),
+        (
+            "The war began on Feb. 24 with an invasion.",
+            "2025-11-20",
+            "The war began on Feb. 24 with an invasion.",
+        ),
     ],
 )
 def test_a_day_without_a_year_gets_the_articles_year_when_years_differ(
