@@ -325,26 +325,13 @@ class Ingestor:
                 p.pieces = [c.text for c in self.chunker.split(p.searchable)]
                 to_index.append((pos, p))
 
-        texts = [passage_for_embedding(p.title, piece) for _, p in to_index for piece in p.pieces]
-        vectors = None
-        if texts:
-            try:
-                vectors = await self.embedder.embed(texts)
-            except EmbeddingError as exc:
-                for pos, p in to_index:
-                    results[pos] = IngestResult(p.source, "failed", reason=str(exc))
-                to_index = []
         stored: list[tuple[int, _Pending, Article, object]] = []
-        offset = 0
-        for pos, p in to_index:
-            assert vectors is not None
-            n = len(p.pieces)
+        for pos, p, vectors in await self._embed_pending(to_index, results):
             row = await self._write_row(p)
             if isinstance(row, IngestResult):
                 results[pos] = row
             else:
-                stored.append((pos, p, row, vectors[offset : offset + n]))
-            offset += n
+                stored.append((pos, p, row, vectors))
         for pos, result in await self._index_batch(stored):
             results[pos] = result
         if later:
@@ -354,6 +341,50 @@ class Ingestor:
             for (pos, _), result in zip(later, again, strict=True):
                 results[pos] = result
         return [r if r is not None else IngestResult("?", "failed", reason="internal error") for r in results]
+
+    async def _embed_pending(
+        self, items: list[tuple[int, _Pending]], results: list[IngestResult | None]
+    ) -> list[tuple[int, _Pending, object]]:
+        """Each article's chunk vectors, from one embedder call for the whole batch.
+
+        If that call fails, each article is embedded on its own, so an input an API rejects (too long, say)
+        fails its own article, not the batch. Two failures in a row mean the endpoint itself is failing: the
+        articles left fail with its reason, without a call each.
+        """
+        texts = [passage_for_embedding(p.title, piece) for _, p in items for piece in p.pieces]
+        if not texts:
+            return []
+        try:
+            vectors = await self.embedder.embed(texts)
+        except EmbeddingError as exc:
+            if len(items) == 1:
+                results[items[0][0]] = IngestResult(items[0][1].source, "failed", reason=str(exc))
+                return []
+            return await self._embed_one_by_one(items, results, str(exc))
+        out: list[tuple[int, _Pending, object]] = []
+        offset = 0
+        for pos, p in items:
+            out.append((pos, p, vectors[offset : offset + len(p.pieces)]))
+            offset += len(p.pieces)
+        return out
+
+    async def _embed_one_by_one(
+        self, items: list[tuple[int, _Pending]], results: list[IngestResult | None], reason: str
+    ) -> list[tuple[int, _Pending, object]]:
+        out: list[tuple[int, _Pending, object]] = []
+        misses = 0
+        for pos, p in items:
+            if misses < 2:
+                try:
+                    vectors = await self.embedder.embed([passage_for_embedding(p.title, x) for x in p.pieces])
+                except EmbeddingError as exc:
+                    misses, reason = misses + 1, str(exc)
+                else:
+                    misses = 0
+                    out.append((pos, p, vectors))
+                    continue
+            results[pos] = IngestResult(p.source, "failed", reason=reason)
+        return out
 
     def _prepare(self, item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:
         text = (item.text or "").strip()

@@ -17,6 +17,7 @@ from retrieval.fetcher import HttpFetcher
 from retrieval.ingest import FOLDER_BATCH_ARTICLES, IngestResult
 from retrieval.types import Extracted
 from tests.conftest import CORPUS, article, make_settings
+from tests.support.llm_server import LlmServer
 from tests.support.web_site import serve_pages
 
 # The same tests run against the embedded Chroma store and a `chroma run` server.
@@ -370,3 +371,45 @@ async def test_folder_with_embedder_down_fails_each_file_without_raising(tmp_pat
         assert stats["articles"] == 0 and await svc.index.count() == 0
     finally:
         await svc.aclose()
+
+
+def _generated_items(n: int, poisoned: int | None = None) -> list[Extracted]:
+    items = []
+    for i in range(n):
+        text = _generated_article(i, 60) + (" Elderberry." if i == poisoned else "")
+        items.append(article(f"{_town(i)} council", text, url=f"https://towns.example/{i}", outlet="Towns",
+                             date="2025-03-01"))  # fmt: skip
+    return items
+
+
+async def test_an_input_the_embedding_api_rejects_fails_only_its_own_article(tmp_path: Path) -> None:
+    async with LlmServer(dim=8) as llm:
+        embedder = OpenAIEmbedder(base_url=f"{llm.url}/v1", api_key="k", model="m", dim=8, max_retries=0)
+        svc = await open_services(make_settings(tmp_path / "data"), embedder=embedder)
+        try:
+            llm.reject_inputs_containing = "Elderberry"
+            results = await svc.ingestor.ingest_many(_generated_items(4, poisoned=2))
+            assert [r.status for r in results] == ["added", "added", "failed", "added"]
+            assert "maximum context length" in (results[2].reason or "")
+            stats = await svc.library.stats()
+            assert stats["articles"] == 3 and stats["pending_articles"] == 0
+            assert await svc.index.count() == stats["indexed_chunks"] > 0
+        finally:
+            await svc.aclose()
+
+
+async def test_an_embedding_endpoint_that_is_down_is_not_retried_for_every_article(tmp_path: Path) -> None:
+    async with LlmServer(dim=8) as llm:
+        embedder = OpenAIEmbedder(base_url=f"{llm.url}/v1", api_key="k", model="m", dim=8, max_retries=0)
+        svc = await open_services(make_settings(tmp_path / "data"), embedder=embedder)
+        try:
+            llm.embeddings_down = True
+            before = len(llm.embedding_requests)
+            results = await svc.ingestor.ingest_many(_generated_items(6))
+            assert {r.status for r in results} == {"failed"}
+            assert all("503" in (r.reason or "") for r in results), results
+            # The batch, then one article alone and another: two failures in a row end the retries.
+            assert len(llm.embedding_requests) - before == 3
+            assert (await svc.library.stats())["articles"] == 0
+        finally:
+            await svc.aclose()

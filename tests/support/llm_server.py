@@ -139,6 +139,8 @@ class LlmServer:
         self.requests: list[LlmRequest] = []
         self.responder: Callable[[JsonDict], str | LlmReply] = lambda request_json: DEFAULT_REPLY
         self.embeddings_down = False
+        # When set, an embeddings request with an input containing it gets the API's 400 for that input.
+        self.reject_inputs_containing: str | None = None
         self._script: list[str | LlmReply] = []
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -255,6 +257,10 @@ class LlmServer:
         texts = _embedding_inputs(body.get("input"))
         if texts is None:
             return _error(400, "'$.input' is invalid. Please check the API reference.", _INVALID, None)
+        poison = self.reject_inputs_containing
+        if poison is not None and any(poison in text for text in texts):
+            message = "This model's maximum context length is 8192 tokens; your input is longer."
+            return _error(400, message, _INVALID, None)
         dim = int(body.get("dimensions") or self.dim)
         as_base64 = body.get("encoding_format") == "base64"
         data = []
