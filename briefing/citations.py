@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 
 import numpy as np
 
@@ -300,23 +300,27 @@ def passage_figures(hit: Hit) -> set[str]:
     return figures(f"{hit.title} {hit.outlet} {_date_words(hit)} {month} {hit.text}", source=True)
 
 
-_FULL_DATE = re.compile(r"\b(\d{1,2}) ([A-Z][a-z]{2,8})\.? (\d{4})\b")
+_FULL_DATE = re.compile(
+    r"\b(?:(?P<d1>\d{1,2}) (?P<m1>[A-Z][a-z]{2,8})\.?,? (?P<y1>\d{4})"
+    r"|(?P<m2>[A-Z][a-z]{2,8})\.? (?P<d2>\d{1,2}),? (?P<y2>\d{4}))\b"
+)
+_MONTH_NUMBERS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 
 
 def without_resolved_days(claim: str, hits: list[Hit]) -> str:
-    """The claim without the full dates ("26 Feb 2025") that fall in the week before a cited article was
-    published: a writer states them for the "Tuesday" or "yesterday" the article wrote, so they are not
-    figures the passage must contain."""
+    """The claim without the full dates ("26 Feb 2025", "February 26, 2025") that fall in the week before a
+    cited article was published: a writer states them for the "Tuesday" or "yesterday" the article wrote,
+    so they are not figures the passage must contain."""
 
     def drop(match: re.Match[str]) -> str:
-        for fmt in ("%d %b %Y", "%d %B %Y"):
-            try:
-                day = datetime.strptime(match.group(0), fmt).date()
-            except ValueError:
-                continue
-            for hit in hits:
-                if hit.published is not None and 0 <= (hit.published.date() - day).days <= 7:
-                    return ""
+        month = _MONTH_NUMBERS.get((match["m1"] or match["m2"])[:3].lower())
+        try:
+            day = date(int(match["y1"] or match["y2"]), month or 0, int(match["d1"] or match["d2"]))
+        except ValueError:
+            return match.group(0)
+        for hit in hits:
+            if hit.published is not None and 0 <= (hit.published.date() - day).days <= 7:
+                return ""
         return match.group(0)
 
     return _FULL_DATE.sub(drop, claim)
