@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -30,6 +31,8 @@ _DAMAGE_MARKERS = ("file is not a database", "malformed", "corrupt")
 # is replaced like any other damaged one. A kill during the probe (an impatient operator) costs a rebuild,
 # never data: the library holds everything the store is built from.
 PROBE_MARKER = "chroma.probe"
+# A rebuild fills the collection named like the live one plus this, then renames it (see DenseIndex.shadow).
+SHADOW_SUFFIX = "_rb"
 
 
 class DenseIndexError(Exception):
@@ -257,7 +260,10 @@ class DenseIndex:
 
     def other_collections(self) -> list[str]:
         names = [getattr(c, "name", c) for c in self._client.list_collections()]
-        return [n for n in names if n != self.name and str(n).startswith("chunks_")]
+        return [
+            n for n in names
+            if n != self.name and str(n).startswith("chunks_") and not str(n).endswith(SHADOW_SUFFIX)
+        ]  # fmt: skip
 
     async def upsert(self, entries: Sequence[DenseEntry], vectors: np.ndarray) -> None:
         if not entries:
@@ -354,6 +360,38 @@ class DenseIndex:
 
         return await self._run(scan)
 
+    async def shadow(self) -> DenseIndex:
+        """An empty collection beside this one to rebuild into while this one keeps serving."""
+
+        def make() -> DenseIndex:
+            name = f"{self.name}{SHADOW_SUFFIX}"
+            with contextlib.suppress(Exception):  # left by a rebuild that was interrupted
+                self._client.delete_collection(name)
+            return DenseIndex(self._client, name, mode=self.mode)
+
+        return await asyncio.to_thread(make)
+
+    async def take_over(self, shadow: DenseIndex) -> None:
+        """Put a rebuilt shadow in this collection's place, under this collection's name.
+
+        Chroma cannot swap two collections at once: for a moment the name is free. Other processes only
+        look the name up (see `_run`), never create it, so at worst one of their calls fails meanwhile.
+        """
+
+        def swap() -> None:
+            for attempt in range(2):
+                with contextlib.suppress(Exception):
+                    self._client.delete_collection(self.name)
+                try:
+                    shadow._collection.modify(name=self.name)
+                    break
+                except Exception:
+                    if attempt:
+                        raise
+            self._collection = shadow._collection
+
+        await asyncio.to_thread(swap)
+
     async def reset(self) -> None:
         def drop() -> None:
             try:
@@ -421,7 +459,7 @@ class DenseIndex:
         """`work` in a worker thread, once more on a fresh handle if the collection was replaced.
 
         Processes sharing a Chroma server each hold a handle to the collection by id. A `briefbot reindex`
-        from the CLI drops it and creates a new one under the same name; without this, a running bot would
+        from the CLI replaces it with a rebuilt one under the same name; without this, a running bot would
         search with keywords only and fail to store articles until restarted.
         """
 
@@ -434,7 +472,7 @@ class DenseIndex:
                 log.info(
                     "the Chroma collection %s was replaced by another process; using the new one", self.name
                 )
-                self._collection = self._get_or_create()
+                self._collection = self._client.get_collection(self.name, embedding_function=None)
                 return work()
 
         return await asyncio.to_thread(attempt)

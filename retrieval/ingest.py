@@ -551,15 +551,14 @@ class Ingestor:
     ) -> int:
         """Rebuild the dense index from the library. Returns the number of chunks embedded.
 
-        `reset` empties the collection first: the cure for damaged vectors or a corrupt HNSW segment.
-        Without it, vectors are upserted over what is there and stray ones removed, so the index keeps
-        serving what it has if embedding fails half-way (an API embedder that is down, say);
-        `only_missing` then re-embeds only the articles whose vectors are not all present.
+        `reset` builds a new collection and puts it in place of the old one only once it is complete: the
+        cure for damaged vectors or a corrupt HNSW segment, and the old index keeps serving until then, or
+        for good if embedding fails half-way. Without it, vectors are upserted over what is there and stray
+        ones removed; `only_missing` then re-embeds only the articles whose vectors are not all present.
         """
         import numpy as np
 
-        if reset:
-            await self.index.reset()
+        target = await self.index.shadow() if reset else self.index
         present = set() if reset else await self.index.chunk_ids()
         wanted: set[str] = set()
         todo: list[tuple[Article, list[ChunkRecord]]] = []
@@ -582,10 +581,15 @@ class Ingestor:
             texts = [passage_for_embedding(a.title, r.text) for a, records in group for r in records]
             vectors = await self.embedder.embed(texts)
             entries = [e for a, records in group for e in self._entries(a, records)]
-            await self.index.upsert(entries, np.asarray(vectors))
+            await target.upsert(entries, np.asarray(vectors))
             total += len(texts)
             if progress:
                 progress(done, len(todo))
+        if reset:
+            await self.index.take_over(target)
+            # Another process sharing a Chroma server may have stored articles in the old collection while
+            # this ran; this pass adds them (and finishes pending articles).
+            return total + await self.reindex(only_missing=True, reset=False)
         await self.resume()
         return total
 

@@ -6,12 +6,14 @@ import asyncio
 import shutil
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.services import open_services
-from retrieval.embedder import LocalEmbedder
+from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder
 from retrieval.index import PROBE_MARKER, DenseIndex, IndexLockedError, IndexMismatchError, collection_name
 from tests.conftest import CORPUS, make_settings
 
@@ -78,6 +80,68 @@ async def test_a_reindex_by_another_process_on_the_server_is_taken_up(  # type: 
     assert await services.index.count() == (await services.library.stats())["indexed_chunks"]
     hits = await services.searcher.search(CORPUS[2].title, k=1, mode="dense")
     assert hits[0].title == CORPUS[2].title
+
+
+class _Embedder(Embedder):
+    """The real embedder, with a hook run before each call (a test double at the embedder seam)."""
+
+    def __init__(self, inner: Embedder, before: Callable[[int], Awaitable[None]]) -> None:
+        self.inner, self.id, self.dim, self.max_tokens = inner, inner.id, inner.dim, inner.max_tokens
+        self.before, self.calls = before, 0
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        await self.before(self.calls)
+        return await self.inner.embed(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
+async def test_a_rebuild_that_fails_half_way_leaves_the_old_index_serving(  # type: ignore[no-untyped-def]
+    store_mode, services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await services.ingestor.ingest_many(CORPUS)
+    before = await services.index.count()
+    monkeypatch.setattr("retrieval.ingest.REINDEX_BATCH_CHUNKS", 1)  # one article per embedder call
+
+    async def fail_second(call: int) -> None:
+        if call == 2:
+            raise EmbeddingError("embedding endpoint failed: could not connect")
+
+    real = services.ingestor.embedder
+    services.ingestor.embedder = _Embedder(real, fail_second)
+    with pytest.raises(EmbeddingError):
+        await services.ingestor.reindex()
+    # The first article went into the new collection only; the live one is whole and still answers.
+    assert await services.index.count() == before
+    hits = await services.searcher.search(CORPUS[3].title, k=1, mode="dense")
+    assert hits[0].title == CORPUS[3].title
+    assert services.index.other_collections() == []  # the half-built one is no other embedder's index
+
+    services.ingestor.embedder = real
+    assert await services.ingestor.reindex() == before  # clears the leftover and completes
+    assert await services.index.count() == before and services.index.other_collections() == []
+
+
+async def test_articles_stored_during_a_rebuild_are_in_the_rebuilt_index(  # type: ignore[no-untyped-def]
+    store_mode, services
+) -> None:
+    await services.ingestor.ingest_many(CORPUS[:3])
+    real = services.ingestor.embedder
+
+    async def store_one_meanwhile(call: int) -> None:
+        # Another writer (the bot, while the CLI rebuilds) stores an article in the live collection.
+        if call == 1:
+            services.ingestor.embedder = real
+            [added] = await services.ingestor.ingest_many(CORPUS[3:4])
+            assert added.status == "added"
+
+    services.ingestor.embedder = _Embedder(real, store_one_meanwhile)
+    await services.ingestor.reindex()
+    assert await services.index.count() == (await services.library.stats())["indexed_chunks"]
+    hits = await services.searcher.search(CORPUS[3].title, k=1, mode="dense")
+    assert hits[0].title == CORPUS[3].title
 
 
 async def test_lost_index_is_rebuilt_at_startup(tmp_path: Path, embedder: LocalEmbedder) -> None:
