@@ -199,8 +199,8 @@ async def repair_index(services: Services) -> dict[str, int]:
             problem := await services.index.read_back(await _sample_chunk_ids(services.library))
         ):
             # count() just answered, so this is damage rather than an unreachable server. The rebuild fills a
-            # new collection and swaps it in when complete; it starts only once the embedder is known to answer,
-            # rather than embedding a share of the library for nothing.
+            # new collection and swaps it in when complete; it starts only once the embedder is known to
+            # answer, rather than embedding a share of the library for nothing.
             log.warning("dense index fails a read-back check (%s); rebuilding from the library", problem)
             await services.embedder.embed(["embedder check before a rebuild"])
             report["rebuilt_chunks"] = await services.ingestor.reindex()
