@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 
@@ -300,32 +299,6 @@ def passage_figures(hit: Hit) -> set[str]:
     return figures(f"{hit.title} {hit.outlet} {_date_words(hit)} {month} {hit.text}", source=True)
 
 
-_FULL_DATE = re.compile(
-    r"\b(?:(?P<d1>\d{1,2}) (?P<m1>[A-Z][a-z]{2,8})\.?,? (?P<y1>\d{4})"
-    r"|(?P<m2>[A-Z][a-z]{2,8})\.? (?P<d2>\d{1,2}),? (?P<y2>\d{4}))\b"
-)
-_MONTH_NUMBERS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-
-
-def without_resolved_days(claim: str, hits: list[Hit]) -> str:
-    """The claim without the full dates ("26 Feb 2025", "February 26, 2025") that fall in the week before a
-    cited article was published: a writer states them for the "Tuesday" or "yesterday" the article wrote,
-    so they are not figures the passage must contain."""
-
-    def drop(match: re.Match[str]) -> str:
-        month = _MONTH_NUMBERS.get((match["m1"] or match["m2"])[:3].lower())
-        try:
-            day = date(int(match["y1"] or match["y2"]), month or 0, int(match["d1"] or match["d2"]))
-        except ValueError:
-            return match.group(0)
-        for hit in hits:
-            if hit.published is not None and 0 <= (hit.published.date() - day).days <= 7:
-                return ""
-        return match.group(0)
-
-    return _FULL_DATE.sub(drop, claim)
-
-
 def passage_vocabulary(hit: Hit) -> set[str]:
     """What a claim citing this passage may mention: its text, and the title, outlet and date around it."""
     return content_words(f"{hit.title} {hit.outlet} {_date_words(hit)} {hit.text}")
@@ -401,8 +374,7 @@ async def check(
             )
             # A figure or code the cited passages never state is invented (or planted by injected text),
             # however well the rest of the sentence matches: wording may vary, numbers may not.
-            checked = without_resolved_days(claim.text, [by_n[n].hit for n in claim.cited])
-            if not figures_supported(checked, set().union(*(stated[n] for n in claim.cited))):
+            if not figures_supported(claim.text, set().union(*(stated[n] for n in claim.cited))):
                 supported = False
             if not supported:
                 dropped += 1

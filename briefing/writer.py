@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
@@ -23,7 +23,6 @@ from briefing.citations import (
     text_sentences,
 )
 from retrieval.embedder import Embedder
-from retrieval.statements import explicit_date
 
 __all__ = ["Draft", "OfflineWriter", "Passage", "Writer", "format_date"]
 
@@ -49,33 +48,10 @@ _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 )
-# A sentence that already says when: an explicit date, a weekday, a year, or a relative day.
-_OWN_DATE = re.compile(
-    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b|"
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|(?:19|20)\d\d|"
-    r"yesterday|today|tonight|this (?:week|month|morning)|last (?:week|month|year))\b",
-    re.IGNORECASE,
-)
-# A day named only relative to the article ("on Friday", "yesterday") means nothing to a reader weeks later,
-# or next to passages from other years; the day it stands for follows it in parentheses.
-_RELATIVE_DAY = re.compile(
-    r"\b(?:(?:last|on)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!['’])"
-    r"|\b(?:yesterday|today|tonight|this morning)\b(?!['’])",
-    re.IGNORECASE,
-)
-_ABSOLUTE_DATE = re.compile(
-    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b)", re.IGNORECASE
-)
-# A day and month not followed by a year, after a preposition of time: "on June 14", "by 3 March". Without
-# the preposition it is often a name ("the Oct. 7 attack", "the Sept. 11 anniversary"), not a day to date.
-_YEARLESS_DAY = re.compile(
-    rf"\b(?:on|by|from|until|till|since|before|after|through)\s+"
-    rf"(?P<day>(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?)"
-    r"(?![\w,]*\s*,?\s*(?:19|20)\d\d)(?!\w)"
-)
-# Only days this close to the publication are dated: further off, a day without a year is as likely a past
-# event named by its date as one in the article's own year.
-_NEAR_PUBLICATION = timedelta(days=60)
+# What a sentence may state of its own date. A weekday or "yesterday" is not enough on its own: it counts
+# from the article's date, which a reader of a briefing mixing several days does not have.
+_DAY_STATED = re.compile(rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b)")
+_YEAR_STATED = re.compile(r"\b(?:19|20)\d\d\b")
 _CONNECTOR = re.compile(
     r"^(?:But|And|So|However,|Meanwhile,|Moreover,|Furthermore,|Also,|Nevertheless,|In addition,|Still,)\s+"
 )
@@ -270,14 +246,23 @@ class OfflineWriter(Writer):
         for group in [[gist], *_paragraphs(kept)]:
             parts = []
             for cand in group:
-                text = _dated(gist_text if cand is gist else texts[id(cand)], cand.date, years=several_years)
+                text = gist_text if cand is gist else texts[id(cand)]
                 day = cand.date.date() if cand.date else None
-                if several_days and cand.date is not None and day != last and not _OWN_DATE.search(text):
+                if (
+                    several_days and cand.date is not None and day != last
+                    and not _states_its_date(text, several_years)
+                ):  # fmt: skip
                     text = _with_date(text, cand.date, common)
                 parts.append(attach(text, cand.cited))
                 last = day
             out.append(" ".join(parts))
         return "\n\n".join(out)
+
+
+def _states_its_date(text: str, several_years: bool) -> bool:
+    """Whether a reader can tell when without the article's date: a year; or a day and month, unless the
+    briefing spans several years ("on June 14" next to passages from 2022 and 2025)."""
+    return bool(_YEAR_STATED.search(text) or (not several_years and _DAY_STATED.search(text)))
 
 
 def _usable(sentence: str) -> bool:
@@ -314,50 +299,6 @@ def _smooth(cand: _Candidate, context: list[str], follows_predecessor: bool) -> 
     if _DANGLING.match(text):
         return None
     return text
-
-
-def _dated(text: str, published: datetime | None, *, years: bool = False) -> str:
-    """The sentence with the day its first relative day reference stands for ("on Friday (28 Feb 2025)"),
-    and with `years`, the year of a day written without one ("on June 14, 2024"). Words inside a quotation
-    stay as the speaker said them; an undated article gives nothing to resolve against."""
-    if published is None:
-        return text
-    if not _ABSOLUTE_DATE.search(text):
-        for match in _outside_quotes(_RELATIVE_DAY, text):
-            phrase = match.group(0)
-            day = explicit_date(f"last{phrase[4:]}" if phrase[:4] == "Last" else phrase, published)
-            if day is not None:
-                return f"{text[: match.end()]} ({format_date(day)}){text[match.end() :]}"
-            break
-    if years:
-        for match in _outside_quotes(_YEARLESS_DAY, text):
-            day = _nearest_year(match["day"], published)
-            # Only the article's own year: the citation check accepts it as a figure the article states.
-            if day is not None and day.year == published.year and abs(day - published) <= _NEAR_PUBLICATION:
-                comma = "," if match["day"][:1].isalpha() else ""  # "June 14, 2024" but "14 June 2024"
-                return f"{text[: match.end()]}{comma} {day.year}{text[match.end() :]}"
-            break
-    return text
-
-
-def _nearest_year(day_and_month: str, published: datetime) -> datetime | None:
-    """The day in the year that puts it nearest the publication: news says "on 3 March" for the coming
-    week as often as for the past one."""
-    options = [
-        explicit_date(f"{day_and_month} {year}", None)
-        for year in (published.year - 1, published.year, published.year + 1)
-    ]
-    found = [d for d in options if d is not None]
-    return min(found, key=lambda d: abs(d - published)) if found else None
-
-
-def _outside_quotes(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    out = []
-    for match in pattern.finditer(text):
-        before = text[: match.start()]
-        if not (before.count("“") > before.count("”") or before.count('"') % 2):
-            out.append(match)
-    return out
 
 
 def _antecedent(previous: list[str]) -> str | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from retrieval._said_dates import explicit_date
 from retrieval._sentence_reader import SentenceReader
 from retrieval._sentences import is_prose, mask, split_paragraphs, split_sentences
 from retrieval._speakers import Speaker, State, register_names
@@ -23,7 +22,7 @@ from retrieval._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY, POSITIO
 from retrieval.library import Statement, speaker_key
 from retrieval.types import Article
 
-__all__ = ["explicit_date", "extract_statements", "opens_with_verb", "reported"]
+__all__ = ["extract_statements", "opens_with_verb", "reported"]
 
 _MAX_SENTENCE_WORDS = 200
 

@@ -279,22 +279,6 @@ async def test_a_figure_the_sources_never_state_drops_the_sentence(embeddings: S
     assert checked.dropped == 2
 
 
-async def test_a_date_a_relative_day_stands_for_passes_the_figure_check(
-    embeddings: SentenceEmbeddings,
-) -> None:
-    visit = hit(6, "Transport minister Alma Reyes visited the Elm bridge on Friday and promised state money.")
-    text = (
-        "Transport minister Alma Reyes visited the Elm bridge on Friday (28 Feb 2025) [1]. "
-        "Transport minister Alma Reyes promised state money on February 27, 2025 [1]. "
-        "Transport minister Alma Reyes visited the Elm bridge on 20 Feb 2025 and promised state money [1]. "
-        "Transport minister Alma Reyes visited the Elm bridge 28 times and promised state money [1]."
-    )
-    checked = await check(text, [Passage(1, visit)], embeddings, require_citation=True)
-    # Published 3 March: 28 February is in the week before it; 20 February is not, and a bare 28 is a count.
-    assert "on Friday (28 Feb 2025)" in checked.text and "on February 27, 2025" in checked.text
-    assert "20 Feb" not in checked.text and "28 times" not in checked.text and checked.dropped == 2
-
-
 async def test_offline_text_keeps_uncited_sentences(embeddings: SentenceEmbeddings) -> None:
     checked = await check("Porthaven has a new tidal plant [1].\n\n## Heading", PASSAGES, embeddings,
                           require_citation=False)  # fmt: skip
