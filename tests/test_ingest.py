@@ -373,10 +373,10 @@ async def test_folder_with_embedder_down_fails_each_file_without_raising(tmp_pat
         await svc.aclose()
 
 
-def _generated_items(n: int, poisoned: int | None = None) -> list[Extracted]:
+def _generated_items(n: int, poisoned: tuple[int, ...] = ()) -> list[Extracted]:
     items = []
     for i in range(n):
-        text = _generated_article(i, 60) + (" Elderberry." if i == poisoned else "")
+        text = _generated_article(i, 60) + (" Elderberry." if i in poisoned else "")
         items.append(article(f"{_town(i)} council", text, url=f"https://towns.example/{i}", outlet="Towns",
                              date="2025-03-01"))  # fmt: skip
     return items
@@ -388,11 +388,12 @@ async def test_an_input_the_embedding_api_rejects_fails_only_its_own_article(tmp
         svc = await open_services(make_settings(tmp_path / "data"), embedder=embedder)
         try:
             llm.reject_inputs_containing = "Elderberry"
-            results = await svc.ingestor.ingest_many(_generated_items(4, poisoned=2))
-            assert [r.status for r in results] == ["added", "added", "failed", "added"]
-            assert "maximum context length" in (results[2].reason or "")
+            # Two refused in a row do not pass for an endpoint that is down: the ones after them are stored.
+            results = await svc.ingestor.ingest_many(_generated_items(6, poisoned=(2, 3)))
+            assert [r.status for r in results] == ["added", "added", "failed", "failed", "added", "added"]
+            assert all("maximum context length" in (r.reason or "") for r in results[2:4])
             stats = await svc.library.stats()
-            assert stats["articles"] == 3 and stats["pending_articles"] == 0
+            assert stats["articles"] == 4 and stats["pending_articles"] == 0
             assert await svc.index.count() == stats["indexed_chunks"] > 0
         finally:
             await svc.aclose()
