@@ -8,6 +8,7 @@ import fcntl
 import logging
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,8 +32,10 @@ _DAMAGE_MARKERS = ("file is not a database", "malformed", "corrupt")
 # is replaced like any other damaged one. A kill during the probe (an impatient operator) costs a rebuild,
 # never data: the library holds everything the store is built from.
 PROBE_MARKER = "chroma.probe"
-# A rebuild fills the collection named like the live one plus this, then renames it (see DenseIndex.shadow).
-SHADOW_SUFFIX = "_rb"
+# A rebuild fills a collection named like the live one plus this and four hex digits, then renames it to the
+# live name (see DenseIndex.shadow). The live name is at most 60 characters, Chroma allows 63.
+SHADOW_MARK = "_rb"
+_SHADOW_NAME = re.compile(rf"{SHADOW_MARK}[0-9a-f]{{4}}$")
 
 
 class DenseIndexError(Exception):
@@ -154,6 +157,9 @@ class DenseIndex:
         self.mode = mode
         self._lock = lock
         self._probe_marker = probe_marker
+        # A live collection replaced by another process is looked up again by name (see `_run`); a shadow
+        # that disappears was removed by a newer rebuild, and its own rebuild must stop.
+        self._replaceable = True
         self._collection = self._get_or_create()
 
     def _get_or_create(self) -> Any:
@@ -262,7 +268,7 @@ class DenseIndex:
         names = [getattr(c, "name", c) for c in self._client.list_collections()]
         return [
             n for n in names
-            if n != self.name and str(n).startswith("chunks_") and not str(n).endswith(SHADOW_SUFFIX)
+            if n != self.name and str(n).startswith("chunks_") and not _SHADOW_NAME.search(str(n))
         ]  # fmt: skip
 
     async def upsert(self, entries: Sequence[DenseEntry], vectors: np.ndarray) -> None:
@@ -361,13 +367,22 @@ class DenseIndex:
         return await self._run(scan)
 
     async def shadow(self) -> DenseIndex:
-        """An empty collection beside this one to rebuild into while this one keeps serving."""
+        """An empty collection beside this one to rebuild into while this one keeps serving.
+
+        Shadows left by earlier rebuilds are removed first: one that crashed, or one still running in
+        another process, which then fails rather than swap in an index this one also builds.
+        """
 
         def make() -> DenseIndex:
-            name = f"{self.name}{SHADOW_SUFFIX}"
-            with contextlib.suppress(Exception):  # left by a rebuild that was interrupted
-                self._client.delete_collection(name)
-            return DenseIndex(self._client, name, mode=self.mode)
+            prefix = f"{self.name[:56]}{SHADOW_MARK}"
+            for collection in self._client.list_collections():
+                name = str(getattr(collection, "name", collection))
+                if name.startswith(prefix) and _SHADOW_NAME.search(name):
+                    with contextlib.suppress(Exception):
+                        self._client.delete_collection(name)
+            shadow = DenseIndex(self._client, f"{prefix}{secrets.token_hex(2)}", mode=self.mode)
+            shadow._replaceable = False
+            return shadow
 
         return await asyncio.to_thread(make)
 
@@ -379,18 +394,17 @@ class DenseIndex:
         """
 
         def swap() -> None:
-            for attempt in range(2):
-                with contextlib.suppress(Exception):
-                    self._client.delete_collection(self.name)
-                try:
-                    shadow._collection.modify(name=self.name)
-                    break
-                except Exception:
-                    if attempt:
-                        raise
-            self._collection = shadow._collection
+            # Gone when a newer rebuild removed it: this one must not then remove the live index.
+            rebuilt = self._client.get_collection(shadow.name, embedding_function=None)
+            with contextlib.suppress(Exception):
+                self._client.delete_collection(self.name)
+            rebuilt.modify(name=self.name)
+            self._collection = rebuilt
 
-        await asyncio.to_thread(swap)
+        try:
+            await asyncio.to_thread(swap)
+        except Exception as exc:
+            raise DenseIndexError(f"could not put the rebuilt index in place: {exc}") from exc
 
     async def reset(self) -> None:
         def drop() -> None:
@@ -467,7 +481,7 @@ class DenseIndex:
             try:
                 return work()
             except Exception as exc:
-                if "does not exist" not in str(exc):
+                if not self._replaceable or "does not exist" not in str(exc):
                     raise
                 log.info(
                     "the Chroma collection %s was replaced by another process; using the new one", self.name

@@ -20,7 +20,7 @@ from retrieval.chunking import Chunker, passage_for_embedding
 from retrieval.embedder import Embedder, EmbeddingError
 from retrieval.extract import ExtractError, extract_html, extract_text, without_instructions
 from retrieval.fetcher import Fetcher, FetchError
-from retrieval.index import DenseEntry, DenseIndex
+from retrieval.index import DenseEntry, DenseIndex, DenseIndexError
 from retrieval.library import ChunkRecord, Library, LibraryError, Statement
 from retrieval.shingles import bands, content_hash, overlap, shingles
 from retrieval.types import SHARED_SCOPE, Article, Extracted
@@ -583,7 +583,14 @@ class Ingestor:
             texts = [passage_for_embedding(a.title, r.text) for a, records in group for r in records]
             vectors = await self.embedder.embed(texts)
             entries = [e for a, records in group for e in self._entries(a, records)]
-            await target.upsert(entries, np.asarray(vectors))
+            try:
+                await target.upsert(entries, np.asarray(vectors))
+            except Exception as exc:
+                if target is self.index:
+                    raise
+                raise DenseIndexError(
+                    f"the rebuild stopped, its new collection is gone (another rebuild started?): {exc}"
+                ) from exc
             total += len(texts)
             if progress:
                 progress(done, len(todo))

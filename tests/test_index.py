@@ -14,7 +14,14 @@ import pytest
 
 from bot.services import open_services
 from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder
-from retrieval.index import PROBE_MARKER, DenseIndex, IndexLockedError, IndexMismatchError, collection_name
+from retrieval.index import (
+    PROBE_MARKER,
+    DenseIndex,
+    DenseIndexError,
+    IndexLockedError,
+    IndexMismatchError,
+    collection_name,
+)
 from tests.conftest import CORPUS, make_settings
 
 
@@ -142,6 +149,30 @@ async def test_articles_stored_during_a_rebuild_are_in_the_rebuilt_index(  # typ
     assert await services.index.count() == (await services.library.stats())["indexed_chunks"]
     hits = await services.searcher.search(CORPUS[3].title, k=1, mode="dense")
     assert hits[0].title == CORPUS[3].title
+
+
+async def test_a_second_rebuild_supersedes_one_in_progress(  # type: ignore[no-untyped-def]
+    store_mode, services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await services.ingestor.ingest_many(CORPUS)
+    before = await services.index.count()
+    monkeypatch.setattr("retrieval.ingest.REINDEX_BATCH_CHUNKS", 1)
+    real = services.ingestor.embedder
+
+    async def rebuild_meanwhile(call: int) -> None:
+        if call == 2:  # the first rebuild has written one article to its new collection
+            services.ingestor.embedder = real
+            assert await services.ingestor.reindex() == before
+
+    services.ingestor.embedder = _Embedder(real, rebuild_meanwhile)
+    with pytest.raises(DenseIndexError, match="another rebuild started"):
+        await services.ingestor.reindex()
+    # The newer rebuild is in place and whole; the older one left nothing behind and removed nothing.
+    assert await services.index.count() == before
+    names = [str(getattr(c, "name", c)) for c in services.index._client.list_collections()]
+    assert names == [services.index.name]
+    hits = await services.searcher.search(CORPUS[0].title, k=1, mode="dense")
+    assert hits[0].title == CORPUS[0].title
 
 
 async def test_lost_index_is_rebuilt_at_startup(tmp_path: Path, embedder: LocalEmbedder) -> None:
