@@ -406,16 +406,6 @@ class DenseIndex:
         except Exception as exc:
             raise DenseIndexError(f"could not put the rebuilt index in place: {exc}") from exc
 
-    async def reset(self) -> None:
-        def drop() -> None:
-            try:
-                self._client.delete_collection(self.name)
-            except Exception:
-                pass
-            self._collection = self._get_or_create()
-
-        await asyncio.to_thread(drop)
-
     @staticmethod
     def where(filters: SearchFilters, extra_article_ids: Sequence[int] = ()) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []

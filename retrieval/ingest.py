@@ -596,8 +596,9 @@ class Ingestor:
                 progress(done, len(todo))
         if reset:
             await self.index.take_over(target)
-            # Another process sharing a Chroma server may have stored articles in the old collection while
-            # this ran; this pass adds them (and finishes pending articles).
+            # Another process sharing a Chroma server may have stored or forgotten articles in the old
+            # collection while this ran; this pass adds the missing, removes the strays and finishes pending
+            # articles.
             return total + await self.reindex(only_missing=True, reset=False)
         await self.resume()
         return total
