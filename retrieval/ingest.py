@@ -563,6 +563,11 @@ class Ingestor:
         target = await self.index.shadow() if reset else self.index
         present = set() if reset else await self.index.chunk_ids()
         wanted: set[str] = set()
+        # An article another process is storing has its vectors written before it is marked indexed: they
+        # are not strays. Read after the snapshot above and before the indexed list below, so an article
+        # marked indexed in between is in one of the two.
+        for article_id in await self.library.pending_articles() if present else []:
+            wanted.update(r.chunk_id for r in await self.library.article_chunks(article_id))
         todo: list[tuple[Article, list[ChunkRecord]]] = []
         for article_id in await self.library.indexed_article_ids():
             article = await self.library.get_article(article_id)

@@ -175,6 +175,30 @@ async def test_a_second_rebuild_supersedes_one_in_progress(  # type: ignore[no-u
     assert hits[0].title == CORPUS[0].title
 
 
+async def test_repair_keeps_the_vectors_of_an_article_being_stored(  # type: ignore[no-untyped-def]
+    services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ing = services.ingestor
+    await ing.ingest_many(CORPUS[:1])
+    # Another process is storing an article: its row and vectors are written, it is not yet marked indexed.
+    pending = ing._prepare(CORPUS[1], "other process", "shared")
+    pending.pieces = [c.text for c in ing.chunker.split(pending.searchable)]
+    article = await ing._write_row(pending)
+    entries = ing._entries(article, await services.library.article_chunks(article.id))
+    await services.index.upsert(entries, await ing._embed_records(article))
+    delete_chunks = services.index.delete_chunks
+
+    async def then_the_other_process_finishes(chunk_ids: list[str]) -> None:
+        await delete_chunks(chunk_ids)
+        await services.library.mark_indexed(article.id)
+
+    monkeypatch.setattr(services.index, "delete_chunks", then_the_other_process_finishes)
+    await ing.reindex(only_missing=True, reset=False)
+    stats = await services.library.stats()
+    assert stats["pending_articles"] == 0
+    assert await services.index.count() == stats["indexed_chunks"]
+
+
 async def test_lost_index_is_rebuilt_at_startup(tmp_path: Path, embedder: LocalEmbedder) -> None:
     settings = make_settings(tmp_path / "data")
     svc = await open_services(settings, embedder=embedder)
