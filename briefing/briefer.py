@@ -122,10 +122,10 @@ class Briefer:
             return stance
         # Three passages per article, not search's default two: one long article may hold the whole answer.
         hits = await self.searcher.search(question, k=k, filters=filters, per_article=3)
-        # Hybrid hits always carry a cosine; none at all means the dense index was down for this search.
-        degraded = bool(hits) and all(h.similarity is None for h in hits)
+        index_down = any(h.keyword_only for h in hits)
         lexical = self.lexical_threshold
-        if degraded:
+        if hits and all(h.similarity is None for h in hits):
+            # No cosine to judge by (the index is down, or lost these vectors): words alone must carry it.
             lexical = min(lexical, DEGRADED_LEXICAL_THRESHOLD)
         verdict = judge_relevance(question, hits, threshold=self.relevance_threshold, lexical=lexical)
         if not verdict.relevant:
@@ -134,7 +134,7 @@ class Briefer:
         draft = await self.writer.write(question, passages)
         await self._report_quota(draft)
         briefing = await self._finish(question, passages, draft)
-        if degraded and briefing.found:
+        if index_down and briefing.found:
             briefing.note = " ".join(n for n in (KEYWORD_ONLY_NOTE, briefing.note) if n)
         return briefing
 

@@ -94,18 +94,20 @@ class Searcher:
                 return []
             return await self.library.bm25(query, n, filters)
 
+        keyword_only = False
         dense_result, bm25_hits = await asyncio.gather(dense(), lexical(), return_exceptions=True)
         if isinstance(bm25_hits, BaseException):
             raise bm25_hits
         if isinstance(dense_result, BaseException):
             # Keyword search still covers every stored article: an outage of the Chroma server degrades
-            # answers instead of stopping them. The hits then carry no similarity, which tells callers.
+            # answers instead of stopping them. The hits say so (`keyword_only`).
             # Only an index outage: with the embedder down, writing and checking the answer (which embed
             # sentences) would fail next anyway, so that error goes up to be reported as it is.
             if mode == "dense" or not isinstance(dense_result, DenseIndexError):
                 raise dense_result
             log.warning("dense search unavailable (%s); answering from keyword search alone", dense_result)
             mode = "bm25"
+            keyword_only = True
             dense_result = (None, [])
         vector, dense_hits = dense_result
         similarity = dict(dense_hits)
@@ -137,7 +139,7 @@ class Searcher:
             if per.get(rec.article_id, 0) >= limit:
                 continue
             per[rec.article_id] = per.get(rec.article_id, 0) + 1
-            hits.append(self._hit(rec, scores[cid], similarity.get(cid), bm25_scores.get(cid)))
+            hits.append(self._hit(rec, scores[cid], similarity.get(cid), bm25_scores.get(cid), keyword_only))
             if len(hits) >= k:
                 break
         return hits
@@ -162,7 +164,9 @@ class Searcher:
         return rec.added_by in (filters.scope, SHARED_SCOPE) or rec.article_id in extra
 
     @staticmethod
-    def _hit(rec: ChunkRecord, score: float, similarity: float | None, bm25: float | None) -> Hit:
+    def _hit(
+        rec: ChunkRecord, score: float, similarity: float | None, bm25: float | None, keyword_only: bool
+    ) -> Hit:
         return Hit(
             chunk_id=rec.chunk_id,
             article_id=rec.article_id,
@@ -174,4 +178,5 @@ class Searcher:
             score=score,
             similarity=similarity,
             bm25=bm25,
+            keyword_only=keyword_only,
         )

@@ -68,6 +68,8 @@ class Hit:
     # Cosine similarity of the query and this chunk's vector: an absolute relevance signal, unlike `score`.
     similarity: float | None = None
     bm25: float | None = None
+    # Found while the dense index was down, by keyword search alone.
+    keyword_only: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -11,7 +11,7 @@ import pytest
 
 from bot.services import Services
 from bot.settings import Settings
-from briefing.briefer import Briefer, build_briefer, judge_relevance
+from briefing.briefer import KEYWORD_ONLY_NOTE, Briefer, build_briefer, judge_relevance
 from briefing.citations import MARKER
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter
@@ -140,3 +140,12 @@ def test_cli_ask_json_and_text(settings: Settings, capsys: pytest.CaptureFixture
     assert main(["--data-dir", data, "ask", "Who won the Monaco Grand Prix?", "--json"]) == 0
     missing = json.loads(capsys.readouterr().out)
     assert missing == {"answer": NOT_FOUND_ANSWER, "found": False, "citations": []}
+
+
+async def test_an_empty_index_is_not_taken_for_one_that_is_down(loaded: Services) -> None:
+    # Every vector lost (a rebuild that could not embed): no hit has a cosine, yet the index answers.
+    await loaded.index.delete_chunks(sorted(await loaded.index.chunk_ids()))
+    briefing = await offline_briefer(loaded).ask(
+        "Why did Norland's central bank keep its interest rate unchanged?"
+    )
+    assert briefing.found and KEYWORD_ONLY_NOTE not in (briefing.note or "")

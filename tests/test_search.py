@@ -138,12 +138,12 @@ async def test_keyword_search_answers_while_the_dense_side_is_down(loaded, monke
     monkeypatch.setattr(loaded.index, "query", down)
     hits = await loaded.searcher.search(question, k=3)
     assert hits[0].title == "Central bank holds interest rate at 3.5 percent"
-    assert all(h.similarity is None and h.bm25 for h in hits)
+    assert all(h.similarity is None and h.bm25 and h.keyword_only for h in hits)
     with pytest.raises(DenseIndexError):
         await loaded.searcher.search(question, mode="dense")  # asked for dense only: nothing to fall back on
     monkeypatch.undo()
     hits = await loaded.searcher.search(question, k=3)
-    assert hits[0].similarity is not None
+    assert hits[0].similarity is not None and not any(h.keyword_only for h in hits)
 
 
 async def test_a_keyword_hit_missing_from_the_dense_index_is_still_found(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -152,3 +152,5 @@ async def test_a_keyword_hit_missing_from_the_dense_index_is_still_found(loaded)
     hits = await loaded.searcher.search("Norland central bank interest rate", k=5)
     assert bank.id in [h.article_id for h in hits]
     assert next(h for h in hits if h.article_id == bank.id).similarity is None
+    # The index answered: nothing says it was down.
+    assert not any(h.keyword_only for h in hits)
