@@ -627,3 +627,6 @@ async def test_cli_ingest_while_the_bot_runs_on_a_chroma_server(
         assert "added" in proc.stdout
         [reply] = await env.send(env.tg.make_text_message(ALICE, "Will the Porthaven ferry run in winter?"))
         assert "https://news.example.org/ferry-winter" in links_in(html_of(reply))
+        # Keyword search reads the shared library file anyway; the bot's Chroma handle must see the vectors.
+        dense = await env.rt.services.searcher.search("harbour ferry paused in winter", k=1, mode="dense")
+        assert dense and dense[0].url == "https://news.example.org/ferry-winter"
