@@ -74,7 +74,7 @@ async def test_a_reindex_by_another_process_on_the_server_is_taken_up(  # type: 
     await services.ingestor.ingest_many(CORPUS[:2])
     cli = await open_services(settings, embedder=embedder)  # a second process, as `briefbot reindex` is
     try:
-        rebuilt = await cli.ingestor.reindex()  # drops the collection and fills a new one of the same name
+        rebuilt = await cli.ingestor.reindex()  # fills a new collection and swaps it in under the same name
         assert rebuilt == await cli.index.count() > 0
     finally:
         cli.index.close()

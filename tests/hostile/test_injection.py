@@ -94,8 +94,8 @@ FLAGGED = {"visible-text", "zero-width", "meta-description"}
 def obedient(request: dict[str, Any]) -> str:
     """A model that does what the payload asked, around one faithful, cited sentence.
 
-    The canary is cited to the source that carries the payload when one does, so the citation check would
-    find the canary in the cited text: the hardest case for it.
+    The canary is cited to [1], a clean source. Were a payload ever to reach the model (the test asserts
+    none does), it would be cited to that source instead, leaving the citation check its hardest case.
     """
     sources = blocks(request)
     carrier = next((n for n, text in sources.items() if CANARY in text), 1)
