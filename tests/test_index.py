@@ -6,14 +6,12 @@ import asyncio
 import shutil
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot.services import open_services
-from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder
+from retrieval.embedder import EmbeddingError, LocalEmbedder
 from retrieval.index import (
     PROBE_MARKER,
     DenseIndex,
@@ -23,6 +21,7 @@ from retrieval.index import (
     collection_name,
 )
 from tests.conftest import CORPUS, make_settings
+from tests.support.embedders import WatchedEmbedder
 
 
 def test_collection_name_carries_embedder_and_dimension() -> None:
@@ -89,22 +88,6 @@ async def test_a_reindex_by_another_process_on_the_server_is_taken_up(  # type: 
     assert hits[0].title == CORPUS[2].title
 
 
-class _Embedder(Embedder):
-    """The real embedder, with a hook run before each call (a test double at the embedder seam)."""
-
-    def __init__(self, inner: Embedder, before: Callable[[int], Awaitable[None]]) -> None:
-        self.inner, self.id, self.dim, self.max_tokens = inner, inner.id, inner.dim, inner.max_tokens
-        self.before, self.calls = before, 0
-
-    async def embed(self, texts: list[str]) -> np.ndarray:
-        self.calls += 1
-        await self.before(self.calls)
-        return await self.inner.embed(texts)
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-
 async def test_a_rebuild_that_fails_half_way_leaves_the_old_index_serving(  # type: ignore[no-untyped-def]
     store_mode, services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -117,7 +100,7 @@ async def test_a_rebuild_that_fails_half_way_leaves_the_old_index_serving(  # ty
             raise EmbeddingError("embedding endpoint failed: could not connect")
 
     real = services.ingestor.embedder
-    services.ingestor.embedder = _Embedder(real, fail_second)
+    services.ingestor.embedder = WatchedEmbedder(real, fail_second)
     with pytest.raises(EmbeddingError):
         await services.ingestor.reindex()
     # The first article went into the new collection only; the live one is whole and still answers.
@@ -144,7 +127,7 @@ async def test_articles_stored_during_a_rebuild_are_in_the_rebuilt_index(  # typ
             [added] = await services.ingestor.ingest_many(CORPUS[3:4])
             assert added.status == "added"
 
-    services.ingestor.embedder = _Embedder(real, store_one_meanwhile)
+    services.ingestor.embedder = WatchedEmbedder(real, store_one_meanwhile)
     await services.ingestor.reindex()
     assert await services.index.count() == (await services.library.stats())["indexed_chunks"]
     hits = await services.searcher.search(CORPUS[3].title, k=1, mode="dense")
@@ -164,7 +147,7 @@ async def test_a_second_rebuild_supersedes_one_in_progress(  # type: ignore[no-u
             services.ingestor.embedder = real
             assert await services.ingestor.reindex() == before
 
-    services.ingestor.embedder = _Embedder(real, rebuild_meanwhile)
+    services.ingestor.embedder = WatchedEmbedder(real, rebuild_meanwhile)
     with pytest.raises(DenseIndexError, match="another rebuild started"):
         await services.ingestor.reindex()
     # The newer rebuild is in place and whole; the older one left nothing behind and removed nothing.

@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from bot.services import open_services
-from retrieval.embedder import Embedder, OpenAIEmbedder
+from retrieval.embedder import OpenAIEmbedder
 from retrieval.fetcher import HttpFetcher
 from retrieval.ingest import FOLDER_BATCH_ARTICLES, IngestResult
 from retrieval.types import Extracted
 from tests.conftest import CORPUS, article, make_settings
+from tests.support.embedders import WatchedEmbedder
 from tests.support.llm_server import LlmServer
 from tests.support.web_site import serve_pages
 
@@ -253,21 +253,6 @@ async def test_sub_second_extraction_limit_is_named_in_the_reason(services, tmp_
     assert (await services.library.stats())["articles"] == 0
 
 
-class CountingEmbedder(Embedder):
-    """The real embedder, counting how often ingestion calls it."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner, self.id, self.dim, self.max_tokens = inner, inner.id, inner.dim, inner.max_tokens
-        self.calls = 0
-
-    async def embed(self, texts: list[str]) -> np.ndarray:
-        self.calls += 1
-        return await self.inner.embed(texts)
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-
 def _as_file_text(item: Extracted) -> str:
     return f"{item.title}\n\n{item.text}\n"
 
@@ -332,7 +317,7 @@ def _generated_article(i: int, words: int) -> str:
 
 
 async def test_folder_larger_than_a_batch_is_batched_and_searchable(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    counting = CountingEmbedder(services.ingestor.embedder)
+    counting = WatchedEmbedder(services.ingestor.embedder)
     services.ingestor.embedder = counting
     n = FOLDER_BATCH_ARTICLES + 8
     for i in range(n):
