@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,8 +118,10 @@ async def open_services(
                 f"the library was indexed with {recorded!r} but the configured embedder gives {name!r}. "
                 "Run `briefbot reindex` to rebuild the index for the new embedder (or switch back)."
             )
+        # Opening connects to the server, or opens (and may check or move aside) the embedded store: blocking.
         if settings.chroma_host:
-            index = DenseIndex.open_server(
+            index = await asyncio.to_thread(
+                DenseIndex.open_server,
                 settings.chroma_host,
                 settings.chroma_port,
                 name,
@@ -128,7 +131,7 @@ async def open_services(
                 database=settings.chroma_database,
             )
         else:
-            index = DenseIndex.open_embedded(settings.chroma_path, name)
+            index = await asyncio.to_thread(DenseIndex.open_embedded, settings.chroma_path, name)
         await library.set_meta(EMBEDDER_META_KEY, name)
         ingestor = Ingestor(
             library,

@@ -98,6 +98,13 @@ class _DataDirLock:
             self._fh = None
 
 
+def _write_marker(path: Path) -> None:
+    with path.open("w") as fh:
+        fh.write(f"briefbot pid {os.getpid()} at {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 class _DamagedStore(Exception):
     pass
 
@@ -326,14 +333,12 @@ class DenseIndex:
         only reading vectors back and searching with them notices that. An embedded store is searched with
         PROBE_MARKER on disk, removed only once the check returns.
         """
-        if self._probe_marker is not None:
-            with self._probe_marker.open("w") as fh:
-                fh.write(f"briefbot pid {os.getpid()} at {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n")
-                fh.flush()
-                os.fsync(fh.fileno())
+        marker = self._probe_marker
+        if marker is not None:
+            await asyncio.to_thread(_write_marker, marker)
         problem = await self._read_back(chunk_ids)
-        if self._probe_marker is not None:
-            self._probe_marker.unlink(missing_ok=True)
+        if marker is not None:
+            await asyncio.to_thread(marker.unlink, missing_ok=True)
         return problem
 
     async def _read_back(self, chunk_ids: Sequence[str]) -> str | None:
