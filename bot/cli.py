@@ -94,13 +94,6 @@ class _Progress:
         self.stream.flush()
 
 
-def _count_article_files(folder: Path) -> int:
-    from retrieval.ingest import FILE_SUFFIXES
-
-    # A walk of a whole tree can take a while; callers run this in a thread.
-    return sum(1 for p in folder.rglob("*") if p.suffix.lower() in FILE_SUFFIXES)
-
-
 def _read_local_file(target: str) -> tuple[bytes, str]:
     from retrieval.ingest import read_with_url
 
@@ -131,10 +124,8 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
                 def tick(result: Any, bar: _Progress = files_bar) -> None:
                     bar.step(result.source)
 
-                if Path(target).is_dir():  # noqa: ASYNC240 - as above, one stat
-                    files_bar.set_total(await asyncio.to_thread(_count_article_files, Path(target)))
                 results = await services.ingestor.ingest_path(
-                    Path(target), added_by=SHARED_SCOPE, progress=tick
+                    Path(target), added_by=SHARED_SCOPE, progress=tick, on_total=files_bar.set_total
                 )
             else:
                 results = [_failed(target, "no such file, and not an http(s) URL")]

@@ -89,6 +89,13 @@ class _Pending:
     pieces: list[str] = field(default_factory=list)
 
 
+def _article_files(path: Path) -> list[Path] | None:
+    """The article files at `path`: itself, or those in the tree below it, sorted; None if it is neither."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+    return [path] if path.is_file() else None
+
+
 def _twins(a: _Pending, b: _Pending) -> bool:
     """Whether `a` would be a duplicate or near-duplicate of `b` once `b` is stored."""
     if a.url == b.url or a.hash == b.hash:
@@ -175,26 +182,26 @@ class Ingestor:
         *,
         added_by: str = SHARED_SCOPE,
         progress: Callable[[IngestResult], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
     ) -> list[IngestResult]:
         """A file, or a directory searched recursively for .html/.htm/.txt/.md files.
+
+        `on_total` hears how many files were found, before the first is read (a progress bar's length).
 
         Files are read and extracted one by one but stored in batches through `ingest_many`, so a folder
         costs an embedder call and an index write per batch, not per file. Results are in file order, one
         per file; `progress` gets each in that order, once the file's batch is done.
         """
         path = Path(path)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
-            if not files:
-                return [
-                    IngestResult(
-                        str(path), "failed", reason="no .html, .htm, .txt or .md files in this folder"
-                    )
-                ]
-        elif path.is_file():
-            files = [path]
-        else:
+        files = await asyncio.to_thread(_article_files, path)  # a walk of a whole tree takes a while
+        if files is None:
             return [IngestResult(str(path), "failed", reason="no such file or directory")]
+        if not files:
+            return [
+                IngestResult(str(path), "failed", reason="no .html, .htm, .txt or .md files in this folder")
+            ]
+        if on_total:
+            on_total(len(files))
         results: list[IngestResult | None] = [None] * len(files)
         reported = 0
         batch: list[tuple[int, Extracted]] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import UsageError, _count_article_files, _Progress, parse_when
+from bot.cli import UsageError, _Progress, parse_when
 
 
 def briefbot(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -143,12 +143,6 @@ def test_progress_bar_follows_a_running_count_to_the_end() -> None:
     bar = _Progress(0, stream=quiet)
     bar.report(7, 10)
     assert quiet.getvalue() == "" and bar.done == 7
-
-
-def test_article_file_count_uses_the_ingest_suffixes(tmp_path: Path) -> None:
-    for name in ("a.html", "b.HTM", "c.txt", "d.md", "e.pdf", "f"):
-        (tmp_path / name).write_text("x")
-    assert _count_article_files(tmp_path) == 4
 
 
 def test_backup_then_restore_into_an_empty_data_dir(tmp_path: Path, articles: Path) -> None:

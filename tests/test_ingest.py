@@ -399,3 +399,13 @@ async def test_an_embedding_endpoint_that_is_down_is_not_retried_for_every_artic
             assert (await svc.library.stats())["articles"] == 0
         finally:
             await svc.aclose()
+
+
+async def test_a_folder_reports_its_file_count_first(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "notes.md").mkdir()  # a folder with an article's suffix is not an article
+    (tmp_path / "notes.md" / "a.txt").write_text(_generated_article(1, 40))
+    (tmp_path / "b.TXT").write_text(_generated_article(2, 40))  # suffixes in any case
+    (tmp_path / "c.png").write_bytes(b"\x89PNG")
+    events: list[object] = []
+    results = await services.ingestor.ingest_path(tmp_path, progress=events.append, on_total=events.append)
+    assert events[0] == 2 and events[1:] == results and [r.status for r in results] == ["added", "added"]
