@@ -463,7 +463,7 @@ class Ingestor:
             return []
         entries: list[DenseEntry] = []
         for _, _, article, _ in stored:
-            entries.extend(self._entries(article, await self.library.article_chunks(article.id)))
+            entries.extend(self._entries(await self.library.article_chunks(article.id)))
         try:
             await self.index.upsert(entries, np.vstack([np.asarray(v) for _, _, _, v in stored]))
             batch_ok = True
@@ -509,14 +509,14 @@ class Ingestor:
             return 0
 
     @staticmethod
-    def _entries(article: Article, records: Sequence[ChunkRecord]) -> list[DenseEntry]:
+    def _entries(records: Sequence[ChunkRecord]) -> list[DenseEntry]:
         return [
             DenseEntry(
                 chunk_id=r.chunk_id,
-                article_id=article.id,
-                published_ts=int(article.published_at.timestamp()) if article.published_at else None,
-                outlet=article.outlet,
-                scope=article.added_by,
+                article_id=r.article_id,
+                published_ts=int(r.published.timestamp()) if r.published else None,
+                outlet=r.outlet,
+                scope=r.added_by,
             )
             for r in records
         ]
@@ -525,7 +525,7 @@ class Ingestor:
         import numpy as np
 
         assert isinstance(vectors, np.ndarray)
-        entries = self._entries(article, await self.library.article_chunks(article.id))
+        entries = self._entries(await self.library.article_chunks(article.id))
         await self.index.upsert(entries, vectors)
         await self.library.mark_indexed(article.id)
 
@@ -575,26 +575,22 @@ class Ingestor:
         # marked indexed in between is in one of the two.
         for article_id in await self.library.pending_articles() if present else []:
             wanted.update(r.chunk_id for r in await self.library.article_chunks(article_id))
-        todo: list[tuple[Article, list[ChunkRecord]]] = []
-        for article_id in await self.library.indexed_article_ids():
-            article = await self.library.get_article(article_id)
-            if article is None:
-                continue
-            records = await self.library.article_chunks(article_id)
+        todo: list[list[ChunkRecord]] = []
+        for records in (await self.library.indexed_chunks()).values():
             wanted.update(r.chunk_id for r in records)
             if not (only_missing and all(r.chunk_id in present for r in records)):
-                todo.append((article, records))
+                todo.append(records)
         await self.index.delete_chunks(sorted(present - wanted))
         total = done = 0
         while done < len(todo):
             # Several articles per embedder call and per index write, as ingest_many does.
-            group: list[tuple[Article, list[ChunkRecord]]] = []
-            while done < len(todo) and (not group or sum(len(r) for _, r in group) < REINDEX_BATCH_CHUNKS):
+            group: list[list[ChunkRecord]] = []
+            while done < len(todo) and (not group or sum(len(r) for r in group) < REINDEX_BATCH_CHUNKS):
                 group.append(todo[done])
                 done += 1
-            texts = [passage_for_embedding(a.title, r.text) for a, records in group for r in records]
+            texts = [passage_for_embedding(r.title, r.text) for records in group for r in records]
             vectors = await self.embedder.embed(texts)
-            entries = [e for a, records in group for e in self._entries(a, records)]
+            entries = [e for records in group for e in self._entries(records)]
             try:
                 await target.upsert(entries, np.asarray(vectors))
             except Exception as exc:

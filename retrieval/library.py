@@ -468,6 +468,22 @@ class Library(SqliteStore):
 
         return await self._run(q)
 
+    async def indexed_chunks(self) -> dict[int, list[ChunkRecord]]:
+        """The chunks of every article search may show, by article and in order.
+
+        What the dense index should hold: pending articles and linked near-duplicates are left out.
+        """
+
+        def q(c: sqlite3.Connection) -> dict[int, list[ChunkRecord]]:
+            where = "WHERE a.indexed = 1 AND a.duplicate_of IS NULL ORDER BY c.article_id, c.seq"
+            sql = f"{self._RECORD_SQL} {where}"
+            out: dict[int, list[ChunkRecord]] = {}
+            for row in c.execute(sql):
+                out.setdefault(row["article_id"], []).append(self._record(row))
+            return out
+
+        return await self._run(q)
+
     async def indexed_article_ids(self) -> list[int]:
         def q(c: sqlite3.Connection) -> list[int]:
             rows = c.execute(

@@ -167,7 +167,7 @@ async def test_repair_keeps_the_vectors_of_an_article_being_stored(  # type: ign
     pending = ing._prepare(CORPUS[1], "other process", "shared")
     pending.pieces = [c.text for c in ing.chunker.split(pending.searchable)]
     article = await ing._write_row(pending)
-    entries = ing._entries(article, await services.library.article_chunks(article.id))
+    entries = ing._entries(await services.library.article_chunks(article.id))
     await services.index.upsert(entries, await ing._embed_records(article))
     delete_chunks = services.index.delete_chunks
 

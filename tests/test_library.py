@@ -74,8 +74,14 @@ async def test_unindexed_articles_are_invisible(library: Library) -> None:
     )  # fmt: skip
     assert await library.bm25("turbines", 5, SearchFilters()) == []
     assert await library.pending_articles() == [article.id]
+    assert await library.indexed_chunks() == {}  # nor is a pending article due in the dense index
     await library.mark_indexed(article.id)
     assert len(await library.bm25("turbines", 5, SearchFilters())) == 1
+    first = await _add(library, "https://b.example/p", "tidal harbour", chunks=["tidal", "harbour"])
+    await _add(library, "https://c.example/p", "tidal harbour copy", duplicate_of=first)
+    due = await library.indexed_chunks()
+    assert list(due) == [article.id, first]  # a linked near-duplicate has no vectors of its own
+    assert [r.text for r in due[first]] == ["tidal", "harbour"] and due[first][0].title == "Title"
 
 
 async def test_delete_cascades(library: Library) -> None:
