@@ -15,7 +15,7 @@ import numpy as np
 from briefing.citations import SentenceEmbeddings, attach, text_sentences
 from briefing.types import Briefing, Citation
 from briefing.writer import format_date
-from retrieval.extract import without_instructions
+from retrieval.ingest import readable_text
 from retrieval.library import Library
 from retrieval.types import Article
 
@@ -59,12 +59,10 @@ def _moment(value: datetime) -> str:
 
 
 def lead_sentences(text: str, limit: int = 2, max_words: int = 60) -> list[str]:
-    """The article's opening sentences, skipping fragments such as bylines and captions.
-
-    Paragraphs addressing a language model are skipped too: a digest must not repeat planted instructions.
-    """
+    """The opening sentences of an article's readable text (`readable_text`), skipping fragments such as
+    bylines and captions."""
     out: list[str] = []
-    for sentence in text_sentences(without_instructions(text)):
+    for sentence in text_sentences(text):
         words = sentence.split()
         if len(words) < 6 or len(words) > max_words or not sentence.rstrip("\"'”’)").endswith((".", "!")):
             continue
@@ -129,7 +127,7 @@ class Digest:
         for a in articles:
             if a.duplicate_of is not None and a.duplicate_of in parent:
                 union(a.id, a.duplicate_of)
-        keys = [f"{a.title}. {' '.join(lead_sentences(a.text, 1))}" for a in articles]
+        keys = [f"{a.title}. {' '.join(lead_sentences(readable_text(a), 1))}" for a in articles]
         vectors = await self.embeddings.vectors(keys)
         sims = vectors @ vectors.T
         for i, j in zip(*np.nonzero(np.triu(sims, k=1) >= self.same_story), strict=True):
@@ -159,7 +157,9 @@ class Digest:
         blocks = []
         for story in stories:
             lead = story.lead
-            sentences = lead_sentences(lead.text) or [" ".join(lead.text.split()[:40]) + "…"]
+            # A digest must not repeat planted instructions, not even in the fallback opening.
+            text = readable_text(lead)
+            sentences = lead_sentences(text) or [" ".join(text.split()[:40]) + "…"]
             n = cite(lead, sentences[0])
             date = f" ({format_date(lead.published_at)})" if lead.published_at else ""
             lines = [f"## {lead.title}{date}", " ".join(attach(s, [n]) for s in sentences)]
@@ -169,7 +169,7 @@ class Digest:
                 if article.outlet in seen:
                     continue
                 seen.add(article.outlet)
-                quote = (lead_sentences(article.text, 1) or [article.title])[0]
+                quote = (lead_sentences(readable_text(article), 1) or [article.title])[0]
                 others.append(f"{article.outlet} [{cite(article, quote)}]")
             if others:
                 count = len(story.outlets)

@@ -52,6 +52,12 @@ def passage_text(item: Extracted) -> str:
     return without_instructions(item.text) if item.suspicious else item.text
 
 
+def readable_text(article: Article) -> str:
+    """A stored article's text as statements and digests may use it: `passage_text`'s rule, for an article
+    already stored (flagged as SUSPICIOUS when it held such paragraphs)."""
+    return without_instructions(article.text) if SUSPICIOUS in (article.flags or "") else article.text
+
+
 def read_with_url(file: Path) -> tuple[bytes, str]:
     """The file's bytes and its file:// URL. Both touch the disk, so callers run this in a thread."""
     return file.read_bytes(), file.resolve().as_uri()
@@ -498,9 +504,8 @@ class Ingestor:
     async def _extract_statements(self, article: Article) -> int:
         if self.statement_extractor is None:
             return 0
-        if SUSPICIOUS in (article.flags or ""):
-            # What addresses a model is not news: nobody's "statement" may come from planted instructions.
-            article = dataclasses.replace(article, text=without_instructions(article.text))
+        # What addresses a model is not news: nobody's "statement" may come from planted instructions.
+        article = dataclasses.replace(article, text=readable_text(article))
         try:
             found = await asyncio.to_thread(self.statement_extractor, article)
             return await self.library.add_statements(found, replace=article.id)
