@@ -245,6 +245,14 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[int, st
     return root / "data", leads
 
 
+@pytest.fixture
+def copied(stored: tuple[Path, dict[int, str]], tmp_path: Path) -> tuple[Path, dict[int, str]]:
+    """A copy of the stored data dir for one test to damage."""
+    template, leads = stored
+    shutil.copytree(template, tmp_path / "data")
+    return tmp_path / "data", leads
+
+
 def _chroma_sqlite(data: Path) -> Path:
     return data / "chroma" / "chroma.sqlite3"
 
@@ -287,11 +295,9 @@ IN_FRESH_PROCESS = {"hnsw-garbage", "hnsw-truncated", "hnsw-deleted"}
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
 async def test_damaged_index_is_rebuilt_at_start_up(
-    stored: tuple[Path, dict[int, str]], tmp_path: Path, embedder: LocalEmbedder, damage: str
+    copied: tuple[Path, dict[int, str]], embedder: LocalEmbedder, damage: str
 ) -> None:
-    template, leads = stored
-    data = tmp_path / "data"
-    shutil.copytree(template, data)
+    data, leads = copied
     DAMAGE[damage](data)
     checks = [(leads[i], f"https://crash.example/{i}") for i in (0, N_SMALL - 1)]
     if damage in IN_FRESH_PROCESS:
@@ -315,10 +321,8 @@ async def test_damaged_index_is_rebuilt_at_start_up(
         assert len(list(data.glob("chroma.damaged-*"))) == 1  # set aside for inspection, not deleted
 
 
-def test_damaged_index_rebuilt_by_the_cli(stored: tuple[Path, dict[int, str]], tmp_path: Path) -> None:
-    template, leads = stored
-    data = tmp_path / "data"
-    shutil.copytree(template, data)
+def test_damaged_index_rebuilt_by_the_cli(copied: tuple[Path, dict[int, str]]) -> None:
+    data, leads = copied
     DAMAGE["sqlite-garbage"](data)
     found = briefbot(data, "search", leads[3], "--json", "--k", "1")
     assert found.returncode == 0, found.stderr
@@ -338,11 +342,9 @@ def _garble_level0(data: Path) -> None:
 
 
 def test_a_start_killed_by_a_segfault_in_the_read_back_is_followed_by_a_rebuild(
-    stored: tuple[Path, dict[int, str]], tmp_path: Path
+    copied: tuple[Path, dict[int, str]],
 ) -> None:
-    template, leads = stored
-    data = tmp_path / "data"
-    shutil.copytree(template, data)
+    data, leads = copied
     _garble_level0(data)
 
     died = briefbot(data, "stats", "--json")
@@ -370,11 +372,9 @@ def test_a_start_killed_by_a_segfault_in_the_read_back_is_followed_by_a_rebuild(
 
 
 def test_a_marker_left_by_a_start_killed_in_its_probe_costs_only_a_rebuild(
-    stored: tuple[Path, dict[int, str]], tmp_path: Path
+    copied: tuple[Path, dict[int, str]],
 ) -> None:
-    template, leads = stored
-    data = tmp_path / "data"
-    shutil.copytree(template, data)
+    data, leads = copied
     normal = briefbot(data, "stats", "--json")
     assert normal.returncode == 0, normal.stderr
     assert not (data / PROBE_MARKER).exists()
