@@ -60,7 +60,7 @@ CHATS = [ALICE, BOB, GROUP, *range(2000, 2010)]
 async def running_bot(
     tg: BotApiServer,
     data_dir: Path,
-    embedder: LocalEmbedder,
+    embedder: LocalEmbedder | None,
     *,
     api_url: str | None = None,
     fetcher: HttpFetcher | None = None,
@@ -68,7 +68,8 @@ async def running_bot(
 ) -> AsyncIterator[Env]:
     """The real bot on `data_dir`, polling `tg` (or a relay in front of it at `api_url`); stopped on exit.
 
-    Without `fetcher`, the one the settings build is used, so fetch caps are those a deployment gets.
+    Without `fetcher`, the one the settings build is used, so fetch caps are those a deployment gets;
+    without `embedder`, likewise the one the settings configure (the shared local one is faster to reuse).
     """
     settings = make_settings(
         data_dir,
@@ -84,12 +85,16 @@ async def running_bot(
         return await open_services(s, embedder=embedder, fetcher=fetcher)
 
     app = build_application(settings, services_factory=factory)
-    await start_polling(app, timeout=1)
+    try:
+        await start_polling(app, timeout=1)
+    except BaseException:
+        await app.shutdown()  # post_init failed: nothing else was started
+        raise
     try:
         yield Env(tg, app, data_dir)
     finally:
-        # The session-wide embedder must survive this bot's shutdown.
-        app.bot_data["runtime"].services.embedder.aclose = _noop
+        if embedder is not None:  # the session-wide embedder must survive this bot's shutdown
+            app.bot_data["runtime"].services.embedder.aclose = _noop
         await stop_polling(app)
 
 

@@ -11,15 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application, start_polling, stop_polling
-from bot.services import Services, open_services
-from bot.settings import Settings
 from retrieval.embedder import LocalEmbedder
 from retrieval.fetcher import HttpFetcher
-from tests.conftest import make_settings
 from tests.support.llm_server import LlmServer
 from tests.support.telegram_server import ApiCall, BotApiServer, parse_telegram_html
-from tests.test_bot import ALICE, Env, _make_env, html_of
+from tests.test_bot import ALICE, Env, _make_env, html_of, running_bot
 
 __all__ = ["ALICE", "Env", "Reply", "embedding_api_bot", "html_of", "llm_bot", "replies"]
 
@@ -48,32 +44,12 @@ async def embedding_api_bot(data_dir: Path, embedding_url: str, **overrides: Any
 
     Unlike `llm_bot`, nothing is injected: `open_services` builds and probes the API embedder itself.
     """
-    async with BotApiServer() as tg:
-        settings = make_settings(
-            data_dir,
-            telegram_bot_token=tg.token,
-            telegram_api_base_url=f"{tg.url}/bot",
-            allowed_chat_ids=[ALICE],
-            fetch_allow_private_networks=True,
-            embedding_backend="openai",
-            embedding_base_url=embedding_url,
-            embedding_api_key="sk-test",
-            **overrides,
-        )
-
-        async def factory(s: Settings) -> Services:
-            return await open_services(s, fetcher=HttpFetcher(allow_private_networks=True))
-
-        app = build_application(settings, services_factory=factory)
-        try:
-            await start_polling(app, timeout=1)
-        except BaseException:
-            await app.shutdown()  # post_init failed: nothing else was started
-            raise
-        try:
-            yield Env(tg, app, data_dir)
-        finally:
-            await stop_polling(app)
+    async with BotApiServer() as tg, running_bot(
+        tg, data_dir, None, fetcher=HttpFetcher(allow_private_networks=True), allowed_chat_ids=[ALICE],
+        fetch_allow_private_networks=True, embedding_backend="openai", embedding_base_url=embedding_url,
+        embedding_api_key="sk-test", **overrides,
+    ) as env:  # fmt: skip
+        yield env
 
 
 @dataclass
