@@ -15,6 +15,7 @@ from trafilatura.xml import xmltotxt
 
 from retrieval import _body, _cleaning, _dates, _injection, _page
 from retrieval.types import Extracted
+from retrieval.urls import title_from_url
 
 __all__ = ["ExtractError", "clean_text", "extract_html", "extract_text", "without_instructions"]
 
@@ -131,7 +132,7 @@ def extract_text(
 
     The `date` line comes first; the body may follow on the same line. Otherwise a leading
     Markdown `# Heading` becomes the title, or the first line when it is shaped like a headline,
-    or else the first ~80 characters of the text.
+    or else the headline spelled out in the URL's path, or else the first ~80 characters of the text.
     Raises ExtractError when there is no text.
     """
     if not text or not text.strip():
@@ -168,7 +169,7 @@ def extract_text(
         title = paras.pop(0)
     body = "\n\n".join(paras)
     if title is None:
-        title = _shorten(body, _TITLE_CHARS)
+        title = title_from_url(url) or _shorten(body, _TITLE_CHARS)
     if published is not None:
         published = published.replace(tzinfo=UTC) if published.tzinfo is None else published.astimezone(UTC)
     return Extracted(

@@ -24,7 +24,7 @@ from retrieval.index import DenseEntry, DenseIndex, DenseIndexError
 from retrieval.library import ChunkRecord, Library, LibraryError, Statement
 from retrieval.shingles import bands, content_hash, overlap, shingles
 from retrieval.types import SHARED_SCOPE, Article, Extracted
-from retrieval.urls import canonical_url, host_of
+from retrieval.urls import canonical_url, host_of, title_from_url
 
 log = logging.getLogger(__name__)
 
@@ -407,7 +407,7 @@ class Ingestor:
         if len(text.split()) < MIN_WORDS or len(searchable.split()) < MIN_WORDS:
             return IngestResult(source, "failed", reason="too little article text to store")
         url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
-        title = (item.title or "").strip() or text.split("\n", 1)[0][:90]
+        title = (item.title or "").strip() or title_from_url(item.url) or text.split("\n", 1)[0][:90]
         outlet = (item.site or "").strip() or host_of(url) or "unknown"
         marks = shingles(text)
         return _Pending(

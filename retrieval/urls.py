@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 _TRACKING_EXACT = frozenset(
     """fbclid gclid dclid gbraid wbraid msclkid yclid igshid mc_cid mc_eid _ga _gl ref ref_src ref_url cmpid
@@ -12,6 +12,9 @@ _TRACKING_EXACT = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "mtm_", "itm_", "__")
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_PAGE_SUFFIX = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cms|txt|md)$", re.IGNORECASE)
+# Fewer words than this in a path segment is a section name ("world-news") or an id, not a headline.
+_MIN_SLUG_WORDS = 3
 
 
 def _is_tracking(name: str) -> bool:
@@ -51,3 +54,26 @@ def host_of(url: str) -> str:
 
 def looks_like_url(text: str) -> bool:
     return bool(re.match(r"^(https?://|www\.)\S+$", text.strip(), re.IGNORECASE))
+
+
+def title_from_url(url: str | None) -> str | None:
+    """The headline many news sites spell out in an article's path, or None when the path holds none.
+
+    `https://example.com/2025/05/20/entertainment/george-wendt-death/index.html` gives "George wendt death":
+    the path segment with the most words, without words holding digits (dates, ids). It stands in for a
+    missing title: without it an untitled passage is searched by its opening words twice and by nothing
+    that says what it is about, where a titled one is also matched through its headline.
+    """
+    if not url:
+        return None
+    best: list[str] = []
+    for segment in unquote(urlsplit(url).path).split("/"):
+        tokens = [t for t in re.split(r"[-_+\s]+", _PAGE_SUFFIX.sub("", segment)) if t]
+        words = [t for t in tokens if t.isalpha()]
+        # A slug is mostly words: "story-4258265001" or "a1b2-c3d4-e5f6" are ids.
+        if len(words) >= _MIN_SLUG_WORDS and len(words) * 2 > len(tokens) and len(words) > len(best):
+            best = words
+    if not best:
+        return None
+    text = " ".join(best)
+    return text[0].upper() + text[1:]

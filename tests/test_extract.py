@@ -206,6 +206,24 @@ def test_title_falls_back_to_the_start_of_the_text() -> None:
     assert result.text == text
 
 
+def test_untitled_text_takes_the_headline_in_its_url() -> None:
+    text = "Dock workers returned to work on Tuesday morning after union leaders accepted a new pay offer."
+    result = extract_text(text, url="https://news.example/2025/03/04/business/port-strike-ends-after-nine-days")
+    assert result.title == "Port strike ends after nine days"
+    assert result.text == text
+    # A URL without a headline leaves the fallback to the text's start.
+    assert extract_text(text, url="https://t.me/harbournews/812").title.endswith("...")  # type: ignore[union-attr]
+
+
+def test_a_title_in_the_text_wins_over_the_url() -> None:
+    body = "Dock workers returned to work on Tuesday morning after union leaders accepted a new pay offer."
+    url = "https://news.example/business/port-strike-ends-after-nine-days"
+    assert extract_text(f"# Dockers back at work\n\n{body}", url=url).title == "Dockers back at work"
+    headline = "Dockers Back at Work Today"
+    assert extract_text(f"{headline}\n\n{body}", url=url).title == headline
+    assert extract_text(body, url=url, title="Given title").title == "Given title"
+
+
 @pytest.mark.parametrize("text", ["", "   \n\t \n", "\u200b\u200b"])
 def test_extract_text_rejects_empty_text(text: str) -> None:
     with pytest.raises(ExtractError):

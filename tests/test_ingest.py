@@ -119,6 +119,26 @@ async def test_duplicates_and_near_duplicates(services) -> None:  # type: ignore
     assert {h.article_id for h in hits} == {first.article.id}
 
 
+async def test_an_untitled_passage_is_titled_and_found_by_the_headline_in_its_url(services) -> None:  # type: ignore[no-untyped-def]
+    # The passage never names its subject; only its address does.
+    passage = Extracted(
+        text="The coffin arrived in Washington on Tuesday and was carried by a horse-drawn caisson to the "
+        "Capitol Rotunda, where it rests ahead of Thursday's funeral. Mourners queued through the night.",
+        url="https://news.example/politics/jimmy-carter-lies-in-state",
+    )
+    untitled = Extracted(
+        text="Ferry crews returned to work on Monday after the operator and the union agreed on new "
+        "rosters for the winter timetable, ending three weeks of cancelled crossings.",
+        url="https://news.example/p/48213",
+    )
+    results = await services.ingestor.ingest_many([*CORPUS, passage, untitled])
+    assert all(r.status == "added" for r in results), results
+    assert results[-2].article.title == "Jimmy carter lies in state"
+    assert results[-1].article.title.startswith("Ferry crews returned to work")  # no headline in that URL
+    hits = await services.searcher.search("Jimmy Carter", k=3)
+    assert hits and hits[0].article_id == results[-2].article.id, [h.title for h in hits]
+
+
 async def test_files_and_folders(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "in"
     (folder / "sub").mkdir(parents=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.urls import canonical_url, host_of
+from retrieval.urls import canonical_url, host_of, title_from_url
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,32 @@ def test_canonical_url(raw: str, canonical: str) -> None:
 
 def test_host_of() -> None:
     assert host_of("https://www.kyivpost.com/post/1") == "kyivpost.com"
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("https://www.cnn.com/2025/05/20/entertainment/george-wendt-death/index.html", "George wendt death"),
+        ("https://theweek.com/politics/jimmy-carter-lies-in-state?passage=7", "Jimmy carter lies in state"),
+        # Dates and ids inside the slug are dropped, the words kept.
+        (
+            "https://news.example/story/news/2021/02/03/harbour-turbines-start-turning-2021/4258265001/",
+            "Harbour turbines start turning",
+        ),
+        ("https://en.wikipedia.org/wiki/Russo-Ukrainian_War", "Russo Ukrainian War"),
+        ("file:///tmp/my%20notes/kremlin-stance-on-regions.md", "Kremlin stance on regions"),
+        # The segment with the most words wins over a section name.
+        ("https://example.com/world-news-today/port-strike-ends-in-bay.html", "Port strike ends in bay"),
+        # No headline in the path: section names, ids, message links, query-only pages.
+        ("https://example.com/world-news/", None),
+        ("https://www.bbc.com/news/articles/c4g0n2x5k3po", None),
+        ("https://example.com/a1b2-c3d4-e5f6-a7b8", None),
+        ("https://example.com/story-4258265001-98765", None),
+        ("https://t.me/kyivpost/1234", None),
+        ("https://example.com/?p=123", None),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_title_from_url(url: str | None, title: str | None) -> None:
+    assert title_from_url(url) == title
