@@ -169,7 +169,7 @@ def extract_text(
         title = paras.pop(0)
     body = "\n\n".join(paras)
     if title is None:
-        title = title_from_url(url) or _shorten(body, _TITLE_CHARS)
+        title = title_from_url(url, body) or _shorten(body, _TITLE_CHARS)
     if published is not None:
         published = published.replace(tzinfo=UTC) if published.tzinfo is None else published.astimezone(UTC)
     return Extracted(

@@ -407,7 +407,7 @@ class Ingestor:
         if len(text.split()) < MIN_WORDS or len(searchable.split()) < MIN_WORDS:
             return IngestResult(source, "failed", reason="too little article text to store")
         url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
-        title = (item.title or "").strip() or title_from_url(item.url) or text.split("\n", 1)[0][:90]
+        title = (item.title or "").strip() or title_from_url(item.url, text) or text.split("\n", 1)[0][:90]
         outlet = (item.site or "").strip() or host_of(url) or "unknown"
         marks = shingles(text)
         return _Pending(

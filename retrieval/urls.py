@@ -56,13 +56,16 @@ def looks_like_url(text: str) -> bool:
     return bool(re.match(r"^(https?://|www\.)\S+$", text.strip(), re.IGNORECASE))
 
 
-def title_from_url(url: str | None) -> str | None:
+def title_from_url(url: str | None, text: str = "") -> str | None:
     """The headline many news sites spell out in an article's path, or None when the path holds none.
 
     `https://example.com/2025/05/20/entertainment/george-wendt-death/index.html` gives "George wendt death":
     the path segment with the most words, without words holding digits (dates, ids). It stands in for a
     missing title: without it an untitled passage is searched by its opening words twice and by nothing
     that says what it is about, where a titled one is also matched through its headline.
+
+    Slugs are lower case: a word that `text` (the article) always capitalises, and not only at the start of
+    a sentence, gets its capitals back ("Gaza ceasefire deal signed").
     """
     if not url:
         return None
@@ -75,5 +78,23 @@ def title_from_url(url: str | None) -> str | None:
             best = words
     if not best:
         return None
-    text = " ".join(best)
-    return text[0].upper() + text[1:]
+    cased = _proper_forms(text) if text else {}
+    title = " ".join(cased.get(w.lower(), w) for w in best)
+    return title[0].upper() + title[1:]
+
+
+def _proper_forms(text: str) -> dict[str, str]:
+    """Words the text always writes capitalised, at least once inside a sentence: lower case → that form."""
+    forms: dict[str, str] = {}
+    lowered: set[str] = set()
+    mid_sentence: set[str] = set()
+    for match in re.finditer(r"\w+", text):
+        word = match.group()
+        key = word.lower()
+        if word[0].islower():
+            lowered.add(key)
+            continue
+        forms.setdefault(key, word)
+        if not re.search(r"(^|[.!?]['\"”’)]*)\s*['\"“‘(]*$", text[max(0, match.start() - 4) : match.start()]):
+            mid_sentence.add(key)
+    return {k: v for k, v in forms.items() if k not in lowered and k in mid_sentence}

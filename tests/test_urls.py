@@ -55,3 +55,15 @@ def test_host_of() -> None:
 )
 def test_title_from_url(url: str | None, title: str | None) -> None:
     assert title_from_url(url) == title
+
+
+def test_title_from_url_restores_the_capitals_the_article_uses() -> None:
+    url = "https://news.example/2025/10/13/world/ceasefire-deal-signed-in-gaza-as-hostages-return"
+    text = (
+        "Mediators said the ceasefire in Gaza held overnight. Gaza residents returned north. "
+        "The deal was signed in Egypt. Hostages were freed; families said the return was overdue."
+    )
+    # "Gaza" is always capitalised, once inside a sentence; "Hostages" only opens a sentence and
+    # "deal" also appears in lower case, so both stay as the slug has them.
+    assert title_from_url(url, text) == "Ceasefire deal signed in Gaza as hostages return"
+    assert title_from_url(url) == "Ceasefire deal signed in gaza as hostages return"
