@@ -126,8 +126,8 @@ def _join(units: list[tuple[str, int, bool]]) -> str:
 def passage_for_embedding(title: str, text: str) -> str:
     """The text a chunk is embedded as: its article's title gives context the passage alone may lack.
 
-    A title the chunk already opens with (an untitled text's title is its own first line) is not repeated:
-    the repetition would only tilt the vector towards that line.
+    A title the chunk already opens with (an untitled text without a headline in its URL is titled by its own
+    first line) is not repeated: the repetition would only tilt the vector towards that line.
     """
     title = title.strip()
     if not title or text.lstrip().startswith(title):

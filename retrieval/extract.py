@@ -77,16 +77,17 @@ def extract_html(html: str | bytes, url: str | None = None) -> Extracted:
         raise ExtractError("no article text found")
 
     description = _clean_field(document.description)
+    title = _strip_site(_clean_field(document.title), site) or title_from_url(page_url, text)
     return Extracted(
         text=text,
-        title=_strip_site(_clean_field(document.title), site),
+        title=title,
         url=page_url,
         published=_dates.publication_date(tree, page_url),
         author=_clean_field(document.author),
         site=site,
         language=_page.language(tree),
         description=description,
-        suspicious=_injection.find(document.title, text, description),
+        suspicious=_injection.find(title, document.title, text, description),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from retrieval import _injection
 from retrieval.chunking import Chunker, passage_for_embedding
 from retrieval.embedder import Embedder, EmbeddingError
 from retrieval.extract import ExtractError, extract_html, extract_text, without_instructions
@@ -407,7 +408,11 @@ class Ingestor:
         if len(text.split()) < MIN_WORDS or len(searchable.split()) < MIN_WORDS:
             return IngestResult(source, "failed", reason="too little article text to store")
         url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
-        title = (item.title or "").strip() or title_from_url(item.url, text) or text.split("\n", 1)[0][:90]
+        title = (item.title or "").strip()
+        if not title and (title := title_from_url(item.url, text) or ""):
+            # A derived title is read like any other: a slug can carry planted instructions too.
+            item.suspicious = [*item.suspicious, *_injection.find(title)]
+        title = title or text.split("\n", 1)[0][:90]
         outlet = (item.site or "").strip() or host_of(url) or "unknown"
         marks = shingles(text)
         return _Pending(

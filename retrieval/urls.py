@@ -12,9 +12,18 @@ _TRACKING_EXACT = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "mtm_", "itm_", "__")
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-_PAGE_SUFFIX = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cms|txt|md)$", re.IGNORECASE)
+_PAGE_SUFFIX = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cms|amp|txt|md)$", re.IGNORECASE)
 # Fewer words than this in a path segment is a section name ("world-news") or an id, not a headline.
 _MIN_SLUG_WORDS = 3
+# Titles are put in front of every chunk for embedding: a sentence-long slug is cut to a headline's length.
+_MAX_SLUG_WORDS = 14
+_ACCOUNT_HOSTS = frozenset(
+    """t.me telegram.me x.com twitter.com facebook.com m.facebook.com instagram.com threads.net tiktok.com
+    youtube.com m.youtube.com youtu.be bsky.app linkedin.com reddit.com old.reddit.com""".split()
+)
+# Words, numbers and short alphanumerics ("g7", "covid19", "what's", "u.s."); ids hold three or more digits.
+_SLUG_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*\.?")
+_ID_LIKE = re.compile(r"\d\D*\d\D*\d|\d[^\W\d_]+\d|[^\W\d_]\d+[^\W\d_]|^(?=.*\d)(?=.*[^\W\d_]).{9,}$")
 
 
 def _is_tracking(name: str) -> bool:
@@ -60,27 +69,37 @@ def title_from_url(url: str | None, text: str = "") -> str | None:
     """The headline many news sites spell out in an article's path, or None when the path holds none.
 
     `https://example.com/2025/05/20/entertainment/george-wendt-death/index.html` gives "George wendt death":
-    the path segment with the most words, without words holding digits (dates, ids). It stands in for a
-    missing title: without it an untitled passage is searched by its opening words twice and by nothing
-    that says what it is about, where a titled one is also matched through its headline.
+    the path segment with the most words (the later one on a tie: sections come before the slug), without
+    numbers and ids. It stands in for a missing title: without it an untitled passage is searched by its
+    opening words twice and by nothing that says what it is about, where a titled one is also matched
+    through its headline.
 
     Slugs are lower case: a word that `text` (the article) always capitalises, and not only at the start of
     a sentence, gets its capitals back ("Gaza ceasefire deal signed").
     """
     if not url:
         return None
+    parts = urlsplit(url)
+    # Paths there name accounts and folders, not stories: all posts of "war_monitor_live" would share a title.
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.scheme.lower() == "file" or host in _ACCOUNT_HOSTS:
+        return None
     best: list[str] = []
-    for segment in unquote(urlsplit(url).path).split("/"):
-        tokens = [t for t in re.split(r"[-_+\s]+", _PAGE_SUFFIX.sub("", segment)) if t]
-        words = [t for t in tokens if t.isalpha()]
+    for segment in unquote(parts.path).split("/"):
+        segment = _PAGE_SUFFIX.sub("", segment.split(";", 1)[0])
+        tokens = [t for t in re.split(r"[-_+\s]+", segment) if t]
+        words = [t for t in tokens if _SLUG_WORD.fullmatch(t) and not _ID_LIKE.search(t)]
+        kept = [t for t in words if not t.isdigit()]
         # A slug is mostly words: "story-4258265001" or "a1b2-c3d4-e5f6" are ids.
-        if len(words) >= _MIN_SLUG_WORDS and len(words) * 2 > len(tokens) and len(words) > len(best):
-            best = words
+        if len(kept) >= _MIN_SLUG_WORDS and len(words) * 2 > len(tokens) and len(kept) >= len(best):
+            best = kept
     if not best:
         return None
     cased = _proper_forms(text) if text else {}
-    title = " ".join(cased.get(w.lower(), w) for w in best)
-    return title[0].upper() + title[1:]
+    words = [cased.get(w.lower(), w) for w in best[:_MAX_SLUG_WORDS]]
+    first = words[0][0].upper()
+    words[0] = (first if len(first) == 1 else words[0][0]) + words[0][1:]
+    return " ".join(words)
 
 
 def _proper_forms(text: str) -> dict[str, str]:
@@ -95,6 +114,8 @@ def _proper_forms(text: str) -> dict[str, str]:
             lowered.add(key)
             continue
         forms.setdefault(key, word)
-        if not re.search(r"(^|[.!?]['\"”’)]*)\s*['\"“‘(]*$", text[max(0, match.start() - 4) : match.start()]):
+        # A word after a full stop, or first on a line (after a byline or heading), opens a sentence.
+        before = text[max(0, match.start() - 6) : match.start()]
+        if not re.search(r"(^|[.!?]['\"”’)]*|\n)[^\S\n]*['\"“‘(]*$", before):
             mid_sentence.add(key)
     return {k: v for k, v in forms.items() if k not in lowered and k in mid_sentence}

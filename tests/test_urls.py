@@ -39,7 +39,13 @@ def test_host_of() -> None:
             "Harbour turbines start turning",
         ),
         ("https://en.wikipedia.org/wiki/Russo-Ukrainian_War", "Russo Ukrainian War"),
-        ("file:///tmp/my%20notes/kremlin-stance-on-regions.md", "Kremlin stance on regions"),
+        ("https://example.com/news/g7-leaders-meet-in-rome", "G7 leaders meet in rome"),
+        ("https://example.com/n/port-strike-ends-now.amp", "Port strike ends now"),
+        ("https://example.com/n/port-strike-ends-now;jsessionid=X1", "Port strike ends now"),
+        # On a tie the later segment wins: sections come before the story's own slug.
+        ("https://example.com/us-news-politics/biden-signs-bill", "Biden signs bill"),
+        # A sentence-long slug is cut to a headline's length.
+        ("https://example.com/n/" + "-".join(["word"] * 40), " ".join(["Word"] + ["word"] * 13)),
         # The segment with the most words wins over a section name.
         ("https://example.com/world-news-today/port-strike-ends-in-bay.html", "Port strike ends in bay"),
         # No headline in the path: section names, ids, message links, query-only pages.
@@ -48,6 +54,10 @@ def test_host_of() -> None:
         ("https://example.com/a1b2-c3d4-e5f6-a7b8", None),
         ("https://example.com/story-4258265001-98765", None),
         ("https://t.me/kyivpost/1234", None),
+        # Account names are not headlines, underscores or not; nor are the folders of local files.
+        ("https://t.me/ukraine_now_news/1234", None),
+        ("https://x.com/war_monitor_live/status/1", None),
+        ("file:///tmp/news-archive-spring-2025/a.html", None),
         ("https://example.com/?p=123", None),
         (None, None),
         ("", None),
