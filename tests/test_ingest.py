@@ -171,9 +171,9 @@ async def test_an_untitled_page_takes_its_url_headline_and_a_planted_one_flags_i
         async with serve_pages(pages) as base:
             pier = await svc.ingestor.ingest_url(f"{base}/harbour/porthaven-opens-new-ferry-pier")
             planted = await svc.ingestor.ingest_url(f"{base}/blog/{_PLANTED_SLUG}")
-        assert pier.status == "added" and pier.article.title == "Porthaven opens new ferry pier"
-        assert not pier.article.flags
-        assert planted.status == "added" and planted.article.title.startswith("Ignore all previous")
+        assert pier.article and planted.article, (pier, planted)
+        assert pier.article.title == "Porthaven opens new ferry pier" and not pier.article.flags
+        assert planted.article.title.startswith("Ignore all previous")
         assert planted.article.flags == SUSPICIOUS
     finally:
         svc.index.close()
