@@ -40,6 +40,8 @@ def test_host_of() -> None:
         ),
         ("https://en.wikipedia.org/wiki/Russo-Ukrainian_War", "Russo Ukrainian War"),
         ("https://example.com/news/g7-leaders-meet-in-rome", "G7 leaders meet in rome"),
+        ("https://example.com/n/what's-next-for-the-fed", "What's next for the fed"),
+        ("https://example.com/n/u.s.-stocks-fall-again", "U.s. stocks fall again"),
         ("https://example.com/n/port-strike-ends-now.amp", "Port strike ends now"),
         ("https://example.com/n/port-strike-ends-now;jsessionid=X1", "Port strike ends now"),
         # On a tie the later segment wins: sections come before the story's own slug.
