@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+from retrieval.chunking import split_sentences
+
 _TRACKING_EXACT = frozenset(
     """fbclid gclid dclid gbraid wbraid msclkid yclid igshid mc_cid mc_eid _ga _gl ref ref_src ref_url cmpid
     ocid smid sr_share spm share via __twitter_impression at_medium at_campaign ito soc_src soc_trk
@@ -81,8 +83,7 @@ def title_from_url(url: str | None, text: str = "") -> str | None:
         return None
     parts = urlsplit(url)
     # Paths there name accounts and folders, not stories: all posts of "war_monitor_live" would share a title.
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    if parts.scheme.lower() == "file" or host in _ACCOUNT_HOSTS:
+    if parts.scheme.lower() == "file" or host_of(url) in _ACCOUNT_HOSTS:
         return None
     best: list[str] = []
     for segment in unquote(parts.path).split("/"):
@@ -107,15 +108,15 @@ def _proper_forms(text: str) -> dict[str, str]:
     forms: dict[str, str] = {}
     lowered: set[str] = set()
     mid_sentence: set[str] = set()
-    for match in re.finditer(r"\w+", text):
-        word = match.group()
-        key = word.lower()
-        if word[0].islower():
-            lowered.add(key)
-            continue
-        forms.setdefault(key, word)
-        # A word after a full stop, or first on a line (after a byline or heading), opens a sentence.
-        before = text[max(0, match.start() - 6) : match.start()]
-        if not re.search(r"(^|[.!?]['\"”’)]*|\n)[^\S\n]*['\"“‘(]*$", before):
-            mid_sentence.add(key)
+    # Each line is cut on its own: a byline or heading without a full stop still ends where its line does.
+    for line in text.splitlines():
+        for sentence in split_sentences(line):
+            for position, word in enumerate(re.findall(r"\w+", sentence)):
+                key = word.lower()
+                if word[0].islower():
+                    lowered.add(key)
+                    continue
+                forms.setdefault(key, word)
+                if position:
+                    mid_sentence.add(key)
     return {k: v for k, v in forms.items() if k not in lowered and k in mid_sentence}

@@ -79,3 +79,15 @@ def test_title_from_url_restores_the_capitals_the_article_uses() -> None:
     # "deal" also appears in lower case, so both stay as the slug has them.
     assert title_from_url(url, text) == "Ceasefire deal signed in Gaza as hostages return"
     assert title_from_url(url) == "Ceasefire deal signed in gaza as hostages return"
+
+
+def test_title_from_url_reads_sentences_as_the_chunker_cuts_them() -> None:
+    url = "https://news.example/world/observers-praise-carter-centre"
+    # "Mr." does not end a sentence, so "Carter" is capitalised inside one; a byline line ends where it ends.
+    assert title_from_url(url, "Mr. Carter arrived on Monday. Observers praised the count.") == (
+        "Observers praise Carter centre"
+    )
+    byline = "By Jane Doe\nMonitors arrived on Monday. Observers said monitors were welcome."
+    assert title_from_url("https://news.example/world/monitors-arrive-in-town", byline) == (
+        "Monitors arrive in town"
+    )
