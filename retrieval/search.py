@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import re
 from dataclasses import dataclass
@@ -29,8 +30,15 @@ _RELATIVE_TIME = re.compile(
 )
 
 
+# A question copied from a web page's source brings its markup along: the tag's attributes
+# (`data-analytics-id`, links) would be searched as words and pull in pages that share the site's boilerplate.
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
 def topic_text(query: str) -> str:
-    """The query without relative time expressions; the query itself if nothing else would remain."""
+    """The query without markup or relative time words; the query itself if nothing else would remain."""
+    # A link closing before a possessive ("Canada</a>'s") leaves a gap that would read as a new word.
+    query = re.sub(r"\s+(['’]s\b)", r"\1", html.unescape(_TAG.sub(" ", query)))
     stripped = re.sub(r"\s+", " ", _RELATIVE_TIME.sub(" ", query))
     # Tidy what the removal leaves behind ("plant ?", ", which ..."), so the rest reads as before.
     stripped = re.sub(r"\s+([,.;:?!])", r"\1", stripped)

@@ -154,3 +154,13 @@ async def test_a_keyword_hit_missing_from_the_dense_index_is_still_found(loaded)
     assert next(h for h in hits if h.article_id == bank.id).similarity is None
     # The index answered: nothing says it was down.
     assert not any(h.keyword_only for h in hits)
+
+
+def test_topic_text_reads_a_pasted_question_without_its_markup() -> None:
+    pasted = (
+        'Turnout in <a data-analytics-id="inline-link" href="https://example.org/tag/porthaven">Porthaven</a>'
+        "'s election &amp; the recount?"
+    )
+    assert topic_text(pasted) == "Turnout in Porthaven's election & the recount?"
+    # Comparison signs are not tags.
+    assert topic_text("inflation < 2% and rates > 3%") == "inflation < 2% and rates > 3%"
