@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.settings import Settings
 from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder, OpenAIEmbedder
+from retrieval.ensemble import minilm_e5
 from retrieval.fetcher import Fetcher, HttpFetcher
 from retrieval.index import DenseIndex, IndexMismatchError, collection_name
 from retrieval.ingest import Ingestor
@@ -56,6 +57,8 @@ def build_embedder(settings: Settings) -> Embedder:
             api_key=settings.secret(settings.embedding_api_key) or settings.secret(settings.llm_api_key),
             model=settings.embedding_model,
         )
+    if settings.embedding_backend == "ensemble":
+        return minilm_e5(LocalEmbedder(settings.embedding_model_dir))
     return LocalEmbedder(settings.embedding_model_dir)
 
 

@@ -39,10 +39,16 @@ class Embedder(ABC):
     dim: int
     #: The model's input window, in its own tokens.
     max_tokens: int
+    #: The BM25 boost that suits this model's spread of cosines in hybrid search (see search.FusionConfig).
+    fusion_bm25_weight: float = 0.15
 
     @abstractmethod
     async def embed(self, texts: list[str]) -> np.ndarray:
         """Return an array of shape (len(texts), dim), rows L2-normalised."""
+
+    async def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Vectors for search questions; asymmetric models (E5) embed these differently from passages."""
+        return await self.embed(texts)
 
     def count_tokens(self, text: str) -> int:
         # Subword tokenisers average about 1.3 tokens per English word; backends that know better override.

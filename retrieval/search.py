@@ -61,7 +61,8 @@ class FusionConfig:
     """
 
     candidates: int = 60
-    bm25_weight: float = 0.15
+    #: None: the embedder's own (`Embedder.fusion_bm25_weight`): it depends on the spread of its cosines.
+    bm25_weight: float | None = None
     per_article: int = 2
 
 
@@ -73,6 +74,8 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.config = config or FusionConfig()
+        if self.config.bm25_weight is None:
+            self.config.bm25_weight = embedder.fusion_bm25_weight
 
     async def search(
         self,
@@ -94,7 +97,7 @@ class Searcher:
         async def dense() -> tuple[np.ndarray | None, list[tuple[str, float]]]:
             if mode == "bm25":
                 return None, []
-            vector = (await self.embedder.embed([query]))[0]
+            vector = (await self.embedder.embed_queries([query]))[0]
             return vector, await self.index.query(vector, n, DenseIndex.where(filters, extra))
 
         async def lexical() -> list[tuple[str, float]]:
@@ -158,7 +161,7 @@ class Searcher:
         if mode == "bm25":
             return dict(bm25)
         best = max(bm25.values(), default=0.0)
-        boost = self.config.bm25_weight / best if best > 0 else 0.0
+        boost = (self.config.bm25_weight or 0.0) / best if best > 0 else 0.0
         scores = {cid: cos + boost * bm25.get(cid, 0.0) for cid, cos in similarity.items()}
         # A keyword hit whose vector is missing from the index (being rebuilt) still counts, on BM25 alone.
         scores.update({cid: boost * b for cid, b in bm25.items() if cid not in similarity})
