@@ -108,6 +108,7 @@ async def test_hybrid_judges_every_candidate_on_both_signals(loaded) -> None:  #
     hits = await loaded.searcher.search("underwater turbines in the harbour", k=10, per_article=5)
     assert len(hits) == len(CORPUS)  # dense search reaches every article of the small corpus
     weight = loaded.searcher.config.bm25_weight
+    assert weight == loaded.embedder.fusion_bm25_weight == 0.15
     for h in hits:
         assert h.similarity is not None
         matches = any(w in f"{h.title} {h.text}".lower() for w in ("turbine", "harbour", "underwater"))
@@ -164,3 +165,16 @@ def test_topic_text_reads_a_pasted_question_without_its_markup() -> None:
     assert topic_text(pasted) == "Turnout in Porthaven's election & the recount?"
     # Comparison signs are not tags.
     assert topic_text("inflation < 2% and rates > 3%") == "inflation < 2% and rates > 3%"
+
+
+async def test_questions_are_embedded_as_queries(loaded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    asked: list[str] = []
+    embed_queries = loaded.embedder.embed_queries
+
+    async def recording(texts: list[str]):  # type: ignore[no-untyped-def]
+        asked.extend(texts)
+        return await embed_queries(texts)
+
+    monkeypatch.setattr(loaded.embedder, "embed_queries", recording)
+    hits = await loaded.searcher.search("underwater turbines this week", k=2)
+    assert hits and asked == ["underwater turbines"]

@@ -1,0 +1,117 @@
+import numpy as np
+import pytest
+
+import retrieval.ensemble as ensemble_module
+from bot.services import build_embedder
+from bot.settings import Settings
+from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder
+from retrieval.ensemble import E5Embedder, EnsembleEmbedder, minilm_e5
+from retrieval.library import Library
+from retrieval.search import FusionConfig, Searcher
+
+
+@pytest.fixture(scope="module")
+def e5() -> E5Embedder:
+    return E5Embedder()
+
+
+class Fixed(Embedder):
+    """A test double: fixed unit vectors for passages and for queries, and a record of what was asked."""
+
+    def __init__(
+        self, passage: list[float], query: list[float], *, id: str = "fixed", window: int = 100
+    ) -> None:
+        self.id, self.max_tokens = id, window
+        self._passage = np.asarray(passage, dtype=np.float32) / np.linalg.norm(passage)
+        self._query = np.asarray(query, dtype=np.float32) / np.linalg.norm(query)
+        self.dim = len(passage)
+        self.calls: list[str] = []
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        self.calls.append("passage")
+        return np.tile(self._passage, (len(texts), 1))
+
+    async def embed_queries(self, texts: list[str]) -> np.ndarray:
+        self.calls.append("query")
+        return np.tile(self._query, (len(texts), 1))
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
+
+async def test_e5_vectors_are_unit_length_and_find_the_related_passage(e5: E5Embedder) -> None:
+    passages = await e5.embed(
+        [
+            "The Kremlin says the annexed regions are not negotiable.",
+            "A recipe for sourdough bread with a long cold fermentation.",
+            "Кремль заявил, что статус аннексированных регионов не обсуждается.",
+        ]
+    )
+    (question,) = await e5.embed_queries(["What is the Kremlin's stance on the annexed regions?"])
+    assert passages.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-4)
+    scores = passages @ question
+    assert scores[0] > scores[1] + 0.05
+    # Multilingual: the Russian report answers the English question better than the unrelated English text.
+    assert scores[2] > scores[1] + 0.05
+
+
+async def test_e5_embeds_questions_and_passages_differently(e5: E5Embedder) -> None:
+    text = "Porthaven opens a tidal power plant"
+    (as_passage,) = await e5.embed([text])
+    (as_query,) = await e5.embed_queries([text])
+    assert 0.8 < float(as_passage @ as_query) < 0.999
+    assert (await e5.embed([])).shape == (0, 384)
+    assert e5.count_tokens("hello world") < e5.count_tokens("hello world " * 10)
+
+
+def test_e5_refuses_a_model_file_that_does_not_match_its_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ensemble_module, "E5_MODEL_SHA256", "0" * 64)
+    with pytest.raises(EmbeddingError, match="sha256"):
+        E5Embedder()
+
+
+async def test_ensemble_dot_product_is_the_weighted_mean_of_the_cosines() -> None:
+    a = Fixed([1, 0], [0.6, 0.8], id="a")  # cosine 0.6
+    b = Fixed([0, 1, 0], [0, 0, 1], id="b", window=50)  # cosine 0.0
+    ens = EnsembleEmbedder([(a, 1.0), (b, 3.0)], fusion_bm25_weight=0.05)
+    passage = (await ens.embed(["x", "y"]))[0]
+    query = (await ens.embed_queries(["q"]))[0]
+    assert ens.dim == 5 and ens.id == "ensemble-a-b"
+    assert np.linalg.norm(passage) == pytest.approx(1.0) and np.linalg.norm(query) == pytest.approx(1.0)
+    assert float(passage @ query) == pytest.approx((1 * 0.6 + 3 * 0.0) / 4)
+    # Questions reach every model's query side, passages their passage side.
+    assert a.calls == b.calls == ["passage", "query"]
+    # The first model sizes the chunks; the smallest window bounds them.
+    assert ens.count_tokens("abcd") == 4 and ens.max_tokens == 50
+    assert (await ens.embed([])).shape == (0, 5)
+    with pytest.raises(ValueError, match="positive"):
+        EnsembleEmbedder([(a, 0.0)])
+
+
+def test_the_shipped_ensemble_weights_e5_three_to_one(embedder: LocalEmbedder, e5: E5Embedder) -> None:
+    ens = minilm_e5(embedder)
+    assert ens.dim == 768 and ens.id == "minilm-l6-v2-int8-e5q4"
+    assert ens.fusion_bm25_weight == 0.05 and embedder.fusion_bm25_weight == 0.15
+    texts = ["The central bank held rates at 3.5 percent.", "Inflation eased to 2.1 percent in May."]
+    got = ens._join([embedder.embed_sync(texts), e5.embed_sync(texts)], 2)
+    joined = got[0] @ got[1]
+    expected = (embedder.embed_sync(texts)[0] @ embedder.embed_sync(texts)[1]) + 3 * (
+        e5.embed_sync(texts)[0] @ e5.embed_sync(texts)[1]
+    )
+    assert float(joined) == pytest.approx(float(expected) / 4, abs=1e-5)
+
+
+def test_settings_choose_the_ensemble(tmp_path, embedder: LocalEmbedder) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(_env_file=None, data_dir=tmp_path, embedding_backend="ensemble")  # type: ignore[call-arg]
+    built = build_embedder(settings)
+    assert isinstance(built, EnsembleEmbedder) and built.fusion_bm25_weight == 0.05
+
+
+async def test_search_uses_the_embedders_bm25_weight_unless_configured(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    double = Fixed([1, 0], [1, 0])
+    double.fusion_bm25_weight = 0.05
+    library = Library(tmp_path / "lib.sqlite3")
+    assert Searcher(library, None, double).config.bm25_weight == 0.05  # type: ignore[arg-type]
+    pinned = Searcher(library, None, double, FusionConfig(bm25_weight=0.2))  # type: ignore[arg-type]
+    assert pinned.config.bm25_weight == 0.2
