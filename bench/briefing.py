@@ -45,10 +45,11 @@ from bench._common import percentile  # noqa: E402
 from bench.retrieval import Passage, Question, as_extracted, load, visible_article  # noqa: E402
 from bot.services import Services, open_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from briefing.briefer import Briefer, judge_relevance  # noqa: E402
+from briefing.briefer import Briefer, judge_relevance, search_calibration  # noqa: E402
 from briefing.citations import MARKER, SentenceEmbeddings, content_words, support_scores  # noqa: E402
 from briefing.writer import OfflineWriter  # noqa: E402
-from retrieval.embedder import LocalEmbedder  # noqa: E402
+from retrieval.embedder import Embedder, LocalEmbedder  # noqa: E402
+from retrieval.ensemble import minilm_e5  # noqa: E402
 from retrieval.types import SHARED_SCOPE, Hit, SearchFilters  # noqa: E402
 
 HELDOUT_SCOPE = "bench-heldout"
@@ -112,9 +113,11 @@ async def build_store(
     return visible
 
 
-async def open_store(data_dir: Path, passages: list[Passage], all_cases: list[Case]) -> tuple[Services, dict]:
+async def open_store(
+    data_dir: Path, passages: list[Passage], all_cases: list[Case], embedder: Embedder
+) -> tuple[Services, dict]:
     settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
-    services = await open_services(settings, embedder=LocalEmbedder())
+    services = await open_services(settings, embedder=embedder)
     signature = hashlib.sha256(
         "\n".join(
             [p.id for p in passages] + [c.question.id for c in all_cases if c.kept] + [services.index.name]
@@ -282,22 +285,33 @@ async def calibrate_support(
 # ---- the run ----------------------------------------------------------------------------------------------
 
 
-async def run(data: Path, limit: int | None, data_dir: Path | None, calibrate: bool) -> dict[str, Any]:
+async def run(
+    data: Path, limit: int | None, data_dir: Path | None, calibrate: bool, embedder_name: str = "local"
+) -> dict[str, Any]:
     passages, questions = load(data, limit)
     all_cases = cases(data, questions)
     print(f"{len(passages)} passages, {len(all_cases)} questions", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="bench-briefing-") as tmp:
-        services, visible = await open_store(data_dir or Path(tmp), passages, all_cases)
+        embedder: Embedder = LocalEmbedder() if embedder_name == "local" else minilm_e5(LocalEmbedder())
+        services, visible = await open_store(data_dir or Path(tmp), passages, all_cases, embedder)
         try:
-            offline = OfflineWriter(services.embedder)
-            briefer = Briefer(services.searcher, services.library, offline, offline=offline)
+            # As build_briefer wires it: sentence work on the sentence model, the gate for the search model.
+            offline = OfflineWriter(services.embedder.sentence_model())
+            relevance, margin = search_calibration(services.embedder.id)
+            briefer = Briefer(
+                services.searcher, services.library, offline, offline=offline,
+                relevance_threshold=relevance, passage_margin=margin,
+            )  # fmt: skip
             report: dict[str, Any] = {"briefing": await bench(services, briefer, all_cases, visible)}
             if calibrate:
                 report["relevance"] = await calibrate_relevance(services, all_cases)
                 report["support"] = await calibrate_support(services, offline.embeddings, all_cases, visible)
         finally:
             await services.aclose()
-    report["run"] = {"passages": len(passages), "questions": len(all_cases), "k": K}
+    report["run"] = {
+        "passages": len(passages), "questions": len(all_cases), "k": K, "embedder": embedder_name,
+        "relevance_threshold": relevance, "passage_margin": margin,
+    }  # fmt: skip
     return report
 
 
@@ -353,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N questions")
     parser.add_argument(
+        "--embedder", choices=("local", "ensemble"), default="local", help="EMBEDDING_BACKEND to measure"
+    )
+    parser.add_argument(
         "--calibrate", action="store_true", help="also calibrate the relevance and support bars"
     )
     parser.add_argument(
@@ -362,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("corpus.jsonl.gz", "questions.jsonl"):
         if not (args.dir / name).is_file():
             parser.error(f"{args.dir / name} not found")
-    report = asyncio.run(run(args.dir, args.limit, args.data_dir, args.calibrate))
+    report = asyncio.run(run(args.dir, args.limit, args.data_dir, args.calibrate, args.embedder))
     print(json.dumps(report, indent=2, default=str) if args.json else render(report))
     return 0
 

@@ -54,7 +54,17 @@ LEXICAL_THRESHOLD = 0.85
 # content words in one passage then count as relevant, and the reply says it rests on keyword search.
 DEGRADED_LEXICAL_THRESHOLD = 2 / 3
 # Passages much weaker than the best one only add noise to the briefing.
-_PASSAGE_MARGIN = 0.12
+PASSAGE_MARGIN = 0.12
+# The figures above are MiniLM cosines. The ensemble's (MiniLM + E5, weighted 1:3) sit higher and closer
+# together: its relevance bar comes from the same calibration run on it (bench/briefing.py --calibrate
+# --embedder ensemble), and its margin is MiniLM's scaled by the ratio of the two models' gaps between a
+# question's best and 8th-best passage on the retrieval benchmark (0.050 against 0.109, so 0.45).
+_SEARCH_CALIBRATION = {"minilm-l6-v2-int8-e5q4": (0.725, 0.055)}
+
+
+def search_calibration(embedder_id: str) -> tuple[float, float]:
+    """Relevance bar and passage margin for the cosines of this search embedder (MiniLM's when unknown)."""
+    return _SEARCH_CALIBRATION.get(embedder_id, (RELEVANCE_THRESHOLD, PASSAGE_MARGIN))
 
 LLM_REJECTED_NOTE = (
     "The language model's answer could not be matched to the sources, so this briefing was assembled "
@@ -99,6 +109,7 @@ class Briefer:
         offline: OfflineWriter,
         stance: Any | None = None,
         relevance_threshold: float = RELEVANCE_THRESHOLD,
+        passage_margin: float = PASSAGE_MARGIN,
         lexical_threshold: float = LEXICAL_THRESHOLD,
         support: SupportThresholds | None = None,
         on_quota_exhausted: QuotaCallback | None = None,
@@ -109,6 +120,7 @@ class Briefer:
         self.offline = offline
         self.stance_service = stance
         self.relevance_threshold = relevance_threshold
+        self.passage_margin = passage_margin
         self.lexical_threshold = lexical_threshold
         self.support = support or SupportThresholds()
         self.on_quota_exhausted = on_quota_exhausted
@@ -176,7 +188,7 @@ class Briefer:
 
     def _passages(self, question: str, hits: list[Hit], verdict: Relevance) -> list[Passage]:
         words = content_words(question)
-        floor = verdict.best_similarity - _PASSAGE_MARGIN
+        floor = verdict.best_similarity - self.passage_margin
         kept = [
             h for h in hits
             if (h.similarity or 0.0) >= floor or coverage(words, content_words(f"{h.title} {h.text}")) >= 0.6
@@ -226,7 +238,8 @@ class Briefer:
 def build_briefer(services: Services, *, on_quota_exhausted: QuotaCallback | None = None) -> Briefer:
     """The briefer for these services: the LLM writer when one is configured, else the offline writer."""
     settings = services.settings
-    offline = OfflineWriter(services.embedder)
+    # Sentence comparisons (writer, citation check, stance) run on the model their thresholds were set for.
+    offline = OfflineWriter(services.embedder.sentence_model())
     writer: Writer = offline
     if settings.llm_enabled:
         import prompts
@@ -241,7 +254,8 @@ def build_briefer(services: Services, *, on_quota_exhausted: QuotaCallback | Non
         log.debug("stance module not available; stance questions get ordinary briefings")
     else:
         stance = StanceService(services.library, services.searcher)
+    relevance, margin = search_calibration(services.embedder.id)
     return Briefer(
         services.searcher, services.library, writer, offline=offline, stance=stance,
-        on_quota_exhausted=on_quota_exhausted,
+        relevance_threshold=relevance, passage_margin=margin, on_quota_exhausted=on_quota_exhausted,
     )  # fmt: skip

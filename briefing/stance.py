@@ -224,7 +224,7 @@ class StanceService:
             pieces.append((statement.sentence, _paragraph(contexts[statement.article_id], statement.sentence),
                            record.title))  # fmt: skip
         unique = list(dict.fromkeys([topic, *(text for triple in pieces for text in triple if text)]))
-        vectors = await self.searcher.embedder.embed(unique)
+        vectors = await self.searcher.embedder.sentence_model().embed(unique)
         index = {text: i for i, text in enumerate(unique)}
         query = vectors[0]
 

@@ -50,6 +50,14 @@ class Embedder(ABC):
         """Vectors for search questions; asymmetric models (E5) embed these differently from passages."""
         return await self.embed(texts)
 
+    def sentence_model(self) -> Embedder:
+        """The model for comparing sentences with sentences (briefing writer, citation check, stance).
+
+        Itself, except for an ensemble: its first model, which those thresholds were calibrated on and which
+        embeds the many short sentences of a briefing several times faster.
+        """
+        return self
+
     def count_tokens(self, text: str) -> int:
         # Subword tokenisers average about 1.3 tokens per English word; backends that know better override.
         return math.ceil(len(text.split()) * 1.3)

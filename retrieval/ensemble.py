@@ -77,6 +77,9 @@ class EnsembleEmbedder(Embedder):
     def count_tokens(self, text: str) -> int:
         return self._parts[0][0].count_tokens(text)
 
+    def sentence_model(self) -> Embedder:
+        return self._parts[0][0].sentence_model()
+
     async def embed(self, texts: list[str]) -> np.ndarray:
         # One model after the other: each already uses every core.
         return self._join([await e.embed(texts) for e, _ in self._parts], len(texts))

@@ -2,12 +2,15 @@ import numpy as np
 import pytest
 
 import retrieval.ensemble as ensemble_module
-from bot.services import build_embedder
+from bot.services import build_embedder, open_services
 from bot.settings import Settings
+from briefing.briefer import build_briefer, search_calibration
+from briefing.types import NOT_FOUND_ANSWER
 from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder
 from retrieval.ensemble import E5Embedder, EnsembleEmbedder, minilm_e5
 from retrieval.library import Library
 from retrieval.search import FusionConfig, Searcher
+from tests.conftest import CORPUS, make_settings
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +118,36 @@ async def test_search_uses_the_embedders_bm25_weight_unless_configured(tmp_path)
     assert Searcher(library, None, double).config.bm25_weight == 0.05  # type: ignore[arg-type]
     pinned = Searcher(library, None, double, FusionConfig(bm25_weight=0.2))  # type: ignore[arg-type]
     assert pinned.config.bm25_weight == 0.2
+
+
+@pytest.fixture
+async def ensemble_services(tmp_path, embedder: LocalEmbedder, e5: E5Embedder):  # type: ignore[no-untyped-def]
+    ens = EnsembleEmbedder([(embedder, 1.0), (e5, 3.0)], id="minilm-l6-v2-int8-e5q4", fusion_bm25_weight=0.05)
+    svc = await open_services(make_settings(tmp_path, embedding_backend="ensemble"), embedder=ens)
+    try:
+        assert all(r.ok for r in await svc.ingestor.ingest_many(CORPUS))
+        yield svc
+    finally:
+        # The shared models outlive the test; close only what it opened.
+        svc.index.close()
+        svc.library.close()
+
+
+async def test_briefings_on_the_ensemble_use_its_calibration(ensemble_services, embedder) -> None:  # type: ignore[no-untyped-def]
+    services = ensemble_services
+    briefer = build_briefer(services)
+    assert (briefer.relevance_threshold, briefer.passage_margin) == search_calibration(services.embedder.id)
+    assert briefer.relevance_threshold != search_calibration("minilm-l6-v2-int8")[0]
+    # Sentences are compared on MiniLM, as the thresholds of the writer and the checker were set for.
+    assert briefer.embeddings.embedder is embedder is services.embedder.sentence_model()
+
+    found = await briefer.ask("Why did Norland's central bank keep its interest rate unchanged?")
+    assert found.found and found.citations[0].title == "Central bank holds interest rate at 3.5 percent"
+    assert "3.5 percent" in found.answer
+    for question in ("Who won the Formula One race in Monaco?", "What is the capital of Peru?"):
+        missing = await briefer.ask(question)
+        assert not missing.found and missing.answer == NOT_FOUND_ANSWER
+
+    hits = await services.searcher.search("Are cars still allowed in Steinbach?", k=3)
+    assert hits[0].title == "Mountain village bans cars from its centre"
+    assert services.searcher.config.bm25_weight == 0.05
