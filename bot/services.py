@@ -50,16 +50,27 @@ class Services:
         self.library.close()
 
 
-def build_embedder(settings: Settings) -> Embedder:
+def build_embedder(settings: Settings, recorded: str | None = None) -> Embedder:
+    """The configured embedder; `recorded` is the index the library was last embedded into, if any."""
     if settings.embedding_backend == "openai":
         return OpenAIEmbedder(
             base_url=settings.embedding_base_url or settings.llm_base_url,
             api_key=settings.secret(settings.embedding_api_key) or settings.secret(settings.llm_api_key),
             model=settings.embedding_model,
         )
-    if settings.embedding_backend == "ensemble":
-        return minilm_e5(LocalEmbedder(settings.embedding_model_dir))
-    return LocalEmbedder(settings.embedding_model_dir)
+    minilm = LocalEmbedder(settings.embedding_model_dir)
+    if settings.embedding_backend == "local":
+        return minilm
+    chosen = "embedding_backend" in settings.model_fields_set
+    if recorded == collection_name(minilm.id, minilm.dim) and not chosen:
+        # A library embedded with MiniLM alone (the default before the ensemble) keeps working after an
+        # upgrade instead of refusing to start; the better search is one reindex away.
+        log.warning(
+            "this library was indexed with MiniLM alone; keeping it. For the ensemble's better search, set "
+            "EMBEDDING_BACKEND=ensemble and run `briefbot reindex` (EMBEDDING_BACKEND=local silences this)"
+        )
+        return minilm
+    return minilm_e5(minilm)
 
 
 def build_fetcher(settings: Settings) -> Fetcher:
@@ -107,11 +118,11 @@ async def open_services(
     the library, so search never silently misses stored articles.
     """
     settings = await resolve_llm_endpoint(settings)
-    embedder = embedder or build_embedder(settings)
     library = Library(settings.library_path)
     index: DenseIndex | None = None
     try:
         recorded = await library.get_meta(EMBEDDER_META_KEY)
+        embedder = embedder or build_embedder(settings, recorded)
         if isinstance(embedder, OpenAIEmbedder):
             await probe_embedder(embedder, recorded)
         name = collection_name(embedder.id, embedder.dim)

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     )
 
     # Embeddings
-    embedding_backend: Literal["local", "ensemble", "openai"] = "local"
+    embedding_backend: Literal["ensemble", "local", "openai"] = "ensemble"
     embedding_model_dir: Path | None = None
     embedding_model: str = "text-embedding-3-small"
     embedding_base_url: str | None = None

@@ -8,6 +8,7 @@ from briefing.briefer import build_briefer, search_calibration
 from briefing.types import NOT_FOUND_ANSWER
 from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder
 from retrieval.ensemble import E5Embedder, EnsembleEmbedder, minilm_e5
+from retrieval.index import collection_name
 from retrieval.library import Library
 from retrieval.search import FusionConfig, Searcher
 from tests.conftest import CORPUS, make_settings
@@ -151,3 +152,15 @@ async def test_briefings_on_the_ensemble_use_its_calibration(ensemble_services, 
     hits = await services.searcher.search("Are cars still allowed in Steinbach?", k=3)
     assert hits[0].title == "Mountain village bans cars from its centre"
     assert services.searcher.config.bm25_weight == 0.05
+
+
+async def test_an_upgraded_minilm_library_keeps_minilm_unless_told(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    minilm_index = collection_name("minilm-l6-v2-int8", 384)
+    unset = make_settings(tmp_path)
+    assert build_embedder(unset, None).id == "minilm-l6-v2-int8-e5q4"  # a new library gets the ensemble
+    with caplog.at_level("WARNING", logger="bot.services"):
+        kept = build_embedder(unset, minilm_index)
+    assert kept.id == "minilm-l6-v2-int8" and "EMBEDDING_BACKEND=ensemble" in caplog.text
+    # Asked for by name, the ensemble is built (and `open_services` then asks for a reindex).
+    assert build_embedder(make_settings(tmp_path, embedding_backend="ensemble"), minilm_index).dim == 768
+    assert build_embedder(make_settings(tmp_path, embedding_backend="local"), None).dim == 384

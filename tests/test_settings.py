@@ -11,7 +11,7 @@ ENV_EXAMPLE = Path(__file__).resolve().parents[1] / ".env.example"
 def test_defaults_are_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     s = Settings(_env_file=None)  # type: ignore[call-arg]
     assert s.data_dir == Path("data")
-    assert s.embedding_backend == "local"
+    assert s.embedding_backend == "ensemble"
     assert s.chroma_host is None
     assert not s.llm_enabled
     assert s.allowed_chat_ids == []

@@ -19,7 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +40,16 @@ from tests.test_cli import briefbot
 
 REPO = Path(__file__).resolve().parents[2]
 N_ARTICLES = 60
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _minilm_alone() -> Iterator[None]:
+    """Every process started here (CLI runs, fresh-process audits) embeds with MiniLM alone: crash safety
+    does not depend on the model, MiniLM ingests these articles six times faster than the ensemble, and the
+    in-process checks here open the MiniLM index."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EMBEDDING_BACKEND", "local")
+        yield
 
 _PLACES = "Arden Brisk Calder Dunmore Elstow Fenwick Galloway Harrow Ilkley Jarrow Kelso Lanark".split()
 _THINGS = (
