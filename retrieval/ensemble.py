@@ -57,9 +57,10 @@ class E5Embedder(Embedder):
 class EnsembleEmbedder(Embedder):
     """Several models at once: each one's unit vector, scaled by the square root of its weight, concatenated.
 
-    The dot product of two such vectors is the weighted mean of the models' cosines, so the dense index, the
-    exact rescoring and every cosine threshold work on it unchanged (the thresholds are calibrated for it).
-    The first model sizes the chunks (its tokenizer and window), so chunking stays what it is for that model.
+    The dot product of two such vectors is the weighted mean of the models' cosines, so the dense index and
+    the exact rescoring work on it unchanged; thresholds on search cosines need their own calibration (see
+    `briefing.briefer.search_calibration`). The first model sizes the chunks (its tokenizer and window), so
+    chunking stays what it is for that model, and it compares sentences (`sentence_model`).
     """
 
     def __init__(
