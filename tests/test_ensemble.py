@@ -69,6 +69,14 @@ async def test_e5_embeds_questions_and_passages_differently(e5: E5Embedder) -> N
     assert e5.count_tokens("hello world") < e5.count_tokens("hello world " * 10)
 
 
+def test_e5_batches_do_not_change_the_vectors(e5: E5Embedder) -> None:
+    texts = [f"Report {i}: " + "the council met again " * (i % 7) for i in range(e5.batch_size * 2 + 3)]
+    together = e5.embed_sync(texts)
+    alone = np.vstack([e5.embed_sync([t]) for t in texts])
+    assert together.shape == (len(texts), 384)
+    assert np.allclose(together, alone, atol=1e-4)
+
+
 def test_e5_refuses_a_model_file_that_does_not_match_its_hash(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ensemble_module, "E5_MODEL_SHA256", "0" * 64)
     with pytest.raises(EmbeddingError, match="sha256"):
