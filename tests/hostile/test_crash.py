@@ -19,7 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,16 +40,6 @@ from tests.test_cli import briefbot
 
 REPO = Path(__file__).resolve().parents[2]
 N_ARTICLES = 60
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _minilm_alone() -> Iterator[None]:
-    """Every process started here (CLI runs, fresh-process audits) embeds with MiniLM alone: crash safety
-    does not depend on the model, MiniLM ingests these articles six times faster than the ensemble, and the
-    in-process checks here open the MiniLM index."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("EMBEDDING_BACKEND", "local")
-        yield
 
 _PLACES = "Arden Brisk Calder Dunmore Elstow Fenwick Galloway Harrow Ilkley Jarrow Kelso Lanark".split()
 _THINGS = (
@@ -127,10 +117,19 @@ async def pad_index(data_dir: str, count: str) -> int:
     """Add random vectors to the dense index, past the size at which Chroma keeps its HNSW graph in files."""
     import numpy as np
 
-    from retrieval.index import DenseEntry, DenseIndex, collection_name
+    from bot.services import EMBEDDER_META_KEY
+    from retrieval.index import DenseEntry, DenseIndex
+    from retrieval.library import Library
 
-    dim = 384
-    index = DenseIndex.open_embedded(Path(data_dir) / "chroma", collection_name("minilm-l6-v2-int8", dim))
+    settings = Settings(_env_file=None, data_dir=Path(data_dir))  # type: ignore[call-arg]
+    library = Library(settings.library_path)
+    try:
+        name = await library.get_meta(EMBEDDER_META_KEY)
+    finally:
+        library.close()
+    assert name, "the store records the index it was embedded into"
+    dim = int(name.rsplit("_", 1)[1])  # the index is named chunks_<embedder>_<size>
+    index = DenseIndex.open_embedded(settings.chroma_path, name)
     try:
         vectors = np.random.default_rng(0).normal(size=(int(count), dim)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -245,10 +244,15 @@ PADDING = 1500
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[int, str]]:
     """A data dir written by a finished `briefbot ingest` run, its index padded with random vectors so that
-    Chroma keeps an HNSW graph on disk (below ~1000 vectors it only has its SQLite log)."""
+    Chroma keeps an HNSW graph on disk (below ~1000 vectors it only has its SQLite log).
+
+    It is embedded with MiniLM alone, the model the in-process checks below share with the rest of the
+    suite. Later CLI runs on copies of it keep MiniLM because the library records it (the upgrade path)."""
     root = tmp_path_factory.mktemp("stored")
     leads = write_articles(root / "articles", N_SMALL)
-    done = briefbot(root / "data", "ingest", str(root / "articles"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EMBEDDING_BACKEND", "local")
+        done = briefbot(root / "data", "ingest", str(root / "articles"))
     assert done.returncode == 0, done.stderr
     assert in_fresh_process("pad_index", str(root / "data"), str(PADDING)) == N_SMALL + PADDING
     assert list((root / "data" / "chroma").glob("*/link_lists.bin"))
