@@ -1,6 +1,6 @@
 """Briefing benchmark: offline briefings for news questions, plus the calibration of the briefing thresholds.
 
-Usage: python bench/briefing.py DIR [--limit N] [--json] [--calibrate] [--data-dir PATH]
+Usage: python bench/briefing.py DIR [--limit N] [--json] [--calibrate] [--data-dir PATH] [--embedder E]
 
 DIR is the RealTime QA set (`corpus.jsonl.gz`, `questions.jsonl`; see bench/retrieval.py, whose loader and
 ingestion conventions this reuses). Every passage is ingested through the product's `Ingestor`. The evidence
@@ -286,7 +286,7 @@ async def calibrate_support(
 
 
 async def run(
-    data: Path, limit: int | None, data_dir: Path | None, calibrate: bool, embedder_name: str = "local"
+    data: Path, limit: int | None, data_dir: Path | None, calibrate: bool, embedder_name: str = "ensemble"
 ) -> dict[str, Any]:
     passages, questions = load(data, limit)
     all_cases = cases(data, questions)
@@ -367,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N questions")
     parser.add_argument(
-        "--embedder", choices=("local", "ensemble"), default="local", help="EMBEDDING_BACKEND to measure"
+        "--embedder", choices=("ensemble", "local"), default="ensemble", help="EMBEDDING_BACKEND to measure"
     )
     parser.add_argument(
         "--calibrate", action="store_true", help="also calibrate the relevance and support bars"
