@@ -59,9 +59,11 @@ def build_embedder(settings: Settings, recorded: str | None = None) -> Embedder:
             model=settings.embedding_model,
         )
     minilm = LocalEmbedder(settings.embedding_model_dir)
-    if settings.embedding_backend == "local":
-        return minilm
     chosen = "embedding_backend" in settings.model_fields_set
+    # A model brought in EMBEDDING_MODEL_DIR runs alone unless the ensemble is asked for by name: the
+    # ensemble's thresholds were calibrated with MiniLM as its first model.
+    if settings.embedding_backend == "local" or (settings.embedding_model_dir is not None and not chosen):
+        return minilm
     if recorded == collection_name(minilm.id, minilm.dim) and not chosen:
         # A library embedded with MiniLM alone (the default before the ensemble) keeps working after an
         # upgrade instead of refusing to start; the better search is one reindex away.

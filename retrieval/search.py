@@ -6,7 +6,7 @@ import asyncio
 import html
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -56,8 +56,9 @@ class FusionConfig:
     top of the dense ranking. Reciprocal-rank fusion throws the magnitudes away and scored lower.
 
     Defaults were chosen on the retrieval benchmark (bench/retrieval.py on RealTime QA 2025, questions at even
-    positions; the odd ones held out; see bench/RESULTS-retrieval.md): a weight of 0.15 was best on the tuning
-    half, and 0.1-0.2 are within a point of it.
+    positions; the odd ones held out; see bench/RESULTS-retrieval.md). The weight depends on how far apart the
+    embedder's cosines lie, so each embedder brings its own: 0.15 for MiniLM (0.1-0.2 within a point of it),
+    0.05 for the MiniLM + E5 ensemble, whose cosines sit closer together.
     """
 
     candidates: int = 60
@@ -73,9 +74,10 @@ class Searcher:
         self.library = library
         self.index = index
         self.embedder = embedder
-        self.config = config or FusionConfig()
-        if self.config.bm25_weight is None:
-            self.config.bm25_weight = embedder.fusion_bm25_weight
+        config = config or FusionConfig()
+        # A copy: one config may serve searchers over different embedders.
+        weight = embedder.fusion_bm25_weight if config.bm25_weight is None else config.bm25_weight
+        self.config = replace(config, bm25_weight=weight)
 
     async def search(
         self,

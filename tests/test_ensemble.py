@@ -6,7 +6,7 @@ from bot.services import build_embedder, open_services
 from bot.settings import Settings
 from briefing.briefer import build_briefer, search_calibration
 from briefing.types import NOT_FOUND_ANSWER
-from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder
+from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder, default_model_files
 from retrieval.ensemble import E5Embedder, EnsembleEmbedder, minilm_e5
 from retrieval.index import collection_name
 from retrieval.library import Library
@@ -127,6 +127,10 @@ async def test_search_uses_the_embedders_bm25_weight_unless_configured(tmp_path)
     assert Searcher(library, None, double).config.bm25_weight == 0.05  # type: ignore[arg-type]
     pinned = Searcher(library, None, double, FusionConfig(bm25_weight=0.2))  # type: ignore[arg-type]
     assert pinned.config.bm25_weight == 0.2
+    shared = FusionConfig()
+    Searcher(library, None, double, shared)  # type: ignore[arg-type]
+    assert shared.bm25_weight is None  # resolved on the searcher's copy, not on the caller's config
+    assert Searcher(library, None, double, FusionConfig(bm25_weight=0.0)).config.bm25_weight == 0.0  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -172,3 +176,12 @@ async def test_an_upgraded_minilm_library_keeps_minilm_unless_told(tmp_path, cap
     # Asked for by name, the ensemble is built (and `open_services` then asks for a reindex).
     assert build_embedder(make_settings(tmp_path, embedding_backend="ensemble"), minilm_index).dim == 768
     assert build_embedder(make_settings(tmp_path, embedding_backend="local"), None).dim == 384
+    # A model brought in its own folder runs alone unless the ensemble is named.
+    model, tokenizer = default_model_files()
+    own = tmp_path / "own-model"
+    own.mkdir()
+    (own / "model.onnx").symlink_to(model)
+    (own / "tokenizer.json").symlink_to(tokenizer)
+    assert build_embedder(make_settings(tmp_path, embedding_model_dir=own), None).dim == 384
+    named = make_settings(tmp_path, embedding_model_dir=own, embedding_backend="ensemble")
+    assert build_embedder(named, None).dim == 768
