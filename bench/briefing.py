@@ -43,13 +43,12 @@ sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resol
 
 from bench._common import percentile  # noqa: E402
 from bench.retrieval import Passage, Question, as_extracted, load, visible_article  # noqa: E402
-from bot.services import Services, open_services  # noqa: E402
+from bot.services import Services, build_embedder, open_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from briefing.briefer import Briefer, judge_relevance, search_calibration  # noqa: E402
 from briefing.citations import MARKER, SentenceEmbeddings, content_words, support_scores  # noqa: E402
 from briefing.writer import OfflineWriter  # noqa: E402
-from retrieval.embedder import Embedder, LocalEmbedder  # noqa: E402
-from retrieval.ensemble import minilm_e5  # noqa: E402
+from retrieval.embedder import Embedder  # noqa: E402
 from retrieval.types import SHARED_SCOPE, Hit, SearchFilters  # noqa: E402
 
 HELDOUT_SCOPE = "bench-heldout"
@@ -292,7 +291,7 @@ async def run(
     all_cases = cases(data, questions)
     print(f"{len(passages)} passages, {len(all_cases)} questions", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="bench-briefing-") as tmp:
-        embedder: Embedder = LocalEmbedder() if embedder_name == "local" else minilm_e5(LocalEmbedder())
+        embedder: Embedder = build_embedder(Settings(_env_file=None, embedding_backend=embedder_name))  # type: ignore[call-arg, arg-type]
         services, visible = await open_store(data_dir or Path(tmp), passages, all_cases, embedder)
         try:
             # As build_briefer wires it: sentence work on the sentence model, the gate for the search model.

@@ -53,11 +53,10 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 from bench._common import RssSampler, Stopwatch, peak_rss_mb, percentile  # noqa: E402
-from bot.services import Services, open_services  # noqa: E402
+from bot.services import Services, build_embedder, open_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from retrieval.chunking import passage_for_embedding  # noqa: E402
-from retrieval.embedder import Embedder, LocalEmbedder  # noqa: E402
-from retrieval.ensemble import minilm_e5  # noqa: E402
+from retrieval.embedder import Embedder  # noqa: E402
 from retrieval.ingest import IngestResult  # noqa: E402
 from retrieval.search import Mode  # noqa: E402
 from retrieval.types import Extracted  # noqa: E402
@@ -251,7 +250,7 @@ async def run(
 ) -> dict[str, Any]:
     passages, questions = load(data, limit)
     print(f"{len(passages)} passages, {len(questions)} questions", file=sys.stderr)
-    embedder: Embedder = LocalEmbedder() if embedder_name == "local" else minilm_e5(LocalEmbedder())
+    embedder: Embedder = build_embedder(Settings(_env_file=None, embedding_backend=embedder_name))  # type: ignore[call-arg, arg-type]
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
         root = data_dir or Path(tmp)
         settings = Settings(_env_file=None, data_dir=root)  # type: ignore[call-arg]

@@ -105,13 +105,13 @@ class EnsembleEmbedder(Embedder):
             await e.aclose()
 
 
-def minilm_e5(minilm: Embedder, *, threads: int | None = None) -> EnsembleEmbedder:
+def minilm_e5(minilm: Embedder, e5: Embedder | None = None) -> EnsembleEmbedder:
     """MiniLM (English, symmetric) with multilingual E5 weighted 1:3, as chosen on the retrieval benchmark.
 
     E5's cosines sit in a narrow band (0.83-0.92 for the best passage of a question, against 0.46-0.80 for
     MiniLM), so the mean cosine moves less between passages and the BM25 boost shrinks with it: 0.05, not
     0.15 (bench/RESULTS-retrieval.md; chosen on the even-numbered questions, checked on the odd ones).
+    `e5` lets a caller that already loaded E5 share it.
     """
-    return EnsembleEmbedder(
-        [(minilm, 1.0), (E5Embedder(threads=threads), 3.0)], id=f"{minilm.id}-e5q4", fusion_bm25_weight=0.05
-    )
+    e5 = e5 or E5Embedder()
+    return EnsembleEmbedder([(minilm, 1.0), (e5, 3.0)], id=f"{minilm.id}-e5q4", fusion_bm25_weight=0.05)

@@ -102,7 +102,7 @@ async def test_ensemble_dot_product_is_the_weighted_mean_of_the_cosines() -> Non
 
 
 def test_the_shipped_ensemble_weights_e5_three_to_one(embedder: LocalEmbedder, e5: E5Embedder) -> None:
-    ens = minilm_e5(embedder)
+    ens = minilm_e5(embedder, e5)
     assert ens.dim == 768 and ens.id == "minilm-l6-v2-int8-e5q4"
     assert ens.fusion_bm25_weight == 0.05 and embedder.fusion_bm25_weight == 0.15
     texts = ["The central bank held rates at 3.5 percent.", "Inflation eased to 2.1 percent in May."]
@@ -135,8 +135,8 @@ async def test_search_uses_the_embedders_bm25_weight_unless_configured(tmp_path)
 
 @pytest.fixture
 async def ensemble_services(tmp_path, embedder: LocalEmbedder, e5: E5Embedder):  # type: ignore[no-untyped-def]
-    ens = EnsembleEmbedder([(embedder, 1.0), (e5, 3.0)], id="minilm-l6-v2-int8-e5q4", fusion_bm25_weight=0.05)
-    svc = await open_services(make_settings(tmp_path, embedding_backend="ensemble"), embedder=ens)
+    # The shipped ensemble, sharing the models the other tests loaded.
+    svc = await open_services(make_settings(tmp_path), embedder=minilm_e5(embedder, e5))
     try:
         assert all(r.ok for r in await svc.ingestor.ingest_many(CORPUS))
         yield svc
