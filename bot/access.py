@@ -18,6 +18,8 @@ class AccessPolicy:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.allowed = frozenset(allowed_chat_ids)
+        # Supergroups that allowed groups became: Telegram gives them a new id.
+        self._successors: dict[int, int] = {}
         self._remind_every = remind_every
         self._clock = clock
         self._told: dict[int, float] = {}
@@ -33,7 +35,15 @@ class AccessPolicy:
         return False
 
     def allows(self, chat_id: int) -> bool:
-        return chat_id in self.allowed
+        return chat_id in self.allowed or chat_id in self._successors
+
+    def follow_migration(self, old_id: int, new_id: int) -> bool:
+        """Let `new_id` in if `old_id` was: a group upgraded to a supergroup keeps its access.
+        Returns whether it did."""
+        if not self.allows(old_id):
+            return False
+        self._successors[new_id] = old_id
+        return True
 
     def should_tell(self, chat_id: int) -> bool:
         """Refused chats get one reply, then silence for a while, so the bot cannot be used to spam."""

@@ -3,11 +3,15 @@ the error handler."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, LinkPreviewOptions, Message, MessageEntity, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -38,9 +42,35 @@ def _new_messages() -> filters.BaseFilter:
     return filters.UpdateType.MESSAGE
 
 
+class _AddressedToBot(filters.MessageFilter):
+    """A message that @mentions this bot by its username, or replies to one of its messages.
+
+    With privacy mode off the bot sees every group message: a mention of someone else, or a reply to
+    someone else, is people talking among themselves, and must neither be answered nor have its links
+    stored. Commands are addressed by PTB's own check of `/cmd@username`.
+    """
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        reply = message.reply_to_message
+        if reply is not None and reply.from_user is not None and reply.from_user.id == bot.id:
+            return True
+        mention = f"@{bot.username}".lower() if bot.username else None
+        mentioned = [
+            *message.parse_entities([MessageEntity.MENTION]).values(),
+            *message.parse_caption_entities([MessageEntity.MENTION]).values(),
+        ]
+        if mention is not None and any(text.lower() == mention for text in mentioned):
+            return True
+        return any(
+            e.type == MessageEntity.TEXT_MENTION and e.user is not None and e.user.id == bot.id
+            for e in (*message.entities, *message.caption_entities)
+        )
+
+
 def _addressed_in_group() -> filters.BaseFilter:
-    """In groups the bot only listens when mentioned or replied to (or via commands)."""
-    return filters.ChatType.GROUPS & (filters.Entity("mention") | filters.REPLY)
+    """In groups the bot only listens when it is mentioned or replied to (or via its commands)."""
+    return filters.ChatType.GROUPS & _AddressedToBot()
 
 
 def build_application(
@@ -72,6 +102,7 @@ def build_application(
         rt_holder["rt"] = rt
         app.bot_data["runtime"] = rt
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in handlers.COMMANDS])
+        await rt.restore_migrations()
         scheduled = await rt.restore_schedule()
         if not settings.allowed_chat_ids:
             log.warning("ALLOWED_CHAT_IDS is empty: the bot will only tell chats their id")
@@ -136,21 +167,56 @@ async def start_polling(app: AnyApp, *, poll_interval: float = 0.0, timeout: int
     )
 
 
+_SECRET_FILE = "webhook-secret"
+_SECRET_CHARS = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram must send with every webhook update: TELEGRAM_WEBHOOK_SECRET, or one generated
+    once and kept in the data dir (readable by its owner only).
+
+    Without one, anyone who finds the webhook URL can post updates posing as any allowed chat.
+    """
+    configured = settings.secret(settings.telegram_webhook_secret)
+    if configured:
+        return configured
+    path = settings.data_dir / _SECRET_FILE
+    with contextlib.suppress(FileNotFoundError):
+        kept = path.read_text(encoding="ascii").strip()
+        if _SECRET_CHARS.fullmatch(kept):
+            return kept
+        log.warning("%s does not hold a usable webhook secret; a new one replaces it", path)
+        path.unlink()
+    token = secrets.token_urlsafe(32)  # Telegram allows A-Z, a-z, 0-9, _ and -, up to 256 characters
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(token + "\n")
+    log.info("TELEGRAM_WEBHOOK_SECRET is not set: generated one and kept it in %s", path)
+    return token
+
+
+def _webhook_options(settings: Settings) -> dict[str, Any]:
+    assert settings.telegram_webhook_url
+    return {
+        "listen": settings.telegram_webhook_listen,
+        "port": settings.telegram_webhook_port,
+        "url_path": WEBHOOK_PATH,
+        "webhook_url": settings.telegram_webhook_url,
+        "secret_token": webhook_secret(settings),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 async def start_webhook(app: AnyApp, settings: Settings) -> None:
     """What `run_webhook` does before it blocks: PTB's webhook server, registered with the Bot API."""
+    options = _webhook_options(settings)
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
-    assert app.updater is not None and settings.telegram_webhook_url
-    await app.updater.start_webhook(
-        listen=settings.telegram_webhook_listen,
-        port=settings.telegram_webhook_port,
-        url_path=WEBHOOK_PATH,
-        webhook_url=settings.telegram_webhook_url,
-        secret_token=settings.secret(settings.telegram_webhook_secret),
-        allowed_updates=Update.ALL_TYPES,
-    )
+    assert app.updater is not None
+    await app.updater.start_webhook(**options)
 
 
 async def stop_polling(app: AnyApp) -> None:
@@ -167,14 +233,6 @@ def run(settings: Settings) -> None:
     """Blocking entry point for `briefbot run` and `python -m bot`."""
     app = build_application(settings)
     if settings.telegram_webhook_url:
-        secret = settings.secret(settings.telegram_webhook_secret)
-        app.run_webhook(
-            listen=settings.telegram_webhook_listen,
-            port=settings.telegram_webhook_port,
-            url_path=WEBHOOK_PATH,
-            webhook_url=settings.telegram_webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        app.run_webhook(**_webhook_options(settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -209,18 +209,24 @@ async def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services import open_services
-    from retrieval.urls import canonical_url
+    from retrieval.urls import article_ref
 
+    scope = args.chat or SHARED_SCOPE
+    ref = article_ref(args.target)
+    if ref is None:
+        print(f"Not an article id or URL: {args.target!r}.", file=sys.stderr)
+        return 2
     services = await open_services(settings)
     try:
-        target: str = args.target
-        article = None
-        if target.lstrip("#").isdigit():
-            article = await services.library.get_article(int(target.lstrip("#")))
+        if isinstance(ref, int):
+            article = await services.library.get_article(ref)
         else:
-            article = await services.library.find_by_url(canonical_url(target))
-        if article is None:
-            print(f"No stored article {target!r}.", file=sys.stderr)
+            article = await services.library.find_by_url(ref, scope=scope)
+        if article is None or article.added_by != scope:
+            # Each scope keeps its own copy of an article: removing one never takes another's.
+            whose = "shared" if scope == SHARED_SCOPE else f"chat {scope}"
+            hint = "" if article is None else f" (it belongs to chat {article.added_by}: pass --chat)"
+            print(f"No {whose} article {args.target!r}{hint}.", file=sys.stderr)
             return 1
         await services.ingestor.forget(article.id)
         print(f"Forgot #{article.id} {article.title!r}.")
@@ -410,8 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_sources)
 
-    p = sub.add_parser("forget", help="remove an article by id or URL")
+    p = sub.add_parser("forget", help="remove a shared article (or, with --chat, that chat's) by id or URL")
     p.add_argument("target", metavar="ID|URL")
+    p.add_argument("--chat", help="remove this chat's copy instead of the shared one")
     p.set_defaults(run=cmd_forget)
 
     p = sub.add_parser("reindex", help="rebuild the dense index from the library")

@@ -22,9 +22,10 @@ from telegram import (
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.delivery import ChatGone, send_html, send_photo, typing
-from bot.render import fmt_date, render_briefing
+from bot.render import fmt_date, render_briefing, source_link
 from retrieval.embedder import EmbeddingError
 from retrieval.index import DenseIndexError
+from retrieval.urls import article_ref
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -37,7 +38,7 @@ HELP = """<b>briefbot</b> reads the news you give it and answers with short, sou
 • Send or forward links to add articles; forward a channel post to store it.
 • /stance ACTOR [TOPIC] — who said what, when, with a chart.
 • /digest — what is new since your last digest; /digest on 08:00 Europe/Kyiv — daily; /digest off.
-• /sources — recent articles, with ids; /forget ID — remove one you added.
+• /sources — recent articles, with ids; /forget ID or URL — remove one you added.
 • /status — what is stored and which backends answer.
 
 Articles you add are visible to this chat only."""
@@ -47,7 +48,7 @@ COMMANDS = [
     ("stance", "Who said what, when: /stance ACTOR [TOPIC]"),
     ("digest", "Digest now, or: /digest on HH:MM [timezone] | off"),
     ("sources", "Recent articles with their ids"),
-    ("forget", "Remove an article you added: /forget ID"),
+    ("forget", "Remove an article you added: /forget ID or URL"),
     ("status", "Counts and backends"),
     ("help", "What this bot does"),
 ]
@@ -77,6 +78,12 @@ async def gate(update: object, context: Context) -> None:
     chat_id = update.effective_chat.id
     if rt.access.allows(chat_id):
         return
+    message = update.effective_message
+    moved_from = message.migrate_from_chat_id if message is not None else None
+    if moved_from and rt.access.allows(moved_from):
+        # The first message of a supergroup that an allowed group became: it inherits the group's access.
+        await rt.migrate_chat(moved_from, chat_id)
+        raise ApplicationHandlerStop
     if update.effective_message is not None and rt.access.should_tell(chat_id):
         try:
             await context.bot.send_message(chat_id, rt.access.refusal(chat_id))
@@ -97,14 +104,13 @@ async def status(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
     rt = runtime(context)
     chat_id = update.effective_chat.id
-    stats = await rt.services.library.stats()
-    visible, mine = await rt.services.library.count_visible(_scope(chat_id))
+    # What this chat can see, never the whole library: other chats' counts are theirs.
+    seen = await rt.services.library.count_visible(_scope(chat_id))
     sub = await rt.state.subscription(chat_id)
     lines = [
         "<b>Status</b>",
-        f"Articles you can search: {visible} ({mine} added here, {stats['shared_articles']} shared)",
-        f"Library: {stats['articles']} articles, {stats['indexed_chunks']} passages, "
-        f"{stats['statements']} statements",
+        f"Articles you can search: {seen['articles']} ({seen['mine']} added here, {seen['shared']} shared)",
+        f"Passages: {seen['passages']}, statements: {seen['statements']}",
     ]
     lines += [f"{name.capitalize()}: {html.escape(value)}" for name, value in rt.services.backends.items()]
     lines.append(
@@ -128,7 +134,7 @@ async def sources(update: Update, context: Context) -> None:
         owner = "" if a.added_by == _scope(chat_id) else " · shared"
         lines.append(
             f"#{a.id} · {html.escape(a.outlet)} · {fmt_date(a.published_at)} · "
-            f'<a href="{html.escape(a.url, quote=True)}">{html.escape(a.title[:90])}</a>{owner}'
+            f"{source_link(a.url, a.title[:90])}{owner}"
         )
     await send_html(context.bot, chat_id, ["\n".join(lines)])
 
@@ -137,13 +143,14 @@ async def forget(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
     rt = runtime(context)
     chat_id = update.effective_chat.id
-    arg = (context.args or [""])[0].lstrip("#")
-    if not arg.isdigit():
-        await send_html(context.bot, chat_id, ["Usage: /forget ID (see /sources for ids)."])
+    arg = (context.args or [""])[0].strip()
+    if article_ref(arg) is None:
+        await send_html(context.bot, chat_id, ["Usage: /forget ID or /forget URL (see /sources for ids)."])
         return
-    article = await rt.services.library.get_article(int(arg))
-    if article is None or article.added_by != _scope(chat_id):
-        await send_html(context.bot, chat_id, [f"No article #{arg} added by this chat."])
+    article = await rt.own_article(arg, _scope(chat_id))
+    if article is None:
+        # The same answer whether the article is missing or another chat's: ids reveal nothing.
+        await send_html(context.bot, chat_id, [f"No article {html.escape(arg)} added by this chat."])
         return
     await rt.services.ingestor.forget(article.id)
     await send_html(context.bot, chat_id, [f"Removed #{article.id} {html.escape(article.title)}."])

@@ -29,8 +29,10 @@ def _inline(text: str, citations: dict[int, Citation]) -> str:
     for match in _CITE.finditer(text):
         out.append(html.escape(text[pos : match.start()], quote=False))
         cite = citations.get(int(match.group(1)))
-        if cite is not None:
+        if cite is not None and is_web_link(cite.url):
             out.append(f'<a href="{html.escape(cite.url, quote=True)}">[{cite.n}]</a>')
+        elif cite is not None:
+            out.append(f"[{cite.n}]")
         pos = match.end()
     out.append(html.escape(text[pos:], quote=False))
     return "".join(out)
@@ -42,14 +44,24 @@ def _line(text: str, citations: dict[int, Citation]) -> str:
     return _inline(text, citations)
 
 
+def is_web_link(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def source_link(url: str, title: str) -> str:
+    """A title linked to its article. Only web addresses are links: a local file's path (which names the
+    operator's folders) is never shown, just "local file"; a forwarded post without a link gets none."""
+    label = html.escape(title, quote=False)
+    if is_web_link(url):
+        return f'<a href="{html.escape(url, quote=True)}">{label}</a>'
+    return f"{label} (local file)" if url.lower().startswith("file:") else label
+
+
 def source_lines(citations: Sequence[Citation]) -> list[str]:
     lines = ["<b>Sources</b>"]
     for c in citations:
-        title = html.escape(c.title, quote=False)
-        lines.append(
-            f"{c.n}. {html.escape(c.outlet, quote=False)} · {fmt_date(c.published)} · "
-            f'<a href="{html.escape(c.url, quote=True)}">{title}</a>'
-        )
+        outlet = html.escape(c.outlet, quote=False)
+        lines.append(f"{c.n}. {outlet} · {fmt_date(c.published)} · {source_link(c.url, c.title)}")
     return lines
 
 

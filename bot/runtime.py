@@ -15,7 +15,8 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.state import BotState, Subscription
 from briefing.types import Briefing
-from retrieval.types import SearchFilters
+from retrieval.types import Article, SearchFilters
+from retrieval.urls import article_ref
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,21 @@ class Runtime:
 
     async def digest(self, since: datetime, scope: str) -> Briefing:
         return await self.briefer.digest(since=since, scope=scope)  # type: ignore[no-any-return]
+
+    async def own_article(self, ref: str, scope: str) -> Article | None:
+        """The article `ref` (an id, `#id` or a link) names among those `scope` added itself; else None.
+
+        Shared articles and other chats' are never "owned", whatever id is guessed.
+        """
+        library = self.services.library
+        parsed = article_ref(ref)
+        if isinstance(parsed, int):
+            article = await library.get_article(parsed)
+        elif parsed is not None:
+            article = await library.find_by_url(parsed, scope=scope)
+        else:
+            return None
+        return article if article is not None and article.added_by == scope else None
 
     # ---- schedule ---------------------------------------------------------------------------------------
 
@@ -83,8 +99,15 @@ class Runtime:
                 log.warning("could not schedule the digest of chat %s: %s", sub.chat_id, exc)
         return len(subs)
 
+    async def restore_migrations(self) -> int:
+        """Let in again the supergroups that allowed groups became (kept across restarts)."""
+        return sum(self.access.follow_migration(old, new) for old, new in await self.state.migrations())
+
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
-        """A group became a supergroup: its subscription, digest history and articles follow it."""
+        """A group became a supergroup: its access, subscription, digest history and articles follow it."""
+        if not self.access.follow_migration(old_id, new_id):
+            log.warning("chat %s, not allowed, reports a move to %s: ignored", old_id, new_id)
+            return
         await self.state.migrate_chat(old_id, new_id)
         for article_id in await self.services.library.migrate_scope(str(old_id), str(new_id)):
             await self.services.index.set_scope(article_id, str(new_id))

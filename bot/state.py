@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS chats (
     last_digest_at TEXT
 );
 CREATE TABLE IF NOT EXISTS notices (key TEXT PRIMARY KEY, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS migrations (old_id INTEGER PRIMARY KEY, new_id INTEGER NOT NULL, at TEXT NOT NULL);
 """
 
 
@@ -85,13 +86,26 @@ class BotState(SqliteStore):
         )
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
-        """A group that became a supergroup gets a new id; its subscription and history move with it."""
+        """A group that became a supergroup gets a new id; its subscription and history move with it, and
+        the move is kept, so the new id is let in after a restart as the old one was."""
+        now = datetime.now(UTC).isoformat()
 
         def tx(c: sqlite3.Connection) -> None:
+            c.execute(
+                "INSERT OR REPLACE INTO migrations(old_id, new_id, at) VALUES (?, ?, ?)",
+                (old_id, new_id, now),
+            )
             c.execute("UPDATE OR REPLACE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
             c.execute("UPDATE OR REPLACE chats SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
 
         await self._run(self._tx(tx))
+
+    async def migrations(self) -> list[tuple[int, int]]:
+        """Every (old id, new id) move recorded, oldest first."""
+        rows = await self._run(
+            lambda c: c.execute("SELECT old_id, new_id FROM migrations ORDER BY at").fetchall()
+        )
+        return [(int(old), int(new)) for old, new in rows]
 
     async def notice_once(self, key: str) -> bool:
         """True the first time a key is seen (ever, across restarts): for alerts that must not repeat."""

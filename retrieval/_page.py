@@ -8,6 +8,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from retrieval.urls import same_site
+
 # Inline styles that hide an element from a reader.
 _HIDING_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|(?<![\w-])opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)"
@@ -110,7 +112,12 @@ def _word_edge(text: str, index: int) -> bool:
 
 
 def own_url(tree: HtmlElement, given: str | None) -> str | None:
-    """The URL the document gives itself (canonical link, then og:url), else the one we fetched."""
+    """The URL the document gives itself (canonical link, then og:url), else the one we fetched.
+
+    A fetched page may only name an address on its own registrable domain: any page can claim to be a
+    Reuters story, and an article is known by where it was fetched from. A file with no fetched address
+    (the operator's own) is taken at its word.
+    """
     for value in (
         _first_attr(tree, '//link[translate(@rel, "CANONICAL", "canonical")="canonical"]', "href"),
         _first_attr(tree, '//meta[@property="og:url" or @name="og:url"]', "content"),
@@ -123,6 +130,8 @@ def own_url(tree: HtmlElement, given: str | None) -> str | None:
             continue
         # Some sites point every page's canonical at their home page; the fetched URL knows better.
         if parts.path in ("", "/") and given and urlsplit(given).path not in ("", "/"):
+            continue
+        if given and not same_site(absolute, given):
             continue
         return absolute
     return given

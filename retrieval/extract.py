@@ -15,7 +15,7 @@ from trafilatura.xml import xmltotxt
 
 from retrieval import _body, _cleaning, _dates, _injection, _page
 from retrieval.types import Extracted
-from retrieval.urls import title_from_url
+from retrieval.urls import site_name_fits, title_from_url
 
 __all__ = ["ExtractError", "clean_text", "extract_html", "extract_text", "without_instructions"]
 
@@ -56,7 +56,8 @@ def without_instructions(text: str) -> str:
 def extract_html(html: str | bytes, url: str | None = None) -> Extracted:
     """Main text and metadata of an article page.
 
-    `url` is the address the page was fetched from; the page's own canonical URL wins over it.
+    `url` is the address the page was fetched from; the page's own canonical URL wins over it only on the
+    same registrable domain, and its self-declared site name counts only where the domain spells it.
     `published` comes only from publication metadata and is None when the page does not state it.
     Raises ExtractError when the page holds no article text.
     """
@@ -68,7 +69,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> Extracted:
     anchors = _page.anchor_texts(tree)
 
     document = _trafilatura(tree, page_url, favor_recall=False)
-    site = _outlet(document.sitename, page_url)
+    site = _outlet(document.sitename, page_url, trusted=url is None)
     text = _article_text(document, anchors, site)
     if _too_short(text):
         # Balanced mode found (almost) nothing: give the page a second, more generous reading.
@@ -215,9 +216,12 @@ def _strip_site(title: str | None, site: str | None) -> str | None:
     return match.group(1) if match else title
 
 
-def _outlet(sitename: str | None, url: str | None) -> str | None:
+def _outlet(sitename: str | None, url: str | None, *, trusted: bool) -> str | None:
+    """The outlet's name: the page's own, if its domain bears it out (or it is the operator's file)."""
     name = _clean_field(sitename)
-    return name or _page.host_name(url)
+    if name and (trusted or (url is not None and site_name_fits(name, url))):
+        return name
+    return _page.host_name(url)
 
 
 def _clean_field(value: str | None) -> str | None:

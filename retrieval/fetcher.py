@@ -69,6 +69,14 @@ class Fetcher(ABC):
     async def fetch(self, url: str) -> FetchedPage:
         """The page at `url`, or FetchError with a reason fit for the user."""
 
+    def check(self, url: str) -> str:
+        """What `fetch` checks before any network access (scheme, credentials, literal address, port):
+        the normalised URL, or FetchError. Callers check a link before they look it up anywhere."""
+        return parse_target(url, allow_private_networks=self.allows_private_networks).url
+
+    #: Whether private, loopback and non-standard-port addresses may be fetched (tests, intranets).
+    allows_private_networks = False
+
     async def aclose(self) -> None:
         return None
 
@@ -99,6 +107,7 @@ class HttpFetcher(Fetcher):
         network_backend: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         self._allow_private = allow_private_networks
+        self.allows_private_networks = allow_private_networks
         self._max_bytes = max_bytes
         self._deadline = deadline
         self._max_redirects = max_redirects
@@ -220,6 +229,8 @@ class StaticFetcher(Fetcher):
     URLs are checked like `validate_url(..., allow_private_networks=True)` so a bad scheme fails
     as it would for real; an unknown URL is an HTTP 404. `requested` lists every URL asked for.
     """
+
+    allows_private_networks = True
 
     def __init__(self, pages: Mapping[str, FetchedPage | FetchError | bytes | str]) -> None:
         self._pages = dict(pages)

@@ -412,7 +412,7 @@ class DenseIndex:
             raise DenseIndexError(f"could not put the rebuilt index in place: {exc}") from exc
 
     @staticmethod
-    def where(filters: SearchFilters, extra_article_ids: Sequence[int] = ()) -> dict[str, Any] | None:
+    def where(filters: SearchFilters) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []
         if filters.since is not None:
             clauses.append({"published_ts": {"$gte": int(filters.since.timestamp())}})
@@ -421,10 +421,7 @@ class DenseIndex:
         if filters.outlet:
             clauses.append({"outlet": filters.outlet.lower()})
         if filters.scope is not None:
-            scope_clause: dict[str, Any] = {"scope": {"$in": [filters.scope, SHARED_SCOPE]}}
-            if extra_article_ids:
-                scope_clause = {"$or": [scope_clause, {"article_id": {"$in": list(extra_article_ids)}}]}
-            clauses.append(scope_clause)
+            clauses.append({"scope": {"$in": [filters.scope, SHARED_SCOPE]}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -25,7 +25,7 @@ from retrieval.index import DenseEntry, DenseIndex, DenseIndexError
 from retrieval.library import ChunkRecord, Library, LibraryError, Statement
 from retrieval.shingles import bands, content_hash, overlap, shingles
 from retrieval.types import SHARED_SCOPE, Article, Extracted
-from retrieval.urls import canonical_url, host_of, title_from_url
+from retrieval.urls import canonical_url, host_of, same_site, title_from_url
 
 log = logging.getLogger(__name__)
 
@@ -141,12 +141,16 @@ class Ingestor:
         if self.fetcher is None:
             return IngestResult(url, "failed", reason="fetching links is not configured")
         try:
+            # Checked before anything is looked up: a refused link never learns what is stored.
+            self.fetcher.check(url)
             canon = canonical_url(url)
+        except FetchError as exc:
+            return IngestResult(url, "failed", reason=str(exc))
         except ValueError as exc:
             return IngestResult(url, "failed", reason=f"not a valid URL: {exc}")
-        existing = await self.library.find_by_url(canon)
+        existing = await self.library.find_by_url(canon, scope=added_by)
         if existing is not None:
-            return await self._already(url, existing, added_by)
+            return self._already(url, existing)
         try:
             page = await self.fetcher.fetch(url)
         except FetchError as exc:
@@ -158,7 +162,8 @@ class Ingestor:
         extracted = await self._extract(url, job)
         if isinstance(extracted, IngestResult):
             return extracted
-        if not extracted.url:
+        # Known by where it was fetched from: the page's own canonical address counts only on that site.
+        if not extracted.url or not same_site(extracted.url, page.final_url):
             extracted.url = page.final_url
         return (await self.ingest_many([extracted], added_by=added_by, sources=[url]))[0]
 
@@ -290,11 +295,9 @@ class Ingestor:
             log.warning("extraction crashed on %s: %s", source, type(exc).__name__)
             return IngestResult(source, "failed", reason="the page could not be read as an article")
 
-    async def _already(self, source: str, existing: Article, added_by: str) -> IngestResult:
-        if existing.added_by != added_by and existing.added_by != SHARED_SCOPE:
-            await self.library.grant_access(existing.id, added_by)
-            if added_by == SHARED_SCOPE:
-                await self.index.set_scope(existing.id, SHARED_SCOPE)
+    @staticmethod
+    def _already(source: str, existing: Article) -> IngestResult:
+        """The adder can see this article already (its own, or shared): nothing is stored or granted."""
         return IngestResult(source, "duplicate", article=existing, chunks=existing.chunk_count)
 
     # ---- the batch pipeline -----------------------------------------------------------------------------
@@ -316,9 +319,9 @@ class Ingestor:
                 results[pos] = prepared
                 continue
             # Twins inside one batch are caught by the re-check under the write lock in _write_row.
-            existing = await self.library.find_existing(prepared.url, prepared.hash)
+            existing = await self.library.find_existing(prepared.url, prepared.hash, scope=added_by)
             if existing is not None:
-                results[pos] = await self._already(source, existing, added_by)
+                results[pos] = self._already(source, existing)
                 continue
             pending.append((pos, prepared))
 
@@ -365,22 +368,52 @@ class Ingestor:
         fails its own article, not the batch. Two other failures in a row mean the endpoint itself is
         failing: the articles left fail with its reason, without a call each.
         """
-        texts = [passage_for_embedding(p.title, piece) for _, p in items for piece in p.pieces]
+        out: list[tuple[int, _Pending, object]] = []
+        fresh: list[tuple[int, _Pending]] = []
+        for pos, p in items:
+            reused = await self._vectors_of_copy(p)
+            if reused is not None:
+                out.append((pos, p, reused))
+            else:
+                fresh.append((pos, p))
+        texts = [passage_for_embedding(p.title, piece) for _, p in fresh for piece in p.pieces]
         if not texts:
-            return []
+            return out
         try:
             vectors = await self.embedder.embed(texts)
         except EmbeddingError as exc:
-            if len(items) == 1:
-                results[items[0][0]] = IngestResult(items[0][1].source, "failed", reason=str(exc))
-                return []
-            return await self._embed_one_by_one(items, results, str(exc))
-        out: list[tuple[int, _Pending, object]] = []
+            if len(fresh) == 1:
+                results[fresh[0][0]] = IngestResult(fresh[0][1].source, "failed", reason=str(exc))
+                return out
+            return out + await self._embed_one_by_one(fresh, results, str(exc))
         offset = 0
-        for pos, p in items:
+        for pos, p in fresh:
             out.append((pos, p, vectors[offset : offset + len(p.pieces)]))
             offset += len(p.pieces)
         return out
+
+    async def _vectors_of_copy(self, p: _Pending) -> object | None:
+        """The vectors of an indexed article with this very text and title, if the dense index has them all.
+
+        Another scope's copy of the same page gets its own row, passages and vectors; when the text, title
+        and passages are identical, so are the vectors, and they are copied rather than computed again.
+        Nothing of the other copy is shown: its vectors only.
+        """
+        import numpy as np
+
+        twin = await self.library.indexed_copy(p.hash, p.title)
+        if twin is None:
+            return None
+        records = await self.library.article_chunks(twin.id)
+        if [r.text for r in records] != p.pieces:
+            return None
+        try:
+            found = await self.index.vectors([r.chunk_id for r in records])
+        except DenseIndexError:
+            return None
+        if len(found) != len(records):
+            return None
+        return np.vstack([found[r.chunk_id] for r in records])
 
     async def _embed_one_by_one(
         self, items: list[tuple[int, _Pending]], results: list[IngestResult | None], reason: str
@@ -421,7 +454,9 @@ class Ingestor:
         )  # fmt: skip
 
     async def _near_duplicate(self, p: _Pending) -> Article | None:
-        for candidate in await self.library.candidates_by_bands(p.bands):
+        """A near-duplicate the adder can already see. One in another scope is no twin: filing the new copy
+        under it would show the adder that scope's text, title and address."""
+        for candidate in await self.library.candidates_by_bands(p.bands, scope=p.added_by):
             if overlap(p.shingles, shingles(candidate.text)) >= NEAR_DUPLICATE_OVERLAP:
                 return candidate
         return None
@@ -438,20 +473,18 @@ class Ingestor:
                     content_hash=p.hash, added_by=p.added_by, duplicate_of=twin.id, flags=self._flags(p),
                 )  # fmt: skip
             except LibraryError:
-                existing = await self.library.find_existing(p.url, p.hash)
+                existing = await self.library.find_existing(p.url, p.hash, scope=p.added_by)
                 if existing is None:
                     raise
-                return await self._already(p.source, existing, p.added_by)
-        if twin.added_by not in (p.added_by, SHARED_SCOPE):
-            await self.library.grant_access(twin.id, p.added_by)
+                return self._already(p.source, existing)
         return IngestResult(p.source, "near_duplicate", article=article, duplicate_of=twin)
 
     async def _write_row(self, p: _Pending) -> Article | IngestResult:
         """The library row and its chunks, still invisible to search (`indexed = 0`)."""
         async with self._write_lock:
-            existing = await self.library.find_existing(p.url, p.hash)
+            existing = await self.library.find_existing(p.url, p.hash, scope=p.added_by)
             if existing is not None:
-                return await self._already(p.source, existing, p.added_by)
+                return self._already(p.source, existing)
             return await self.library.add_article(
                 url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
                 published_at=p.extracted.published, language=p.extracted.language, text=p.extracted.text,
@@ -546,20 +579,30 @@ class Ingestor:
         return await self.embedder.embed([passage_for_embedding(article.title, r.text) for r in records])
 
     async def resume(self) -> int:
-        """Finish articles a crash left stored but unindexed. Returns how many were completed."""
+        """Finish articles a crash left stored but unindexed, and copies unlinked from a forgotten twin.
+        Returns how many were completed."""
         done = 0
         for article_id in await self.library.pending_articles():
-            article = await self.library.get_article(article_id)
-            if article is None:
-                continue
-            try:
-                vectors = await self._embed_records(article)
-                await self._extract_statements(article)
-                await self._index_article(article, vectors)
-                done += 1
-            except Exception as exc:
-                log.warning("could not finish indexing article %s: %s", article_id, exc)
+            done += await self._complete(article_id)
         return done
+
+    async def _complete(self, article_id: int) -> int:
+        """Embed and index one stored, unindexed article; one without passages is cut into them first."""
+        article = await self.library.get_article(article_id)
+        if article is None:
+            return 0
+        try:
+            if article.chunk_count == 0:
+                text = readable_text(article)
+                pieces = [c.text for c in self.chunker.split(text)]
+                await self.library.set_passages(article.id, pieces, bands(shingles(article.text)))
+            vectors = await self._embed_records(article)
+            await self._extract_statements(article)
+            await self._index_article(article, vectors)
+            return 1
+        except Exception as exc:
+            log.warning("could not finish indexing article %s: %s", article_id, exc)
+            return 0
 
     async def reindex(
         self,
@@ -622,5 +665,13 @@ class Ingestor:
         return total
 
     async def forget(self, article_id: int) -> bool:
+        """Remove an article: text, passages, vectors and statements.
+
+        Near-duplicates filed under it (each in a scope that could see it) lose the passages they were
+        searched through, so they become articles of their own and stay searchable where they belong.
+        """
         await self.index.delete_article(article_id)
-        return await self.library.delete_article(article_id)
+        gone, copies = await self.library.delete_with_copies(article_id)
+        for copy_id in copies:
+            await self._complete(copy_id)
+        return gone

@@ -16,13 +16,14 @@ from typing import Any
 from retrieval.sqlite_store import SqliteStore
 from retrieval.types import SHARED_SCOPE, Article, Chunk, SearchFilters
 
-SCHEMA_VERSION = 1
+# 2: every article belongs to exactly one scope (`added_by`); a URL or a text is unique within its scope
+#    only, and the cross-scope `article_access` grants of version 1 are gone (see `_migrate_to_2`).
+SCHEMA_VERSION = 2
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
+_ARTICLES_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
     id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
     title TEXT NOT NULL,
     outlet TEXT NOT NULL,
     author TEXT,
@@ -36,16 +37,19 @@ CREATE TABLE IF NOT EXISTS articles (
     added_ts INTEGER NOT NULL,
     duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
     flags TEXT NOT NULL DEFAULT '',
-    indexed INTEGER NOT NULL DEFAULT 0
+    indexed INTEGER NOT NULL DEFAULT 0,
+    -- One scope never holds two copies of a URL or of a text; two scopes each hold their own.
+    UNIQUE (added_by, url),
+    UNIQUE (added_by, content_hash)
 );
+"""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+{articles}CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
 CREATE INDEX IF NOT EXISTS articles_added ON articles(added_ts);
 CREATE INDEX IF NOT EXISTS articles_dup ON articles(duplicate_of);
-CREATE TABLE IF NOT EXISTS article_access (
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    scope TEXT NOT NULL,
-    PRIMARY KEY (article_id, scope)
-);
 CREATE TABLE IF NOT EXISTS minhash_bands (
     band INTEGER NOT NULL,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
@@ -84,7 +88,43 @@ CREATE TABLE IF NOT EXISTS statements (
 );
 CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
 CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
-"""
+""".replace("{articles}", _ARTICLES_TABLE.format(name="articles"))
+
+
+def _migrate_to_2(c: sqlite3.Connection) -> None:
+    """Version 1 let one chat see another's article through `article_access` grants: a chat that added a
+    near-duplicate, or the same link, was handed the other chat's text, title and address. Every article
+    now belongs to one scope. A grant becomes the scope's own copy: its linked near-duplicate is unlinked,
+    or, when it held no row of its own (it had sent the same link), it gets a copy of the article. Both are
+    left unindexed and without passages, for `Ingestor.resume` to cut, embed and index at the next start.
+    """
+    c.execute(_ARTICLES_TABLE.format(name="articles_v2"))
+    # A text stored twice in one scope (two processes racing under version 1) keeps its first row.
+    c.execute("INSERT OR IGNORE INTO articles_v2 SELECT * FROM articles ORDER BY id")
+    has_grants = c.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_access'"
+    ).fetchone()
+    grants = c.execute("SELECT article_id, scope FROM article_access").fetchall() if has_grants else []
+    for article_id, scope in grants:
+        unlinked = c.execute(
+            "UPDATE articles_v2 SET duplicate_of = NULL, indexed = 0 WHERE duplicate_of = ? AND added_by = ?",
+            (article_id, scope),
+        ).rowcount
+        if not unlinked:
+            c.execute(
+                "INSERT OR IGNORE INTO articles_v2(url, title, outlet, author, published_at, published_ts, "
+                "language, text, content_hash, added_by, added_at, added_ts, flags, indexed) "
+                "SELECT url, title, outlet, author, published_at, published_ts, language, text, "
+                "content_hash, ?, added_at, added_ts, flags, 0 FROM articles WHERE id = ?",
+                (scope, article_id),
+            )
+    c.execute("DROP TABLE articles")
+    c.execute("ALTER TABLE articles_v2 RENAME TO articles")
+    c.execute("DROP TABLE IF EXISTS article_access")
+    for table in ("chunks", "minhash_bands", "statements"):
+        c.execute(f"DELETE FROM {table} WHERE article_id NOT IN (SELECT id FROM articles)")
+    c.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+
 
 # FTS5 query syntax is its own language; user text is reduced to bare terms so it can never be a syntax error.
 _TERM = re.compile(r"[\w][\w'’-]*", re.UNICODE)
@@ -183,6 +223,21 @@ class Library(SqliteStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, _SCHEMA, version=SCHEMA_VERSION)
+        with self._lock:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        c = self._conn
+        row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if int(row[0]) < 2:
+            # Rebuilding a table that others reference needs foreign keys off, and the pragma is a no-op
+            # inside a transaction.
+            c.execute("PRAGMA foreign_keys=OFF")
+            try:
+                self._tx(_migrate_to_2)(c)
+            finally:
+                c.execute("PRAGMA foreign_keys=ON")
+            c.executescript(_SCHEMA)  # the indexes went with the old table
 
     # ---- meta -------------------------------------------------------------------------------------------
 
@@ -230,32 +285,55 @@ class Library(SqliteStore):
 
         return await self._run(q)
 
-    async def find_existing(self, url: str, content_hash: str) -> Article | None:
-        """The stored article with this canonical URL or this exact content, if any."""
+    async def find_existing(self, url: str, content_hash: str, *, scope: str) -> Article | None:
+        """The article `scope` can see with this canonical URL or this exact content, if any.
+
+        Only what the scope can see: another chat's copy of the same page is never handed out, since that
+        would show one chat's text, title and address to another.
+        """
+        vis, params = self._visibility(scope)
 
         def q(c: sqlite3.Connection) -> Article | None:
             row = c.execute(
-                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.url = ? OR a.content_hash = ? "
-                "ORDER BY a.id LIMIT 1",
-                (url, content_hash),
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE (a.url = ? OR a.content_hash = ?) "
+                f"AND {vis} ORDER BY a.added_by = ? DESC, a.id LIMIT 1",
+                (url, content_hash, *params, scope),
             ).fetchone()
             return self._article(row) if row else None
 
         return await self._run(q)
 
-    async def candidates_by_bands(self, bands: Sequence[int]) -> list[Article]:
+    async def candidates_by_bands(self, bands: Sequence[int], *, scope: str) -> list[Article]:
+        """Articles `scope` can see that share MinHash bands with a text: near-duplicate candidates."""
         if not bands:
             return []
+        vis, params = self._visibility(scope)
 
         def q(c: sqlite3.Connection) -> list[Article]:
             marks = ",".join("?" * len(bands))
+            # Visibility inside the ranking: the 20 best candidates must be 20 this scope may be linked to.
             rows = c.execute(
-                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.duplicate_of IS NULL AND a.id IN "
-                f"(SELECT article_id FROM minhash_bands WHERE band IN ({marks}) "
-                "GROUP BY article_id ORDER BY COUNT(*) DESC LIMIT 20)",
-                list(bands),
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.id IN (SELECT b.article_id "
+                f"FROM minhash_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({marks}) "
+                f"AND a.duplicate_of IS NULL AND {vis} "
+                "GROUP BY b.article_id ORDER BY COUNT(*) DESC LIMIT 20)",
+                [*bands, *params],
             ).fetchall()
             return [self._article(r) for r in rows]
+
+        return await self._run(q)
+
+    async def indexed_copy(self, content_hash: str, title: str) -> Article | None:
+        """An indexed article, in any scope, with this exact text and title: its vectors are the ones a new
+        copy of it would get, so they can be reused instead of computed again. Never shown to anyone."""
+
+        def q(c: sqlite3.Connection) -> Article | None:
+            row = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.content_hash = ? AND a.title = ? "
+                "AND a.indexed = 1 AND a.duplicate_of IS NULL ORDER BY a.id LIMIT 1",
+                (content_hash, title),
+            ).fetchone()
+            return self._article(row) if row else None
 
         return await self._run(q)
 
@@ -312,17 +390,40 @@ class Library(SqliteStore):
     async def mark_indexed(self, article_id: int) -> None:
         await self._run(lambda c: c.execute("UPDATE articles SET indexed = 1 WHERE id = ?", (article_id,)))
 
-    async def grant_access(self, article_id: int, scope: str) -> None:
-        """Let another chat see an article it tried to add; the CLI's shared scope makes it public."""
+    async def delete_with_copies(self, article_id: int) -> tuple[bool, list[int]]:
+        """Delete an article; the near-duplicates filed under it become articles of their own again.
+
+        A linked copy has no passages of its own: it was searched through the article it was filed under.
+        Such copies are returned unindexed and without passages, for the ingestor to cut, embed and index
+        (`Ingestor.resume` does it, after a crash too), so no scope's copy is stranded.
+        """
+
+        def tx(c: sqlite3.Connection) -> tuple[bool, list[int]]:
+            copies = [
+                r[0] for r in c.execute("SELECT id FROM articles WHERE duplicate_of = ?", (article_id,))
+            ]
+            c.execute(
+                "UPDATE articles SET duplicate_of = NULL, indexed = 0 WHERE duplicate_of = ?", (article_id,)
+            )
+            gone = c.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+            return gone, copies
+
+        return await self._run(self._tx(tx))
+
+    async def set_passages(self, article_id: int, chunks: Sequence[str], bands: Sequence[int]) -> None:
+        """Give an article without passages (a former linked copy) its passages and MinHash bands."""
 
         def tx(c: sqlite3.Connection) -> None:
-            if scope == SHARED_SCOPE:
-                c.execute("UPDATE articles SET added_by = ? WHERE id = ?", (SHARED_SCOPE, article_id))
-            else:
-                c.execute(
-                    "INSERT OR IGNORE INTO article_access(article_id, scope) VALUES (?, ?)",
-                    (article_id, scope),
-                )
+            title = c.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+            c.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            c.execute("DELETE FROM minhash_bands WHERE article_id = ?", (article_id,))
+            c.executemany(
+                "INSERT INTO chunks(id, article_id, seq, text, title) VALUES (?,?,?,?,?)",
+                [(f"{article_id}:{i}", article_id, i, t, title) for i, t in enumerate(chunks)],
+            )
+            c.executemany(
+                "INSERT INTO minhash_bands(band, article_id) VALUES (?, ?)", [(b, article_id) for b in bands]
+            )
 
         await self._run(self._tx(tx))
 
@@ -346,21 +447,44 @@ class Library(SqliteStore):
 
         return await self._run(self._tx(tx))
 
-    async def find_by_url(self, url: str) -> Article | None:
+    async def find_by_url(self, url: str, *, scope: str | None) -> Article | None:
+        """The article with this canonical URL that `scope` can see (None: any scope), its own copy first."""
+        vis, params = self._visibility(scope)
+
         def q(c: sqlite3.Connection) -> Article | None:
-            row = c.execute(f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.url = ?", (url,)).fetchone()
+            row = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.url = ? AND {vis} "
+                "ORDER BY a.added_by = ? DESC, a.id LIMIT 1",
+                (url, *params, scope),
+            ).fetchone()
             return self._article(row) if row else None
 
         return await self._run(q)
 
-    async def count_visible(self, scope: str) -> tuple[int, int]:
-        """How many articles a chat can search, and how many of those it added itself."""
+    async def count_visible(self, scope: str) -> dict[str, int]:
+        """What a chat can see: articles (its own among them, and shared ones), passages and statements."""
         where, params = self._visibility(scope)
-        sql = f"SELECT COUNT(*), COALESCE(SUM(a.added_by = ?), 0) FROM articles a WHERE {where}"
+        searchable = f"{where} AND a.indexed = 1 AND a.duplicate_of IS NULL"
 
-        def q(c: sqlite3.Connection) -> tuple[int, int]:
-            total, mine = c.execute(sql, [scope, *params]).fetchone()
-            return int(total), int(mine)
+        def q(c: sqlite3.Connection) -> dict[str, int]:
+            total, mine, shared = c.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(a.added_by = ?), 0), COALESCE(SUM(a.added_by = ?), 0) "
+                f"FROM articles a WHERE {where}",
+                [scope, SHARED_SCOPE, *params],
+            ).fetchone()
+            passages = c.execute(
+                f"SELECT COUNT(*) FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {searchable}",
+                params,
+            ).fetchone()[0]
+            statements = c.execute(
+                "SELECT COUNT(*) FROM statements s JOIN articles a ON a.id = s.article_id "
+                f"WHERE {searchable}",
+                params,
+            ).fetchone()[0]
+            return {
+                "articles": int(total), "mine": int(mine), "shared": int(shared),
+                "passages": int(passages), "statements": int(statements),
+            }  # fmt: skip
 
         return await self._run(q)
 
@@ -501,13 +625,10 @@ class Library(SqliteStore):
 
     @staticmethod
     def _visibility(scope: str | None) -> tuple[str, list[Any]]:
+        """A chat sees what it added and what is shared: nothing else, whatever other chats added."""
         if scope is None:
-            return "", []
-        return (
-            "(a.added_by IN (?, ?) OR EXISTS (SELECT 1 FROM article_access x WHERE x.article_id = a.id "
-            "AND x.scope = ?))",
-            [scope, SHARED_SCOPE, scope],
-        )
+            return "1 = 1", []
+        return "a.added_by IN (?, ?)", [scope, SHARED_SCOPE]
 
     @classmethod
     def filter_sql(cls, filters: SearchFilters) -> tuple[str, list[Any]]:
@@ -527,15 +648,6 @@ class Library(SqliteStore):
             clauses.append(vis)
             params.extend(vparams)
         return " AND ".join(clauses), params
-
-    async def extra_access(self, scope: str) -> list[int]:
-        """Articles owned by another chat that this chat was also given (it added the same link)."""
-
-        def q(c: sqlite3.Connection) -> list[int]:
-            rows = c.execute("SELECT article_id FROM article_access WHERE scope = ?", (scope,)).fetchall()
-            return [r[0] for r in rows]
-
-        return await self._run(q)
 
     async def bm25(
         self, query: str, limit: int, filters: SearchFilters, *, chunk_ids: Sequence[str] | None = None
@@ -638,9 +750,9 @@ class Library(SqliteStore):
 
         def tx(c: sqlite3.Connection) -> list[int]:
             ids = [r[0] for r in c.execute("SELECT id FROM articles WHERE added_by = ?", (old,)).fetchall()]
-            c.execute("UPDATE articles SET added_by = ? WHERE added_by = ?", (new, old))
-            c.execute("UPDATE OR IGNORE article_access SET scope = ? WHERE scope = ?", (new, old))
-            c.execute("DELETE FROM article_access WHERE scope = ?", (old,))
+            # A copy the new id somehow holds already wins; the old one goes rather than break uniqueness.
+            c.execute("UPDATE OR IGNORE articles SET added_by = ? WHERE added_by = ?", (new, old))
+            c.execute("DELETE FROM articles WHERE added_by = ?", (old,))
             return ids
 
         return await self._run(self._tx(tx))

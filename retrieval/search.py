@@ -94,13 +94,12 @@ class Searcher:
             return []
         cfg = self.config
         n = max(cfg.candidates, k * 4)
-        extra = await self.library.extra_access(filters.scope) if filters.scope is not None else []
 
         async def dense() -> tuple[np.ndarray | None, list[tuple[str, float]]]:
             if mode == "bm25":
                 return None, []
             vector = (await self.embedder.embed_queries([query]))[0]
-            return vector, await self.index.query(vector, n, DenseIndex.where(filters, extra))
+            return vector, await self.index.query(vector, n, DenseIndex.where(filters))
 
         async def lexical() -> list[tuple[str, float]]:
             if mode == "dense":
@@ -147,7 +146,7 @@ class Searcher:
         hits: list[Hit] = []
         for cid in ranked:
             rec = records.get(cid)
-            if rec is None or not self._visible(rec, filters, extra):
+            if rec is None or not self._visible(rec, filters):
                 continue
             if per.get(rec.article_id, 0) >= limit:
                 continue
@@ -170,11 +169,9 @@ class Searcher:
         return scores
 
     @staticmethod
-    def _visible(rec: ChunkRecord, filters: SearchFilters, extra: list[int]) -> bool:
+    def _visible(rec: ChunkRecord, filters: SearchFilters) -> bool:
         # The dense index carries its own copy of scope metadata; the library has the last word.
-        if filters.scope is None:
-            return True
-        return rec.added_by in (filters.scope, SHARED_SCOPE) or rec.article_id in extra
+        return filters.scope is None or rec.added_by in (filters.scope, SHARED_SCOPE)
 
     @staticmethod
     def _hit(

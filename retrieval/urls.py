@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+from tld import get_tld
+
 from retrieval.chunking import split_sentences
 
 _TRACKING_EXACT = frozenset(
@@ -63,8 +65,93 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def registrable_domain(url: str) -> str:
+    """The part of a URL's host that one owner registers: `www.bbc.co.uk` gives `bbc.co.uk`.
+
+    Read from the public suffix list that the `tld` package ships (its private section included, so two
+    blogs on one hosting domain are two sites); never downloaded at run time. A host the list does not
+    know (a reserved name such as `news.valley.test`) counts as its last two labels; an IP address is
+    its own.
+    """
+    host = (urlsplit(url if _URL_RE.match(url) else f"//{url}").hostname or "").lower().rstrip(".")
+    if not host:
+        return ""
+    found = get_tld(f"http://{host}", as_object=True, fail_silently=True, fix_protocol=False)
+    fld = getattr(found, "fld", None)
+    if fld:
+        return str(fld)
+    if ":" in host or re.fullmatch(r"[\d.]+", host):
+        return host
+    return ".".join(host.split(".")[-2:])
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two web addresses belong to one registrable domain (and both to the web at all)."""
+    schemes = {urlsplit(u).scheme.lower() for u in (url, other)}
+    if not schemes <= {"http", "https"}:
+        return False
+    mine = registrable_domain(url)
+    return bool(mine) and mine == registrable_domain(other)
+
+
+# Words an outlet's name may carry after the part its domain spells: "BBC News" on bbc.co.uk.
+_GENERIC_NAME_TAIL = frozenset(
+    """news online media network group daily weekly international english world digital magazine tv radio
+    newspaper journal live com net org""".split()
+)
+
+
+def site_name_fits(name: str, url: str) -> bool:
+    """Whether a page's self-declared site name is spelled by its own domain.
+
+    A page can name itself anything (`og:site_name` "Reuters" on any host): the name is believed only when
+    the domain's own label reads as the name's words or their initials, in order, from the first word
+    ("Kyiv Post" on kyivpost.com, "The New York Times" on nytimes.com, "BBC News" on bbc.co.uk, "Deutsche
+    Welle" on dw.com). Whatever the label leaves over may only be generic ("News", "Online").
+    """
+    domain = registrable_domain(url)
+    found = get_tld(f"http://{domain}", as_object=True, fail_silently=True, fix_protocol=False)
+    label = str(getattr(found, "domain", "") or domain.split(".")[0])
+    label = re.sub(r"[^a-z0-9]", "", label.lower())
+    words = [w for w in re.findall(r"[a-z0-9]+", name.lower().replace("&", "and"))]
+    if words[:1] == ["the"] and len(words) > 1 and not label.startswith("the"):
+        words = words[1:]
+    return bool(label) and bool(words) and _spells(label, words)
+
+
+def _spells(label: str, words: list[str]) -> bool:
+    """`label` as non-empty prefixes of words[0], words[1]…, in order, with only generic words left over."""
+    if not label:
+        return all(w in _GENERIC_NAME_TAIL for w in words)
+    if not words:
+        return False
+    word = words[0]
+    return any(
+        label.startswith(word[:n]) and _spells(label[n:], words[1:])
+        for n in range(min(len(word), len(label)), 0, -1)
+    )
+
+
 def looks_like_url(text: str) -> bool:
     return bool(re.match(r"^(https?://|www\.)\S+$", text.strip(), re.IGNORECASE))
+
+
+# Ids are SQLite rowids: 18 digits always fit, and a longer "id" is a typo, not an article.
+_ARTICLE_ID = re.compile(r"#?[0-9]{1,18}")
+
+
+def article_ref(ref: str) -> int | str | None:
+    """What a user's reference to a stored article names: an id (`12`, `#12`), a canonical web address,
+    or None when it is neither."""
+    ref = ref.strip()
+    if _ARTICLE_ID.fullmatch(ref):
+        return int(ref.lstrip("#"))
+    if looks_like_url(ref) or ref.lower().startswith("file:///"):
+        try:
+            return canonical_url(ref)
+        except ValueError:
+            return None
+    return None
 
 
 def title_from_url(url: str | None, text: str = "") -> str | None:

@@ -23,7 +23,7 @@ from retrieval.embedder import LocalEmbedder
 from retrieval.fetcher import HttpFetcher
 from tests.conftest import CORPUS, make_settings
 from tests.support.telegram_server import BotApiServer, parse_telegram_html
-from tests.support.web_site import serve_pages
+from tests.support.web_site import every_name_is_loopback, serve_pages, under_host
 
 ALICE, BOB, GROUP, STRANGER = 1001, 1002, -500, 4242
 
@@ -100,7 +100,8 @@ async def running_bot(
 
 async def _make_env(tmp_path: Path, embedder: LocalEmbedder, **overrides: Any) -> AsyncIterator[Env]:
     async with BotApiServer() as tg, running_bot(
-        tg, tmp_path / "data", embedder, fetcher=HttpFetcher(allow_private_networks=True),
+        tg, tmp_path / "data", embedder,
+        fetcher=HttpFetcher(allow_private_networks=True, resolver=every_name_is_loopback),
         fetch_allow_private_networks=True, **overrides,
     ) as env:  # fmt: skip
         yield Env(tg, env.app, tmp_path)
@@ -177,7 +178,7 @@ Twelve turbines sit on the sea floor in the harbour mouth and turn with both tid
 @pytest.fixture
 async def site() -> AsyncIterator[str]:
     async with serve_pages({"/turbines": (200, "text/html", PAGE)}) as base:
-        yield base
+        yield under_host(base, "www.coastalcourier.example")
 
 
 async def test_link_is_ingested_then_answered_from(env: Env, site: str) -> None:

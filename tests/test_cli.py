@@ -64,7 +64,7 @@ def test_ingest_search_sources_forget_stats(tmp_path: Path, articles: Path) -> N
     r = briefbot(data, "forget", str(target["id"]))
     assert r.returncode == 0 and "Forgot" in r.stdout
     r = briefbot(data, "forget", "999")
-    assert r.returncode == 1 and "No stored article" in r.stderr
+    assert r.returncode == 1 and "No shared article" in r.stderr
 
     r = briefbot(data, "reindex")
     assert r.returncode == 0 and "Reindexed" in r.stdout

@@ -18,7 +18,7 @@ from retrieval.types import Extracted
 from tests.conftest import CORPUS, article, make_settings
 from tests.support.embedders import WatchedEmbedder
 from tests.support.llm_server import LlmServer
-from tests.support.web_site import serve_pages
+from tests.support.web_site import every_name_is_loopback, serve_pages, under_host
 
 # The same tests run against the embedded Chroma store and a `chroma run` server.
 pytestmark = pytest.mark.usefixtures("store_mode")
@@ -29,7 +29,7 @@ ARTICLE_HTML = """<!doctype html><html lang="en"><head>
 <meta property="og:title" content="Harbour turbines start turning">
 <meta property="og:site_name" content="Coastal Courier">
 <meta property="article:published_time" content="2025-03-03T09:30:00+01:00">
-<link rel="canonical" href="https://news.example.org/energy/harbour-turbines?utm_source=feed">
+<link rel="canonical" href="https://www.coastalcourier.example/energy/harbour-turbines?utm_source=feed">
 </head><body>
 <nav><a href="/">Home</a> <a href="/energy">Energy</a></nav>
 <article><h1>Harbour turbines start turning</h1>
@@ -59,7 +59,8 @@ async def site() -> AsyncIterator[str]:
 async def web_services(settings, embedder):  # type: ignore[no-untyped-def]
     # Private addresses are allowed here only: the test site lives on loopback.
     settings = settings.model_copy(update={"fetch_allow_private_networks": True})
-    svc = await open_services(settings, embedder=embedder, fetcher=HttpFetcher(allow_private_networks=True))
+    fetcher = HttpFetcher(allow_private_networks=True, resolver=every_name_is_loopback)
+    svc = await open_services(settings, embedder=embedder, fetcher=fetcher)
     yield svc
     svc.index.close()
     svc.library.close()
@@ -67,11 +68,13 @@ async def web_services(settings, embedder):  # type: ignore[no-untyped-def]
 
 
 async def test_url_ingest_then_search(web_services, site: str) -> None:  # type: ignore[no-untyped-def]
+    site = under_host(site, "news.coastalcourier.example")
     result = await web_services.ingestor.ingest_url(f"{site}/story?utm_campaign=x")
     assert result.status == "added", result.reason
     a = result.article
-    assert a.url == "https://news.example.org/energy/harbour-turbines"  # the page's own canonical URL
-    assert a.outlet == "Coastal Courier"
+    # The page's own canonical URL: it is on the site the page was fetched from.
+    assert a.url == "https://www.coastalcourier.example/energy/harbour-turbines"
+    assert a.outlet == "Coastal Courier"  # the domain spells the site name the page gives
     assert a.published_at == datetime(2025, 3, 3, 8, 30, tzinfo=UTC)
     assert "Every tide now lights our streets" in a.text
     assert "First comment" not in a.text and "All rights reserved" not in a.text
@@ -208,7 +211,7 @@ async def test_files_and_folders(services, tmp_path: Path) -> None:  # type: ign
     assert not a.text.startswith("date ")
     assert by_name["b.md"].article.title == "Village votes on car ban"
     assert by_name["b.md"].article.published_at is None  # unknown stays unknown
-    assert by_name["c.html"].article.url == "https://news.example.org/energy/harbour-turbines"
+    assert by_name["c.html"].article.url == "https://www.coastalcourier.example/energy/harbour-turbines"
 
 
 async def test_bad_files(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

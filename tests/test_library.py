@@ -63,8 +63,11 @@ async def test_bm25_filters_and_scope(library: Library) -> None:
     assert ids(await library.bm25("harbour", 10, SearchFilters(outlet="coast"))) == {a}
     assert ids(await library.bm25("harbour", 10, SearchFilters(scope="7"))) == {a, b}
     assert ids(await library.bm25("harbour", 10, SearchFilters(scope="42"))) == {a, b, c}
-    await library.grant_access(c, "7")
-    assert ids(await library.bm25("harbour", 10, SearchFilters(scope="7"))) == {a, b, c}
+    # Chat 7 storing the same page gets its own copy; chat 42's stays invisible to it.
+    d = await _add(library, "https://a.example/3", "Private harbour note", added_by="7")
+    assert d != c
+    assert ids(await library.bm25("harbour", 10, SearchFilters(scope="7"))) == {a, b, d}
+    assert ids(await library.bm25("harbour", 10, SearchFilters(scope="42"))) == {a, b, c}
 
 
 async def test_unindexed_articles_are_invisible(library: Library) -> None:
@@ -199,8 +202,9 @@ async def test_count_visible(library: Library) -> None:
     await _add(library, "https://a.example/1", "shared text")
     mine = await _add(library, "https://a.example/2", "mine", added_by="7")
     other = await _add(library, "https://a.example/3", "other", added_by="8")
-    assert await library.count_visible("7") == (2, 1)
-    await library.grant_access(other, "7")
-    assert await library.count_visible("7") == (3, 1)
-    assert await library.count_visible("9") == (1, 0)
+    seen = await library.count_visible("7")
+    assert (seen["articles"], seen["mine"], seen["shared"]) == (2, 1, 1)
+    assert seen["passages"] == 2  # one passage each; chat 8's is not counted
+    assert (await library.count_visible("9"))["articles"] == 1
+    assert (await library.count_visible("8"))["mine"] == 1
     assert mine != other

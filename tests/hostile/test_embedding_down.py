@@ -60,7 +60,7 @@ async def assert_nothing_stored(services: Services, urls: list[str]) -> None:
     stats = await services.library.stats()
     assert stats["articles"] == stats["chunks"] == stats["pending_articles"] == 0
     for url in urls:
-        assert await services.library.find_by_url(canonical_url(url)) is None
+        assert await services.library.find_by_url(canonical_url(url), scope=None) is None
     assert await services.index.count() == 0
 
 

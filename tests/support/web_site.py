@@ -28,3 +28,14 @@ async def serve_pages(pages: Mapping[str, tuple[int, str, bytes | str]]) -> Asyn
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+async def every_name_is_loopback(host: str, port: int) -> list[str]:
+    """A resolver (see `HttpFetcher(resolver=…)`) that points every host name at the local test site, so
+    pages can be fetched under the names they claim (`news.test`, `www.reuters.com`)."""
+    return ["127.0.0.1"]
+
+
+def under_host(base: str, host: str) -> str:
+    """`base` (http://127.0.0.1:PORT) under another host name, for `every_name_is_loopback`."""
+    return base.replace("127.0.0.1", host, 1)
