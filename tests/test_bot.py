@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,106 +12,27 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_application, start_polling, stop_polling
 from bot.render import MESSAGE_LIMIT
-from bot.runtime import Runtime
-from bot.services import open_services
 from briefing.types import NOT_FOUND_ANSWER
 from retrieval.embedder import LocalEmbedder
-from retrieval.fetcher import HttpFetcher
-from tests.conftest import CORPUS, make_settings
-from tests.support.telegram_server import BotApiServer, parse_telegram_html
-from tests.support.web_site import every_name_is_loopback, serve_pages, under_host
-
-ALICE, BOB, GROUP, STRANGER = 1001, 1002, -500, 4242
-
-
-@dataclass
-class Env:
-    tg: BotApiServer
-    app: Any
-    tmp: Path
-
-    @property
-    def rt(self) -> Runtime:
-        return self.app.bot_data["runtime"]  # type: ignore[no-any-return]
-
-    async def send(
-        self, update: dict[str, Any], *, reply_count: int = 1, chat: int | None = None
-    ) -> list[Any]:
-        """Push an update and wait until the bot has sent `reply_count` more messages to that chat."""
-        chat_id = chat if chat is not None else update["message"]["chat"]["id"]
-        before = len(self.tg.sent_messages(chat_id))
-        self.tg.push_update(update)
-        for _ in range(600):
-            sent = self.tg.sent_messages(chat_id)
-            if len(sent) >= before + reply_count:
-                return sent[before:]
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"no reply in chat {chat_id}; calls: {[c.method for c in self.tg.calls[-10:]]}")
-
-
-CHATS = [ALICE, BOB, GROUP, *range(2000, 2010)]
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    tg: BotApiServer,
-    data_dir: Path,
-    embedder: LocalEmbedder | None,
-    *,
-    api_url: str | None = None,
-    fetcher: HttpFetcher | None = None,
-    **overrides: Any,
-) -> AsyncIterator[Env]:
-    """The real bot on `data_dir`, polling `tg` (or a relay in front of it at `api_url`); stopped on exit.
-
-    Without `fetcher`, the one the settings build is used, so fetch caps are those a deployment gets;
-    without `embedder`, likewise the one the settings configure (the shared local one is faster to reuse).
-    """
-    settings = make_settings(
-        data_dir,
-        telegram_bot_token=tg.token,
-        telegram_api_base_url=f"{api_url or tg.url}/bot",
-        allowed_chat_ids=overrides.pop("allowed_chat_ids", CHATS),
-        questions_per_minute=overrides.pop("questions_per_minute", 100),
-        links_per_minute=overrides.pop("links_per_minute", 100),
-        **overrides,
-    )
-
-    async def factory(s: Any) -> Any:
-        return await open_services(s, embedder=embedder, fetcher=fetcher)
-
-    app = build_application(settings, services_factory=factory)
-    try:
-        await start_polling(app, timeout=1)
-    except BaseException:
-        await app.shutdown()  # post_init failed: nothing else was started
-        raise
-    try:
-        yield Env(tg, app, data_dir)
-    finally:
-        if embedder is not None:  # the session-wide embedder must survive this bot's shutdown
-            app.bot_data["runtime"].services.embedder.aclose = _noop
-        await stop_polling(app)
-
-
-async def _make_env(tmp_path: Path, embedder: LocalEmbedder, **overrides: Any) -> AsyncIterator[Env]:
-    async with BotApiServer() as tg, running_bot(
-        tg, tmp_path / "data", embedder,
-        fetcher=HttpFetcher(allow_private_networks=True, resolver=every_name_is_loopback),
-        fetch_allow_private_networks=True, **overrides,
-    ) as env:  # fmt: skip
-        yield Env(tg, env.app, tmp_path)
-
-
-async def _noop() -> None:
-    return None
+from tests.conftest import CORPUS
+from tests.support.bot_env import (
+    ALICE,
+    BOB,
+    GROUP,
+    STRANGER,
+    Env,
+    html_of,
+    links_in,
+    make_env,
+)  # fmt: skip
+from tests.support.telegram_server import parse_telegram_html
+from tests.support.web_site import serve_pages, under_host
 
 
 @pytest.fixture
 async def env(tmp_path: Path, embedder: LocalEmbedder) -> AsyncIterator[Env]:
-    async for e in _make_env(tmp_path, embedder):
+    async for e in make_env(tmp_path, embedder):
         yield e
 
 
@@ -121,15 +40,6 @@ async def env(tmp_path: Path, embedder: LocalEmbedder) -> AsyncIterator[Env]:
 async def loaded(env: Env) -> Env:
     await env.rt.services.ingestor.ingest_many(CORPUS)
     return env
-
-
-def html_of(call: Any) -> str:
-    return str(call.params.get("text") or call.params.get("caption") or "")
-
-
-def links_in(html: str) -> list[str]:
-    _, entities = parse_telegram_html(html)
-    return [e["url"] for e in entities if e["type"] == "text_link"]
 
 
 # ---- start-up, help, access ---------------------------------------------------------------------------
@@ -158,7 +68,7 @@ async def test_unknown_chat_gets_its_id_and_nothing_else(env: Env) -> None:
 
 
 async def test_empty_allow_list_says_how_to_configure(tmp_path: Path, embedder: LocalEmbedder) -> None:
-    async for e in _make_env(tmp_path, embedder, allowed_chat_ids=[]):
+    async for e in make_env(tmp_path, embedder, allowed_chat_ids=[]):
         [reply] = await e.send(e.tg.make_command(ALICE, "start"))
         assert "ALLOWED_CHAT_IDS" in html_of(reply) and str(ALICE) in html_of(reply)
 
@@ -219,7 +129,7 @@ async def test_typing_is_renewed_while_a_slow_answer_is_written(
 
     monkeypatch.setattr(delivery, "TYPING_EVERY", 0.2)
     async with LlmServer() as llm:
-        async for env in _make_env(
+        async for env in make_env(
             tmp_path, embedder, llm_base_url=f"{llm.url}/v1", llm_api_key="sk-test", llm_model="gpt-test"
         ):
             await env.rt.services.ingestor.ingest_many(CORPUS)
@@ -329,11 +239,12 @@ async def test_not_found(loaded: Env) -> None:
 async def test_group_needs_mention_or_reply(loaded: Env) -> None:
     env = loaded
     env.tg.push_update(env.tg.make_text_message(GROUP, "just chatting about rates"))
-    await asyncio.sleep(0.8)
-    assert env.tg.sent_messages(GROUP) == []
     replies = await env.send(
         env.tg.make_command(GROUP, "ask", "What did the central bank decide?", mention_bot=True)
     )
+    # The chatter came first: had it been taken for a question, its "typing…" would be here already.
+    typing = [c for c in env.tg.calls_to("sendChatAction") if str(c.params.get("chat_id")) == str(GROUP)]
+    assert len(replies) == len(typing) == len(env.tg.sent_messages(GROUP)) == 1
     assert "Norland" in html_of(replies[0]) or "3.5" in html_of(replies[0])
     replies = await env.send(env.tg.make_text_message(GROUP, "and the tidal plant?", reply_to_bot=True))
     assert replies
@@ -358,7 +269,7 @@ async def test_many_chats_at_once(loaded: Env) -> None:
 
 
 async def test_rate_limit_per_chat(tmp_path: Path, embedder: LocalEmbedder) -> None:
-    async for env in _make_env(tmp_path, embedder, questions_per_minute=2):
+    async for env in make_env(tmp_path, embedder, questions_per_minute=2):
         await env.rt.services.ingestor.ingest_many(CORPUS)
         for _ in range(2):
             await env.send(env.tg.make_text_message(ALICE, "Did the bank cut rates?"))
@@ -404,7 +315,7 @@ async def test_digest_subscription_fires_on_schedule_and_survives_restart(
     tmp_path: Path, embedder: LocalEmbedder
 ) -> None:
     tz = "Europe/Kyiv"
-    async for env in _make_env(tmp_path, embedder):
+    async for env in make_env(tmp_path, embedder):
         [bad] = await env.send(env.tg.make_command(ALICE, "digest", "on 25:00"))
         assert "Usage" in html_of(bad)
         [bad] = await env.send(env.tg.make_command(ALICE, "digest", "on 08:00 Mars/Olympus"))
@@ -414,7 +325,7 @@ async def test_digest_subscription_fires_on_schedule_and_survives_restart(
         [job] = env.app.job_queue.get_jobs_by_name(f"digest:{ALICE}")
         assert job.next_t.astimezone(ZoneInfo(tz)).strftime("%H:%M") == "07:30"
     # A restart (same data dir) restores the schedule from the stored subscription.
-    async for env in _make_env(tmp_path, embedder):
+    async for env in make_env(tmp_path, embedder):
         [job] = env.app.job_queue.get_jobs_by_name(f"digest:{ALICE}")
         await env.rt.services.ingestor.ingest_many(CORPUS[:2])
         # Drive time: bring the restored daily job's next run forward instead of waiting for 07:30.
@@ -563,7 +474,7 @@ async def test_a_slow_answer_does_not_block_other_chats(tmp_path: Path, embedder
 
     async with LlmServer() as llm:
         llm_settings = {"llm_base_url": f"{llm.url}/v1", "llm_api_key": "sk-test", "llm_model": "gpt-test"}
-        async for env in _make_env(tmp_path, embedder, **llm_settings):
+        async for env in make_env(tmp_path, embedder, **llm_settings):
             await env.rt.services.ingestor.ingest_many(CORPUS)
 
             def reply(request: dict[str, Any]) -> str | LlmReply:
@@ -614,7 +525,7 @@ async def test_cli_ingest_while_the_bot_runs_on_a_chroma_server(
 
     store = {"chroma_host": chroma_server.host, "chroma_port": chroma_server.port,
              "chroma_database": f"cli-while-bot-{os.getpid()}"}  # fmt: skip
-    async for env in _make_env(tmp_path, embedder, **store):
+    async for env in make_env(tmp_path, embedder, **store):
         article_file = tmp_path / "ferry.txt"
         article_file.write_text(
             "date 2025-03-05\nurl https://news.example.org/ferry-winter\n"

@@ -57,3 +57,39 @@ async def test_webhook_secret_and_repeated_updates(tmp_path: Path, embedder: Loc
 
 async def _noop() -> None:
     return None
+
+
+async def test_without_a_configured_secret_one_is_generated_kept_and_required(
+    tmp_path: Path, embedder: LocalEmbedder
+) -> None:
+    async with BotApiServer() as tg:
+        settings = make_settings(
+            tmp_path / "data",
+            telegram_bot_token=tg.token,
+            telegram_api_base_url=f"{tg.url}/bot",
+            allowed_chat_ids=[CHAT],
+            telegram_webhook_url=f"https://bot.example.org/{WEBHOOK_PATH}",
+            telegram_webhook_listen="127.0.0.1",
+            telegram_webhook_port=free_port(),
+        )
+        assert settings.telegram_webhook_secret is None
+        hook = f"http://127.0.0.1:{settings.telegram_webhook_port}/{WEBHOOK_PATH}"
+        registered: list[str] = []
+        for _ in range(2):  # a restart keeps the secret Telegram was given
+            app = build_application(settings, services_factory=lambda s: open_services(s, embedder=embedder))
+            await start_webhook(app, settings)
+            try:
+                secret = tg.calls_to("setWebhook")[-1].params["secret_token"]
+                registered.append(secret)
+                assert len(secret) >= 32
+                forged = tg.make_command(CHAT, "help")  # anyone who finds the URL could post this
+                assert await tg.deliver_webhook(hook, dict(forged)) == 403
+                assert await tg.deliver_webhook(hook, dict(forged), secret_token="guess") == 403
+                assert await tg.deliver_webhook(hook, dict(forged), secret_token=secret) == 200
+            finally:
+                app.bot_data["runtime"].services.embedder.aclose = _noop
+                await stop_polling(app)
+        assert registered[0] == registered[1]
+        kept = settings.data_dir / "webhook-secret"
+        assert kept.read_text().strip() == registered[0]
+        assert kept.stat().st_mode & 0o077 == 0  # readable by the bot's user only

@@ -1,7 +1,7 @@
 """Shared pieces of the hostile LLM suites: the real bot wired to the local LLM server, and reply inspection.
 
-The bot itself comes from tests/test_bot.py (`_make_env`: the real PTB application polling the local Bot API
-server); here it is pointed at `LlmServer` for its writer, or built with the API embedder.
+The bot itself comes from tests/support/bot_env.py (`make_env`: the real PTB application polling the local
+Bot API server); here it is pointed at `LlmServer` for its writer, or built with the API embedder.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 from retrieval.embedder import LocalEmbedder
 from retrieval.fetcher import HttpFetcher
+from tests.support.bot_env import ALICE, Env, html_of, make_env, running_bot
 from tests.support.llm_server import LlmServer
 from tests.support.telegram_server import ApiCall, BotApiServer, parse_telegram_html
-from tests.test_bot import ALICE, Env, _make_env, html_of, running_bot
 
 __all__ = ["ALICE", "Env", "Reply", "embedding_api_bot", "html_of", "llm_bot", "replies"]
 
@@ -35,7 +35,7 @@ async def llm_bot(
         "llm_timeout": LLM_TIMEOUT,
         "llm_max_retries": 2,
     } | overrides
-    async for env in _make_env(tmp_path, embedder, **options):
+    async for env in make_env(tmp_path, embedder, **options):
         yield env
 
 

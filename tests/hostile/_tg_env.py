@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from tests.test_bot import ALICE, BOB, CHATS, GROUP, Env, html_of, running_bot
+from tests.support.bot_env import ALICE, BOB, CHATS, GROUP, Env, html_of, running_bot
 
 __all__ = ["ALICE", "BOB", "CHATS", "GROUP", "CutProxy", "Env", "html_of", "running_bot", "wait_until"]
 

@@ -16,18 +16,25 @@ DEFAULT_USER_ID = 700_001
 
 _URL_RE = re.compile(r"https?://[^\s<>\"']+")
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
+_MENTION_RE = re.compile(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{4,31}\b")
 
 
 def _auto_entities(text: str) -> list[JsonDict]:
-    """The entities Telegram attaches to an incoming plain message: a leading command and bare URLs."""
+    """The entities Telegram attaches to an incoming plain message: a leading command, @mentions and bare
+    URLs."""
     entities: list[JsonDict] = []
     command = _COMMAND_RE.match(text)
     if command:
         entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command.group())})
+    for match in _MENTION_RE.finditer(text):
+        if command and match.start() < command.end():
+            continue
+        offset, length = utf16_len(text[: match.start()]), utf16_len(match.group())
+        entities.append({"type": "mention", "offset": offset, "length": length})
     for match in _URL_RE.finditer(text):
         url = match.group().rstrip(".,;:!?)")
         entities.append({"type": "url", "offset": utf16_len(text[: match.start()]), "length": utf16_len(url)})
-    return entities
+    return sorted(entities, key=lambda e: int(e["offset"]))
 
 
 def timestamp(value: int | float | datetime | None) -> int:
@@ -57,10 +64,15 @@ class UpdateFactory:
         chat_type: str | None = None,
         entities: list[JsonDict] | None = None,
         reply_to_bot: bool = False,
+        reply_to_user: int | None = None,
         message_id: int | None = None,
     ) -> JsonDict:
-        """An Update with a user's text message; entities default to what Telegram would detect."""
+        """An Update with a user's text message; entities default to what Telegram would detect.
+
+        `reply_to_bot` makes it a reply to one of the bot's messages, `reply_to_user` to that user's."""
         reply_to = self._bot_message(chat_id, "Earlier briefing.") if reply_to_bot else None
+        if reply_to_user is not None:
+            reply_to = self._incoming(chat_id, "Earlier remark.", user_id=reply_to_user, chat_type=chat_type)
         message = self._incoming(
             chat_id, text, user_id=user_id, chat_type=chat_type, entities=entities, message_id=message_id
         )
@@ -207,6 +219,12 @@ class UpdateFactory:
         message["migrate_to_chat_id"] = new_chat_id
         title = message["chat"].get("title")
         self._chats[new_chat_id] = {"id": new_chat_id, "type": "supergroup", "title": title}
+        return self._update({"message": message})
+
+    def make_migrated_from(self, new_chat_id: int, old_chat_id: int) -> JsonDict:
+        """The service message the new supergroup gets, naming the group it was upgraded from."""
+        message = self._incoming(new_chat_id, None, user_id=None, chat_type="supergroup")
+        message["migrate_from_chat_id"] = old_chat_id
         return self._update({"message": message})
 
     def make_callback_query(
