@@ -518,12 +518,20 @@ class Ingestor:
             existing = await self.library.find_existing(p.url, p.hash, scope=p.added_by)
             if existing is not None:
                 return self._already(p.source, existing)
-            return await self.library.add_article(
-                url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
-                published_at=p.extracted.published, language=p.extracted.language, text=p.extracted.text,
-                content_hash=p.hash, added_by=p.added_by, chunks=p.pieces, bands=p.bands,
-                flags=self._flags(p),
-            )  # fmt: skip
+            try:
+                return await self.library.add_article(
+                    url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
+                    published_at=p.extracted.published, language=p.extracted.language,
+                    text=p.extracted.text, content_hash=p.hash, added_by=p.added_by, chunks=p.pieces,
+                    bands=p.bands, flags=self._flags(p),
+                )  # fmt: skip
+            except LibraryError:
+                # Another process (the CLI beside the bot) stored the same link or text since the check
+                # above: the schema's uniqueness caught it, and it is a duplicate like any other.
+                existing = await self.library.find_existing(p.url, p.hash, scope=p.added_by)
+                if existing is None:
+                    raise
+                return self._already(p.source, existing)
 
     async def _index_batch(
         self, stored: list[tuple[int, _Pending, Article, object]]

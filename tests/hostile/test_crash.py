@@ -519,3 +519,34 @@ def _story_page(n: int) -> str:
     head, text = body.split("\n\n", 1)
     title = head.splitlines()[2].removeprefix("title ")
     return f"<html><head><title>{title}</title></head><body><article><p>{text}</p></article></body></html>"
+
+
+# ---- two processes writing at once ----------------------------------------------------------------------
+
+
+def test_two_processes_storing_the_same_articles_at_once_store_each_once(
+    tmp_path: Path, chroma_server: Any
+) -> None:
+    """The bot and the CLI may write one library and one Chroma server at the same time: the same link or
+    the same text arriving from both is stored once, and neither process fails on the clash."""
+    data = tmp_path / "data"
+    first, second = tmp_path / "first", tmp_path / "second"
+    leads = write_articles(first, 40)
+    shutil.copytree(first, second)  # the same texts and links, under other file names
+    env = {
+        **os.environ, "PYTHONPATH": str(REPO), "EMBEDDING_BACKEND": "local",
+        "CHROMA_HOST": chroma_server.host, "CHROMA_PORT": str(chroma_server.port),
+        "CHROMA_DATABASE": f"race-{os.getpid()}",
+    }  # fmt: skip
+    command = [sys.executable, "-m", "bot.cli", "--data-dir", str(data), "ingest"]
+    procs = [
+        subprocess.Popen([*command, str(folder)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for folder in (first, second)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err.decode()[-3000:]
+    with contextlib.closing(sqlite3.connect(data / "library.sqlite3")) as conn:
+        urls = [r[0] for r in conn.execute("SELECT url FROM articles")]
+        hashes = {r[0] for r in conn.execute("SELECT content_hash FROM articles")}
+    assert len(urls) == len(set(urls)) == len(hashes) == len(leads)
