@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from briefing import _clauses
 from briefing._figures import mentions
+
+# Re-exported: the writer, the stance service and the benchmarks take them from here.
+from briefing._words import STOPWORDS as STOPWORDS
+from briefing._words import content_words as content_words
+from briefing._words import stem as stem
 from briefing.types import Citation
 from retrieval.chunking import paragraphs, split_sentences
 from retrieval.embedder import Embedder
@@ -64,47 +70,6 @@ _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 # A marker group after sentence-final punctuation is moved in front of it, so that splitting into sentences
 # keeps the marker with the sentence it belongs to.
 _TRAILING_MARKERS = re.compile(r"([.!?…]+)([\"'”’)]*)((?:\s*\[\d+\])+)")
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just
-    me more most my myself no nor not now of off on once only or other our ours out over own same
-    she should so some such than that the their theirs them themselves then there these they this
-    those through to too under until up very was we were what when where which while who whom why
-    will with would you your yours said says say told according also would could one two new last
-    week year years day days mr ms mrs since still yet however""".split()
-)
-
-
-def stem(word: str) -> str:
-    """A deliberately crude stemmer, enough to match "annexed", "annexes", "annexation" and "annex"."""
-    word = word.lower().removesuffix("'s").removesuffix("’s")
-    if word.isdigit():
-        return word
-    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "ly", "s"):
-        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                break
-            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-            break
-    if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
-    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
-        word = word[:-1]
-    return word
-
-
-def content_words(text: str) -> set[str]:
-    """Stemmed words that carry meaning: no stopwords, numbers kept."""
-    out: set[str] = set()
-    for token in _WORD.findall(text.lower()):
-        if token in STOPWORDS or (len(token) < 3 and not token.isdigit()):
-            continue
-        out.add(stem(token))
-    return out
-
 
 def figures(text: str, *, source: bool = False) -> set[str]:
     """Every form of every number the text states; `source` also reads lone words ("five", "second")."""
@@ -164,6 +129,10 @@ class SupportThresholds:
     # A citation inside a supported sentence is kept when its own passage clears these lower bars.
     single_coverage: float = 0.34
     single_cosine: float = 0.5
+    # Clause by clause (see briefing/_clauses.py): a clause with words the cited passages never use must be
+    # this close to one of their sentences or clauses; with one new word, or with more.
+    clause_cosine_one: float = 0.45
+    clause_cosine_more: float = 0.6
 
 
 @dataclass(slots=True)
@@ -311,6 +280,56 @@ async def support_scores(claim: str, hit: Hit, embeddings: SentenceEmbeddings) -
     return coverage(content_words(claim), passage_vocabulary(hit)), float(np.max(vectors[1:] @ vectors[0]))
 
 
+class _ClauseCheck:
+    """Clause-by-clause support of claims against the passages they cite (see briefing/_clauses.py)."""
+
+    def __init__(
+        self,
+        by_n: dict[int, Passage],
+        vocab: dict[int, set[str]],
+        sentences: dict[int, list[str]],
+        embeddings: SentenceEmbeddings,
+        limits: SupportThresholds,
+    ) -> None:
+        self.by_n, self.vocab, self.sentences = by_n, vocab, sentences
+        self.embeddings, self.limits = embeddings, limits
+        self._units: dict[int, list[str]] = {}
+        self._acronyms: dict[int, set[str]] = {}
+
+    def unsupported_name(self, claim: str, cited: list[int]) -> str | None:
+        vocabulary = set().union(*(self.vocab[n] for n in cited))
+        acronyms = set().union(*(self._acronyms_of(n) for n in cited))
+        missing = (n for n in _clauses.names(claim) if not _clauses.name_supported(n, vocabulary, acronyms))
+        return next(missing, None)
+
+    async def supported(self, claim: str, cited: list[int]) -> bool:
+        if self.unsupported_name(claim, cited) is not None:
+            return False
+        vocabulary = set().union(*(self.vocab[n] for n in cited))
+        pending = [(c, len(new)) for c in _clauses.split(claim) if (new := _clauses.new_words(c, vocabulary))]
+        if not pending:
+            return True
+        units = list(dict.fromkeys(u for n in cited for u in self._units_of(n)))
+        vectors = await self.embeddings.vectors([c for c, _ in pending] + units)
+        best = vectors[len(pending) :] @ vectors[: len(pending)].T  # units x clauses
+        for i, (_clause, new) in enumerate(pending):
+            bar = self.limits.clause_cosine_one if new == 1 else self.limits.clause_cosine_more
+            if float(np.max(best[:, i])) < bar:
+                return False
+        return True
+
+    def _units_of(self, n: int) -> list[str]:
+        if n not in self._units:
+            self._units[n] = _clauses.units(self.sentences[n])
+        return self._units[n]
+
+    def _acronyms_of(self, n: int) -> set[str]:
+        if n not in self._acronyms:
+            hit = self.by_n[n].hit
+            self._acronyms[n] = _clauses.initials([hit.title, hit.outlet, hit.text])
+        return self._acronyms[n]
+
+
 async def check(
     text: str,
     passages: list[Passage],
@@ -332,6 +351,7 @@ async def check(
 
     sentences = {n: text_sentences(p.hit.text) or [p.hit.text] for n, p in by_n.items()}
     vocab = {n: passage_vocabulary(p.hit) for n, p in by_n.items()}
+    clause_check = _ClauseCheck(by_n, vocab, sentences, embeddings, limits)
     stated = {n: passage_figures(p.hit) for n, p in by_n.items()}
     to_check = [c for claims in paras for c in claims if c.cited and not c.heading]
     row_of = {id(c): i for i, c in enumerate(to_check)}
@@ -375,6 +395,9 @@ async def check(
             # A figure or code the cited passages never state is invented (or planted by injected text),
             # however well the rest of the sentence matches: wording may vary, numbers may not.
             if not figures_supported(claim.text, set().union(*(stated[n] for n in claim.cited))):
+                supported = False
+            # A supported sentence may still carry an invented clause: "... ended because X was bribed [1]".
+            if supported and not await clause_check.supported(claim.text, claim.cited):
                 supported = False
             if not supported:
                 dropped += 1
