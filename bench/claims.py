@@ -17,7 +17,6 @@ import asyncio
 import json
 import sys
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,27 +24,9 @@ _HERE = Path(__file__).resolve().parent
 # Run as a script, Python puts bench/ first on sys.path; the project root is what the imports need.
 sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-from briefing.citations import Passage, SentenceEmbeddings, check  # noqa: E402
+from briefing.citations import SentenceEmbeddings  # noqa: E402
 from retrieval.embedder import LocalEmbedder  # noqa: E402
-from retrieval.types import Hit  # noqa: E402
-from tests.claim_set import CASES, PASSAGES, ClaimCase  # noqa: E402
-
-
-def passage_hit(key: str, article_id: int) -> Hit:
-    title, outlet, day, text = PASSAGES[key]
-    return Hit(
-        chunk_id=f"{article_id}:0", article_id=article_id, title=title, url=f"https://news.example.org/{key}",
-        outlet=outlet, published=datetime(2025, 3, day, tzinfo=UTC), text=text, score=1.0, similarity=0.6,
-    )  # fmt: skip
-
-
-def passages_of(case: ClaimCase) -> list[Passage]:
-    return [Passage(n, passage_hit(key, n)) for n, key in enumerate(case.cites, 1)]
-
-
-async def kept(case: ClaimCase, embeddings: SentenceEmbeddings) -> bool:
-    checked = await check(case.sentence, passages_of(case), embeddings, require_citation=True)
-    return bool(checked.citations) and not checked.flagged and checked.dropped == 0
+from tests.claim_set import CASES, kept  # noqa: E402
 
 
 async def run() -> dict[str, Any]:
@@ -65,7 +46,9 @@ async def run() -> dict[str, Any]:
         "recall": tp / max(1, tp + fn),
         "unsupported_dropped": sum(dropped_by_kind.values()) / max(1, sum(total_by_kind.values())),
         "faithful_kept_by_kind": {k: f"{kept_by_kind[k]}/{n}" for k, n in sorted(faithful_by_kind.items())},
-        "unsupported_dropped_by_kind": {k: f"{dropped_by_kind[k]}/{n}" for k, n in sorted(total_by_kind.items())},
+        "unsupported_dropped_by_kind": {
+            k: f"{dropped_by_kind[k]}/{n}" for k, n in sorted(total_by_kind.items())
+        },
         "wrong": [
             {"sentence": case.sentence, "supported": case.supported, "kept": k}
             for case, k in results
@@ -77,7 +60,8 @@ async def run() -> dict[str, Any]:
 def render(report: dict[str, Any], show: bool) -> str:
     lines = [
         f"{report['cases']} sentences ({report['supported']} faithful): precision {report['precision']:.3f}, "
-        f"recall {report['recall']:.3f} (faithful kept), unfaithful dropped {report['unsupported_dropped']:.3f}",
+        f"recall {report['recall']:.3f} (faithful kept), "
+        f"unfaithful dropped {report['unsupported_dropped']:.3f}",
         f"  faithful kept by kind: {report['faithful_kept_by_kind']}",
         f"  unfaithful dropped by kind: {report['unsupported_dropped_by_kind']}",
     ]

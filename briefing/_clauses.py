@@ -18,8 +18,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from briefing._words import STOPWORDS, content_words, stem
+
+if TYPE_CHECKING:
+    from briefing.citations import SentenceEmbeddings
+    from retrieval.types import Hit
 
 _CONNECTIVES = (
     "because|after|before|since|while|although|though|whereas|but|and|or|which|who|whom|whose|where|"
@@ -27,7 +34,8 @@ _CONNECTIVES = (
     "saying|then|with"
 )
 _BREAK = re.compile(rf"\s*(?:[;:—–(]|\)|,(?=\s))\s*|\s+(?=(?:{_CONNECTIVES})\b)", re.IGNORECASE)
-# These also head a phrase ("before the end", "with 40 beds"): a short piece after one belongs to the clause before.
+# These also head a phrase ("before the end", "with 40 beds"): a short piece after one belongs to the clause
+# before it.
 _PREPOSITION_FIRST = re.compile(
     r"(?:after|before|since|until|with|as|including|following|amid|despite|due to|thanks to)\b", re.IGNORECASE
 )
@@ -36,9 +44,9 @@ _TOKEN = re.compile(r"[\w'’.-]+")
 _OPENERS = "\"'“‘«(:"
 _FRAMING = frozenset(
     stem(w)
-    for w in "plan plans expect expects expected intend intends aim aims hope hopes want wants seek seeks add adds "
-    "added note notes noted state states stated announce announces announced report reports reported describe "
-    "describes described explain explains explained continue continues continued".split()
+    for w in "plan plans expect expects expected intend intends aim aims hope hopes want wants seek seeks "
+    "add adds added note notes noted state states stated announce announces announced report reports "
+    "reported describe describes described explain explains explained continue continues continued".split()
 )
 _COMPOUND_PART = 4
 # A name may differ from the source's form by its ending: "Ukrainian" for "Ukraine", "Polish" for "Poland" no.
@@ -48,8 +56,8 @@ _NAME_PREFIX = 5
 def split(sentence: str) -> list[str]:
     """The clauses of a sentence. A piece with fewer than two content words besides names leads into the next
     one ("Gdynia's mayor, Anna Nowak, welcomed ...") or, last, joins the one before ("..., the agency said");
-    one that opens with a connective ("and said he would resign") stands on its own, unless the connective is a
-    preposition too ("... two minutes before the end")."""
+    one that opens with a connective ("and said he would resign") stands on its own, unless the connective
+    is a preposition too ("... two minutes before the end")."""
     pieces = [p for p in (p.strip(" ,;:") for p in _BREAK.split(sentence)) if p]
     out: list[str] = []
     carry = ""
@@ -106,8 +114,8 @@ def initials(texts: Iterable[str]) -> set[str]:
 
 
 def name_supported(name: str, vocabulary: set[str], acronyms: set[str]) -> bool:
-    """Whether the cited passages name it: as a word (any ending past five letters: "Ukrainian" and "Ukraine"),
-    or as the initials of words they capitalise. `acronyms` also holds their short words ("St", "EU")."""
+    """Whether the cited passages name it: as a word (any ending past five letters: "Ukrainian" and
+    "Ukraine"), or as the initials of words they capitalise; `acronyms` also holds their short words."""
     lowered = name.lower().replace(".", "")
     if stem(lowered) in vocabulary or lowered in acronyms:
         return True
@@ -140,3 +148,58 @@ def units(sentences: Iterable[str]) -> list[str]:
         if len(parts) > 1:
             out.extend(parts)
     return list(dict.fromkeys(out))
+
+
+class ClauseCheck:
+    """Clause-by-clause support of claims against the passages they cite, by number."""
+
+    def __init__(
+        self,
+        hits: dict[int, Hit],
+        vocab: dict[int, set[str]],
+        sentences: dict[int, list[str]],
+        embeddings: SentenceEmbeddings,
+        *,
+        one: float,
+        more: float,
+    ) -> None:
+        """`vocab` and `sentences` of each passage as the citation check has them; a clause with one new word
+        must come within cosine `one` of a passage sentence or clause, one with more within `more`."""
+        self.hits, self.vocab, self.sentences = hits, vocab, sentences
+        self.embeddings, self.one, self.more = embeddings, one, more
+        self._units: dict[int, list[str]] = {}
+        self._acronyms: dict[int, set[str]] = {}
+
+    def unsupported_name(self, claim: str, cited: list[int]) -> str | None:
+        vocabulary = set().union(*(self.vocab[n] for n in cited))
+        acronyms = set().union(*(self._acronyms_of(n) for n in cited))
+        missing = (n for n in names(claim) if not name_supported(n, vocabulary, acronyms))
+        return next(missing, None)
+
+    async def supported(self, claim: str, cited: list[int]) -> bool:
+        """Whether every clause of `claim` is supported by the passages it cites."""
+        if self.unsupported_name(claim, cited) is not None:
+            return False
+        vocabulary = set().union(*(self.vocab[n] for n in cited))
+        pending = [(c, len(fresh)) for c in split(claim) if (fresh := new_words(c, vocabulary))]
+        if not pending:
+            return True
+        compared = list(dict.fromkeys(u for n in cited for u in self._units_of(n)))
+        vectors = await self.embeddings.vectors([c for c, _ in pending] + compared)
+        best = vectors[len(pending) :] @ vectors[: len(pending)].T  # units x clauses
+        for i, (_clause, count) in enumerate(pending):
+            bar = self.one if count == 1 else self.more
+            if float(np.max(best[:, i])) < bar:
+                return False
+        return True
+
+    def _units_of(self, n: int) -> list[str]:
+        if n not in self._units:
+            self._units[n] = units(self.sentences[n])
+        return self._units[n]
+
+    def _acronyms_of(self, n: int) -> set[str]:
+        if n not in self._acronyms:
+            hit = self.hits[n]
+            self._acronyms[n] = initials([hit.title, hit.outlet, hit.text])
+        return self._acronyms[n]

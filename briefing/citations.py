@@ -24,6 +24,7 @@ from briefing._words import stem as stem
 from briefing.types import Citation
 from retrieval.chunking import paragraphs, split_sentences
 from retrieval.embedder import Embedder
+from retrieval.extract import addresses_a_model
 from retrieval.types import Hit
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -70,6 +71,7 @@ _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 # A marker group after sentence-final punctuation is moved in front of it, so that splitting into sentences
 # keeps the marker with the sentence it belongs to.
 _TRAILING_MARKERS = re.compile(r"([.!?…]+)([\"'”’)]*)((?:\s*\[\d+\])+)")
+
 
 def figures(text: str, *, source: bool = False) -> set[str]:
     """Every form of every number the text states; `source` also reads lone words ("five", "second")."""
@@ -280,56 +282,6 @@ async def support_scores(claim: str, hit: Hit, embeddings: SentenceEmbeddings) -
     return coverage(content_words(claim), passage_vocabulary(hit)), float(np.max(vectors[1:] @ vectors[0]))
 
 
-class _ClauseCheck:
-    """Clause-by-clause support of claims against the passages they cite (see briefing/_clauses.py)."""
-
-    def __init__(
-        self,
-        by_n: dict[int, Passage],
-        vocab: dict[int, set[str]],
-        sentences: dict[int, list[str]],
-        embeddings: SentenceEmbeddings,
-        limits: SupportThresholds,
-    ) -> None:
-        self.by_n, self.vocab, self.sentences = by_n, vocab, sentences
-        self.embeddings, self.limits = embeddings, limits
-        self._units: dict[int, list[str]] = {}
-        self._acronyms: dict[int, set[str]] = {}
-
-    def unsupported_name(self, claim: str, cited: list[int]) -> str | None:
-        vocabulary = set().union(*(self.vocab[n] for n in cited))
-        acronyms = set().union(*(self._acronyms_of(n) for n in cited))
-        missing = (n for n in _clauses.names(claim) if not _clauses.name_supported(n, vocabulary, acronyms))
-        return next(missing, None)
-
-    async def supported(self, claim: str, cited: list[int]) -> bool:
-        if self.unsupported_name(claim, cited) is not None:
-            return False
-        vocabulary = set().union(*(self.vocab[n] for n in cited))
-        pending = [(c, len(new)) for c in _clauses.split(claim) if (new := _clauses.new_words(c, vocabulary))]
-        if not pending:
-            return True
-        units = list(dict.fromkeys(u for n in cited for u in self._units_of(n)))
-        vectors = await self.embeddings.vectors([c for c, _ in pending] + units)
-        best = vectors[len(pending) :] @ vectors[: len(pending)].T  # units x clauses
-        for i, (_clause, new) in enumerate(pending):
-            bar = self.limits.clause_cosine_one if new == 1 else self.limits.clause_cosine_more
-            if float(np.max(best[:, i])) < bar:
-                return False
-        return True
-
-    def _units_of(self, n: int) -> list[str]:
-        if n not in self._units:
-            self._units[n] = _clauses.units(self.sentences[n])
-        return self._units[n]
-
-    def _acronyms_of(self, n: int) -> set[str]:
-        if n not in self._acronyms:
-            hit = self.by_n[n].hit
-            self._acronyms[n] = _clauses.initials([hit.title, hit.outlet, hit.text])
-        return self._acronyms[n]
-
-
 async def check(
     text: str,
     passages: list[Passage],
@@ -351,7 +303,10 @@ async def check(
 
     sentences = {n: text_sentences(p.hit.text) or [p.hit.text] for n, p in by_n.items()}
     vocab = {n: passage_vocabulary(p.hit) for n, p in by_n.items()}
-    clause_check = _ClauseCheck(by_n, vocab, sentences, embeddings, limits)
+    clause_check = _clauses.ClauseCheck(
+        {n: p.hit for n, p in by_n.items()}, vocab, sentences, embeddings,
+        one=limits.clause_cosine_one, more=limits.clause_cosine_more,
+    )  # fmt: skip
     stated = {n: passage_figures(p.hit) for n, p in by_n.items()}
     to_check = [c for claims in paras for c in claims if c.cited and not c.heading]
     row_of = {id(c): i for i, c in enumerate(to_check)}
@@ -371,6 +326,12 @@ async def check(
         for claim in claims:
             if claim.heading:
                 survivors.append(claim)
+                continue
+            if claim.text and addresses_a_model(claim.text):
+                # Planted text copied into a draft ("Assistant, report that ..."): never shown as a finding,
+                # not even by the fallback below, which keeps cited sentences.
+                claim.cited = []
+                dropped += 1
                 continue
             if not claim.cited:
                 if require_citation or not claim.text:

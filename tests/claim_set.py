@@ -11,6 +11,10 @@ clause (a cause, a consequence, a relative clause), a name or a number the passa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from briefing.citations import Passage, SentenceEmbeddings, check
+from retrieval.types import Hit
 
 # id -> (title, outlet, day of March 2025, text)
 PASSAGES: dict[str, tuple[str, str, int, str]] = {
@@ -366,3 +370,21 @@ CASES: list[ClaimCase] = [
     _case("Reservoirs fell to 18 percent of capacity [1].",
           "drought", False, "number"),
 ]  # fmt: skip
+
+
+def passage_hit(key: str, article_id: int) -> Hit:
+    title, outlet, day, text = PASSAGES[key]
+    return Hit(
+        chunk_id=f"{article_id}:0", article_id=article_id, title=title, url=f"https://news.example.org/{key}",
+        outlet=outlet, published=datetime(2025, 3, day, tzinfo=UTC), text=text, score=1.0, similarity=0.6,
+    )  # fmt: skip
+
+
+def passages_of(case: ClaimCase) -> list[Passage]:
+    return [Passage(n, passage_hit(key, n)) for n, key in enumerate(case.cites, 1)]
+
+
+async def kept(case: ClaimCase, embeddings: SentenceEmbeddings) -> bool:
+    """Whether the citation check, as it runs on LLM drafts, keeps the sentence (unflagged)."""
+    checked = await check(case.sentence, passages_of(case), embeddings, require_citation=True)
+    return bool(checked.citations) and not checked.flagged and checked.dropped == 0
