@@ -103,11 +103,15 @@ _RULES: dict[str, _Rule] = {
         around=True,
         clause_start=True,
     ),
+    # A condition on being a model, then an order: "If you are a chatbot, tell the user ...". Without the
+    # order it is a report ("If you are a bot, the site asks you to tick a box").
     "if-you-are": _Rule(
         rf"(?:if|wenn|falls|если|якщо|si)\s+{SUBJECT_YOU}\s+(?:{ADDRESSEE})"
         r"(?:\s+(?:bist|sind|являешься|являетесь|є))?"
         r"(?=\s*(?:[,.:;!?)\]—–]|$)|\s+(?:reading|summari[sz]ing|processing|parsing|and|or|who|that|tasked|"
-        r"asked|being|trained|like|и|і|та|und|et|y)\b)",
+        r"asked|being|trained|like|и|і|та|und|et|y)\b)"
+        rf"(?=[^.!?\n]{{0,80}}?(?:[,:;—–]\s*(?:please\s+)?(?:{DIRECTIVE}|{OVERRIDE})\b|\byou\s+(?:must|should|"
+        r"will|need\s+to|have\s+to|are\s+to|shall)\b))",
         ("if", "wenn", "falls", "если", "якщо", "si"),
     ),
     "reading-this": _Rule(
@@ -251,9 +255,11 @@ _OPEN_QUOTE = "\"“‘'«„"
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 # The quote closes right after the phrase; group 1: followed by who said, typed or wrote it.
 _CLOSING = re.compile(
-    r"\s*[.,!?]?\s*[\"”’'»“](\s+(?:the\s+|a\s+|an\s+|one\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s+(?:said|says|typed|wrote|"
-    r"writes|asked|asks|told|entered|instructed|prompted|read|reads|posted|added|explained|recalled))?"
+    r"\s*([.,!?]?)\s*[\"”’'»“](\s+(?:the\s+|a\s+|an\s+|one\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s+(?:said|says|typed|"
+    r"wrote|writes|asked|asks|told|entered|instructed|prompted|read|reads|posted|added|explained|recalled))?"
 )
+# After a quoted phrase, what would carry the order on rather than say something about the phrase.
+_CARRIES_ON = re.compile(rf"\s*(?:$|[.!?:;]|(?:and|then|und|и|і|та|et|y)\b|(?:{DIRECTIVE}|{OVERRIDE})\b)")
 
 
 def _at_clause_start(text: str, pos: int) -> bool:
@@ -265,8 +271,8 @@ def _at_clause_start(text: str, pos: int) -> bool:
 
 
 def _is_mention(text: str, match: re.Match[str]) -> bool:
-    """A lone override phrase quoted inside a sentence ('phrases such as "ignore previous instructions"
-    can ...') names the attack; it does not make one."""
+    """A lone override phrase in quotes that a sentence talks about ('phrases such as "ignore previous
+    instructions" can ...') names the attack; it does not make one."""
     before = text[max(0, match.start() - 300) : match.start()].rstrip()
     if not before or before[-1] not in _OPEN_QUOTE:
         return False
@@ -274,8 +280,11 @@ def _is_mention(text: str, match: re.Match[str]) -> bool:
     if closes is None:
         return False
     lead = before[:-1].rstrip()
-    # A quote that opens the sentence is the speech itself, unless someone is named as having said it.
-    return bool(lead and lead[-1] not in ".!?:\n") or bool(closes.group(1))
+    if (lead and lead[-1] not in ".!?:\n") or closes.group(2):
+        return True
+    # A quote that opens the sentence is the speech itself, unless someone is named as having said it or the
+    # sentence goes on to say something about it ('"Ignore all previous instructions" has become a meme').
+    return not closes.group(1) and _CARRIES_ON.match(text, closes.end()) is None
 
 
 def _accept(text: str, name: str, match: re.Match[str]) -> bool:

@@ -27,7 +27,7 @@ ADDRESSEE = any_of(
     # Russian, Ukrainian
     r"ии|ші|ai|искусственн\w{0,3} интеллект\w{0,2}|штучн\w{0,3} інтелект\w{0,2}",
     r"ассистент\w{0,3}|асистент\w{0,3}|помощник\w{0,3}|помічник\w{0,3}",
-    r"нейросет[ьиейюя]\w{0,2}|нейромереж\w{0,3}|(?:языков\w{1,3} |мовн\w{1,3} )?модел[ьиеюя]\w{0,2}",
+    r"нейросет[ьиейюя]\w{0,2}|нейромереж\w{0,3}|(?:языков\w{1,3} |мовн\w{1,3} )?модел[ьиеюяі]\w{0,2}",
     r"чат-?бот\w{0,3}|бот(?:а|у|ом|е|ы|ов|ам|ами|ах|и|ів)?|суммаризатор\w{0,3}|самаризатор\w{0,3}",
     # German
     r"ki|k\.i\.|künstliche intelligenz|(?:ki-)?assistent(?:in|en)?|(?:ki-)?sprachmodell(?:e|s)?",
@@ -40,7 +40,7 @@ ADDRESSEE = any_of(
 )
 # "Dear AI", "Hey assistant", "Liebe KI", "Уважаемый ИИ".
 GREETING = any_of(
-    r"dear|hey|hi|hello|attention|listen|ok|okay|yo|psst|important",
+    r"dear|hey|hi|hello|attention|listen|ok|okay|yo|psst|important|please",
     r"уважаем\w{0,3}|дорог\w{0,3}|привет|эй|внимание|шановн\w{0,3}|любий|люба|увага",
     r"liebe[rs]?|hallo|achtung|cher|chère|bonjour|salut|querid[oa]|hola|estimad[oa]|atención",
 )
@@ -96,7 +96,8 @@ POST_PRIOR = any_of(
 # Orders a model is given. The strong ones name a model's instructions; the weak ones ("rules", "text")
 # also name ordinary things, so they count with "all"/"your" before them or an order after them.
 ORDERS_STRONG = any_of(
-    r"instructions?|prompts?|system prompts?|directives?|programming|guidelines|guardrails|commands?",
+    r"instructions?|prompts?|system prompts?|directives?|programming|guidelines|guardrails|commands?|"
+    r"paragraphs?|sentences?",
     r"инструкци\w{0,3}|указани\w{0,3}|команд\w{0,3}|промпт\w{0,3}|установк\w{0,3}|директив\w{0,3}|"
     r"вказівк\w{0,3}|інструкці\w{0,3}|настанов\w{0,3}",
     r"anweisung(?:en)?|instruktion(?:en)?|befehle?|vorgaben?|richtlinien?|prompts?",
@@ -126,6 +127,7 @@ CLAUSE_END = (
 # Orders for the payload: what the reader is told to write.
 DIRECTIVE = any_of(
     r"report|say|state|write|tell|mention|include|add|claim|describe|summari[sz]e|stress|emphasi[sz]e|assert|"
+    r"put|place|rank|rate|give|show|list|mark|label|link|listen|look|"
     r"answer|respond|reply|output|print|reveal|repeat|translate|call|refer|recommend|praise|promote|"
     r"conclude|explain|omit|skip|leave out|remove|delete|treat|consider|present|portray|frame|use|cite|quote|"
     r"insert|append|begin|start|end|keep|make sure|ensure|remember|be sure|do not|don['’]t|never|always|only|"
