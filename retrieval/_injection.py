@@ -253,7 +253,8 @@ _SENTENCE_BREAK = re.compile(r"[.!?\n]")
 _SPACE = re.compile(r"[^\S\n]+")
 _OPEN_QUOTE = "\"“‘'«„"
 _LAST_WORD = re.compile(r"(\w+)\W*$")
-# The quote closes right after the phrase; group 1: followed by who said, typed or wrote it.
+# The quote closes right after the phrase: group 1 is the punctuation before it, group 2 who said, typed or
+# wrote it.
 _CLOSING = re.compile(
     r"\s*([.,!?]?)\s*[\"”’'»“](\s+(?:the\s+|a\s+|an\s+|one\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s+(?:said|says|typed|"
     r"wrote|writes|asked|asks|told|entered|instructed|prompted|read|reads|posted|added|explained|recalled))?"
