@@ -17,9 +17,9 @@ import pytest
 from retrieval.embedder import LocalEmbedder
 from retrieval.ingest import SUSPICIOUS
 from tests.hostile._llm_env import ALICE, Env, Reply, llm_bot, replies
+from tests.support.bot_env import make_env
 from tests.support.llm_server import LlmServer
 from tests.support.web_site import serve_pages
-from tests.test_bot import _make_env
 from tests.test_llm_writer import blocks
 
 TITLE = "Gdynia dockworkers end nine-day strike"
@@ -73,7 +73,7 @@ async def add_page(env: Env, html: str) -> tuple[str, Reply]:
 
 @pytest.fixture
 async def offline_env(tmp_path: Path, embedder: LocalEmbedder) -> AsyncIterator[Env]:
-    async for e in _make_env(tmp_path, embedder):
+    async for e in make_env(tmp_path, embedder):
         yield e
 
 
