@@ -1,7 +1,7 @@
 """Load benchmark: many chats asking at once, against the real bot over a local Telegram Bot API server.
 
 Usage: python bench/load.py [--chats 20] [--questions 5] [--filler 300] [--store embedded|server|both]
-       [--json]
+       [--during-ingest 20 [--long-passages 100]] [--json]
 
 Per store mode, in a fresh temporary data dir:
 1. `briefbot ingest` (a subprocess, as an operator would run it) loads the demo articles (`bot/demo_articles`,
@@ -19,6 +19,12 @@ Latency of a question: from pushing its update to the Bot API server's receipt o
 (the final sendMessage, or the chart photo a stance answer ends with). The bot process reports when it has
 finished with an update (a handler in a later group than the product's handlers, so it runs after them); that
 is how the load driver knows no further part of the answer is coming. It is never used as a time stamp.
+
+With `--during-ingest N`, the same bot process then answers questions twice more: first on an idle bot, then
+while a chat has sent it links to N long articles (`--long-passages` passages each, served by a local site in
+this process), which it fetches, embeds and stores meanwhile. Four chats ask one question after another in
+both runs; the report compares the latency of the two (the target is p95 under ingestion at most 1.5 times
+the idle p95) and says how many articles were still being ingested while the questions were answered.
 
 Memory is read from /proc of the bot process only (the Bot API stand-in and this driver run elsewhere),
 sampled every 0.1 s in a thread: at idle after start-up, the sampled peak under load, the kernel's high-water
@@ -189,14 +195,26 @@ def _tree(pid: int) -> list[int]:
 
 
 def rss_mb(pid: int) -> float:
-    """Resident set of a process tree in MiB, 0 once it is gone."""
-    total = 0
+    """Memory of a process tree in MiB (the bot, its extraction workers and their fork server), 0 once it
+    is gone: each process's proportional set size, so pages the workers share with the fork server are
+    counted once, not once per process; its resident set where the kernel gives no PSS."""
+    total_kb = 0
     for p in _tree(pid):
         try:
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1])
+            total_kb += _pss_kb(p)
         except (OSError, ValueError, IndexError):
             pass
-    return total * resource.getpagesize() / (1024 * 1024)
+    return total_kb / 1024
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except PermissionError:
+        pass
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * resource.getpagesize() // 1024
 
 
 def cpu_seconds(pid: int) -> float:
@@ -369,8 +387,11 @@ async def run_mode(mode: str, args: argparse.Namespace, workdir: Path) -> dict[s
             chat_ids = [FIRST_CHAT + i for i in range(args.chats)]
             config: dict[str, Any] = {
                 "data_dir": str(data_dir), "telegram_bot_token": tg.token,
-                "telegram_api_base_url": f"{tg.url}/bot", "allowed_chat_ids": chat_ids,
+                "telegram_api_base_url": f"{tg.url}/bot",
+                "allowed_chat_ids": [*chat_ids, INGEST_CHAT, *ASKING_CHATS],
                 "questions_per_minute": 100_000, "links_per_minute": 100_000,
+                # The long articles come from a site on this machine.
+                "fetch_allow_private_networks": True,
             }  # fmt: skip
             if server is not None:
                 config.update(chroma_host=server.host, chroma_port=server.port)
@@ -424,6 +445,7 @@ async def drive(
             seconds = time.perf_counter() - t0
         cpu = {name: cpu_seconds(pid) - cpu0[name] for name, pid in pids.items()}
         host_load_after = os.getloadavg()[0]
+        during = await questions_during_ingest(tg, bot, config, args) if args.during_ingest else None
         hwm = hwm_mb(proc.pid)
         await asyncio.sleep(1.0)
         after = rss_mb(proc.pid)
@@ -469,6 +491,100 @@ async def drive(
         },
         "rss_mb": {k: round(v, 1) if v is not None else None for k, v in rss.items()},
         "startup_s": round(startup_s, 2),
+        **({"during_ingest": during} if during else {}),
+    }  # fmt: skip
+
+
+# ---- questions while long articles are ingested ------------------------------------------------------
+
+INGEST_CHAT = FIRST_CHAT - 1
+ASKING_CHATS = [FIRST_CHAT - 10 - i for i in range(4)]
+_LONG_SENTENCES = [
+    "The {org} said the {topic} in {town} had gone over budget by {pct} percent in its {nth} year.",
+    "{person}, the {role}, told the council that {jobs} residents had written in about {topic}.",
+    "Engineers on {topic} said the {district} district would be affected for {months} months.",
+    "A report on {topic} found that {pct2} percent of shop owners in {town} expected fewer customers.",
+]
+
+
+def long_article(i: int, passages: int) -> str:
+    """A long made-up report: about 150 words a passage, `passages` of them, distinct from every other."""
+    rng = random.Random(1000 + i)
+    town = rng.choice(_PLACES)
+    paragraphs = []
+    for p in range(passages * 2):
+        slots = {
+            "org": rng.choice(_ORGS), "topic": rng.choice(_TOPICS), "town": town,
+            "pct": rng.randrange(2, 60),
+            "nth": rng.choice(["first", "second", "third"]), "role": rng.choice(_ROLES),
+            "person": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", "jobs": rng.randrange(40, 9000),
+            "district": rng.choice(_DISTRICTS), "months": rng.randrange(2, 40), "pct2": rng.randrange(10, 95),
+        }  # fmt: skip
+        sentences = [rng.choice(_LONG_SENTENCES).format(**slots) for _ in range(3)]
+        paragraphs.append(f"<p>Section {i}.{p}: {' '.join(sentences)}</p>")
+    title = f"{town} audit of public works, volume {i}"
+    body = "".join(paragraphs)
+    return f"<html><head><title>{title}</title></head><body><article>{body}</article></body></html>"
+
+
+async def _ask_until(
+    tg: Any, bot: Bot, chat: int, stop: asyncio.Event | None, count: int, offset: int
+) -> list[Answer]:
+    """`count` questions one after another, or, with `stop`, as many as fit before it is set."""
+    answers: list[Answer] = []
+    q = offset
+    while (stop is None and len(answers) < count) or (stop is not None and not stop.is_set()):
+        answers += await ask_in_chat(tg, bot, chat, [QUESTIONS[q % len(QUESTIONS)]])
+        q += 1
+    return answers
+
+
+async def questions_during_ingest(
+    tg: Any, bot: Bot, config: dict[str, Any], args: argparse.Namespace
+) -> dict[str, Any]:
+    from tests.support.web_site import serve_pages
+
+    pages: dict[str, tuple[int, str, bytes | str]] = {
+        f"/long/{i}": (200, "text/html", long_article(i, args.long_passages))
+        for i in range(args.during_ingest)
+    }
+    idle = [a for chat in await asyncio.gather(*(
+        _ask_until(tg, bot, chat, None, 5, n) for n, chat in enumerate(ASKING_CHATS)
+    )) for a in chat]  # fmt: skip
+    loop = asyncio.get_running_loop()
+    async with serve_pages(pages) as site:
+        urls = [f"{site}{path}" for path in pages]
+        stop = asyncio.Event()
+        started = time.perf_counter()
+        messages = []
+        for start in range(0, len(urls), 5):
+            update = tg.make_text_message(INGEST_CHAT, "\n".join(urls[start : start + 5]))
+            done: asyncio.Future[None] = loop.create_future()
+            bot.waiting[(INGEST_CHAT, update["message"]["message_id"])] = done
+            tg.push_update(update)
+            messages.append(done)
+
+        async def ingestion() -> float:
+            await asyncio.gather(*messages)
+            stop.set()
+            return time.perf_counter() - started
+
+        ingest_s, asked = await asyncio.gather(ingestion(), asyncio.gather(*(
+            _ask_until(tg, bot, chat, stop, 0, n) for n, chat in enumerate(ASKING_CHATS)
+        )))  # fmt: skip
+    busy = [a for chat in asked for a in chat]
+    cards = "\n".join(str(c.params.get("text") or "") for c in tg.sent_messages(INGEST_CHAT))
+
+    def summary(answers: list[Answer]) -> dict[str, float]:
+        ms = [a.latency_s * 1000 for a in answers]
+        return {"questions": len(ms), "p50": round(percentile(ms, 50)), "p95": round(percentile(ms, 95))}
+
+    idle_s, busy_s = summary(idle), summary(busy)
+    return {
+        "articles": args.during_ingest, "passages_each": args.long_passages,
+        "added": cards.count("Added ("), "ingest_s": round(ingest_s, 1),
+        "idle": idle_s, "under_ingestion": busy_s,
+        "p95_ratio": round(busy_s["p95"] / max(idle_s["p95"], 1), 2),
     }  # fmt: skip
 
 
@@ -499,6 +615,14 @@ def render(report: dict[str, Any]) -> str:
             f"  bot start-up {r['startup_s']:.1f} s; ingest {st['ingest']['statuses']} in "
             f"{st['ingest']['seconds']} s; data dir {st['data_dir_mb']} MiB{server_dir}"
         )
+        if "during_ingest" in r:
+            d = r["during_ingest"]
+            lines.append(
+                f"  questions while {d['articles']} articles of {d['passages_each']} passages were ingested "
+                f"({d['added']} added in {d['ingest_s']} s): p50 {d['under_ingestion']['p50']} ms, "
+                f"p95 {d['under_ingestion']['p95']} ms over {d['under_ingestion']['questions']} questions; "
+                f"idle p50 {d['idle']['p50']} ms, p95 {d['idle']['p95']} ms; p95 ratio {d['p95_ratio']}"
+            )
     return "\n".join(lines)
 
 
@@ -525,6 +649,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=5, help="questions per chat, one after another")
     parser.add_argument("--filler", type=int, default=300, help="generated articles loaded besides the demo")
     parser.add_argument("--store", choices=["embedded", "server", "both"], default="both")
+    parser.add_argument(
+        "--during-ingest", type=int, default=0, metavar="N",
+        help="then ask questions while the bot ingests N long articles sent as links (0: skip)",
+    )  # fmt: skip
+    parser.add_argument("--long-passages", type=int, default=100, help="passages per long article")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.chats < 1 or args.questions < 1 or args.filler < 0:
