@@ -44,7 +44,8 @@ from briefing.stance import StanceService  # noqa: E402
 DEMO = _HERE.parent / "bot" / "demo_articles"
 _ROW = re.compile(r"^(?:\d{1,2} [A-Z][a-z]{2} \d{4}|undated) — (?P<text>.*)$")
 _CONTEXT = re.compile(r"^\s*(?:>|↳)")
-_TRAILER = re.compile(r"\s*(?:\((?:[^()]*\[\d+\][^()]*)\)|(?:\[\d+\])+)\s*$")
+# The outlets and markers at the end of a row: " — Outlet [1], Other [2]" (or, before, just "[1][2]").
+_TRAILER = re.compile(r"\s+—\s+(?:[^—\[\]]+\s(?:\[\d+\])+(?:,\s+)?)+$|(?:\s*\[\d+\])+\s*$")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-"})
 
 

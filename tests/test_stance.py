@@ -188,11 +188,14 @@ async def test_demo_articles_answer_the_signature_question(services) -> None:  #
     groups = sections(briefing.answer)
     peskov = next(lines for head, lines in groups.items() if head.startswith("Dmitry Peskov (Kremlin spokes"))
     line = next(line for line in peskov if "undeniable and non-negotiable" in line)
-    assert line.startswith("27 Feb 2025 — “This is undeniable and non-negotiable.”")
-    outlets = {c.outlet for c in briefing.citations if f"[{c.n}]" in line}
-    assert len(outlets) == 2  # the Kyiv Post and The Moscow Times carried it
+    # The quote leans on Peskov's sentence before it, so it is shown with it, on one row for both outlets.
+    assert line.startswith("27 Feb 2025 — said the regions ")
+    assert "inseparable part" in line and "“This is undeniable and non-negotiable.”" in line
+    cited = [c for c in briefing.citations if f"[{c.n}]" in line]
+    assert {c.outlet for c in cited} == {"Kyiv Post", "The Moscow Times"}
+    assert line.endswith(" — " + ", ".join(f"{c.outlet} [{c.n}]" for c in cited))  # each outlet named
     lavrov = next(lines for head, lines in groups.items() if "Lavrov" in head)
-    assert any(line.startswith("26 Feb 2025 — “This will not happen.”") for line in lavrov)
+    assert any(line.startswith("26 Feb 2025 — ") and "“This will not happen.”" in line for line in lavrov)
     assert briefing.chart_png is not None
 
 
