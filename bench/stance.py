@@ -137,7 +137,7 @@ def score(question: dict[str, Any], topic_rows: list[Row], all_rows: list[Row]) 
 async def run(set_dir: Path, embedder: str, verbose: bool) -> dict[str, Any]:
     questions = json.loads((set_dir / "questions.json").read_text(encoding="utf-8"))["questions"]
     with tempfile.TemporaryDirectory(prefix="bench-stance-") as tmp:
-        settings = Settings(_env_file=None, data_dir=Path(tmp), embedding_backend=embedder)  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, data_dir=Path(tmp), embedding_backend=embedder)  # type: ignore[call-arg,arg-type]
         services = await open_services(settings)
         try:
             for file in [*sorted(DEMO.glob("*.txt")), *sorted((set_dir / "articles").glob("*.txt"))]:
@@ -190,7 +190,9 @@ def summary(scores: list[Score]) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("set_dir", nargs="?", type=Path, default=_HERE / "stance_set")
     parser.add_argument("--json", action="store_true", help="print every figure as JSON")
     parser.add_argument("--verbose", action="store_true", help="also print each timeline")

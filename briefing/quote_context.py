@@ -4,9 +4,10 @@
 Russia, is a position only with that sentence; alone it is noise. A statement leans on what came before when
 it is short and either opens with a word that points back ("this", "that", "it", "such") or has no content
 of its own: no name, no figure and fewer than three content words ("We will not blink", "Everything is on
-the table"). Such a statement is shown with the sentence before it (page furniture skipped), or with the headline
-when it opens the article; it is never shown alone. Picking among several earlier sentences by closeness in
-meaning was tried and dropped: a bare quote is too short for its embedding to say which sentence it answers.
+the table"). Such a statement is shown with the sentence before it (page furniture skipped), or with the
+headline when it opens the article; it is never shown alone. Picking among several earlier sentences by
+closeness in meaning was tried and dropped: a bare quote is too short for its embedding to tell which
+sentence it answers ("called the conditions 'very simple'" scored 0.06 with the sentence that set them out).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from retrieval.statements import opens_with_verb
 
-__all__ = ["LEAN_MAX_WORDS", "Context", "context_before", "has_own_content", "leans"]
+__all__ = ["LEAN_MAX_WORDS", "Context", "context_before", "has_own_content", "leans", "sentence_before"]
 
 # Longer statements carry enough of their own, whatever their first word.
 LEAN_MAX_WORDS = 12
@@ -96,6 +97,12 @@ def context_before(sentences: list[str], at: int | None, title: str) -> Context 
     if len(before) > 1 and _points_back(text):
         text = f"{before[1][1]} {text}"
     return Context(text, index)
+
+
+def sentence_before(sentences: list[str], at: int) -> int | None:
+    """Where the prose sentence before the one at `at` is (page furniture skipped), if any."""
+    before = _prose_before(sentences, at, limit=1)
+    return before[0][0] if before else None
 
 
 def _prose_before(sentences: list[str], at: int, limit: int = 2) -> list[tuple[int, str]]:

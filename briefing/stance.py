@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
-
-from briefing.quote_context import context_before, leans
+from briefing.quote_context import context_before, leans, sentence_before
 from briefing.timeline import Row, display_names, merge_outlets, speaker_groups, write
 from briefing.topics import expand, find_terms
 from briefing.types import NOT_FOUND_ANSWER, Briefing
@@ -22,7 +20,7 @@ from retrieval.search import Searcher
 from retrieval.statements import article_sentences
 from retrieval.types import SearchFilters
 
-__all__ = ["StanceQuery", "StanceService", "is_stance_question", "parse_stance_question"]
+__all__ = ["StanceQuery", "StanceService", "Timeline", "is_stance_question", "parse_stance_question"]
 
 # Who speaks for an institution or country. Terms match the start of a word in a speaker's name or role
 # ("ukrain" matches "Ukrainian"); the short ones must match a whole word.
@@ -104,6 +102,7 @@ RELEVANCE_THRESHOLD = 0.35
 _CONTEXT_WEIGHT, _SENTENCE_WEIGHT, _TITLE_WEIGHT = 1.0, 0.9, 0.8
 _TERM_BONUS, _FRAME_TERM_BONUS = 0.3, 0.15
 _ELSEWHERE_FACTOR, _ELSEWHERE_PENALTY = 0.5, 0.1
+_FOLLOW_FACTOR = 0.8
 
 
 @dataclass(slots=True)
@@ -181,6 +180,13 @@ def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bo
 
 
 @dataclass(slots=True)
+class Timeline:
+    rows: list[Row]
+    names: dict[str, tuple[str, str | None]]  # speaker group -> display name and role
+    briefing: Briefing
+
+
+@dataclass(slots=True)
 class _Article:
     title: str
     sentences: list[str]
@@ -197,12 +203,19 @@ class StanceService:
     async def timeline(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
     ) -> Briefing:
+        found = await self.build(actor, topic, filters=filters, limit=limit)
+        return found.briefing if found is not None else _not_found()
+
+    async def build(
+        self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
+    ) -> Timeline | None:
+        """The timeline as rows and as written text; None when nothing is on record."""
         rows = await self.rows(actor, topic, filters=filters, limit=limit)
         if rows is None:
-            return _not_found()
+            return None
         statements = [p for row in rows for p in row.parts]
         names = display_names(statements, {id(p): row.group for row in rows for p in row.parts})
-        return write(rows, actor, topic, names)
+        return Timeline(rows, names, write(rows, actor, topic, names))
 
     async def rows(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
@@ -212,7 +225,9 @@ class StanceService:
         terms = actor_terms(actor)
         if not terms:
             return None
-        found = await self.library.statements(speaker_terms=terms, filters=filters, limit=max(500, limit * 25))
+        found = await self.library.statements(
+            speaker_terms=terms, filters=filters, limit=max(500, limit * 25)
+        )
         found = [(s, r) for s, r in found if _belongs(actor, terms, s.speaker, s.role)]
         if not found:
             return None
@@ -284,6 +299,10 @@ class StanceService:
                 rows.append(row)
             if where is not None:
                 by_sentence[(statement.article_id, where, group)] = row
+                before = sentence_before(articles[statement.article_id].sentences, where)
+                previous = by_sentence.get((statement.article_id, before, group)) if before is not None else None
+                if previous is not None and previous is not row and row.follows is None:
+                    row.follows = previous
         return rows
 
     async def _relevance(
@@ -307,8 +326,8 @@ class StanceService:
         def cosine(text: str) -> float:
             return float(vectors[index[text]] @ vectors[0]) if text else 0.0
 
-        scores = []
-        for text, sentence, context, title in zip(own, sentences, contexts, titles, strict=True):
+        scores: dict[int, float] = {}
+        for row, text, sentence, context, title in zip(rows, own, sentences, contexts, titles, strict=True):
             said = max(cosine(text), _CONTEXT_WEIGHT * cosine(context))
             around = max(_SENTENCE_WEIGHT * cosine(sentence), _TITLE_WEIGHT * cosine(title))
             elsewhere = bool(find_terms(expansion.others, text))
@@ -317,13 +336,17 @@ class StanceService:
             )
             if elsewhere and not covered:
                 score = max(said, _ELSEWHERE_FACTOR * around) - _ELSEWHERE_PENALTY
-            elif covered:
-                score = max(said, around) + _TERM_BONUS
             else:
-                framed = bool(find_terms(expansion.terms, f"{sentence} {title}"))
-                score = max(said, around) + (_FRAME_TERM_BONUS if framed else 0.0)
-            scores.append(score if score >= RELEVANCE_THRESHOLD else -1.0)
-        return scores
+                if covered:
+                    score = max(said, around) + _TERM_BONUS
+                else:
+                    framed = bool(find_terms(expansion.terms, f"{sentence} {title}"))
+                    score = max(said, around) + (_FRAME_TERM_BONUS if framed else 0.0)
+                # A speaker's next sentence goes on with the same subject unless it names another one.
+                if row.follows is not None and id(row.follows) in scores:
+                    score = max(score, _FOLLOW_FACTOR * scores[id(row.follows)])
+            scores[id(row)] = score
+        return [s if (s := scores[id(row)]) >= RELEVANCE_THRESHOLD else -1.0 for row in rows]
 
 
 def _order(position: int | None) -> int:

@@ -19,7 +19,9 @@ from briefing.types import Briefing, Citation
 from retrieval.library import ChunkRecord, Statement
 from retrieval.statements import opens_with_verb, reported
 
-__all__ = ["SAME_EVENT", "Row", "display_names", "merge_outlets", "said", "same_words", "speaker_groups", "write"]
+__all__ = [
+    "SAME_EVENT", "Row", "display_names", "merge_outlets", "said", "same_words", "speaker_groups", "write",
+]  # fmt: skip
 
 # The same words from the same speaker reported this close together are one statement.
 SAME_EVENT = timedelta(days=3)
@@ -46,6 +48,8 @@ class Row:
     context: str | None = None
     score: float = 0.0
     sources: list[tuple[Statement, ChunkRecord]] = field(default_factory=list)
+    # The row of the same speaker in the sentence just before, which this one goes on from.
+    follows: Row | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.sources:
@@ -227,7 +231,10 @@ def write(
     for row in rows:
         by_speaker.setdefault(row.group, []).append(row)
     for speaker_rows in by_speaker.values():
-        speaker_rows.sort(key=lambda r: (r.said_on is None, r.said_on or datetime.min))
+        # By date; on one day in the order the articles told it.
+        speaker_rows.sort(
+            key=lambda r: (r.said_on is None, r.said_on or datetime.min, r.record.article_id, r.parts[0].id or 0)
+        )
     order = sorted(
         by_speaker,
         key=lambda g: (-len(by_speaker[g]), by_speaker[g][0].said_on or datetime.max, names[g][0]),

@@ -41,16 +41,18 @@ COVERS: tuple[Cover, ...] = (
                "territories", "land", "borders", "territorial integrity", "crimea", "donbas"),
         terms=("crimea", "sevastopol", "donetsk", "luhansk", "zaporizhzhia", "kherson", "donbas",
                "new regions", "four regions", "five regions", "territory", "territories", "territorial",
-               "land", "front", "front line", "frontline", "front lines", "frontlines", "line of contact", "annexed",
-               "annexation", "occupied", "occupation", "occupy", "referendum", "referendums", "borders"),
+               "land", "front", "front line", "frontline", "front lines", "frontlines", "line of contact",
+               "annexed", "annexation", "occupied", "occupation", "occupy", "referendum", "referendums",
+               "borders"),
     ),
     Cover(
-        names=("ceasefire", "cease-fire", "truce", "armistice", "cessation of hostilities", "halt to the fighting",
-               "end of the fighting"),
-        terms=("ceasefire", "cease-fire", "truce", "armistice", "cessation of hostilities", "halt the fighting",
-               "halt to the fighting", "stop the fighting", "stop fighting", "end the fighting",
-               "end to the fighting", "freeze the conflict", "frozen conflict", "pause in the fighting",
-               "halt strikes", "halt attacks", "halt to strikes", "partial ceasefire", "moratorium"),
+        names=("ceasefire", "cease-fire", "truce", "armistice", "cessation of hostilities",
+               "halt to the fighting", "end of the fighting"),
+        terms=("ceasefire", "cease-fire", "truce", "armistice", "cessation of hostilities",
+               "halt the fighting", "halt to the fighting", "stop the fighting", "stop fighting",
+               "end the fighting", "end to the fighting", "freeze the conflict", "frozen conflict",
+               "pause in the fighting", "halt strikes", "halt attacks", "halt to strikes",
+               "partial ceasefire", "moratorium"),
     ),
     Cover(
         names=("peacekeepers", "peacekeeping", "peacekeeping force", "foreign troops", "reassurance force",
@@ -68,10 +70,10 @@ COVERS: tuple[Cover, ...] = (
     Cover(
         names=("sanctions", "embargo", "price cap", "export controls", "frozen assets", "asset freeze",
                "restrictions"),
-        terms=("sanctions", "sanction", "sanctioned", "restrictions", "restrictive measures", "measures against",
-               "embargo",
-               "price cap", "shadow fleet", "blacklist", "blacklisted", "asset freeze", "frozen assets",
-               "immobilised assets", "immobilized assets", "export controls", "secondary sanctions"),
+        terms=("sanctions", "sanction", "sanctioned", "restrictions", "restrictive measures",
+               "measures against", "embargo", "price cap", "shadow fleet", "blacklist", "blacklisted",
+               "asset freeze", "frozen assets", "immobilised assets", "immobilized assets", "export controls",
+               "secondary sanctions"),
     ),
     Cover(
         names=("minerals deal", "minerals agreement", "mineral deal", "minerals", "rare earths", "rare earth",
@@ -94,8 +96,8 @@ COVERS: tuple[Cover, ...] = (
                "join the eu", "joining the eu", "european integration", "copenhagen criteria"),
     ),
     Cover(
-        names=("peace talks", "negotiations", "talks", "peace process", "peace deal", "peace plan", "settlement",
-               "peace agreement", "diplomacy"),
+        names=("peace talks", "negotiations", "talks", "peace process", "peace deal", "peace plan",
+               "settlement", "peace agreement", "diplomacy"),
         terms=("talks", "negotiations", "negotiate", "negotiating", "negotiators", "settlement", "peace deal",
                "peace agreement", "peace plan", "peace process", "delegation", "delegations", "summit",
                "dialogue", "mediation", "mediator", "round of talks", "memorandum"),
@@ -110,12 +112,14 @@ COVERS: tuple[Cover, ...] = (
         terms=("kursk", "sudzha", "incursion", "cross-border", "belgorod"),
     ),
     Cover(
-        names=("zaporizhzhia nuclear plant", "nuclear plant", "nuclear power plant", "nuclear safety", "znpp"),
+        names=("zaporizhzhia nuclear plant", "nuclear plant", "nuclear power plant", "nuclear safety",
+               "znpp"),
         terms=("nuclear plant", "nuclear power plant", "reactor", "reactors", "iaea", "rosatom", "enerhodar",
                "nuclear safety", "cooling"),
     ),
     Cover(
-        names=("nuclear weapons", "nuclear doctrine", "nuclear threats", "nuclear deterrence", "nuclear arms"),
+        names=("nuclear weapons", "nuclear doctrine", "nuclear threats", "nuclear deterrence",
+               "nuclear arms"),
         terms=("nuclear weapons", "nuclear weapon", "nuclear doctrine", "warheads", "deterrence",
                "nuclear arsenal", "tactical nuclear", "nuclear strike", "new start", "arms control"),
     ),
@@ -140,9 +144,8 @@ COVERS: tuple[Cover, ...] = (
     Cover(
         names=("defence spending", "defense spending", "military spending", "defence budgets",
                "defense budgets", "military budgets", "burden sharing"),
-        terms=("spending", "budget", "budgets", "gdp", "economic output", "military expenditure",
-               "rearm", "rearmament", "defence investment", "defense investment", "burden sharing",
-               "percent of"),
+        terms=("spending", "budget", "budgets", "gdp", "economic output", "military expenditure", "rearm",
+               "rearmament", "defence investment", "defense investment", "burden sharing", "percent of"),
     ),
     Cover(
         names=("tariffs", "trade war", "trade", "duties", "trade deal", "import taxes"),
@@ -151,13 +154,13 @@ COVERS: tuple[Cover, ...] = (
     ),
     Cover(
         names=("gas supplies", "gas transit", "gas", "oil", "energy exports", "pipelines", "oil and gas"),
-        terms=("gas", "pipeline", "pipelines", "transit", "lng", "oil", "crude", "turkstream",
-               "nord stream", "barrels", "gazprom", "energy exports"),
+        terms=("gas", "pipeline", "pipelines", "transit", "lng", "oil", "crude", "turkstream", "nord stream",
+               "barrels", "gazprom", "energy exports"),
     ),
     Cover(
         names=("elections", "election", "legitimacy", "martial law"),
-        terms=("elections", "election", "vote", "ballot", "legitimacy", "legitimate president",
-               "martial law", "mandate", "polls"),
+        terms=("elections", "election", "vote", "ballot", "legitimacy", "legitimate president", "martial law",
+               "mandate", "polls"),
     ),
     Cover(
         names=("gaza", "hostages", "gaza ceasefire", "hamas"),
@@ -213,8 +216,9 @@ async def expand(topic: str, actor: str, embedder: Embedder | None = None) -> To
     for number, cover in enumerate(COVERS):
         for name in cover.names:
             stems = _stems(name)
-            if stems and stems <= with_actor and stems & asked and len(stems & asked) > len(matched.get(number, ())):
-                matched[number] = stems & asked
+            fits = stems & asked
+            if stems and stems <= with_actor and fits and len(fits) > len(matched.get(number, ())):
+                matched[number] = fits
     # "trade talks" is about trade: an entry that accounts for fewer of the topic's words gives way.
     chosen = [
         COVERS[n] for n, stems in matched.items() if not any(stems < other for other in matched.values())
