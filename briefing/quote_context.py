@@ -2,9 +2,9 @@
 
 "This is undeniable and non-negotiable," said right after the regions were called "an inseparable part" of
 Russia, is a position only with that sentence; alone it is noise. A statement leans on what came before when
-it is short and either opens with a word that points back ("this", "that", "it", "such") or has no content
-of its own: no name, no figure and fewer than three content words ("We will not blink", "Everything is on
-the table"). Such a statement is shown with the sentence before it (page furniture skipped), or with the
+it is short and either opens with a word that points back ("this", "that", "it", "such") and names nothing,
+or has no content of its own: no name, no figure and fewer than three content words ("We will not blink",
+"Everything is on the table"). Such a statement is shown with the sentence before it (page furniture skipped), or with the
 headline when it opens the article; it is never shown alone. Picking among several earlier sentences by
 closeness in meaning was tried and dropped: a bare quote is too short for its embedding to tell which
 sentence it answers ("called the conditions 'very simple'" scored 0.06 with the sentence that set them out).
@@ -35,6 +35,16 @@ _FUNCTION_WORDS = frozenset(
     whether which while whom whose will with within without would your yours already really quite rather
     enough there's it's that's isn't aren't wasn't won't don't doesn't didn't can't""".split()
 )
+# Words that start sentences without naming anything ("We will not blink", "Nothing has changed").
+_COMMON_OPENERS = (
+    _FUNCTION_WORDS
+    | _POINTS_BACK
+    | frozenset(
+        """we i you our my your no nobody none nothing everything everyone everybody someone somebody anyone
+        all some there here what why how when yes okay well now then so but and or if let let's please the a
+        an as at in on for to of not never only just even still""".split()
+    )
+)
 _FURNITURE = re.compile(
     r"\b(?:advertisement|read more|read next|subscribe|sign up|click here|follow (?:us|our)|join us|"
     r"newsletter|all rights reserved|cookie|share this)\b",
@@ -48,11 +58,14 @@ def _words(text: str) -> list[str]:
 
 
 def _named(text: str) -> bool:
-    """A name of its own: a capitalised word that does not just start a sentence ("I" is not a name)."""
+    """A name of its own: a capitalised word, unless it is a common word that merely starts a sentence."""
     for match in re.finditer(r"[A-Z][\w'’-]*", text):
+        word = match.group(0)
         before = text[: match.start()].rstrip(" \"'“‘(")
-        if before and before[-1] not in ".!?:;" and match.group(0) != "I":
-            return True
+        opens = not before or before[-1] in ".!?:;"
+        if word == "I" or (opens and word.lower() in _COMMON_OPENERS):
+            continue
+        return True
     return False
 
 
@@ -74,7 +87,10 @@ def leans(text: str) -> bool:
         return True
     if len(words) > LEAN_MAX_WORDS:
         return False
-    return words[0].lower() in _POINTS_BACK or not has_own_content(body)
+    if words[0].lower() in _POINTS_BACK:
+        # "This is a victory for Ukraine" says what it is about; "This is impossible" does not.
+        return not (_named(body) or re.search(r"\d", body))
+    return not has_own_content(body)
 
 
 @dataclass(frozen=True, slots=True)

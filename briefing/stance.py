@@ -300,9 +300,9 @@ class StanceService:
             if where is not None:
                 by_sentence[(statement.article_id, where, group)] = row
                 before = sentence_before(articles[statement.article_id].sentences, where)
-                previous = by_sentence.get((statement.article_id, before, group)) if before is not None else None
-                if previous is not None and previous is not row and row.follows is None:
-                    row.follows = previous
+                if before is not None and row.follows is None:
+                    previous = by_sentence.get((statement.article_id, before, group))
+                    row.follows = previous if previous is not row else None
         return rows
 
     async def _relevance(

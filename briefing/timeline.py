@@ -219,6 +219,10 @@ def _short(text: str, limit: int = CONTEXT_WORDS) -> str:
     return text if len(words) <= limit else " ".join(words[:limit]).rstrip(",;:") + " …"
 
 
+def _reading_order(row: Row) -> tuple[bool, datetime, int, int]:
+    return (row.said_on is None, row.said_on or datetime.min, row.record.article_id, row.parts[0].id or 0)
+
+
 def write(
     rows: list[Row], actor: str, topic: str | None, names: dict[str, tuple[str, str | None]]
 ) -> Briefing:
@@ -232,9 +236,7 @@ def write(
         by_speaker.setdefault(row.group, []).append(row)
     for speaker_rows in by_speaker.values():
         # By date; on one day in the order the articles told it.
-        speaker_rows.sort(
-            key=lambda r: (r.said_on is None, r.said_on or datetime.min, r.record.article_id, r.parts[0].id or 0)
-        )
+        speaker_rows.sort(key=_reading_order)
     order = sorted(
         by_speaker,
         key=lambda g: (-len(by_speaker[g]), by_speaker[g][0].said_on or datetime.max, names[g][0]),

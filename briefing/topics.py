@@ -148,7 +148,7 @@ COVERS: tuple[Cover, ...] = (
                "rearmament", "defence investment", "defense investment", "burden sharing", "percent of"),
     ),
     Cover(
-        names=("tariffs", "trade war", "trade", "duties", "trade deal", "import taxes"),
+        names=("tariffs", "trade war", "trade", "duties", "trade deal", "trade talks", "import taxes"),
         terms=("tariffs", "tariff", "duties", "levies", "trade war", "import taxes", "trade deal",
                "trade talks", "customs", "reciprocal", "trade deficit", "exports", "imports"),
     ),
