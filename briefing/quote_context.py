@@ -4,10 +4,11 @@
 Russia, is a position only with that sentence; alone it is noise. A statement leans on what came before when
 it is short and either opens with a word that points back ("this", "that", "it", "such") and names nothing,
 or has no content of its own: no name, no figure and fewer than three content words ("We will not blink",
-"Everything is on the table"). Such a statement is shown with the sentence before it (page furniture skipped), or with the
-headline when it opens the article; it is never shown alone. Picking among several earlier sentences by
-closeness in meaning was tried and dropped: a bare quote is too short for its embedding to tell which
-sentence it answers ("called the conditions 'very simple'" scored 0.06 with the sentence that set them out).
+"Everything is on the table"). Such a statement is shown with the sentence before it (page furniture
+skipped), or with the headline when it opens the article; it is never shown alone. Picking among several
+earlier sentences by closeness in meaning was tried and dropped: a bare quote is too short for its
+embedding to tell which sentence it answers ("called the conditions 'very simple'" scored 0.06 with the
+sentence that set them out).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ def summary_of(request: dict[str, Any], count: int = 2) -> str:
         for line in body.splitlines():
             m = _STATEMENT.match(line.strip())
             if m:
-                words = m["words"].rstrip(".”\"")
+                words = m["words"].rstrip('.”"')
                 sentences.append(f"On {m['day']}, {m['who']} {words} [{n}].")
                 break
     return " ".join(sentences)
@@ -55,14 +55,19 @@ async def demo(services: Services) -> Services:
     return services
 
 
-def stance_briefer(services: Services, llm: LlmServer, calls: list[str] | None = None, **options: Any) -> Briefer:
+def stance_briefer(
+    services: Services, llm: LlmServer, calls: list[str] | None = None, **options: Any
+) -> Briefer:
     offline = OfflineWriter(services.embedder.sentence_model())
     settings: dict[str, Any] = {"timeout": 5.0, "max_retries": 1, "total_timeout": 20.0} | options
-    writer = LLMWriter(model="gpt-test", base_url=f"{llm.url}/v1", api_key="sk-test", fallback=offline, **settings)
+    writer = LLMWriter(
+        model="gpt-test", base_url=f"{llm.url}/v1", api_key="sk-test", fallback=offline, **settings
+    )
     sink = calls if calls is not None else []
     return Briefer(
         services.searcher, services.library, writer, offline=offline,
-        stance=StanceService(services.library, services.searcher), on_quota_exhausted=lambda: sink.append("quota"),
+        stance=StanceService(services.library, services.searcher),
+        on_quota_exhausted=lambda: sink.append("quota"),
     )  # fmt: skip
 
 
@@ -136,7 +141,9 @@ async def test_invented_and_uncited_claims_are_dropped(demo: Services, llm: LlmS
     consistent(briefing)
 
 
-async def test_a_summary_that_nothing_supports_leaves_the_timeline_alone(demo: Services, llm: LlmServer) -> None:
+async def test_a_summary_that_nothing_supports_leaves_the_timeline_alone(
+    demo: Services, llm: LlmServer
+) -> None:
     llm.script("The Kremlin announced a manned mission to Mars [1]. It will land there in 2031 [2].")
     briefing = await stance_once(demo, llm)
     assert briefing.found and briefing.answer == (await timeline_alone(demo)).answer
@@ -199,8 +206,8 @@ async def test_briefbot_stance_prints_the_summary_above_the_timeline(
     from bot.cli import main
 
     for key, value in {
-        "LLM_BASE_URL": f"{llm.url}/v1", "LLM_API_KEY": "sk-test", "LLM_MODEL": "gpt-test", "LLM_TIMEOUT": "5",
-        "EMBEDDING_BACKEND": "local",
+        "LLM_BASE_URL": f"{llm.url}/v1", "LLM_API_KEY": "sk-test", "LLM_MODEL": "gpt-test",
+        "LLM_TIMEOUT": "5", "EMBEDDING_BACKEND": "local",
     }.items():  # fmt: skip
         monkeypatch.setenv(key, value)
     data = str(tmp_path / "data")

@@ -43,7 +43,7 @@ def rows(briefing: Briefing) -> list[dict[str, str]]:
     return out
 
 
-# ---- what leans on the sentence before ----------------------------------------------------------------------
+# ---- what leans on the sentence before ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,8 @@ async def test_topics_take_the_subjects_they_name(embedder: LocalEmbedder) -> No
 
 
 def test_terms_are_found_as_whole_words() -> None:
-    assert find_terms(("front line", "crimea", "ports"), "Troops held the front  line near Crimea's port.") == [
+    text = "Troops held the front  line near Crimea's port."
+    assert find_terms(("front line", "crimea", "ports"), text) == [
         "front line", "crimea", "ports",
     ]  # fmt: skip
     assert find_terms(("land",), "a landmark ruling on Finland") == []
@@ -144,7 +145,7 @@ def test_the_table_has_no_duplicate_entries_and_lowercase_terms() -> None:
         assert all(t == t.lower() for t in (*cover.names, *cover.terms))
 
 
-# ---- one statement, several outlets -------------------------------------------------------------------------
+# ---- one statement, several outlets ------------------------------------------------------------------------
 
 
 def test_near_identical_words_are_one_statement_but_other_places_or_figures_are_not() -> None:
@@ -200,7 +201,7 @@ async def test_one_statement_in_several_outlets_is_one_row_naming_each(services:
     assert len([r for r in found if "Crimea" in r["said"] or "Donetsk" in r["said"]]) == 2
 
 
-# ---- quotes in context ---------------------------------------------------------------------------------------
+# ---- quotes in context -------------------------------------------------------------------------------------
 
 
 BARE = [
@@ -227,7 +228,9 @@ async def test_a_bare_quote_is_shown_with_what_it_answers_never_alone(services: 
     # Nothing before it in the article: the headline tells what "this" is.
     assert found["“This is impossible.”"]["context"] == "Kremlin dismisses a land swap"
     # The reporter's sentence before it, shown as context, not as the speaker's words.
-    assert found["“That will never happen.”"]["context"].startswith("Ukraine's president suggested handing back")
+    assert found["“That will never happen.”"]["context"].startswith(
+        "Ukraine's president suggested handing back"
+    )
     for row in found.values():
         assert row["context"] or not leans(row["said"].strip("“”"))
 
@@ -242,7 +245,9 @@ async def seed_like(services: Services) -> Briefing:
     return await StanceService(services.library, services.searcher).timeline("Kremlin", "annexed regions")
 
 
-async def test_seed_question_shows_the_three_key_statements_with_speaker_and_date(seed_like: Briefing) -> None:
+async def test_seed_question_shows_the_three_key_statements_with_speaker_and_date(
+    seed_like: Briefing,
+) -> None:
     found = rows(seed_like)
     seed = [r for r in found if "Borderland Times" in r["outlets"]]
     peskov = [r for r in seed if r["speaker"].startswith("Dmitry Peskov")]
@@ -284,7 +289,7 @@ async def test_seed_question_puts_no_reporter_framing_in_speakers_mouths(seed_li
         assert not any(phrase in row["said"] for phrase in FRAMING), row
 
 
-# ---- the benchmark reads what the timeline writes ------------------------------------------------------------
+# ---- the benchmark reads what the timeline writes ----------------------------------------------------------
 
 
 def _bench() -> ModuleType:
