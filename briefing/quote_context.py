@@ -18,7 +18,10 @@ from dataclasses import dataclass
 
 from retrieval.statements import opens_with_verb
 
-__all__ = ["LEAN_MAX_WORDS", "Context", "context_before", "has_own_content", "leans", "sentence_before"]
+__all__ = [
+    "LEAN_MAX_WORDS", "Context", "context_before", "has_own_content", "leans", "proper_nouns",
+    "sentence_before",
+]  # fmt: skip
 
 # Longer statements carry enough of their own, whatever their first word.
 LEAN_MAX_WORDS = 12
@@ -36,16 +39,6 @@ _FUNCTION_WORDS = frozenset(
     whether which while whom whose will with within without would your yours already really quite rather
     enough there's it's that's isn't aren't wasn't won't don't doesn't didn't can't""".split()
 )
-# Words that start sentences without naming anything ("We will not blink", "Nothing has changed").
-_COMMON_OPENERS = (
-    _FUNCTION_WORDS
-    | _POINTS_BACK
-    | frozenset(
-        """we i you our my your no nobody none nothing everything everyone everybody someone somebody anyone
-        all some there here what why how when yes okay well now then so but and or if let let's please the a
-        an as at in on for to of not never only just even still""".split()
-    )
-)
 _FURNITURE = re.compile(
     r"\b(?:advertisement|read more|read next|subscribe|sign up|click here|follow (?:us|our)|join us|"
     r"newsletter|all rights reserved|cookie|share this)\b",
@@ -58,28 +51,40 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def _named(text: str) -> bool:
-    """A name of its own: a capitalised word, unless it is a common word that merely starts a sentence."""
+def _capitalised(text: str) -> list[tuple[str, bool]]:
+    """Capitalised words, each with whether it opens a sentence (where any word is capitalised)."""
+    out = []
     for match in re.finditer(r"[A-Z][\w'’-]*", text):
-        word = match.group(0)
         before = text[: match.start()].rstrip(" \"'“‘(")
-        opens = not before or before[-1] in ".!?:;"
-        if word == "I" or (opens and word.lower() in _COMMON_OPENERS):
-            continue
-        return True
-    return False
+        out.append((match.group(0), not before or before[-1] in ".!?:;"))
+    return out
 
 
-def has_own_content(text: str) -> bool:
-    """A name, a figure, or at least three content words: enough to say what the statement is about."""
-    if _named(text) or re.search(r"\d", text):
+def proper_nouns(text: str) -> frozenset[str]:
+    """Words an article capitalises inside its sentences (lowercased): its names. "Expectations" opening a
+    quote is not one of them; "Kyiv" is, because the article also writes it mid-sentence."""
+    return frozenset(word.lower() for word, opens in _capitalised(text) if not opens and word != "I")
+
+
+def _named(text: str, names: frozenset[str]) -> bool:
+    """A name of its own: a capitalised word inside the sentence, or one that opens it and is a name."""
+    return any(
+        word != "I" and (not opens or word.lower() in names) for word, opens in _capitalised(text)
+    )
+
+
+def has_own_content(text: str, names: frozenset[str] = frozenset()) -> bool:
+    """A name, a figure, or at least three content words: enough to say what the statement is about.
+    `names` are the proper nouns of the article, so a name opening the statement counts too."""
+    if _named(text, names) or re.search(r"\d", text):
         return True
     content = [w for w in _words(text.lower()) if len(w) >= 4 and w not in _FUNCTION_WORDS]
     return len(content) >= _MIN_CONTENT_WORDS
 
 
-def leans(text: str) -> bool:
-    """Whether a statement's words need the sentence before them to mean anything."""
+def leans(text: str, names: frozenset[str] = frozenset()) -> bool:
+    """Whether a statement's words need the sentence before them to mean anything (`names`: the article's
+    proper nouns, see `proper_nouns`)."""
     body = text.strip(" “”\"'‘’")
     if opens_with_verb(body):
         body = body.split(" ", 1)[1] if " " in body else ""  # "called the conditions 'very simple'"
@@ -90,8 +95,8 @@ def leans(text: str) -> bool:
         return False
     if words[0].lower() in _POINTS_BACK:
         # "This is a victory for Ukraine" says what it is about; "This is impossible" does not.
-        return not (_named(body) or re.search(r"\d", body))
-    return not has_own_content(body)
+        return not (_named(body, names) or re.search(r"\d", body))
+    return not has_own_content(body, names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from briefing.quote_context import context_before, leans, sentence_before
+from briefing.quote_context import context_before, leans, proper_nouns, sentence_before
 from briefing.timeline import Row, display_names, merge_outlets, speaker_groups, write
 from briefing.topics import expand, find_terms
 from briefing.types import NOT_FOUND_ANSWER, Briefing
@@ -191,6 +191,7 @@ class _Article:
     title: str
     sentences: list[str]
     where: dict[str, int]  # sentence -> its first position
+    names: frozenset[str] = frozenset()  # its proper nouns, lowercased
 
 
 class StanceService:
@@ -256,7 +257,7 @@ class StanceService:
         where: dict[str, int] = {}
         for i, sentence in enumerate(sentences):
             where.setdefault(sentence, i)
-        return _Article(article.title, sentences, where)
+        return _Article(article.title, sentences, where, proper_nouns(" ".join(sentences)))
 
     def _read(
         self,
@@ -280,8 +281,8 @@ class StanceService:
                 here.parts.append(statement)
                 continue
             row = Row(group, [statement], record)
-            if leans(statement.text):
-                article = articles[statement.article_id]
+            article = articles[statement.article_id]
+            if leans(statement.text, article.names):
                 context = context_before(article.sentences, where, article.title)
                 if context is None:
                     continue  # nothing to lean on: never shown alone

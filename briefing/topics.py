@@ -158,6 +158,11 @@ COVERS: tuple[Cover, ...] = (
                "barrels", "gazprom", "energy exports"),
     ),
     Cover(
+        names=("economy", "inflation", "interest rates", "economic growth", "monetary policy", "recession"),
+        terms=("economy", "economic growth", "inflation", "interest rate", "interest rates", "central bank",
+               "recession", "unemployment", "federal reserve", "monetary policy", "budget deficit"),
+    ),
+    Cover(
         names=("elections", "election", "legitimacy", "martial law"),
         terms=("elections", "election", "vote", "ballot", "legitimacy", "legitimate president", "martial law",
                "mandate", "polls"),
