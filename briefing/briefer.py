@@ -264,7 +264,7 @@ def build_briefer(services: Services, *, on_quota_exhausted: QuotaCallback | Non
     except ImportError:
         log.debug("stance module not available; stance questions get ordinary briefings")
     else:
-        stance = StanceService(services.library, services.searcher)
+        stance = StanceService(services.library, services.searcher, embeddings=offline.embeddings)
     relevance, margin = search_calibration(services.embedder.id)
     return Briefer(
         services.searcher, services.library, writer, offline=offline, stance=stance,

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from briefing.citations import SentenceEmbeddings
 from briefing.quote_context import context_before, leans, proper_nouns, sentence_before
 from briefing.timeline import Row, display_names, merge_outlets, speaker_groups, write
 from briefing.topics import expand, find_terms
@@ -195,11 +196,14 @@ class _Article:
 
 
 class StanceService:
-    def __init__(self, library: Library, searcher: Searcher) -> None:
+    def __init__(
+        self, library: Library, searcher: Searcher, *, embeddings: SentenceEmbeddings | None = None
+    ) -> None:
         self.library = library
         self.searcher = searcher
-        # Sentences are compared on the model the thresholds below were set for (MiniLM in the ensemble).
-        self.embedder = searcher.embedder.sentence_model()
+        # Sentences are compared on the model the thresholds below were set for (MiniLM in the ensemble),
+        # through a cache: the same statements, headlines and topic names come back question after question.
+        self.embeddings = embeddings or SentenceEmbeddings(searcher.embedder.sentence_model())
 
     async def timeline(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
@@ -315,13 +319,13 @@ class StanceService:
         the headline count a little less, and only half when the words name another subject the table knows
         and nothing the topic covers ("foreign peacekeepers" in an article about the annexed regions).
         """
-        expansion = await expand(topic, actor, self.embedder)
+        expansion = await expand(topic, actor, self.embeddings)
         own = [row.text for row in rows]
         sentences = [" ".join(dict.fromkeys(p.sentence for p in row.parts)) for row in rows]
         contexts = [row.context or "" for row in rows]
         titles = [articles[row.parts[0].article_id].title for row in rows]
         unique = list(dict.fromkeys(t for t in [topic, *own, *sentences, *contexts, *titles] if t))
-        vectors = await self.embedder.embed(unique)
+        vectors = await self.embeddings.vectors(unique)
         index = {text: i for i, text in enumerate(unique)}
 
         def cosine(text: str) -> float:

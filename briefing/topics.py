@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.embedder import Embedder
+from briefing.citations import SentenceEmbeddings
 
 __all__ = ["COVERS", "Cover", "TopicTerms", "expand", "find_terms"]
 
@@ -213,7 +213,7 @@ def _stems(text: str) -> set[str]:
     return {_stem(w) for w in re.findall(r"[\w'’-]+", text.lower()) if w not in _STOPWORDS}
 
 
-async def expand(topic: str, actor: str, embedder: Embedder | None = None) -> TopicTerms:
+async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None = None) -> TopicTerms:
     """The topic with the table entries it names (or is close to in meaning) folded in."""
     asked = _stems(topic)
     with_actor = asked | _stems(actor)
@@ -228,9 +228,10 @@ async def expand(topic: str, actor: str, embedder: Embedder | None = None) -> To
     chosen = [
         COVERS[n] for n, stems in matched.items() if not any(stems < other for other in matched.values())
     ]
-    if embedder is not None:
+    if embeddings is not None:
         names = [(cover, name) for cover in COVERS if cover not in chosen for name in cover.names]
-        vectors = await embedder.embed([topic, *(name for _, name in names)])
+        # Through the shared cache: the table's names are embedded once per process, not per question.
+        vectors = await embeddings.vectors([topic, *(name for _, name in names)])
         close = vectors[1:] @ vectors[0]
         for index in np.argsort(-close):
             if close[index] < NAME_COSINE:

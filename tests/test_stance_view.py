@@ -13,6 +13,7 @@ from types import ModuleType
 import pytest
 
 from bot.services import Services
+from briefing.citations import SentenceEmbeddings
 from briefing.quote_context import context_before, has_own_content, leans, proper_nouns
 from briefing.stance import StanceService
 from briefing.timeline import same_words
@@ -112,26 +113,27 @@ def test_context_is_the_sentence_before_skipping_furniture_and_pointing_back_onc
 
 
 async def test_topics_take_the_subjects_they_name(embedder: LocalEmbedder) -> None:
-    annexed = await expand("annexed regions", "Kremlin", embedder)
+    embeddings = SentenceEmbeddings(embedder)
+    annexed = await expand("annexed regions", "Kremlin", embeddings)
     assert {"crimea", "donetsk", "luhansk", "zaporizhzhia", "kherson", "new regions", "territories",
             "front line"} <= set(annexed.terms)  # fmt: skip
     assert "sanctions" in annexed.others and "crimea" not in annexed.others
     # The actor's words count: asked of NATO, "Ukraine's membership" is NATO membership, not the EU's.
-    nato = await expand("Ukraine's membership", "NATO", embedder)
+    nato = await expand("Ukraine's membership", "NATO", embeddings)
     assert "neutrality" in nato.terms and "candidate status" not in nato.terms
-    eu = await expand("membership", "EU", embedder)
+    eu = await expand("membership", "EU", embeddings)
     assert "candidate status" in eu.terms and "neutrality" not in eu.terms
     # The entry that accounts for more of the topic's words wins: trade talks are about trade.
-    trade = await expand("trade talks", "US", embedder)
+    trade = await expand("trade talks", "US", embeddings)
     assert "tariffs" in trade.terms and "delegation" not in trade.terms
     # Close in meaning to a name, without sharing its words.
-    land = await expand("the occupied land", "Ukraine", embedder)
+    land = await expand("the occupied land", "Ukraine", embeddings)
     assert "crimea" in land.terms
     # A subject the table does not know is matched on its own words only.
-    football = await expand("football transfers", "Russia", embedder)
+    football = await expand("football transfers", "Russia", embeddings)
     assert football.terms == ("football", "transfers")
     # "deal" is not a term of the minerals deal: it would match "deal with the root causes".
-    minerals = await expand("minerals deal", "Russia", embedder)
+    minerals = await expand("minerals deal", "Russia", embeddings)
     assert "rare earths" in minerals.terms and "deal" not in minerals.terms
 
 
