@@ -55,7 +55,7 @@ def _capitalised(text: str) -> list[tuple[str, bool]]:
     """Capitalised words, each with whether it opens a sentence (where any word is capitalised)."""
     out = []
     for match in re.finditer(r"[A-Z][\w'’-]*", text):
-        before = text[: match.start()].rstrip(" \"'“‘(")
+        before = text[: match.start()].rstrip(" \"'“”‘’«»()[]")
         out.append((match.group(0), not before or before[-1] in ".!?:;"))
     return out
 
@@ -63,7 +63,11 @@ def _capitalised(text: str) -> list[tuple[str, bool]]:
 def proper_nouns(text: str) -> frozenset[str]:
     """Words an article capitalises inside its sentences (lowercased): its names. "Expectations" opening a
     quote is not one of them; "Kyiv" is, because the article also writes it mid-sentence."""
-    return frozenset(word.lower() for word, opens in _capitalised(text) if not opens and word != "I")
+    return frozenset(
+        word.lower()
+        for word, opens in _capitalised(text)
+        if not opens and word != "I" and word.lower() not in _FUNCTION_WORDS | _POINTS_BACK
+    )
 
 
 def _named(text: str, names: frozenset[str]) -> bool:

@@ -20,7 +20,7 @@ from briefing.timeline import same_words
 from briefing.topics import COVERS, expand, find_terms
 from briefing.types import Briefing
 from retrieval.embedder import LocalEmbedder
-from tests.conftest import article
+from tests.conftest import SHARED_DATA, article
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "bot" / "demo_articles"
@@ -91,6 +91,11 @@ def test_own_content_needs_a_name_a_figure_or_three_content_words() -> None:
     assert has_own_content("Wait 30 days.") and has_own_content("Sanctions hurt ordinary farmers badly.")
     assert not has_own_content("This is simply impossible.", names)
     assert leans("Expectations should not be high.", names)
+    # A sentence opening after a closing quote is still a sentence opening; "This" is never a name.
+    quoted = proper_nouns(
+        "Peskov said it was “closed.” This is final, he added. The “This” party won in Kyiv."
+    )
+    assert quoted == {"kyiv"}  # "Peskov" opens the text
 
 
 def test_context_is_the_sentence_before_skipping_furniture_and_pointing_back_once() -> None:
@@ -275,6 +280,25 @@ async def test_seed_question_shows_no_bare_quote(seed_like: Briefing) -> None:
         quote_only = re.fullmatch(r"“[^“”]*”", row["said"])
         if quote_only and leans(row["said"].strip("“”")):
             assert row["context"], row
+
+
+async def test_the_seed_article_itself_among_the_distractors(services: Services) -> None:
+    """The real seed article, when ../shared is there (the product never needs it)."""
+    seed = SHARED_DATA / "seed" / "kyivpost-2025-02-27-kremlin-annexed-regions.txt"
+    if not seed.is_file():
+        pytest.skip("shared seed article not present")
+    for path in [seed, *DISTRACTORS]:
+        assert (await services.ingestor.ingest_file(path)).ok
+    briefing = await StanceService(services.library, services.searcher).timeline("Kremlin", "annexed regions")
+    [n] = [c.n for c in briefing.citations if c.url.endswith(seed.name)]
+    found = [r for r in rows(briefing) if f"[{n}]" in r["outlets"]]
+    [peskov] = [r for r in found if "undeniable and non-negotiable" in r["said"]]
+    assert "inseparable part" in peskov["said"] and peskov["day"] == "27 Feb 2025"
+    assert peskov["speaker"].startswith("Dmitry Peskov")
+    lavrov = [r for r in found if r["speaker"].startswith("Sergey Lavrov")]
+    assert any("current frontlines" in r["said"] for r in lavrov)
+    assert any("This will not happen" in r["said"] for r in lavrov)
+    assert {r["day"] for r in lavrov} == {"26 Feb 2025"}
 
 
 # Framing the reporter put next to what was said: it must never be shown as the speaker's words. The
