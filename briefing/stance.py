@@ -1,8 +1,11 @@
 """Position questions ("What is the Kremlin's stance on the annexed regions?") answered with dated,
-attributed statements, grouped by speaker and ordered by date, each citing the outlets that reported it.
+attributed statements, grouped by speaker and ordered by date, each naming and citing the outlets that
+reported it.
 
-Everything here is offline: statements come from the library (extracted at ingestion), relevance to the
-topic from word overlap and the local embedder.
+Everything here is offline: statements come from the library (extracted at ingestion); each is read in its
+article, so a quote that leans on the sentence before it is shown with that sentence (quote_context.py); its
+relevance to the topic comes from the local embedder and from what the topic covers (topics.py). Rows and
+their text are built in timeline.py; the LLM summary above them, when there is one, in stance_summary.py.
 """
 
 from __future__ import annotations
