@@ -60,6 +60,9 @@ def _inline(text: str, citations: dict[int, Citation]) -> str:
 def _line(text: str, citations: dict[int, Citation]) -> str:
     if text.startswith("## "):
         return f"<b>{_inline(text[3:].strip(), citations)}</b>"
+    if text.startswith("> "):
+        # The reporter's sentence a statement leans on (stance timelines): set apart from what was said.
+        return f"<i>↳ {_inline(text[2:].strip(), citations)}</i>"
     return _inline(text, citations)
 
 

@@ -156,11 +156,21 @@ class Briefer:
     async def stance(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None
     ) -> Briefing:
-        """What `actor` said (about `topic`), over time; not found when no statements are on record."""
+        """What `actor` said (about `topic`), over time; not found when no statements are on record.
+
+        With a writer that summarises (the LLM), the timeline opens with its checked summary; when the
+        summary fails, the timeline stands alone with a note saying so.
+        """
         if self.stance_service is None:
             return Briefing(NOT_FOUND_ANSWER, found=False, kind="stance")
-        briefing: Briefing = await self.stance_service.timeline(actor, topic, filters=filters)
-        return briefing
+        from briefing.stance_summary import summarise, with_summary
+
+        timeline = await self.stance_service.build(actor, topic, filters=filters)
+        if timeline is None:
+            return Briefing(NOT_FOUND_ANSWER, found=False, kind="stance")
+        summary = await summarise(self.writer, actor, topic, timeline, self.embeddings, self.support)
+        await self._report_quota(Draft("", writer=summary.writer, quota_exhausted=summary.quota_exhausted))
+        return with_summary(timeline.briefing, summary)
 
     async def digest(self, *, since: datetime, scope: str | None) -> Briefing:
         """What was added since `since` that `scope` can see, grouped into stories."""
@@ -254,7 +264,7 @@ def build_briefer(services: Services, *, on_quota_exhausted: QuotaCallback | Non
     except ImportError:
         log.debug("stance module not available; stance questions get ordinary briefings")
     else:
-        stance = StanceService(services.library, services.searcher)
+        stance = StanceService(services.library, services.searcher, embeddings=offline.embeddings)
     relevance, margin = search_calibration(services.embedder.id)
     return Briefer(
         services.searcher, services.library, writer, offline=offline, stance=stance,

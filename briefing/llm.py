@@ -26,6 +26,7 @@ import openai
 
 import prompts
 from briefing.citations import MARKER, Draft, Passage, normalise_markers
+from briefing.types import SUMMARY_REJECTED_NOTE, SUMMARY_UNAVAILABLE_NOTE
 from briefing.writer import OfflineWriter, Writer
 
 if TYPE_CHECKING:
@@ -176,6 +177,46 @@ class LLMWriter(Writer):
             question=clean_text(question, nonce=nonce), sources=source_blocks(passages, nonce), today=today
         )
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    def stance_messages(self, actor: str, topic: str | None, passages: list[Passage]) -> list[dict[str, str]]:
+        nonce = secrets.token_hex(8)
+        today = self._today().isoformat()
+        system = prompts.load("stance_system").render(today=today)
+        user = prompts.load("stance_user").render(
+            actor=clean_text(actor, nonce=nonce),
+            topic=clean_text(topic, nonce=nonce) if topic else "any subject",
+            sources=source_blocks(passages, nonce),
+            today=today,
+        )
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    async def summarise_stance(self, actor: str, topic: str | None, passages: list[Passage]) -> Draft:
+        """The model's summary of the statements, or a Draft with `found` False and a note saying why not."""
+        if time.monotonic() < self._quota_until:
+            return self._no_summary(SUMMARY_UNAVAILABLE_NOTE, quota=True)
+        try:
+            async with asyncio.timeout(self.total_timeout):
+                reply, finish = await self._complete(self.stance_messages(actor, topic, passages))
+        except _QuotaExhausted:
+            log.warning("LLM quota exhausted; no stance summaries for %.0fs", self.quota_cooldown)
+            self._quota_until = time.monotonic() + self.quota_cooldown
+            return self._no_summary(SUMMARY_UNAVAILABLE_NOTE, quota=True)
+        except (_Unavailable, TimeoutError) as exc:
+            log.warning("LLM unavailable (%s); stance answer without a summary", exc or "timed out")
+            return self._no_summary(SUMMARY_UNAVAILABLE_NOTE)
+        text = (reply or "").strip()
+        if finish == "length":
+            text = complete_sentences(text)
+        if text.strip(" .").upper() == NOT_IN_SOURCES:
+            return Draft("", writer=self.name, found=False)
+        if not text:
+            return self._no_summary(SUMMARY_UNAVAILABLE_NOTE)
+        if not MARKER.search(normalise_markers(text)):
+            return self._no_summary(SUMMARY_REJECTED_NOTE)
+        return Draft(text, writer=self.name)
+
+    def _no_summary(self, note: str, *, quota: bool = False) -> Draft:
+        return Draft("", writer=self.name, found=False, note=note, quota_exhausted=quota)
 
     async def write(self, question: str, passages: list[Passage]) -> Draft:
         if time.monotonic() < self._quota_until:

@@ -1,27 +1,30 @@
 """Position questions ("What is the Kremlin's stance on the annexed regions?") answered with dated,
-attributed statements, grouped by speaker and ordered by date, each citing the outlets that reported it.
+attributed statements, grouped by speaker and ordered by date, each naming and citing the outlets that
+reported it.
 
-Everything here is offline: statements come from the library (extracted at ingestion), relevance to the
-topic from word overlap and the local embedder.
+Everything here is offline: statements come from the library (extracted at ingestion); each is read in its
+article, so a quote that leans on the sentence before it is shown with that sentence (quote_context.py); its
+relevance to the topic comes from the local embedder and from what the topic covers (topics.py). Rows and
+their text are built in timeline.py; the LLM summary above them, when there is one, in stance_summary.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
-import numpy as np
-
-from briefing.chart import statements_chart
-from briefing.types import NOT_FOUND_ANSWER, Briefing, Citation
+from briefing.citations import SentenceEmbeddings
+from briefing.quote_context import context_before, leans, proper_nouns, sentence_before
+from briefing.timeline import Row, display_names, merge_outlets, speaker_groups, write
+from briefing.topics import expand, find_terms
+from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.library import ChunkRecord, Library, Statement
 from retrieval.search import Searcher
-from retrieval.statements import opens_with_verb, reported
+from retrieval.statements import article_sentences
 from retrieval.types import SearchFilters
 
-__all__ = ["StanceQuery", "StanceService", "is_stance_question", "parse_stance_question"]
+__all__ = ["StanceQuery", "StanceService", "Timeline", "is_stance_question", "parse_stance_question"]
 
 # Who speaks for an institution or country. Terms match the start of a word in a speaker's name or role
 # ("ukrain" matches "Ukrainian"); the short ones must match a whole word.
@@ -93,11 +96,17 @@ _STOPWORDS = frozenset(
     was were what when where which who why will with about over into than that these those there they
     them""".split()
 )
-# MiniLM cosine below which a statement and its context are judged unrelated to the topic.
-RELEVANCE_THRESHOLD = 0.3
-# The same words from the same speaker reported this close together are one statement.
-SAME_EVENT = timedelta(days=3)
-_SENTENCE_WEIGHT, _PARAGRAPH_WEIGHT, _TITLE_WEIGHT, _LEXICAL_WEIGHT = 1.0, 0.9, 0.8, 0.25
+# Relevance of a row to the topic (MiniLM cosines with the topic): its own words and the context they lean
+# on count in full, the sentences and the headline around them slightly less. Words that name something the
+# topic covers (briefing/topics.py) add a bonus, half as much when only the reporter's sentence or headline
+# names it. Words that name only another subject the table knows get half the weight of their surroundings
+# and a penalty. Below the threshold the row is left out. Chosen on bench/stance.py (README, "Stance
+# timelines"): a plateau of the grid, not its single best point.
+RELEVANCE_THRESHOLD = 0.35
+_CONTEXT_WEIGHT, _SENTENCE_WEIGHT, _TITLE_WEIGHT = 1.0, 0.9, 0.8
+_TERM_BONUS, _FRAME_TERM_BONUS = 0.3, 0.15
+_ELSEWHERE_FACTOR, _ELSEWHERE_PENALTY = 0.5, 0.1
+_FOLLOW_FACTOR = 0.8
 
 
 @dataclass(slots=True)
@@ -175,267 +184,182 @@ def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bo
 
 
 @dataclass(slots=True)
-class _Entry:
-    """One statement as shown: possibly reported by several outlets."""
+class Timeline:
+    rows: list[Row]
+    names: dict[str, tuple[str, str | None]]  # speaker group -> display name and role
+    briefing: Briefing
 
-    speaker: str  # group key
-    statement: Statement
-    sources: list[tuple[Statement, ChunkRecord]] = field(default_factory=list)
-    score: float = 0.0
+
+@dataclass(slots=True)
+class _Article:
+    title: str
+    sentences: list[str]
+    where: dict[str, int]  # sentence -> its first position
+    names: frozenset[str] = frozenset()  # its proper nouns, lowercased
 
 
 class StanceService:
-    def __init__(self, library: Library, searcher: Searcher) -> None:
+    def __init__(
+        self, library: Library, searcher: Searcher, *, embeddings: SentenceEmbeddings | None = None
+    ) -> None:
         self.library = library
         self.searcher = searcher
+        # Sentences are compared on the model the thresholds below were set for (MiniLM in the ensemble),
+        # through a cache: the same statements, headlines and topic names come back question after question.
+        self.embeddings = embeddings or SentenceEmbeddings(searcher.embedder.sentence_model())
 
     async def timeline(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
     ) -> Briefing:
+        found = await self.build(actor, topic, filters=filters, limit=limit)
+        return found.briefing if found is not None else _not_found()
+
+    async def build(
+        self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
+    ) -> Timeline | None:
+        """The timeline as rows and as written text; None when nothing is on record."""
+        rows = await self.rows(actor, topic, filters=filters, limit=limit)
+        if rows is None:
+            return None
+        statements = [p for row in rows for p in row.parts]
+        names = display_names(statements, {id(p): row.group for row in rows for p in row.parts})
+        return Timeline(rows, names, write(rows, actor, topic, names))
+
+    async def rows(
+        self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
+    ) -> list[Row] | None:
+        """The timeline's rows, best first when there is a topic, newest first otherwise; None when nothing
+        the actor's people said (about the topic) is on record."""
         terms = actor_terms(actor)
         if not terms:
-            return _not_found()
-        rows = await self.library.statements(speaker_terms=terms, filters=filters, limit=max(500, limit * 25))
-        rows = [(s, r) for s, r in rows if _belongs(actor, terms, s.speaker, s.role)]
-        if not rows:
-            return _not_found()
-        scores = await self._relevance(rows, topic) if topic else [0.0] * len(rows)
-        kept = [(s, r, score) for (s, r), score in zip(rows, scores, strict=True) if not topic or score >= 0]
-        if not kept:
-            return _not_found()
-        groups = _speaker_groups([s for s, _, _ in kept])
-        entries = _merge([(s, r, score, groups[id(s)]) for s, r, score in kept])
+            return None
+        found = await self.library.statements(
+            speaker_terms=terms, filters=filters, limit=max(500, limit * 25)
+        )
+        found = [(s, r) for s, r in found if _belongs(actor, terms, s.speaker, s.role)]
+        if not found:
+            return None
+        groups = speaker_groups([s for s, _ in found])
+        articles = {a: await self._article(a) for a in dict.fromkeys(s.article_id for s, _ in found)}
+        rows = self._read(found, groups, articles)
         if topic:
-            entries.sort(key=lambda e: e.score, reverse=True)
+            scores = await self._relevance(rows, topic, actor, articles)
+            rows = [row for row, score in zip(rows, scores, strict=True) if score >= 0]
+            for row, score in zip(rows, [s for s in scores if s >= 0], strict=True):
+                row.score = score
+        if not rows:
+            return None
+        rows = merge_outlets(rows)
+        if topic:
+            rows.sort(key=lambda r: r.score, reverse=True)
         else:
-            entries.sort(key=lambda e: _when(e.statement) or datetime.min, reverse=True)
-        entries = entries[:limit]
-        return _write(entries, actor, topic, _display_names([s for s, _, _ in kept], groups))
+            rows.sort(key=lambda r: r.said_on or datetime.min, reverse=True)
+        return rows[:limit]
 
-    async def _relevance(self, rows: list[tuple[Statement, ChunkRecord]], topic: str) -> list[float]:
-        """Similarity of each statement (and the paragraph and headline around it) to the topic, or -1 when
-        it is clearly about something else."""
-        contexts: dict[int, str] = {}
-        for article_id in {s.article_id for s, _ in rows}:
-            article = await self.library.get_article(article_id)
-            contexts[article_id] = article.text if article else ""
-        pieces = []
-        for statement, record in rows:
-            pieces.append((statement.sentence, _paragraph(contexts[statement.article_id], statement.sentence),
-                           record.title))  # fmt: skip
-        unique = list(dict.fromkeys([topic, *(text for triple in pieces for text in triple if text)]))
-        vectors = await self.searcher.embedder.sentence_model().embed(unique)
+    async def _article(self, article_id: int) -> _Article:
+        article = await self.library.get_article(article_id)
+        if article is None:
+            return _Article("", [], {})
+        sentences = article_sentences(article)
+        where: dict[str, int] = {}
+        for i, sentence in enumerate(sentences):
+            where.setdefault(sentence, i)
+        return _Article(article.title, sentences, where, proper_nouns(" ".join(sentences)))
+
+    def _read(
+        self,
+        found: list[tuple[Statement, ChunkRecord]],
+        groups: dict[int, str],
+        articles: dict[int, _Article],
+    ) -> list[Row]:
+        """One row per sentence and speaker. A statement that leans on what came before joins the row of
+        its speaker's sentence it leans on, or carries the reporter's sentence as context; with nothing to
+        lean on it is left out."""
+        at: dict[int, int | None] = {
+            id(s): articles[s.article_id].where.get(" ".join(s.sentence.split())) for s, _ in found
+        }
+        rows: list[Row] = []
+        by_sentence: dict[tuple[int, int, str], Row] = {}  # (article, sentence, speaker) -> its row
+        ordered = sorted(found, key=lambda sr: (sr[0].article_id, _order(at[id(sr[0])]), sr[0].id or 0))
+        for statement, record in ordered:
+            group, where = groups[id(statement)], at[id(statement)]
+            here = by_sentence.get((statement.article_id, where, group)) if where is not None else None
+            if here is not None:  # the same speaker earlier in the same sentence
+                here.parts.append(statement)
+                continue
+            row = Row(group, [statement], record)
+            article = articles[statement.article_id]
+            if leans(statement.text, article.names):
+                context = context_before(article.sentences, where, article.title)
+                if context is None:
+                    continue  # nothing to lean on: never shown alone
+                lead = (
+                    by_sentence.get((statement.article_id, context.index, group))
+                    if context.index is not None else None
+                )  # fmt: skip
+                if lead is not None:  # its own speaker's sentence before: one row
+                    lead.parts.append(statement)
+                    row = lead
+                else:
+                    row.context = context.text
+                    rows.append(row)
+            else:
+                rows.append(row)
+            if where is not None:
+                by_sentence[(statement.article_id, where, group)] = row
+                before = sentence_before(articles[statement.article_id].sentences, where)
+                if before is not None and row.follows is None:
+                    previous = by_sentence.get((statement.article_id, before, group))
+                    row.follows = previous if previous is not row else None
+        return rows
+
+    async def _relevance(
+        self, rows: list[Row], topic: str, actor: str, articles: dict[int, _Article]
+    ) -> list[float]:
+        """How much each row is about the topic, or -1 when it is clearly about something else.
+
+        The row's own words and the context they lean on count in full; the sentences around the words and
+        the headline count a little less, and only half when the words name another subject the table knows
+        and nothing the topic covers ("foreign peacekeepers" in an article about the annexed regions).
+        """
+        expansion = await expand(topic, actor, self.embeddings)
+        own = [row.text for row in rows]
+        sentences = [" ".join(dict.fromkeys(p.sentence for p in row.parts)) for row in rows]
+        contexts = [row.context or "" for row in rows]
+        titles = [articles[row.parts[0].article_id].title for row in rows]
+        unique = list(dict.fromkeys(t for t in [topic, *own, *sentences, *contexts, *titles] if t))
+        vectors = await self.embeddings.vectors(unique)
         index = {text: i for i, text in enumerate(unique)}
-        query = vectors[0]
 
         def cosine(text: str) -> float:
-            return float(np.dot(vectors[index[text]], query)) if text else 0.0
+            return float(vectors[index[text]] @ vectors[0]) if text else 0.0
 
-        stems = _stems(topic)
-        scores = []
-        for sentence, paragraph, title in pieces:
-            dense = max(
-                _SENTENCE_WEIGHT * cosine(sentence), _PARAGRAPH_WEIGHT * cosine(paragraph),
-                _TITLE_WEIGHT * cosine(title),
-            )  # fmt: skip
-            lexical = _overlap(stems, f"{sentence} {paragraph} {title}")
-            score = dense + _LEXICAL_WEIGHT * lexical
-            scores.append(score if score >= RELEVANCE_THRESHOLD else -1.0)
-        return scores
+        scores: dict[int, float] = {}
+        for row, text, sentence, context, title in zip(rows, own, sentences, contexts, titles, strict=True):
+            said = max(cosine(text), _CONTEXT_WEIGHT * cosine(context))
+            around = max(_SENTENCE_WEIGHT * cosine(sentence), _TITLE_WEIGHT * cosine(title))
+            elsewhere = bool(find_terms(expansion.others, text))
+            covered = bool(find_terms(expansion.terms, text)) or (
+                not elsewhere and bool(find_terms(expansion.terms, context))
+            )
+            if elsewhere and not covered:
+                score = max(said, _ELSEWHERE_FACTOR * around) - _ELSEWHERE_PENALTY
+            else:
+                if covered:
+                    score = max(said, around) + _TERM_BONUS
+                else:
+                    framed = bool(find_terms(expansion.terms, f"{sentence} {title}"))
+                    score = max(said, around) + (_FRAME_TERM_BONUS if framed else 0.0)
+                # A speaker's next sentence goes on with the same subject unless it names another one.
+                if row.follows is not None and id(row.follows) in scores:
+                    score = max(score, _FOLLOW_FACTOR * scores[id(row.follows)])
+            scores[id(row)] = score
+        return [s if (s := scores[id(row)]) >= RELEVANCE_THRESHOLD else -1.0 for row in rows]
+
+
+def _order(position: int | None) -> int:
+    return position if position is not None else 10**9
 
 
 def _not_found() -> Briefing:
     return Briefing(answer=NOT_FOUND_ANSWER, found=False, kind="stance")
-
-
-def _paragraph(text: str, sentence: str) -> str:
-    probe = " ".join(sentence.split())[:60]
-    for paragraph in re.split(r"\n\s*\n", text):
-        if probe in " ".join(paragraph.split()):
-            return " ".join(paragraph.split())
-    return ""
-
-
-def _stems(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"\w+", text.lower()) if len(w) >= 3 and w not in _STOPWORDS}
-
-
-def _overlap(stems: set[str], text: str) -> float:
-    if not stems:
-        return 0.0
-    return len(stems & _stems(text)) / len(stems)
-
-
-def _when(statement: Statement) -> datetime | None:
-    return statement.said_on
-
-
-# ---- speakers and duplicates ------------------------------------------------------------------------------
-
-
-def _person_key(name: str) -> tuple[str, str] | None:
-    words = re.findall(r"[\w'’-]+", name.lower())
-    return (words[-1], words[0][:1]) if len(words) >= 2 else None
-
-
-def _speaker_groups(statements: list[Statement]) -> dict[int, str]:
-    """One key per speaker across articles: "Sergei Lavrov", "Sergey Lavrov" and a bare "Lavrov" are one."""
-    surnames: dict[str, set[tuple[str, str]]] = {}
-    for s in statements:
-        key = _person_key(s.speaker)
-        if key:
-            surnames.setdefault(key[0], set()).add(key)
-    groups: dict[int, str] = {}
-    for s in statements:
-        key = _person_key(s.speaker)
-        if key is None:
-            bare = s.speaker.lower()
-            candidates = surnames.get(bare, set())
-            key = next(iter(candidates)) if len(candidates) == 1 else (bare, "")
-        groups[id(s)] = f"{key[0]}|{key[1]}"
-    return groups
-
-
-def _display_names(statements: list[Statement], groups: dict[int, str]) -> dict[str, tuple[str, str | None]]:
-    """Each group's most used full name and role."""
-    names: dict[str, Counter[str]] = {}
-    roles: dict[str, Counter[str]] = {}
-    for s in statements:
-        group = groups[id(s)]
-        names.setdefault(group, Counter())[s.speaker] += 1
-        if s.role:
-            roles.setdefault(group, Counter())[s.role] += 1
-    out: dict[str, tuple[str, str | None]] = {}
-    for group, counter in names.items():
-        name = max(counter, key=lambda n: (counter[n], len(n)))
-        role_counter = roles.get(group)
-        role = max(role_counter, key=lambda r: (role_counter[r], len(r))) if role_counter else None
-        if role_counter and role:
-            # "Russian Foreign Minister" says more than the more frequent "Foreign Minister".
-            role = max((r for r in role_counter if role in r), key=len)
-        out[group] = (name, role)
-    return out
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
-
-
-def _same_statement(a: Statement, b: Statement) -> bool:
-    """The same words reported by two outlets, give or take punctuation and a few words."""
-    wa, wb = _words(a.text), _words(b.text)
-    if not wa or not wb:
-        return False
-    if wa == wb:
-        return True
-    shorter, longer = sorted((wa, wb), key=len)
-    if len(shorter) >= 4 and " ".join(shorter) in " ".join(longer):
-        return True
-    sa, sb = set(wa), set(wb)
-    return len(sa & sb) / len(sa | sb) >= 0.8
-
-
-def _merge(items: list[tuple[Statement, ChunkRecord, float, str]]) -> list[_Entry]:
-    entries: list[_Entry] = []
-    for statement, record, score, group in items:
-        twin = next(
-            (e for e in entries if e.speaker == group and _same_statement(e.statement, statement)
-             and _same_time(e.statement.said_on, statement.said_on)),
-            None,
-        )  # fmt: skip
-        if twin is None:
-            entries.append(_Entry(group, statement, [(statement, record)], score))
-            continue
-        if all(r.article_id != record.article_id for _, r in twin.sources):
-            twin.sources.append((statement, record))
-        twin.score = max(twin.score, score)
-        dates = [d for d in (twin.statement.said_on, statement.said_on) if d is not None]
-        if statement.kind == "quote" and twin.statement.kind != "quote":
-            twin.statement = statement
-        # A follow-up report often dates the words by its own publication day; the first report is right.
-        twin.statement = replace(twin.statement, said_on=min(dates) if dates else None)
-    return entries
-
-
-def _same_time(a: datetime | None, b: datetime | None) -> bool:
-    return a is None or b is None or abs(a - b) <= SAME_EVENT
-
-
-# ---- writing ----------------------------------------------------------------------------------------------
-
-
-def _day(value: datetime | None) -> str:
-    return f"{value.day} {value:%b %Y}" if value else "undated"
-
-
-def _line(entry: _Entry) -> str:
-    s = entry.statement
-    if s.kind == "quote":
-        return "“" + s.text.strip(' “”"') + "”"
-    return reported(s.text) if opens_with_verb(s.text) else f"said {s.text}"
-
-
-def _write(
-    entries: list[_Entry], actor: str, topic: str | None, names: dict[str, tuple[str, str | None]]
-) -> Briefing:
-    by_speaker: dict[str, list[_Entry]] = {}
-    for entry in entries:
-        by_speaker.setdefault(entry.speaker, []).append(entry)
-    for said in by_speaker.values():
-        said.sort(key=lambda e: (e.statement.said_on is None, e.statement.said_on or datetime.min))
-    order = sorted(
-        by_speaker,
-        key=lambda g: (-len(by_speaker[g]), by_speaker[g][0].statement.said_on or datetime.max, names[g][0]),
-    )
-    citations: list[Citation] = []
-    # One number per article, as in answers: the reader sees sources, not sentences. The citation quotes the
-    # sentence of the first statement that cites it.
-    numbers: dict[int, int] = {}
-    blocks: list[str] = []
-    for group in order:
-        name, role = names[group]
-        lines = [f"## {name} ({role})" if role else f"## {name}"]
-        for entry in by_speaker[group]:
-            refs = []
-            sources = sorted(
-                entry.sources, key=lambda sr: (sr[1].published or datetime.max, sr[1].article_id)
-            )
-            for statement, record in sources:
-                key = record.article_id
-                if key not in numbers:
-                    numbers[key] = len(citations) + 1
-                    citations.append(
-                        Citation(
-                            n=numbers[key],
-                            article_id=record.article_id,
-                            url=record.url,
-                            title=record.title,
-                            outlet=record.outlet,
-                            published=record.published,
-                            quote=statement.sentence,
-                        )
-                    )
-                refs.append(f"[{numbers[key]}]")
-            lines.append(f"{_day(entry.statement.said_on)} — {_line(entry)} {''.join(dict.fromkeys(refs))}")
-        blocks.append("\n".join(lines))
-    dated = sorted(e.statement.said_on for e in entries if e.statement.said_on)
-    overview = (
-        f"{len(entries)} statement{'s' if len(entries) != 1 else ''} by {len(by_speaker)} "
-        f"speaker{'s' if len(by_speaker) != 1 else ''}"
-    )
-    if dated and dated[0] != dated[-1]:
-        overview += f" between {_day(dated[0])} and {_day(dated[-1])}."
-    elif dated:
-        overview += f" on {_day(dated[0])}."
-    else:
-        overview += "."
-    points = [(e.statement.said_on, names[e.speaker][0]) for e in entries if e.statement.said_on]
-    title = f"{actor} on {topic}" if topic else f"Statements: {actor}"
-    chart = statements_chart(points, title) if len(points) >= 2 else None
-    return Briefing(
-        answer="\n\n".join([overview, *blocks]),
-        found=True,
-        citations=citations,
-        kind="stance",
-        chart_png=chart,
-    )

@@ -6,6 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 NOT_FOUND_ANSWER = "I could not find anything about this in the stored articles."
+# Said above a stance timeline when the language model was meant to summarise it and did not.
+SUMMARY_UNAVAILABLE_NOTE = (
+    "The language model was unavailable, so the statements are shown without a summary."
+)
+SUMMARY_REJECTED_NOTE = (
+    "The language model's summary could not be matched to the statements, so they are shown without one."
+)
 
 
 @dataclass(slots=True)
@@ -36,8 +43,9 @@ class Citation:
 class Briefing:
     """A written answer.
 
-    `answer` is plain text: paragraphs separated by blank lines, `[n]` after each claim, and lines starting
-    with "## " as section headings (a speaker in a stance timeline, a story in a digest). Renderers turn
+    `answer` is plain text: paragraphs separated by blank lines, `[n]` after each claim, lines starting
+    with "## " as section headings (a speaker in a stance timeline, a story in a digest) and lines starting
+    with "> " as context in the reporter's words (the sentence a stance statement leans on). Renderers turn
     those into their own markup; nothing else in the text is markup.
     """
 

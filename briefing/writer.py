@@ -37,6 +37,11 @@ class Writer(ABC):
     async def write(self, question: str, passages: list[Passage]) -> Draft:
         """Text whose claims carry `[n]` markers pointing at `passages`."""
 
+    async def summarise_stance(self, actor: str, topic: str | None, passages: list[Passage]) -> Draft | None:
+        """Two or three sentences on the position the statements in `passages` show, with `[n]` markers;
+        None when this writer does not summarise (the offline one: the timeline speaks for itself)."""
+        return None
+
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         pass
 

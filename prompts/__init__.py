@@ -16,6 +16,8 @@ from importlib.resources import files
 EXPECTED: dict[str, frozenset[str]] = {
     "briefing_system": frozenset({"today"}),
     "briefing_user": frozenset({"question", "sources", "today"}),
+    "stance_system": frozenset({"today"}),
+    "stance_user": frozenset({"actor", "topic", "sources", "today"}),
 }
 
 _SUFFIXES = (".txt", ".md")

@@ -22,7 +22,7 @@ from retrieval._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY, POSITIO
 from retrieval.library import Statement, speaker_key
 from retrieval.types import Article
 
-__all__ = ["extract_statements", "opens_with_verb", "reported"]
+__all__ = ["article_sentences", "extract_statements", "opens_with_verb", "reported"]
 
 _MAX_SENTENCE_WORDS = 200
 
@@ -72,6 +72,16 @@ def extract_statements(article: Article) -> list[Statement]:
             if items and items[-1][2] == "quote":
                 previous_quote = (items[-1][0], items[-1][3])
     return found
+
+
+def article_sentences(article: Article) -> list[str]:
+    """The article's prose sentences in reading order, whitespace collapsed, as the extractor reads them: a
+    statement's `sentence` is one of them, so a reader of the statement can find the sentences around it."""
+    out: list[str] = []
+    for paragraph in split_paragraphs(article.text):
+        if is_prose(paragraph, article.title):
+            out.extend(" ".join(s.split()) for s in split_sentences(paragraph) if s.strip())
+    return out
 
 
 _PAST = {
