@@ -9,10 +9,15 @@ from aiohttp import web
 
 
 @contextlib.asynccontextmanager
-async def serve_pages(pages: Mapping[str, tuple[int, str, bytes | str]]) -> AsyncIterator[str]:
-    """Serve fixed pages; unknown paths are 404. Yields the base URL."""
+async def serve_pages(
+    pages: Mapping[str, tuple[int, str, bytes | str]], *, requested: list[str] | None = None
+) -> AsyncIterator[str]:
+    """Serve fixed pages; unknown paths are 404. Yields the base URL; each path asked for is appended to
+    `requested`, when given (to show what was, and was not, fetched)."""
 
     async def handle(request: web.Request) -> web.Response:
+        if requested is not None:
+            requested.append(request.path)
         status, content_type, body = pages.get(request.path, (404, "text/plain", "not here"))
         data = body.encode() if isinstance(body, str) else body
         return web.Response(status=status, body=data, content_type=content_type)
