@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot import handlers
+from bot.inbox import HoldingQueue, Inbox
 from bot.runtime import Runtime
 from bot.services import Services, open_services
 from bot.settings import Settings
@@ -89,6 +90,7 @@ def build_application(
 
         services = await factory(settings)
         state = BotState(settings.state_path)
+        inbox = Inbox(settings.state_path)
         rt_holder: dict[str, Runtime] = {}
 
         async def quota_exhausted() -> None:
@@ -103,12 +105,21 @@ def build_application(
         briefer = build_briefer(
             services, on_quota_exhausted=quota_exhausted, on_quota_restored=quota_restored
         )
-        rt = Runtime(settings=settings, services=services, briefer=briefer, state=state, application=app)
+        rt = Runtime(
+            settings=settings, services=services, briefer=briefer, state=state, application=app, inbox=inbox
+        )
         rt_holder["rt"] = rt
         app.bot_data["runtime"] = rt
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in handlers.COMMANDS])
         await rt.restore_migrations()
         scheduled = await rt.restore_schedule()
+        queue.wanted = lambda update: handlers.adds_articles(update) and rt.access.allows(
+            update.effective_chat.id if update.effective_chat else 0
+        )
+        queue.inbox = inbox
+        for payload in await inbox.take_pending():
+            # Handled again from the start: links already stored get "Already stored", the rest are fetched.
+            await queue.put(Update.de_json(payload, app.bot))
         if not settings.allowed_chat_ids:
             log.warning("ALLOWED_CHAT_IDS is empty: the bot will only tell chats their id")
         log.info("briefbot ready: %s; %d digest subscriptions", services.backends, scheduled)
@@ -119,10 +130,13 @@ def build_application(
             await rt.briefer.aclose()
             await rt.services.aclose()
             rt.state.close()
+            rt.inbox.close()
 
+    queue = HoldingQueue()
     builder = (
         ApplicationBuilder()
         .token(token)
+        .update_queue(queue)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .defaults(
@@ -155,6 +169,8 @@ def register_handlers(app: AnyApp) -> None:
     content = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & new
     app.add_handler(MessageHandler(content & filters.ChatType.PRIVATE, handlers.on_message))
     app.add_handler(MessageHandler(content & _addressed_in_group(), handlers.on_message))
+    # Last in the chain: the update's links or forward were handled (or failed with a card).
+    app.add_handler(TypeHandler(Update, handlers.handled), group=99)
     app.add_error_handler(handlers.on_error)
 
 

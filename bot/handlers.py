@@ -239,6 +239,22 @@ def message_links(message: Message) -> list[str]:
     return found
 
 
+def adds_articles(update: Update) -> bool:
+    """Whether an update would add articles (links, or a forwarded post with text): such updates are kept
+    in the inbox until handled, so a crash cannot lose them."""
+    message = update.message
+    if message is None:
+        return False
+    forwarded_text = message.forward_origin is not None and bool(message.text or message.caption)
+    return forwarded_text or bool(message_links(message))
+
+
+async def handled(update: Update, context: Context) -> None:
+    """The last handler of every update: one that added articles leaves the inbox."""
+    if adds_articles(update):
+        await runtime(context).inbox.done(update.update_id)
+
+
 def _question_text(message: Message, bot_username: str | None) -> str:
     text = message.text or message.caption or ""
     if bot_username:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot.access import AccessPolicy, RateLimiter
+from bot.inbox import Inbox
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import BotState, Subscription
@@ -32,6 +33,7 @@ class Runtime:
     briefer: Any  # briefing.briefer.Briefer
     state: BotState
     application: Application[Any, Any, Any, Any, Any, Any]
+    inbox: Inbox
     access: AccessPolicy = field(init=False)
     question_limit: RateLimiter = field(init=False)
     link_limit: RateLimiter = field(init=False)
@@ -41,14 +43,19 @@ class Runtime:
         self.question_limit = RateLimiter(self.settings.questions_per_minute)
         self.link_limit = RateLimiter(self.settings.links_per_minute)
 
+    # Answers run as questions: ingestion steps aside until they are written (retrieval.priority).
+
     async def ask(self, question: str, scope: str) -> Briefing:
-        return await self.briefer.ask(question, filters=SearchFilters(scope=scope))  # type: ignore[no-any-return]
+        async with self.services.priority.question():
+            return await self.briefer.ask(question, filters=SearchFilters(scope=scope))  # type: ignore[no-any-return]
 
     async def stance(self, actor: str, topic: str | None, scope: str) -> Briefing:
-        return await self.briefer.stance(actor, topic, filters=SearchFilters(scope=scope))  # type: ignore[no-any-return]
+        async with self.services.priority.question():
+            return await self.briefer.stance(actor, topic, filters=SearchFilters(scope=scope))  # type: ignore[no-any-return]
 
     async def digest(self, since: datetime, scope: str) -> Briefing:
-        return await self.briefer.digest(since=since, scope=scope)  # type: ignore[no-any-return]
+        async with self.services.priority.question():
+            return await self.briefer.digest(since=since, scope=scope)  # type: ignore[no-any-return]
 
     async def own_article(self, ref: str, scope: str) -> Article | None:
         """The article `ref` (an id, `#id` or a link) names among those `scope` added itself; else None.

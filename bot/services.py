@@ -14,6 +14,7 @@ from retrieval.fetcher import Fetcher, HttpFetcher
 from retrieval.index import DenseIndex, IndexMismatchError, collection_name
 from retrieval.ingest import Ingestor
 from retrieval.library import Library
+from retrieval.priority import Priority
 from retrieval.search import Searcher
 from retrieval.statements import extract_statements
 
@@ -32,6 +33,11 @@ class Services:
     ingestor: Ingestor
     searcher: Searcher
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def priority(self) -> Priority:
+        """Questions first: the bot answers inside `priority.question()`, ingestion waits its turn."""
+        return self.ingestor.priority
 
     @property
     def backends(self) -> dict[str, str]:
@@ -155,6 +161,7 @@ async def open_services(
             embedder,
             fetcher or build_fetcher(settings),
             statement_extractor=extract_statements,
+            max_passages=settings.max_passages_per_article,
         )
         services = Services(
             settings=settings,

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 5_000_000
     fetch_deadline_seconds: float = 20.0
     max_links_per_message: int = 5
+    # An article cut into more passages than this (about 150 words each) is refused with a message, never
+    # cut short: it would hold up ingestion for minutes and crowd every search it matches.
+    max_passages_per_article: int = Field(default=300, ge=1)
 
     # Limits
     questions_per_minute: int = 6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import importlib.metadata
 import math
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from retrieval.priority import answering
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -41,6 +44,9 @@ class Embedder(ABC):
     max_tokens: int
     #: The BM25 boost that suits this model's spread of cosines in hybrid search (see search.FusionConfig).
     fusion_bm25_weight: float = 0.15
+    #: How many passages bulk work (ingestion, reindex) hands over per call: a question waits at most one
+    #: such call for the model, so slow models take fewer.
+    bulk_batch: int = 16
 
     @abstractmethod
     async def embed(self, texts: list[str]) -> np.ndarray:
@@ -145,7 +151,8 @@ class LocalEmbedder(Embedder):
             raise EmbeddingError(f"cannot load ONNX model {model_path}: {exc}") from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dim = int(self._session.get_outputs()[0].shape[-1])
-        # onnxruntime sessions are thread-safe, but running two big batches at once on 2 cores only thrashes.
+        # onnxruntime sessions are thread-safe, but running two big batches at once on 2 cores only thrashes:
+        # bulk calls take turns, a question's few texts (see `answering`) run beside them.
         self._lock = threading.Lock()
         self._count_tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._count_tokenizer.no_truncation()
@@ -160,7 +167,7 @@ class LocalEmbedder(Embedder):
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         # Sorting by length keeps padding small inside each batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        with self._lock:
+        with contextlib.nullcontext() if answering() else self._lock:
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
                 out[idx] = self._run([texts[i] for i in idx])
@@ -227,6 +234,7 @@ class OpenAIEmbedder(Embedder):
         self.dim = dim or 0
         self.max_tokens = max_tokens
         self.batch_size = batch_size
+        self.bulk_batch = batch_size  # a remote model costs this process no CPU: full API batches
 
     async def probe(self) -> int:
         """Ask the endpoint once so the vector size is known before the index is opened."""

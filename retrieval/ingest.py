@@ -14,18 +14,25 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retrieval import _injection
 from retrieval.chunking import Chunker, passage_for_embedding
 from retrieval.embedder import Embedder, EmbeddingError
 from retrieval.extract import ExtractError, extract_html, extract_text, without_instructions
+from retrieval.extraction_workers import ExtractionWorkers, shared_workers
 from retrieval.fetcher import Fetcher, FetchError
 from retrieval.index import DenseEntry, DenseIndex, DenseIndexError
 from retrieval.library import ChunkRecord, Library, LibraryError, Statement
+from retrieval.priority import Priority
 from retrieval.shingles import bands, content_hash, overlap, shingles
 from retrieval.types import SHARED_SCOPE, Article, Extracted
 from retrieval.urls import canonical_url, host_of, same_site, title_from_url
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +129,9 @@ class Ingestor:
         chunker: Chunker | None = None,
         extract_timeout: float = 20.0,
         statement_extractor: StatementExtractor | None = None,
+        priority: Priority | None = None,
+        max_passages: int | None = None,
+        workers: ExtractionWorkers | None = None,
     ) -> None:
         self.library = library
         self.index = index
@@ -133,6 +143,10 @@ class Ingestor:
         )
         self.extract_timeout = extract_timeout
         self.statement_extractor = statement_extractor
+        # Questions go first: every CPU-heavy step below waits its turn (see retrieval.priority).
+        self.priority = priority or Priority()
+        self.max_passages = max_passages
+        self.workers = workers or shared_workers()
         self._write_lock = asyncio.Lock()
 
     # ---- entry points -----------------------------------------------------------------------------------
@@ -156,9 +170,9 @@ class Ingestor:
         except FetchError as exc:
             return IngestResult(url, "failed", reason=str(exc))
         if page.content_type == "text/plain":
-            job = lambda: extract_text(page.text(), url=page.final_url)  # noqa: E731
+            job = partial(extract_text, page.text(), url=page.final_url)
         else:
-            job = lambda: extract_html(page.body, url=page.final_url)  # noqa: E731
+            job = partial(extract_html, page.body, url=page.final_url)
         extracted = await self._extract(url, job)
         if isinstance(extracted, IngestResult):
             return extracted
@@ -180,7 +194,7 @@ class Ingestor:
         """Raw text, e.g. a forwarded Telegram post; the caller supplies whatever metadata it knows."""
         source = url or "text"
         extracted = await self._extract(
-            source, lambda: extract_text(text, url=url, title=title, published=published)
+            source, partial(extract_text, text, url=url, title=title, published=published)
         )
         if isinstance(extracted, IngestResult):
             return extracted
@@ -267,13 +281,13 @@ class Ingestor:
         except OSError as exc:
             return IngestResult(source, "failed", reason=f"cannot read file: {exc.strerror or exc}")
         if suffix in (".html", ".htm"):
-            extracted = await self._extract(source, lambda: extract_html(raw, url=None))
+            extracted = await self._extract(source, partial(extract_html, raw, url=None))
         else:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 return IngestResult(source, "failed", reason="the file is not UTF-8 text")
-            extracted = await self._extract(source, lambda: extract_text(text, url=None))
+            extracted = await self._extract(source, partial(extract_text, text, url=None))
         if isinstance(extracted, IngestResult):
             return extracted
         if not extracted.url:
@@ -282,8 +296,11 @@ class Ingestor:
         return extracted
 
     async def _extract(self, source: str, job: Callable[[], Extracted]) -> Extracted | IngestResult:
+        """`job` (a picklable call of an extraction function) in a worker process, which the time limit
+        kills: a page that keeps the extractor busy for minutes gets its card, and its core back."""
+        await self.priority.bulk_turn()
         try:
-            return await asyncio.wait_for(asyncio.to_thread(job), timeout=self.extract_timeout)
+            return await self.workers.run(job, timeout=self.extract_timeout)
         except TimeoutError:
             # :g, not :.0f, so a sub-second limit does not read "longer than 0s".
             return IngestResult(
@@ -291,7 +308,7 @@ class Ingestor:
             )
         except ExtractError as exc:
             return IngestResult(source, "failed", reason=str(exc) or "no article text found")
-        except Exception as exc:
+        except Exception as exc:  # WorkerCrashed included: the next job gets a new worker
             log.warning("extraction crashed on %s: %s", source, type(exc).__name__)
             return IngestResult(source, "failed", reason="the page could not be read as an article")
 
@@ -314,7 +331,9 @@ class Ingestor:
         results: list[IngestResult | None] = [None] * len(items)
         pending: list[tuple[int, _Pending]] = []
         for pos, (item, source) in enumerate(zip(items, sources, strict=True)):
-            prepared = self._prepare(item, source, added_by)
+            # Hashing and shingling a long text takes a while: off the event loop, after any question.
+            await self.priority.bulk_turn()
+            prepared = await asyncio.to_thread(self._prepare, item, source, added_by)
             if isinstance(prepared, IngestResult):
                 results[pos] = prepared
                 continue
@@ -339,7 +358,11 @@ class Ingestor:
             if twin is not None:
                 results[pos] = await self._store_near_duplicate(p, twin)
             else:
-                p.pieces = [c.text for c in self.chunker.split(p.searchable)]
+                await self.priority.bulk_turn()
+                p.pieces = await asyncio.to_thread(self._pieces, p.searchable)
+                if self.max_passages is not None and len(p.pieces) > self.max_passages:
+                    results[pos] = IngestResult(p.source, "failed", reason=self._too_long(len(p.pieces)))
+                    continue
                 to_index.append((pos, p))
 
         stored: list[tuple[int, _Pending, Article, object]] = []
@@ -380,7 +403,7 @@ class Ingestor:
         if not texts:
             return out
         try:
-            vectors = await self.embedder.embed(texts)
+            vectors = await self._embed(texts)
         except EmbeddingError as exc:
             if len(fresh) == 1:
                 results[fresh[0][0]] = IngestResult(fresh[0][1].source, "failed", reason=str(exc))
@@ -425,7 +448,7 @@ class Ingestor:
                 results[pos] = IngestResult(p.source, "failed", reason=reason)
                 continue
             try:
-                vectors = await self.embedder.embed([passage_for_embedding(p.title, x) for x in p.pieces])
+                vectors = await self._embed([passage_for_embedding(p.title, x) for x in p.pieces])
             except EmbeddingError as exc:
                 results[pos] = IngestResult(p.source, "failed", reason=str(exc))
                 # A refused input shows the endpoint answering; only other failures count towards "down".
@@ -457,9 +480,19 @@ class Ingestor:
         """A near-duplicate the adder can already see. One in another scope is no twin: filing the new copy
         under it would show the adder that scope's text, title and address."""
         for candidate in await self.library.candidates_by_bands(p.bands, scope=p.added_by):
-            if overlap(p.shingles, shingles(candidate.text)) >= NEAR_DUPLICATE_OVERLAP:
+            theirs = await asyncio.to_thread(shingles, candidate.text)
+            if overlap(p.shingles, theirs) >= NEAR_DUPLICATE_OVERLAP:
                 return candidate
         return None
+
+    def _too_long(self, passages: int) -> str:
+        return (
+            f"the article is too long to store: {passages} passages (about {passages * 150:,} words); "
+            f"the limit is {self.max_passages} (MAX_PASSAGES_PER_ARTICLE)"
+        )
+
+    def _pieces(self, text: str) -> list[str]:
+        return [c.text for c in self.chunker.split(text)]
 
     def _flags(self, p: _Pending) -> str:
         return SUSPICIOUS if p.extracted.suspicious else ""
@@ -485,12 +518,20 @@ class Ingestor:
             existing = await self.library.find_existing(p.url, p.hash, scope=p.added_by)
             if existing is not None:
                 return self._already(p.source, existing)
-            return await self.library.add_article(
-                url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
-                published_at=p.extracted.published, language=p.extracted.language, text=p.extracted.text,
-                content_hash=p.hash, added_by=p.added_by, chunks=p.pieces, bands=p.bands,
-                flags=self._flags(p),
-            )  # fmt: skip
+            try:
+                return await self.library.add_article(
+                    url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
+                    published_at=p.extracted.published, language=p.extracted.language,
+                    text=p.extracted.text, content_hash=p.hash, added_by=p.added_by, chunks=p.pieces,
+                    bands=p.bands, flags=self._flags(p),
+                )  # fmt: skip
+            except LibraryError:
+                # Another process (the CLI beside the bot) stored the same link or text since the check
+                # above: the schema's uniqueness caught it, and it is a duplicate like any other.
+                existing = await self.library.find_existing(p.url, p.hash, scope=p.added_by)
+                if existing is None:
+                    raise
+                return self._already(p.source, existing)
 
     async def _index_batch(
         self, stored: list[tuple[int, _Pending, Article, object]]
@@ -574,9 +615,21 @@ class Ingestor:
 
     # ---- repair -----------------------------------------------------------------------------------------
 
+    async def _embed(self, texts: list[str]) -> np.ndarray:
+        """Passages embedded a few at a time, each step after any question in flight: a question never
+        queues behind a whole article (or a reindex batch) for the model."""
+        import numpy as np
+
+        step = max(1, self.embedder.bulk_batch)
+        parts = []
+        for start in range(0, len(texts), step):
+            await self.priority.bulk_turn()
+            parts.append(await self.embedder.embed(texts[start : start + step]))
+        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
+
     async def _embed_records(self, article: Article) -> object:
         records = await self.library.article_chunks(article.id)
-        return await self.embedder.embed([passage_for_embedding(article.title, r.text) for r in records])
+        return await self._embed([passage_for_embedding(article.title, r.text) for r in records])
 
     async def resume(self) -> int:
         """Finish articles a crash left stored but unindexed, and copies unlinked from a forgotten twin.
@@ -593,9 +646,9 @@ class Ingestor:
             return 0
         try:
             if article.chunk_count == 0:
-                text = readable_text(article)
-                pieces = [c.text for c in self.chunker.split(text)]
-                await self.library.set_passages(article.id, pieces, bands(shingles(article.text)))
+                pieces = await asyncio.to_thread(self._pieces, readable_text(article))
+                marks = await asyncio.to_thread(lambda: bands(shingles(article.text)))
+                await self.library.set_passages(article.id, pieces, marks)
             vectors = await self._embed_records(article)
             await self._extract_statements(article)
             await self._index_article(article, vectors)
@@ -642,7 +695,7 @@ class Ingestor:
                 group.append(todo[done])
                 done += 1
             texts = [passage_for_embedding(r.title, r.text) for records in group for r in records]
-            vectors = await self.embedder.embed(texts)
+            vectors = await self._embed(texts)
             entries = [e for records in group for e in self._entries(records)]
             try:
                 await target.upsert(entries, np.asarray(vectors))

@@ -478,3 +478,50 @@ async def test_a_folder_reports_its_file_count_first(services, tmp_path: Path) -
     events: list[object] = []
     results = await services.ingestor.ingest_path(tmp_path, progress=events.append, on_total=events.append)
     assert events[0] == 2 and events[1:] == results and [r.status for r in results] == ["added", "added"]
+
+
+async def test_a_clash_with_another_process_is_a_duplicate_not_an_error(  # type: ignore[no-untyped-def]
+    services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes (the bot and the CLI) on one library: each checks for the article, then writes. When
+    the other process writes in between, the schema's uniqueness catches the clash and it reads as a
+    duplicate. The interleaving is forced: the second ingestor's check runs before the first one writes."""
+    from retrieval.ingest import Ingestor
+    from retrieval.library import Library
+
+    other = Library(services.library.path)  # a second connection, as a second process has
+    try:
+        second = Ingestor(other, services.index, services.embedder)
+        real_check, real_add = other.find_existing, other.add_article
+        stale = {"now": True}
+
+        async def stale_check(*args: Any, **kwargs: Any) -> Any:
+            # Until this process tries to write, it has not seen what the other one stored meanwhile.
+            return None if stale["now"] else await real_check(*args, **kwargs)
+
+        async def add(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await real_add(*args, **kwargs)
+            except Exception:
+                stale["now"] = False
+                raise
+
+        monkeypatch.setattr(other, "find_existing", stale_check)
+        monkeypatch.setattr(other, "add_article", add)
+        monkeypatch.setattr(other, "candidates_by_bands", lambda *a, **k: _no_candidates())
+        same_link = CORPUS[1]
+        same_text = Extracted(text=CORPUS[2].text, title="Mirror", url="https://mirror.example/rates")
+        [a, b] = await services.ingestor.ingest_many([same_link, CORPUS[2]])
+        assert a.status == b.status == "added"
+        [c] = await second.ingest_many([same_link])
+        stale["now"] = True
+        [d] = await second.ingest_many([same_text])
+        assert c.status == "duplicate" and c.article and a.article and c.article.id == a.article.id
+        assert d.status == "duplicate" and d.article and b.article and d.article.id == b.article.id
+        assert (await services.library.stats())["articles"] == 2
+    finally:
+        other.close()
+
+
+async def _no_candidates() -> list[Any]:
+    return []

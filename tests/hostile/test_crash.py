@@ -8,6 +8,7 @@ process can hide what is on disk.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -32,7 +33,7 @@ from retrieval.embedder import LocalEmbedder
 from retrieval.index import PROBE_MARKER
 from retrieval.ingest import FOLDER_BATCH_ARTICLES
 from tests.conftest import CORPUS, make_settings
-from tests.hostile._tg_env import ALICE, BOB, html_of, running_bot
+from tests.hostile._tg_env import ALICE, BOB, html_of, running_bot, wait_until
 from tests.support.telegram_server import BotApiServer
 from tests.support.web_site import serve_pages
 from tests.test_bot import PAGE, links_in
@@ -453,3 +454,99 @@ async def test_chat_state_survives_a_bot_restart(
         [other] = await env.send(tg.make_text_message(BOB, question))
         assert url not in links_in(html_of(other))
         assert not re.search(r"Porthaven|tidal", html_of(other))
+
+
+# ---- SIGKILL while links are being fetched ---------------------------------------------------------------
+
+
+def _bot_process(tg: BotApiServer, data: Path) -> subprocess.Popen[bytes]:
+    """The bot as it is deployed (`python -m bot`), polling the local Bot API server."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "BRIEFBOT_DATA_DIR": str(data),
+        "TELEGRAM_BOT_TOKEN": tg.token,
+        "TELEGRAM_API_BASE_URL": f"{tg.url}/bot",
+        "ALLOWED_CHAT_IDS": str(ALICE),
+        "EMBEDDING_BACKEND": "local",
+        "FETCH_ALLOW_PRIVATE_NETWORKS": "true",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot"], cwd=data.parent, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+async def test_links_in_flight_when_the_bot_is_killed_get_their_card_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    pages = {f"/story{n}": (200, "text/html", _story_page(n)) for n in range(1, 6)}
+    hang, requested = asyncio.Event(), list[str]()
+    async with BotApiServer() as tg, serve_pages(pages, hold=hang, requested=requested) as site:
+        urls = [f"{site}/story{n}" for n in range(1, 6)]
+        bot = _bot_process(tg, data)
+        try:
+            await tg.wait_until_polling(timeout=120)
+            update = tg.push_update(tg.make_message_with_links(ALICE, "five links", urls))
+            # Telegram was told the update arrived (the next poll's offset acknowledges it) and the first
+            # fetches hang on the site: the moment a crash used to lose the links for good.
+            await wait_until(lambda: update not in tg.pending_updates and requested, timeout=60, what="ack")
+            bot.send_signal(signal.SIGKILL)
+            bot.wait(timeout=30)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+        assert not tg.sent_messages(ALICE)  # no card went out before the kill
+        hang.set()
+        bot = _bot_process(tg, data)
+        try:
+            card = await tg.wait_for_call(
+                "sendMessage", lambda c: str(c.params.get("chat_id")) == str(ALICE), timeout=180
+            )
+        finally:
+            bot.kill()
+            bot.wait(timeout=30)
+    text = str(card.params["text"])
+    assert text.count("Added (") == 5, text
+    assert _library_counts(data / "library.sqlite3") == (5, 0)
+
+
+def _story_page(n: int) -> str:
+    """One of the made-up articles above as a web page."""
+    body, _ = article_text(100 + n)
+    head, text = body.split("\n\n", 1)
+    title = head.splitlines()[2].removeprefix("title ")
+    return f"<html><head><title>{title}</title></head><body><article><p>{text}</p></article></body></html>"
+
+
+# ---- two processes writing at once ----------------------------------------------------------------------
+
+
+def test_two_processes_storing_the_same_articles_at_once_store_each_once(
+    tmp_path: Path, chroma_server: Any
+) -> None:
+    """The bot and the CLI may write one library and one Chroma server at the same time: the same link or
+    the same text arriving from both is stored once, and neither process fails on the clash."""
+    data = tmp_path / "data"
+    first, second = tmp_path / "first", tmp_path / "second"
+    leads = write_articles(first, 40)
+    shutil.copytree(first, second)  # the same texts and links, under other file names
+    env = {
+        **os.environ, "PYTHONPATH": str(REPO), "EMBEDDING_BACKEND": "local",
+        "CHROMA_HOST": chroma_server.host, "CHROMA_PORT": str(chroma_server.port),
+        "CHROMA_DATABASE": f"race-{os.getpid()}",
+    }  # fmt: skip
+    command = [sys.executable, "-m", "bot.cli", "--data-dir", str(data), "ingest"]
+    procs = [
+        subprocess.Popen([*command, str(folder)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for folder in (first, second)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err.decode()[-3000:]
+    with contextlib.closing(sqlite3.connect(data / "library.sqlite3")) as conn:
+        urls = [r[0] for r in conn.execute("SELECT url FROM articles")]
+        hashes = {r[0] for r in conn.execute("SELECT content_hash FROM articles")}
+    assert len(urls) == len(set(urls)) == len(hashes) == len(leads)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 
@@ -10,14 +11,21 @@ from aiohttp import web
 
 @contextlib.asynccontextmanager
 async def serve_pages(
-    pages: Mapping[str, tuple[int, str, bytes | str]], *, requested: list[str] | None = None
+    pages: Mapping[str, tuple[int, str, bytes | str]],
+    *,
+    hold: asyncio.Event | None = None,
+    requested: list[str] | None = None,
 ) -> AsyncIterator[str]:
-    """Serve fixed pages; unknown paths are 404. Yields the base URL; each path asked for is appended to
-    `requested`, when given (to show what was, and was not, fetched)."""
+    """Serve fixed pages; unknown paths are 404. Yields the base URL.
+
+    With `hold`, every response waits until the event is set (a site that hangs); `requested` collects
+    the paths asked for, as requests arrive."""
 
     async def handle(request: web.Request) -> web.Response:
         if requested is not None:
             requested.append(request.path)
+        if hold is not None:
+            await hold.wait()
         status, content_type, body = pages.get(request.path, (404, "text/plain", "not here"))
         data = body.encode() if isinstance(body, str) else body
         return web.Response(status=status, body=data, content_type=content_type)
