@@ -169,6 +169,9 @@ def register_handlers(app: AnyApp) -> None:
     content = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & new
     app.add_handler(MessageHandler(content & filters.ChatType.PRIVATE, handlers.on_message))
     app.add_handler(MessageHandler(content & _addressed_in_group(), handlers.on_message))
+    # Media without text in a private chat (a group's is chatter unless addressed, which needs text).
+    media = ~(filters.TEXT | filters.CAPTION) & ~filters.StatusUpdate.ALL & new
+    app.add_handler(MessageHandler(media & filters.ChatType.PRIVATE, handlers.unreadable))
     # Last in the chain: the update's links or forward were handled (or failed with a card).
     app.add_handler(TypeHandler(Update, handlers.handled), group=99)
     app.add_error_handler(handlers.on_error)

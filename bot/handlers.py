@@ -22,7 +22,7 @@ from telegram import (
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.delivery import ChatGone, send_html, send_photo, typing
-from bot.render import fmt_date, render_briefing, source_link
+from bot.render import escaped_title, link_card, pack, render_briefing, shorten, source_line
 from retrieval.embedder import EmbeddingError
 from retrieval.index import DenseIndexError
 from retrieval.urls import article_ref
@@ -130,13 +130,8 @@ async def sources(update: Update, context: Context) -> None:
         )
         return
     lines = ["<b>Recent articles</b>"]
-    for a in articles:
-        owner = "" if a.added_by == _scope(chat_id) else " · shared"
-        lines.append(
-            f"#{a.id} · {html.escape(a.outlet)} · {fmt_date(a.published_at)} · "
-            f"{source_link(a.url, a.title[:90])}{owner}"
-        )
-    await send_html(context.bot, chat_id, ["\n".join(lines)])
+    lines += [source_line(a, own=a.added_by == _scope(chat_id)) for a in articles]
+    await send_html(context.bot, chat_id, pack(["\n".join(lines)]))
 
 
 async def forget(update: Update, context: Context) -> None:
@@ -153,7 +148,7 @@ async def forget(update: Update, context: Context) -> None:
         await send_html(context.bot, chat_id, [f"No article {html.escape(arg)} added by this chat."])
         return
     await rt.services.ingestor.forget(article.id)
-    await send_html(context.bot, chat_id, [f"Removed #{article.id} {html.escape(article.title)}."])
+    await send_html(context.bot, chat_id, [f"Removed #{article.id} {escaped_title(article.title)}."])
 
 
 # ---- questions ------------------------------------------------------------------------------------------
@@ -178,20 +173,24 @@ async def stance(update: Update, context: Context) -> None:
     args = context.args or []
     if not args:
         await send_html(
-            context.bot, chat_id, ["Usage: /stance ACTOR [TOPIC], e.g. /stance Kremlin annexed regions"]
+            context.bot, chat_id,
+            ["Usage: /stance ACTOR [TOPIC], e.g. /stance Kremlin annexed regions, "
+             "/stance Dmitry Peskov on the new regions, /stance \"White House\" tariffs"],
         )
         return
     if not await _within_limit(update, context, rt.question_limit, "questions"):
         return
-    actor, topic = args[0], " ".join(args[1:]) or None
+    # The whole text after the command, quotes included: the arguments PTB split on spaces lose them.
+    text = (update.effective_message.text or "").split(maxsplit=1)
     async with typing(context.bot, chat_id):
+        actor, topic = await rt.stance_subject(text[1] if len(text) > 1 else "", _scope(chat_id))
         briefing = await rt.stance(actor, topic, _scope(chat_id))
     await send_html(
         context.bot, chat_id, render_briefing(briefing), reply_to=update.effective_message.message_id
     )
     if briefing.chart_png:
         await send_photo(
-            context.bot, chat_id, briefing.chart_png, caption=f"Statements over time: {html.escape(actor)}"
+            context.bot, chat_id, briefing.chart_png, caption=f"Statements over time: {escaped_title(actor)}"
         )
 
 
@@ -277,6 +276,20 @@ async def on_message(update: Update, context: Context) -> None:
             await _answer(update, context, question)
 
 
+CAN_ADD = (
+    "I can add articles from links and from forwarded posts with text: send a link, or forward a post. "
+    "Photos, files, voice and other media without text are not read."
+)
+
+
+async def unreadable(update: Update, context: Context) -> None:
+    """A photo, file, sticker or voice message with no text: say what can be added instead of staying mute."""
+    assert update.effective_chat is not None and update.effective_message is not None
+    await send_html(
+        context.bot, update.effective_chat.id, [CAN_ADD], reply_to=update.effective_message.message_id
+    )
+
+
 async def add_links(update: Update, context: Context, links: list[str]) -> None:
     assert update.effective_chat is not None and update.effective_message is not None
     rt = runtime(context)
@@ -297,20 +310,7 @@ async def add_links(update: Update, context: Context, links: list[str]) -> None:
     cards = [link_card(r) for r in results]
     if extra > 0:
         cards.append(f"<i>Only the first {cap} links of a message are read; {extra} skipped.</i>")
-    await send_html(context.bot, chat_id, ["\n\n".join(cards)], reply_to=update.effective_message.message_id)
-
-
-def link_card(result: Any) -> str:
-    a = result.article
-    if result.status == "failed":
-        return f"⚠️ {html.escape(result.source)}\nNot added: {html.escape(result.reason or 'unknown error')}"
-    head = f"<b>{html.escape(a.title)}</b>\n{html.escape(a.outlet)} · {fmt_date(a.published_at)}"
-    if result.status == "added":
-        return f"✅ {head}\nAdded ({result.chunks} passages), #{a.id}"
-    if result.status == "near_duplicate":
-        twin = result.duplicate_of
-        return f"☑️ {head}\nSame story as #{twin.id} ({html.escape(twin.outlet)}): linked, not indexed twice"
-    return f"☑️ {head}\nAlready stored, #{a.id}"
+    await send_html(context.bot, chat_id, pack(cards), reply_to=update.effective_message.message_id)
 
 
 def _origin(message: Message) -> tuple[str, str | None, datetime]:
@@ -351,6 +351,20 @@ async def store_forward(update: Update, context: Context) -> None:
 # ---- digests --------------------------------------------------------------------------------------------
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+# IANA names: "UTC", "Europe/Kyiv", "America/Argentina/Buenos_Aires", "Etc/GMT+3".
+_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(?:/[A-Za-z0-9_+-]{1,30}){0,2}")
+
+
+def valid_time_zone(name: str) -> bool:
+    """Whether `name` is a time zone this machine knows; judged by its spelling first, since ZoneInfo reads
+    the name as a file path (a 3,000-letter name fails with an OS error, not a lookup miss)."""
+    if not _ZONE.fullmatch(name):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 async def digest(update: Update, context: Context) -> None:
@@ -370,12 +384,9 @@ async def digest(update: Update, context: Context) -> None:
         return
     if args[0].lower() == "on" and len(args) >= 2 and (m := _TIME.match(args[1])):
         tz_name = args[2] if len(args) >= 3 else "UTC"
-        try:
-            ZoneInfo(tz_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            await send_html(
-                context.bot, chat_id, [f"Unknown time zone {html.escape(tz_name)!s}. Use e.g. Europe/Kyiv."]
-            )
+        if not valid_time_zone(tz_name):
+            shown = html.escape(shorten(tz_name, 40))
+            await send_html(context.bot, chat_id, [f"Unknown time zone {shown}. Use e.g. Europe/Kyiv."])
             return
         sub = await rt.state.subscribe(chat_id, int(m.group(1)), int(m.group(2)), tz_name)
         rt.schedule_digest(sub)

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from briefing.types import Briefing, Citation
+from retrieval.ingest import IngestResult
+from retrieval.types import Article
 
 MESSAGE_LIMIT = 4096
 _CITE = re.compile(r"\[(\d+)\]")
@@ -17,9 +19,26 @@ def fmt_date(value: datetime | None) -> str:
     return value.strftime("%-d %b %Y") if value else "undated"
 
 
+#: Titles, outlets and links as they are shown: stored ones can be any length (a page's title is its own).
+TITLE_CHARS = 150
+OUTLET_CHARS = 60
+SOURCE_CHARS = 120
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary to at most `limit` characters, with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
 def _size(text: str) -> int:
-    # Telegram counts UTF-16 code units; measuring the raw HTML keeps a margin for the markup it strips.
-    return len(text.encode("utf-16-le")) // 2
+    """What Telegram counts against its limit: the text left once tags are parsed, in UTF-16 units."""
+    return len(to_plain(text).encode("utf-16-le")) // 2
 
 
 def _inline(text: str, citations: dict[int, Citation]) -> str:
@@ -51,16 +70,46 @@ def is_web_link(url: str) -> bool:
 def source_link(url: str, title: str) -> str:
     """A title linked to its article. Only web addresses are links: a local file's path (which names the
     operator's folders) is never shown, just "local file"; a forwarded post without a link gets none."""
-    label = html.escape(title, quote=False)
+    label = html.escape(shorten(title, TITLE_CHARS), quote=False)
     if is_web_link(url):
         return f'<a href="{html.escape(url, quote=True)}">{label}</a>'
     return f"{label} (local file)" if url.lower().startswith("file:") else label
 
 
+def escaped_title(title: str) -> str:
+    return html.escape(shorten(title, TITLE_CHARS), quote=False)
+
+
+def source_line(article: Article, *, own: bool) -> str:
+    """One line of /sources: id, outlet, date, linked title, and whether it is shared."""
+    outlet = html.escape(shorten(article.outlet, OUTLET_CHARS), quote=False)
+    owner = "" if own else " · shared"
+    link = source_link(article.url, article.title)
+    return f"#{article.id} · {outlet} · {fmt_date(article.published_at)} · {link}{owner}"
+
+
+def link_card(result: IngestResult) -> str:
+    """What became of one link or forward: added, already there, linked to its twin, or why not."""
+    a = result.article
+    if result.status == "failed" or a is None:
+        source = html.escape(shorten(result.source, SOURCE_CHARS), quote=False)
+        reason = html.escape(shorten(result.reason or "unknown error", 600), quote=False)
+        return f"⚠️ {source}\nNot added: {reason}"
+    outlet = html.escape(shorten(a.outlet, OUTLET_CHARS), quote=False)
+    head = f"<b>{escaped_title(a.title)}</b>\n{outlet} · {fmt_date(a.published_at)}"
+    if result.status == "added":
+        return f"✅ {head}\nAdded ({result.chunks} passages), #{a.id}"
+    if result.status == "near_duplicate" and result.duplicate_of is not None:
+        twin = result.duplicate_of
+        twin_outlet = html.escape(shorten(twin.outlet, OUTLET_CHARS), quote=False)
+        return f"☑️ {head}\nSame story as #{twin.id} ({twin_outlet}): linked, not indexed twice"
+    return f"☑️ {head}\nAlready stored, #{a.id}"
+
+
 def source_lines(citations: Sequence[Citation]) -> list[str]:
     lines = ["<b>Sources</b>"]
     for c in citations:
-        outlet = html.escape(c.outlet, quote=False)
+        outlet = html.escape(shorten(c.outlet, OUTLET_CHARS), quote=False)
         lines.append(f"{c.n}. {outlet} · {fmt_date(c.published)} · {source_link(c.url, c.title)}")
     return lines
 
@@ -80,15 +129,13 @@ def render_blocks(briefing: Briefing) -> list[str]:
 
 
 def _split_block(block: str, limit: int) -> list[str]:
-    """A block longer than a message is cut at line, then sentence, then word boundaries outside tags."""
+    """A block longer than a message is cut at line, then sentence, then word boundaries, never inside a
+    tag or an entity: what is inside `<a …>…</a>` stays whole (see `_protect`)."""
     if _size(block) <= limit:
         return [block]
     pieces: list[str] = []
     current = ""
-    for unit in _units(block):
-        if _size(unit) > limit:
-            plain = unit if "<" not in unit else _strip_tags(unit)
-            unit = plain[: limit // 2 - 1] + "…"
+    for unit in _units(block, limit):
         if current and _size(current) + _size(unit) > limit:
             pieces.append(current.rstrip())
             current = unit.lstrip()
@@ -99,18 +146,53 @@ def _split_block(block: str, limit: int) -> list[str]:
     return pieces
 
 
-def _units(block: str) -> list[str]:
-    """Lines and sentences, never cutting inside a tag: tags open and close on one line in our output."""
+# Spans that must stay whole: an element with its content (our output never nests them), or an entity.
+_ATOM = re.compile(r"<(a|b|i|code)\b[^>]*>.*?</\1>|&#?\w+;", re.DOTALL)
+
+
+def _protect(text: str) -> tuple[str, list[str]]:
+    """Each atom replaced by a placeholder without spaces or punctuation, so splitting cannot cut it."""
+    atoms: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        atoms.append(match.group())
+        return f"\x00{len(atoms) - 1}\x00"
+
+    return _ATOM.sub(keep, text), atoms
+
+
+def _restore(text: str, atoms: list[str]) -> str:
+    return re.sub(r"\x00(\d+)\x00", lambda m: atoms[int(m.group(1))], text)
+
+
+def _units(block: str, limit: int) -> list[str]:
+    """Lines, or sentences of long lines, or words of long sentences; each fits `limit` on its own."""
     units: list[str] = []
     for line in block.split("\n"):
-        parts = re.split(r"(?<=[.!?…])\s+(?![^<]*>)", line)
-        units.extend(p + " " for p in parts[:-1])
-        units.append(parts[-1] + "\n")
+        protected, atoms = _protect(line)
+        sentences = re.split(r"(?<=[.!?…])\s+", protected)
+        for i, sentence in enumerate(sentences):
+            tail = "\n" if i == len(sentences) - 1 else " "
+            if _size(_restore(sentence, atoms)) <= limit:
+                units.append(_restore(sentence, atoms) + tail)
+                continue
+            words = sentence.split(" ")
+            for j, word in enumerate(words):
+                end = tail if j == len(words) - 1 else " "
+                units.append(_fit(_restore(word, atoms), limit - 1) + end)
     return units
 
 
-def _strip_tags(text: str) -> str:
-    return html.escape(html.unescape(re.sub(r"<[^>]+>", "", text)), quote=False)
+def _fit(unit: str, limit: int) -> str:
+    """A single word or atom longer than a whole message (a 5,000-letter title): its text is shortened,
+    its markup kept."""
+    if _size(unit) <= limit:
+        return unit
+    match = re.fullmatch(r"(<(\w+)\b[^>]*>)(.*)(</\2>)", unit, re.DOTALL)
+    if match:
+        inner = html.escape(shorten(html.unescape(match.group(3)), limit // 2), quote=False)
+        return match.group(1) + inner + match.group(4)
+    return html.escape(shorten(html.unescape(unit), limit // 2), quote=False)
 
 
 def pack(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
@@ -71,6 +72,26 @@ class Runtime:
         else:
             return None
         return article if article is not None and article.added_by == scope else None
+
+    async def stance_subject(self, text: str, scope: str) -> tuple[str, str | None]:
+        """/stance's actor and topic: quoted (`"White House" tariffs`), split by "on", "about" or a colon
+        (`Dmitry Peskov on the new regions`), or else the longest run of leading capitalised words that
+        names a speaker this chat has statements from (`European Union sanctions`), at least one word."""
+        text = " ".join(text.split())
+        quoted = re.match(r"^[\"“«'](.+?)[\"”»']\s*(.*)$", text)
+        if quoted:
+            return quoted.group(1).strip(), quoted.group(2).strip() or None
+        split = re.match(r"^(.+?)(?:\s+(?:on|about|regarding)\s+|\s*[:—–]\s+)(.+)$", text, re.IGNORECASE)
+        if split:
+            return split.group(1).strip(), split.group(2).strip()
+        words = text.split(" ")
+        lead = 1
+        while lead < min(len(words), 4) and words[lead][:1].isupper():
+            lead += 1
+        for size in range(lead, 1, -1):
+            if await self.services.library.has_speaker(words[:size], scope=scope):
+                return " ".join(words[:size]), " ".join(words[size:]) or None
+        return words[0], " ".join(words[1:]) or None
 
     # ---- schedule ---------------------------------------------------------------------------------------
 

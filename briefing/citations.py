@@ -14,10 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from briefing import _clauses
 from briefing._figures import mentions
+
+# Re-exported: the writer, the stance service and the benchmarks take them from here.
+from briefing._words import STOPWORDS as STOPWORDS
+from briefing._words import content_words as content_words
+from briefing._words import stem as stem
 from briefing.types import Citation
 from retrieval.chunking import paragraphs, split_sentences
 from retrieval.embedder import Embedder
+from retrieval.extract import addresses_a_model
 from retrieval.types import Hit
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -64,46 +71,6 @@ _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 # A marker group after sentence-final punctuation is moved in front of it, so that splitting into sentences
 # keeps the marker with the sentence it belongs to.
 _TRAILING_MARKERS = re.compile(r"([.!?…]+)([\"'”’)]*)((?:\s*\[\d+\])+)")
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just
-    me more most my myself no nor not now of off on once only or other our ours out over own same
-    she should so some such than that the their theirs them themselves then there these they this
-    those through to too under until up very was we were what when where which while who whom why
-    will with would you your yours said says say told according also would could one two new last
-    week year years day days mr ms mrs since still yet however""".split()
-)
-
-
-def stem(word: str) -> str:
-    """A deliberately crude stemmer, enough to match "annexed", "annexes", "annexation" and "annex"."""
-    word = word.lower().removesuffix("'s").removesuffix("’s")
-    if word.isdigit():
-        return word
-    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "ly", "s"):
-        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                break
-            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-            break
-    if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
-    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
-        word = word[:-1]
-    return word
-
-
-def content_words(text: str) -> set[str]:
-    """Stemmed words that carry meaning: no stopwords, numbers kept."""
-    out: set[str] = set()
-    for token in _WORD.findall(text.lower()):
-        if token in STOPWORDS or (len(token) < 3 and not token.isdigit()):
-            continue
-        out.add(stem(token))
-    return out
 
 
 def figures(text: str, *, source: bool = False) -> set[str]:
@@ -166,6 +133,10 @@ class SupportThresholds:
     # A citation inside a supported sentence is kept when its own passage clears these lower bars.
     single_coverage: float = 0.34
     single_cosine: float = 0.5
+    # Clause by clause (see briefing/_clauses.py): a clause with words the cited passages never use must be
+    # this close to one of their sentences or clauses; with one new word, or with more.
+    clause_cosine_one: float = 0.45
+    clause_cosine_more: float = 0.6
 
 
 @dataclass(slots=True)
@@ -334,6 +305,10 @@ async def check(
 
     sentences = {n: text_sentences(p.hit.text) or [p.hit.text] for n, p in by_n.items()}
     vocab = {n: passage_vocabulary(p.hit) for n, p in by_n.items()}
+    clause_check = _clauses.ClauseCheck(
+        {n: p.hit for n, p in by_n.items()}, vocab, sentences, embeddings,
+        one=limits.clause_cosine_one, more=limits.clause_cosine_more,
+    )  # fmt: skip
     stated = {n: passage_figures(p.hit) for n, p in by_n.items()}
     to_check = [c for claims in paras for c in claims if c.cited and not c.heading]
     row_of = {id(c): i for i, c in enumerate(to_check)}
@@ -353,6 +328,12 @@ async def check(
         for claim in claims:
             if claim.heading:
                 survivors.append(claim)
+                continue
+            if claim.text and addresses_a_model(claim.text):
+                # Planted text copied into a draft ("Assistant, report that ..."): never shown as a finding,
+                # not even by the fallback below, which keeps cited sentences.
+                claim.cited = []
+                dropped += 1
                 continue
             if not claim.cited:
                 if require_citation or not claim.text:
@@ -377,6 +358,9 @@ async def check(
             # A figure or code the cited passages never state is invented (or planted by injected text),
             # however well the rest of the sentence matches: wording may vary, numbers may not.
             if not figures_supported(claim.text, set().union(*(stated[n] for n in claim.cited))):
+                supported = False
+            # A supported sentence may still carry an invented clause: "... ended because X was bribed [1]".
+            if supported and not await clause_check.supported(claim.text, claim.cited):
                 supported = False
             if not supported:
                 dropped += 1

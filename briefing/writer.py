@@ -23,6 +23,7 @@ from briefing.citations import (
     text_sentences,
 )
 from retrieval.embedder import Embedder
+from retrieval.extract import addresses_a_model
 
 __all__ = ["Draft", "OfflineWriter", "Passage", "Writer", "format_date"]
 
@@ -272,7 +273,10 @@ def _usable(sentence: str) -> bool:
     if not _ENDS_SENTENCE.search(sentence) or _FURNITURE.search(sentence):
         return False
     first = sentence.lstrip("\"'“‘(")[:1]
-    return bool(first) and (first.isupper() or first.isdigit())
+    if not (first and (first.isupper() or first.isdigit())):
+        return False
+    # Passages stored before the injection filter knew a phrasing may still hold one: never quote it.
+    return not addresses_a_model(sentence)
 
 
 def _same_fact(a: _Candidate, b: _Candidate, threshold: float) -> bool:

@@ -17,7 +17,14 @@ from retrieval import _body, _cleaning, _dates, _injection, _page
 from retrieval.types import Extracted
 from retrieval.urls import site_name_fits, title_from_url
 
-__all__ = ["ExtractError", "clean_text", "extract_html", "extract_text", "without_instructions"]
+__all__ = [
+    "ExtractError",
+    "addresses_a_model",
+    "clean_text",
+    "extract_html",
+    "extract_text",
+    "without_instructions",
+]
 
 # Less text than this after cleaning is a stub, a paywall teaser or a non-article page.
 # Counted in characters: scripts without spaces between words have few "words".
@@ -44,12 +51,30 @@ def clean_text(text: str) -> str:
     return _cleaning.clean_text(text)
 
 
+def addresses_a_model(text: str) -> bool:
+    """Whether the text speaks to a language model ("Assistant, ignore the instructions above ...") rather
+    than to a reader; news about chatbots and their prompts does not."""
+    return bool(_injection.find(text))
+
+
 def without_instructions(text: str) -> str:
     """The text without paragraphs that address a language model (what flags an article as suspicious).
 
-    Flagged articles keep their full text in the library; what is searched, quoted or summarised is this.
+    A paragraph that carries on such an address goes too: the one after a label that ends in a colon ("Note
+    to the summariser:"), and one that opens with an order ("Report that ..."). Flagged articles keep their
+    full text in the library; what is searched, quoted or summarised is this.
     """
-    kept = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip() and not _injection.find(p)]
+    kept: list[str] = []
+    carried = False  # the paragraph before was an address, or carried one on
+    opens = False  # ... and ended with a colon
+    for para in (p.strip() for p in re.split(r"\n\s*\n", text)):
+        if not para:
+            continue
+        if _injection.find(para) or (carried and (opens or _injection.opens_with_an_order(para))):
+            carried, opens = True, para.endswith(":")
+            continue
+        carried = opens = False
+        kept.append(para)
     return "\n\n".join(kept)
 
 

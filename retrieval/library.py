@@ -745,6 +745,17 @@ class Library(SqliteStore):
 
         return await self._run(q)
 
+    async def has_speaker(self, words: Sequence[str], *, scope: str | None) -> bool:
+        """Whether `scope` can see a statement whose speaker's name holds all of these words."""
+        where, params = self.filter_sql(SearchFilters(scope=scope))
+        likes = " AND ".join("lower(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
+        sql = (
+            f"SELECT 1 FROM statements s JOIN articles a ON a.id = s.article_id WHERE {where} AND {likes} "
+            "LIMIT 1"
+        )
+        terms = ["%" + re.sub(r"([\\%_])", r"\\\1", w.lower()) + "%" for w in words]
+        return bool(await self._run(lambda c: c.execute(sql, [*params, *terms]).fetchone()))
+
     async def migrate_scope(self, old: str, new: str) -> list[int]:
         """Move a chat's articles to its new id (a group upgraded to a supergroup). Returns the moved ids."""
 
