@@ -99,7 +99,12 @@ def build_application(
                 "briefbot: the LLM endpoint reports its quota is used up; answers fall back to offline.",
             )
 
-        briefer = build_briefer(services, on_quota_exhausted=quota_exhausted)
+        async def quota_restored() -> None:
+            await rt_holder["rt"].rearm_notice("llm-quota")
+
+        briefer = build_briefer(
+            services, on_quota_exhausted=quota_exhausted, on_quota_restored=quota_restored
+        )
         rt = Runtime(
             settings=settings, services=services, briefer=briefer, state=state, application=app, inbox=inbox
         )

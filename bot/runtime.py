@@ -153,3 +153,8 @@ class Runtime:
             await self.application.bot.send_message(admin, text)
         except Exception as exc:
             log.warning("could not notify the admin: %s", type(exc).__name__)
+
+    async def rearm_notice(self, key: str) -> None:
+        """What `key` warned about is over: the admin hears of it again when it comes back."""
+        if await self.state.clear_notice(key):
+            log.info("admin notice %r re-armed", key)

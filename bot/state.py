@@ -108,10 +108,15 @@ class BotState(SqliteStore):
         return [(int(old), int(new)) for old, new in rows]
 
     async def notice_once(self, key: str) -> bool:
-        """True the first time a key is seen (ever, across restarts): for alerts that must not repeat."""
+        """True the first time a key is seen since it was last cleared (across restarts): for alerts that
+        must not repeat while their cause lasts."""
         now = datetime.now(UTC).isoformat()
         return await self._run(
             lambda c: (
                 c.execute("INSERT OR IGNORE INTO notices(key, at) VALUES (?, ?)", (key, now)).rowcount > 0
             )
         )
+
+    async def clear_notice(self, key: str) -> bool:
+        """The cause of a notice is over: the next `notice_once(key)` is True again. True if it was set."""
+        return await self._run(lambda c: c.execute("DELETE FROM notices WHERE key = ?", (key,)).rowcount > 0)

@@ -114,6 +114,7 @@ class Briefer:
         lexical_threshold: float = LEXICAL_THRESHOLD,
         support: SupportThresholds | None = None,
         on_quota_exhausted: QuotaCallback | None = None,
+        on_quota_restored: QuotaCallback | None = None,
     ) -> None:
         self.searcher = searcher
         self.library = library
@@ -125,8 +126,10 @@ class Briefer:
         self.lexical_threshold = lexical_threshold
         self.support = support or SupportThresholds()
         self.on_quota_exhausted = on_quota_exhausted
+        self.on_quota_restored = on_quota_restored
         self.embeddings: SentenceEmbeddings = offline.embeddings
-        self._quota_reported = False
+        # None until the first LLM call settles it: an outage reported before a restart may be over already.
+        self._quota_out: bool | None = None
 
     async def ask(self, question: str, *, filters: SearchFilters | None = None, k: int = 8) -> Briefing:
         question = " ".join(question.split())
@@ -231,22 +234,34 @@ class Briefer:
         return Briefing(checked.text, found=True, citations=checked.citations, writer=draft.writer, note=note)
 
     async def _report_quota(self, draft: Draft) -> None:
-        if not draft.quota_exhausted:
-            if draft.writer != self.offline.name:
-                self._quota_reported = False  # the account works again: a later exhaustion is news
+        """Report the changes of the LLM account's state: out of quota, and working again (which re-arms the
+        notice, so the next outage is news). Other drafts say nothing about the account."""
+        if draft.quota_exhausted:
+            out = True
+        elif draft.llm_answered:
+            out = False
+        else:
             return
-        if self._quota_reported or self.on_quota_exhausted is None:
+        if self._quota_out is out:
             return
-        self._quota_reported = True
+        self._quota_out = out  # before the await: concurrent questions report a change once
+        callback = self.on_quota_exhausted if out else self.on_quota_restored
+        if callback is None:
+            return
         try:
-            result = self.on_quota_exhausted()
+            result = callback()
             if inspect.isawaitable(result):
                 await result
         except Exception:
-            log.exception("on_quota_exhausted callback failed")
+            log.exception("quota %s callback failed", "exhausted" if out else "restored")
 
 
-def build_briefer(services: Services, *, on_quota_exhausted: QuotaCallback | None = None) -> Briefer:
+def build_briefer(
+    services: Services,
+    *,
+    on_quota_exhausted: QuotaCallback | None = None,
+    on_quota_restored: QuotaCallback | None = None,
+) -> Briefer:
     """The briefer for these services: the LLM writer when one is configured, else the offline writer."""
     settings = services.settings
     # Sentence comparisons (writer, citation check, stance) run on the model their thresholds were set for.
@@ -269,4 +284,5 @@ def build_briefer(services: Services, *, on_quota_exhausted: QuotaCallback | Non
     return Briefer(
         services.searcher, services.library, writer, offline=offline, stance=stance,
         relevance_threshold=relevance, passage_margin=margin, on_quota_exhausted=on_quota_exhausted,
+        on_quota_restored=on_quota_restored,
     )  # fmt: skip

@@ -109,8 +109,10 @@ class Draft:
     note: str | None = None
     # False when the writer judged that the passages do not answer the question.
     found: bool = True
-    # The LLM account is out of credit: the caller tells the admin (once).
+    # The LLM account is out of credit: the caller tells the admin (once per outage).
     quota_exhausted: bool = False
+    # The LLM endpoint answered this call (whatever became of its text): the account works again.
+    llm_answered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

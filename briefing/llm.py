@@ -231,6 +231,13 @@ class LLMWriter(Writer):
         except (_Unavailable, TimeoutError) as exc:
             log.warning("LLM unavailable (%s); using the offline writer", exc or "timed out")
             return await self._offline(question, passages, FALLBACK_NOTE)
+        draft = await self._draft(question, passages, reply, finish)
+        draft.llm_answered = True
+        return draft
+
+    async def _draft(
+        self, question: str, passages: list[Passage], reply: str | None, finish: str | None
+    ) -> Draft:
         text = (reply or "").strip()
         if finish == "length":
             text = complete_sentences(text)

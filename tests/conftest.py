@@ -18,24 +18,23 @@ from tests.support.chroma_server import ChromaServer
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
-_ENV_PREFIXES = (
-    "BRIEFBOT_",
-    "EMBEDDING_",
-    "CHROMA_",
-    "LLM_",
-    "OPENAI_",
-    "TELEGRAM_",
-    "ALLOWED_",
-    "FETCH_",
-    "ADMIN_",
-)
+
+def settings_env_names() -> dict[str, str]:
+    """Every environment name `Settings` reads, mapped to its field (derived, so no setting is forgotten)."""
+    names: dict[str, str] = {}
+    for field_name, field in Settings.model_fields.items():
+        choices = getattr(field.validation_alias, "choices", None)
+        aliases = [c for c in choices if isinstance(c, str) and c.isupper()] if choices else []
+        for name in aliases or [field_name.upper()]:
+            names[name] = field_name
+    return names
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in list(os.environ):
-        if key.startswith(_ENV_PREFIXES):
-            monkeypatch.delenv(key, raising=False)
+    # Every setting, and the openai client's own variables (OPENAI_BASE_URL would redirect the LLM tests).
+    for key in [*settings_env_names(), *(k for k in os.environ if k.startswith(("OPENAI_", "BRIEFBOT_")))]:
+        monkeypatch.delenv(key, raising=False)
     # A stray .env in the working directory must not leak into tests.
     monkeypatch.chdir(tmp_path)
 

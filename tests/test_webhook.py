@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from bot.app import WEBHOOK_PATH, build_application, start_webhook, stop_polling
@@ -47,9 +46,17 @@ async def test_webhook_secret_and_repeated_updates(tmp_path: Path, embedder: Loc
             assert await tg.deliver_webhook(hook, dict(update), secret_token="s3cret-token_1") == 200
             # Telegram redelivers the same update: it is answered once.
             assert await tg.deliver_webhook(hook, dict(update), secret_token="s3cret-token_1") == 200
-            await tg.wait_for_call("sendMessage")
-            await asyncio.sleep(0.5)
-            assert len(tg.sent_messages(CHAT)) == 1
+            # Then a later, distinct update: a question, whose handler shows "typing…" and searches before it
+            # answers. The webhook queues updates in the order they arrive (the 200 above means the repeat is
+            # queued already) and dispatches them in that order, so had the repeat been handled, its quick
+            # help text would be out before this slower answer.
+            later = tg.make_text_message(CHAT, "What did the central bank decide about rates?")
+            assert await tg.deliver_webhook(hook, dict(later), secret_token="s3cret-token_1") == 200
+            await tg.wait_for_call("sendMessage", count=2)
+            help_reply, answer = tg.sent_messages(CHAT)
+            assert "/digest" in str(help_reply.params["text"])
+            assert "/digest" not in str(answer.params["text"])
+            assert tg.calls_to("sendChatAction")  # the later update is the question, handled after the repeat
         finally:
             app.bot_data["runtime"].services.embedder.aclose = _noop
             await stop_polling(app)

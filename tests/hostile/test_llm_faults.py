@@ -106,7 +106,8 @@ async def test_default_budget_for_one_answer_is_ninety_seconds(
     settings = make_settings(tmp_path, llm_base_url="http://127.0.0.1:9/v1")
     writer = LLMWriter.from_settings(settings, fallback=OfflineWriter(embedder))
     try:
-        assert writer.timeout == 60 and writer.total_timeout == 90
+        # Each call gets LLM_TIMEOUT; the whole answer the budget the README states.
+        assert writer.timeout == settings.llm_timeout and writer.total_timeout == 90
     finally:
         await writer.aclose()
 
@@ -133,6 +134,64 @@ async def test_insufficient_quota_is_not_retried_and_the_admin_hears_once(env: E
     assert len(llm.chat_requests) == 1
     [notice] = env.tg.sent_messages(ADMIN)
     assert QUOTA_NOTICE in str(notice.params["text"])
+
+
+def admin_notices(env: Env) -> list[str]:
+    """What the admin was told. The briefer tells the admin before the briefing is checked and sent, so once
+    a question's reply is in, any notice it caused is in too."""
+    return [str(call.params["text"]) for call in env.tg.sent_messages(ADMIN)]
+
+
+def end_cooldown(env: Env) -> None:
+    """Let the next question call the model again at once.
+
+    After a quota error the writer leaves the endpoint alone for five minutes; the outages here are shorter.
+    """
+    env.rt.briefer.writer.quota_cooldown = 0.0
+
+
+async def test_quota_notice_goes_out_once_per_outage(env: Env, llm: LlmServer) -> None:
+    """Told when the quota runs out, not again while it stays out, told again once it ran out anew."""
+    end_cooldown(env)
+    llm.responder = lambda request: LlmReply.quota_exceeded()
+    assert_offline_with_note(await ask(env))
+    assert [QUOTA_NOTICE in n for n in admin_notices(env)] == [True]
+    # The same outage: the model is asked again (no cooldown here) and refuses again; the admin knows.
+    assert_offline_with_note(await ask(env))
+    assert len(llm.chat_requests) == 2
+    assert len(admin_notices(env)) == 1
+    # Credit is back: the model answers.
+    llm.responder = faithful
+    assert_from_model(await ask(env), llm)
+    assert len(admin_notices(env)) == 1
+    # A new outage is news.
+    llm.responder = lambda request: LlmReply.quota_exceeded()
+    assert_offline_with_note(await ask(env))
+    assert len(llm.chat_requests) == 4
+    notices = admin_notices(env)
+    assert len(notices) == 2 and QUOTA_NOTICE in notices[1]
+
+
+async def test_quota_outage_across_a_restart_is_told_once(
+    tmp_path: Path, embedder: LocalEmbedder, llm: LlmServer
+) -> None:
+    """The notice is kept in the data dir: a restart during the outage does not repeat it, and a successful
+    call after the restart still re-arms it."""
+    llm.responder = lambda request: LlmReply.quota_exceeded()
+    async for env in bot(tmp_path, embedder, llm):
+        assert_offline_with_note(await ask(env))
+        assert len(admin_notices(env)) == 1
+    async for env in llm_bot(tmp_path, embedder, llm, admin_chat_id=ADMIN):  # same data dir, articles kept
+        end_cooldown(env)
+        assert_offline_with_note(await ask(env))
+        assert len(llm.chat_requests) == 2
+        assert admin_notices(env) == []  # still the outage announced before the restart
+        llm.responder = faithful
+        assert_from_model(await ask(env), llm)
+        llm.responder = lambda request: LlmReply.quota_exceeded()
+        assert_offline_with_note(await ask(env))
+        [notice] = admin_notices(env)
+        assert QUOTA_NOTICE in notice
 
 
 async def test_truncated_output_keeps_only_complete_sentences(env: Env, llm: LlmServer) -> None:

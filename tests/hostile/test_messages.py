@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.render import MESSAGE_LIMIT, pack, render_briefing
+from bot.render import pack, render_briefing
 from briefing.types import Briefing, Citation
 from retrieval.embedder import LocalEmbedder
 from tests.support.bot_env import ALICE, Env, html_of, links_in, make_env
+from tests.support.telegram_methods import MAX_TEXT_LENGTH
 from tests.support.telegram_server import parse_telegram_html
 from tests.support.web_site import serve_pages, under_host
 
@@ -38,12 +39,17 @@ async def site() -> AsyncIterator[str]:
         yield under_host(base, "porthaven-post.test")
 
 
+# Telegram's limit as the stand-in server enforces it, not the renderer's own constant: a wrong constant in
+# the product must fail here.
+LIMIT = MAX_TEXT_LENGTH
+
+
 def _valid(calls: list[object]) -> str:
     """Every message parses as Telegram HTML and fits; their plain texts, joined."""
     texts = []
     for call in calls:
         text, _ = parse_telegram_html(html_of(call))
-        assert len(text.encode("utf-16-le")) // 2 <= MESSAGE_LIMIT
+        assert len(text.encode("utf-16-le")) // 2 <= LIMIT
         texts.append(text)
     return "\n".join(texts)
 
@@ -86,7 +92,7 @@ def test_a_sources_block_of_long_titles_is_never_cut_inside_a_link() -> None:
     found: set[str] = set()
     for message in messages:
         text, _ = parse_telegram_html(message)  # an <a> split across two messages would not parse
-        assert len(text) <= MESSAGE_LIMIT
+        assert len(text) <= LIMIT
         found.update(links_in(message))
     assert found == {c.url for c in cites}  # every source keeps its link
 
@@ -96,7 +102,7 @@ def test_a_single_unit_longer_than_a_message_is_shortened_not_stripped() -> None
     messages = pack([card])
     for part in messages:
         text, _ = parse_telegram_html(part)
-        assert 0 < len(text) <= MESSAGE_LIMIT
+        assert 0 < len(text) <= LIMIT
     assert [u for part in messages for u in links_in(part)] == ["https://x.example/1"]
 
 
