@@ -96,3 +96,35 @@ def explicit_date(text: str, published: datetime | None) -> datetime | None:
             year = published.year - (1 if published.month == 1 else 0)
             return _day(year, month, min(published.day, 28))
     return None
+
+
+_SAME_DAY = re.compile(r"\b(?:later|earlier)\s+(?:that|the\s+same)\s+day\b|\bthat\s+(?:same\s+)?(?:day|morning|"
+                       r"afternoon|evening|night)\b|\bon\s+the\s+same\s+day\b", re.IGNORECASE)
+_NEXT_DAY = re.compile(r"\b(?:the\s+(?:next|following)\s+day|a\s+day\s+later)\b", re.IGNORECASE)
+
+
+def relative_to_last(text: str, last: datetime | None) -> datetime | None:
+    """"Later that day" / "the next day": a day relative to the statement read just before, not to the
+    article's date."""
+    if last is None:
+        return None
+    text = text.replace(MASK, " ")
+    if _SAME_DAY.search(text):
+        return last
+    if _NEXT_DAY.search(text):
+        return last + timedelta(days=1)
+    return None
+
+
+_STAMP = re.compile(
+    rf"^\s*(?:(?:Published|Updated|Posted)\s*:?\s*)?(?:\d{{1,2}}:\d{{2}}\s*[ap]\.?m\.?\s+[A-Z]{{2,4}}\s+)?"
+    rf"(?P<mon>{_MONTH_NAMES})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})\b"
+)
+
+
+def page_date(text: str) -> datetime | None:
+    """The date a page's own stamp opens its text with ("Nov. 2, 2025 Updated Nov. 5, 2025, 9:34 a.m. ET"):
+    the day of first publication, for resolving "Tuesday" when the article carries no date of its own."""
+    if m := _STAMP.match(text[:200]):
+        return _day(int(m["year"]), _month(m["mon"]), int(m["day"]))
+    return None

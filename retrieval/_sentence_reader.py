@@ -1,5 +1,9 @@
-"""The statements of one sentence: direct quotes with their attribution, and reported speech ("X said
-that …", "…, the Kremlin said.", "…, adding that …")."""
+"""The statements of one sentence: direct quotes with their attribution ("…," Peskov said / said Peskov / Peskov
+said: "…"), reported speech before or after its attribution ("X said (that) …", "…, the agency said", "According to
+X, …"), evaluative acts with an object ("accused X of …", "urged X to …") and participles (", adding that …").
+
+Verbs are found on the sentence with its quotations masked, so words inside a quote are never read as speakers or
+verbs; statement text is cut from the original sentence."""
 
 from __future__ import annotations
 
@@ -7,370 +11,574 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from retrieval._said_dates import explicit_date
-from retrieval._sentences import MASK, TERMINAL, mask, quote_spans
-from retrieval._speaker_words import CONNECTORS, PREPOSITIONS, ROLE_WORDS, TOKEN, is_cap
-from retrieval._speakers import Speaker, State, speaker_from_words, subject_before
+from retrieval._clauses import clause_end, framing_cut, intro_end, tidy
+from retrieval._said_dates import explicit_date, relative_to_last
+from retrieval._sentences import MASK, mask, quote_spans
+from retrieval._speaker_words import DOC_NOUNS, GROUP_NOUNS, ORG_NOUNS, PERSON_NOUNS, PREPOSITIONS, plain
+from retrieval._speakers import Speaker, State, parse_subject, words_of
 from retrieval._speech_verbs import (
     ADVERBIAL,
-    CUT,
-    GAP_WORDS,
+    BARE_OBJECT,
+    GAP,
     LISTENER,
-    NOT_A_CLAUSE_START,
-    SHORT_PHRASE,
-    SOURCE_WORDS,
+    NEEDS_THAT,
+    NP_OBJECT,
+    OBJECT_LINK,
+    QUOTE_ONLY,
     SUBJECT_START,
-    TRAIL,
     VERB,
 )
+
+Found = tuple[Speaker, str, str, datetime | None]
+
+# Words that end a subject when reading leftwards from a verb: the clause the subject belongs to starts after them.
+_BOUNDARY_WORDS = frozenset(
+    "that when while because as after before if although though since where whereas whom unless until than "
+    "so whether what how why".split()
+)
+_AUX = frozenset(
+    "is are was were be been being am will would can could should may might must did does do has have had "
+    "not never n't no".split()
+)
+_NEGATION = re.compile(
+    r"\b(?:not|never|n['’]t|no\s+longer|declined\s+to|refused\s+to|(?:did|does|do|would|could|will|cannot|can|"
+    r"should|may|might|must|to|is|are|was|were|be|been|being|am)(?:\s+not)?(?:\s+\w+ly)?)\s*$",
+    re.IGNORECASE,
+)
+_PASSIVE_AFTER = re.compile(r"\s+(?:to\s+(?:be|have)\b|as\s+saying\b)")
 
 
 @dataclass(slots=True)
 class _Hit:
-    start: int  # where the attribution begins (the verb, or the comma before a participle)
-    end: int  # the verb's end
+    start: int  # where the verb (or the comma before a participle) begins
+    end: int
     verb: str
-    kind: str  # say | that | pos | psay | ppos
+    kind: str  # say | pos | psay | ppos
 
 
-_Found = tuple[Speaker, str, str, datetime | None]
+@dataclass(slots=True)
+class _Frame:
+    speaker: Speaker
+    attr_start: int  # where the attribution (subject and verb) begins in the sentence
+    attr_end: int
+    kind: str  # quote | reported
+    start: int
+    end: int
+    date_text: str
+    text: str | None = None
+    boundary: bool = True  # whether its attribution opens a clause of its own (ends the one before)
 
 
 class SentenceReader:
-    """Finds the statements of one sentence; verbs are matched on the masked text, statement text is cut
-    from the original."""
-
-    def __init__(self, sentence: str, state: State) -> None:
+    def __init__(self, sentence: str, state: State, *, subject: Speaker | None = None) -> None:
         self.sentence = sentence
         self.masked = mask(sentence)
         self.state = state
         self.spans = quote_spans(sentence)
-        self.hits = [_hit(m) for m in VERB.finditer(self.masked)]
+        self.hits = [h for m in VERB.finditer(self.masked) if (h := _hit(m)) is not None]
         self.used: set[int] = set()
-        self.covered: list[tuple[int, int]] = []
-        self.found: list[_Found] = []
+        self.frames: list[_Frame] = []
+        self.intro = intro_end(self.masked)
+        self.subject = subject
 
-    @property
-    def latest(self) -> Speaker | None:
-        return self.found[-1][0] if self.found else None
+    # -- public ------------------------------------------------------------------------------------------------
 
-    def read(self, previous_quote: tuple[Speaker, datetime | None] | None) -> list[_Found]:
+    def read(self, previous: Speaker | None) -> list[Found]:
         for qstart, qend in self.spans:
             self._quote(qstart, qend)
         self._according_to()
-        self._statement_by()
-        for index in range(len(self.hits)):
+        for index, hit in enumerate(self.hits):
             if index not in self.used:
-                self._reported(index)
-        if not self.found and previous_quote is not None:
-            self._continued_quote(*previous_quote)
-        return self.found
+                self._verb(index, hit)
+        if not self.frames and previous is not None:
+            self._continued_quote(previous)
+        return self._finish()
 
-    def _emit(
-        self, speaker: Speaker, start: int, end: int, kind: str, attribution: str, text: str | None = None
-    ) -> None:
-        state = self.state
-        said_on = explicit_date(attribution, state.published)
-        if said_on is not None:
-            state.dates[speaker.name] = said_on
-        else:
-            said_on = state.dates.get(speaker.name, state.published)
-        text = _tidy(self.sentence[start:end] if text is None else text, quote=kind == "quote")
-        if text:
-            self.found.append((speaker, text, kind, said_on))
-            self.covered.append((start, end))
-            state.spoken.append((speaker, state.paragraph))
-
-    def _words(self, text: str) -> list[str]:
-        return [m.group() for m in TOKEN.finditer(text)]
-
-    # -- quotes ----------------------------------------------------------------------------------------------
+    # -- quotes ------------------------------------------------------------------------------------------------
 
     def _quote(self, qstart: int, qend: int) -> None:
         """`"…," Peskov said`, `"…" said Peskov`, `Peskov said: "…"` and `Peskov: "…"`."""
         masked, content = self.masked, self.sentence[qstart + 1 : qend - 1]
-        ends_open = bool(re.search(r"[,?!—–…-]\s*$", content)) or masked[qend:].lstrip().startswith(",")
-        # 'the passage of the "One Big Beautiful Bill Act," Musk announced': a title in quotes, not speech.
+        ends_open = bool(re.search(r"[,?!—–…-]\s*$", content)) or masked[qend:].lstrip().startswith((",", "—"))
         lead = re.search(r"([\w'’]+)\s*$", masked[:qstart])
-        if lead and lead.group(1).lower() in PREPOSITIONS | {"the", "a", "an", "called", "named", "titled"}:
-            ends_open = False
+        if lead and lead.group(1).lower() in PREPOSITIONS | {"the", "a", "an", "called", "named", "titled", "dubbed"}:
+            ends_open = False  # 'the passage of the "One Big Beautiful Bill Act," Musk announced': a title
         for index, hit in enumerate(self.hits):
             if index in self.used or hit.start < qend or hit.kind in ("psay", "ppos"):
                 continue
             between = masked[qend : hit.start]
-            if not ends_open or MASK in between or re.search(r"\.\s", between) or len(between.split()) > 12:
+            if not ends_open or MASK in between or re.search(r"[.!?]\s", between) or len(between.split()) > 16:
                 break
-            segment = between.lstrip(" ,")
+            segment = between.lstrip(" ,—–-")
             if segment.strip():
-                speaker, real = subject_before(segment, self.state, None)
+                found = self._subject_of(segment, qend + len(between) - len(segment))
+                speaker = found[0] if found else None
+                if speaker is None and not re.search(r"\w", GAP.sub("", segment)):
+                    speaker = self._inverted(hit.end)  # "…," on Tuesday said the agency
             else:
-                speaker, real = _inverted(masked[hit.end :], self.state), True
-            if speaker is None or not real:
+                speaker = self._inverted(hit.end)
+            if speaker is None:
                 break
             self.used.add(index)
             stop = re.search(r"[,.;]", masked[hit.end :])
-            attribution = masked[qend : hit.end + (stop.start() if stop else len(masked))]
-            tail = re.match(r"[^,.\x01]{0,60},\s*(?=\x01)", masked[hit.end :])
+            date_text = masked[qend : hit.end + (stop.start() if stop else len(masked) - hit.end)]
+            tail = re.match(r"[^.\x01]{0,80}?,\s*(?=\x01)", masked[hit.end :])
             second = [s for s in self.spans if tail and s[0] == hit.end + tail.end()]
             if second:
                 # "We will," Putin said, "defend our land." — one quote interrupted by its attribution.
                 joined = content.rstrip(" ,") + " " + self.sentence[second[0][0] + 1 : second[0][1] - 1]
-                self._emit(speaker, qstart + 1, second[0][1] - 1, "quote", attribution, text=joined)
-                self.covered.append(second[0])
+                self._add(speaker, qend, hit.end, "quote", qstart + 1, second[0][1] - 1, date_text, text=joined)
+                self.used_span = second[0]
             else:
-                self._emit(speaker, qstart + 1, qend - 1, "quote", attribution)
+                self._add(speaker, qend, hit.end, "quote", qstart + 1, qend - 1, date_text)
+            return
+        if any(f.start <= qstart < f.end for f in self.frames):
             return
         before = masked[:qstart]
-        colon = re.fullmatch(r"\s*([^,:\x01]{2,80}?)\s*:\s*", before)
-        if colon:
-            if not VERB.search(colon.group(1)) and len(colon.group(1).split()) <= 8:
-                speaker = speaker_from_words(self._words(colon.group(1)), self.state)
-                if speaker is not None:
-                    self._emit(speaker, qstart + 1, qend - 1, "quote", before)
+        colon = re.search(r"(?:^|[.;]\s+)\s*([^,:;\x01]{2,80}?)\s*:\s*$", before)
+        if colon and not VERB.search(colon.group(1)) and len(colon.group(1).split()) <= 8:
+            words = words_of(colon.group(1))
+            if len(words) <= 6 and words and words[-1][:1].isupper():
+                speaker = parse_subject(words, self.state)
+                if speaker is not None and not speaker.unnamed:
+                    self._add(speaker, colon.start(1), colon.end(), "quote", qstart + 1, qend - 1, before)
                 return
         for index in range(len(self.hits) - 1, -1, -1):
             hit = self.hits[index]
-            if index in self.used or hit.end > qstart or hit.kind not in ("say", "that"):
+            if index in self.used or hit.end > qstart or hit.kind != "say":
                 continue
             gap = masked[hit.end : qstart]
-            if not re.fullmatch(r"(?:\s+[^\s\x01]+){0,6}\s*[:,]\s*", gap):
+            listener = LISTENER.match(gap) if hit.verb in ("told", "tells") else None
+            rest = gap[listener.end() :] if listener else gap
+            if not re.fullmatch(r"(?:\s+[^\s\x01]+){0,8}?\s*[:,]?\s*", rest) or not re.search(r"[:,]\s*$", gap + ","):
                 return
-            speaker, real = subject_before(masked[: hit.start], self.state, self.latest)
-            if speaker is not None and real:
+            if not re.fullmatch(r"\s*(?:[:,]\s*)?", _skip_adverbials(rest)) and not re.search(r"[:]\s*$", gap):
+                return
+            found = self._left_subject(hit)
+            if found is not None:
                 self.used.add(index)
-                self._emit(
-                    speaker,
-                    qstart + 1,
-                    qend - 1,
-                    "quote",
-                    masked[self._left_bound(hit.start) : hit.end] + gap,
-                )
+                speaker, astart = found
+                self._add(speaker, astart, hit.end, "quote", qstart + 1, qend - 1, masked[astart:qstart])
             return
 
-    def _continued_quote(self, speaker: Speaker, said_on: datetime | None) -> None:
+    def _continued_quote(self, speaker: Speaker) -> None:
         """A sentence that is only a quote continues the quote of the sentence before it."""
-        if (
-            not self.spans
-            or self.masked.strip().strip(MASK).strip(" .,!?")
-            or not self.masked.lstrip().startswith(MASK)
-        ):
+        if not self.spans or self.masked.strip().strip(MASK).strip(" .,!?") or not self.masked.lstrip().startswith(MASK):
             return
-        text = _tidy(self.sentence[self.spans[0][0] + 1 : self.spans[0][1] - 1], quote=True)
-        if text:
-            self.found.append((speaker, text, "quote", said_on))
+        start, end = self.spans[0]
+        self._add(speaker, start, start, "quote", start + 1, end - 1, "")
 
     # -- reported speech -------------------------------------------------------------------------------------
 
     def _according_to(self) -> None:
-        m = re.match(
-            r"\s*(?:[^,\x01]{0,40},\s*)?according to\s+([^,\x01]{2,60}),\s*(?=\S)", self.masked, re.I
-        )
-        if m is None or SOURCE_WORDS.search(m.group(1)) or len(m.group(1).split()) > 8:
-            return
-        words = self._words(m.group(1))
-        if not all(is_cap(w) or w.lower() in ROLE_WORDS | CONNECTORS | {"the", "'s"} for w in words):
-            return
-        speaker = speaker_from_words(words, self.state)
-        if speaker is not None:
-            self._emit(speaker, m.end(), self._content_end(m.end()), "reported", self.masked[: m.end()])
+        for m in re.finditer(r"(?:^|(?<=[,\s]))according to\s+([^,;\x01]{2,80}?)(?=\s*(?:[,;.]|$|\x01))", self.masked, re.I):
+            words = words_of(m.group(1))
+            if _voiceless(words):
+                continue
+            speaker = parse_subject(words, self.state)
+            if speaker is None:
+                continue
+            lead = self.masked[: m.start()]
+            if not lead.strip(" ,") or lead.rstrip().endswith((";", ":")) or self.intro >= len(lead.rstrip(" ,")):
+                # "According to X, …": the statement follows
+                after = m.end() + len(self.masked[m.end() :]) - len(self.masked[m.end() :].lstrip(" ,"))
+                self._add(speaker, m.start(), m.end(), "reported", after, None, m.group(0))
+            elif lead.rstrip().endswith(","):
+                comma = lead.rstrip().rfind(",")
+                self._add(speaker, m.start(), m.end(), "reported", None, comma, m.group(0))
 
-    def _statement_by(self) -> None:
-        """'… a previous one made on Feb. 26 by Foreign Minister Sergey Lavrov that …'."""
-        m = re.search(
-            r"\b(?:statement|remarks?|comments?|one|claim|assertion|warning|pledge)\b((?:\s+[\w.]+){0,5}?)"
-            r"\s+by\s+"
-            r"([^,;\x01]{2,80}?)\s+that\s+",
-            self.masked,
-        )
+    def _verb(self, index: int, hit: _Hit) -> None:
+        masked = self.masked
+        if any(f.start < hit.start < f.end for f in self.frames if f.kind == "reported" or f.end > hit.start):
+            return  # a verb inside someone's reported clause is part of what they said
+        if hit.kind in ("psay", "ppos"):
+            speaker = self.frames[-1].speaker if self.frames else self._initial_subject()
+            if speaker is None:
+                return
+            self.used.add(index)
+            self._complement(hit, speaker, hit.start, participle=True)
+            return
+        left = masked[: hit.start]
+        if _NEGATION.search(left) or _PASSIVE_AFTER.match(masked, hit.end):
+            return
+        if re.search(r"\b(?:what|whatever|which|whom)\s+(?:[\w'’.-]+\s+){0,3}$", left, re.I) and not re.search(
+            r",\s*which\s+$", left
+        ):
+            return  # "what Lavrov said the day before": when he spoke, not what
+        found = self._left_subject(hit)
+        if found is None:
+            gap = GAP.search(left)
+            core = left[: gap.start()] if gap else left
+            if core.rstrip().endswith((",", MASK)) or not core.strip():
+                speaker = self._inverted(hit.end)
+                if speaker is not None:
+                    self.used.add(index)
+                    comma = core.rstrip().rfind(",")
+                    self._trailing(hit, speaker, hit.start, comma, inverted=True)
+            return
+        speaker, astart = found
+        self.used.add(index)
+        self._complement(hit, speaker, astart)
+
+    def _complement(self, hit: _Hit, speaker: Speaker, astart: int, *, participle: bool = False) -> None:
+        """What follows the verb: a clause, an object, or nothing (then the statement came before it)."""
+        masked, verb = self.masked, hit.verb.lower()
+        rest_at = hit.end
+        pos = _skip_adverbials(masked[rest_at:])
+        at = rest_at + len(masked[rest_at:]) - len(pos)
+        if verb in ("told", "tells", "telling"):
+            listener = LISTENER.match(masked, at)
+            if listener is not None and listener.end() > at:
+                at = listener.end()
+                pos = _skip_adverbials(masked[at:])
+                at = len(masked) - len(pos)
+        date_text = masked[astart:at]
+        if verb in QUOTE_ONLY:
+            return
+        stem = _stem(verb)
+        link = next((v for k, v in OBJECT_LINK.items() if verb.startswith(k)), None)
+        if hit.kind in ("pos", "ppos") and not _clause_follows(pos, stem):
+            if verb in ("called", "calls", "calling") and not re.match(r"\s+(?:[^\s\x01,.;]+\s+){1,6}?\x01", pos):
+                if not re.match(r"\s+(?:[^\s\x01,.;]+\s+){1,4}?(?:an?|the)\s+\w", pos) or re.match(r"\s+(?:for|on|off|up|in|out|it)\b", pos):
+                    return
+            if link is not None and not re.match(rf"\s*(?:[^\s\x01,.;]+\s+){{1,8}}?(?:{link})\s", pos):
+                if not any(stem.startswith(b) for b in BARE_OBJECT):
+                    self._maybe_trailing(hit, speaker, astart, at, pos, participle)
+                    return
+            verb_at = hit.end - len(hit.verb)
+            end = clause_end(masked, at, self._stops(at))
+            if len(self.sentence[at:end].split()) < 2:
+                self._maybe_trailing(hit, speaker, astart, at, pos, participle)
+                return
+            self._add(speaker, astart, at, "reported", verb_at, end, date_text, boundary=not participle)
+            return
+        if that := re.match(r"\s*,?\s*that\s+", pos):
+            self._clause(hit, speaker, astart, at + that.end(), date_text, participle)
+            return
+        if colon := re.match(r"\s*:\s*", pos):
+            self._clause(hit, speaker, astart, at + colon.end(), date_text, participle)
+            return
+        if re.match(r"\s*,?\s*\x01", pos) and hit.kind in ("say", "psay"):
+            return  # a quotation follows: the quote pass decided about it
+        if verb in NEEDS_THAT:
+            self._maybe_trailing(hit, speaker, astart, at, pos, participle)
+            return
+        if any(stem.startswith(n) for n in NP_OBJECT) and (
+            re.match(r"\s+(?:to\s+\w+|an?\s|the\s|its\s|his\s|her\s|their\s|new\s|plans?\s|\d|\$)", pos)
+        ):
+            if not re.match(r"\s+(?:that|it|this)\b", pos):
+                verb_at = hit.end - len(hit.verb)
+                end = clause_end(masked, at, self._stops(at))
+                if len(self.sentence[at:end].split()) >= 2:
+                    self._add(speaker, astart, at, "reported", verb_at, end, date_text, boundary=not participle)
+                    return
+        if SUBJECT_START.match(pos) and not pos.lstrip().startswith((",", ".")) and verb not in ("asked",):
+            self._clause(hit, speaker, astart, at + len(pos) - len(pos.lstrip()), date_text, participle)
+            return
+        self._maybe_trailing(hit, speaker, astart, at, pos, participle)
+
+    def _clause(self, hit: _Hit, speaker: Speaker, astart: int, start: int, date_text: str, participle: bool) -> None:
+        end = clause_end(self.masked, start, self._stops(start))
+        kind = "quote" if re.fullmatch(r"\s*\x01+[\s.]*", self.masked[start:end]) else "reported"
+        if kind == "quote":
+            start = start + self.masked[start:end].index(MASK) + 1
+            end = start + self.masked[start:end].rindex(MASK) - 0
+        self._add(speaker, astart, start, kind, start, end, date_text, boundary=not participle)
+
+    def _maybe_trailing(self, hit: _Hit, speaker: Speaker, astart: int, at: int, pos: str, participle: bool) -> None:
+        if participle:
+            return
+        comma = self.masked.rfind(",", 0, astart)
+        if comma < 0 or not re.fullmatch(r"[\s,—–-]*", self.masked[comma:astart]):
+            return
+        if re.match(r"\s*(?:[,;.!?]|$|[a-z]+ing\b|—|–)", pos) or re.match(
+            r"\s*(?:in|at|on|during|via|after|before|to|with|of|about|from)\b[^,;\x01]{0,80}?(?:[,;.!?]|$)", pos
+        ):
+            self._trailing(hit, speaker, astart, comma, inverted=False)
+
+    def _trailing(self, hit: _Hit, speaker: Speaker, astart: int, comma: int, *, inverted: bool) -> None:
+        """`Moscow will not discuss it, the Kremlin said on Thursday.`: the statement comes before."""
+        if comma < 0:
+            return
+        start = max([self.intro, *[f.attr_end if f.start is None or f.start > f.attr_end else f.end for f in self.frames]])
+        start = max(start, _clause_start(self.masked, start, comma))
+        if start >= comma:
+            return
+        rest = self.masked[hit.end :]
+        stop = re.search(r"[,.;]", rest)
+        date_text = self.masked[comma : hit.end + (stop.start() if stop else len(rest))]
+        after = _skip_adverbials(rest)
+        mid = re.match(r"\s*,\s*", after)
+        if mid and not inverted and SUBJECT_START.match(after, mid.end()) and not re.match(
+            r"[a-z]+ing\b|according\b|who\b|which\b|in\s+an?\b", after[mid.end() :]
+        ):
+            # "If the files are not found soon, Dellon says, they could lose their chance": the attribution
+            # interrupts the statement.
+            resume = len(self.masked) - len(after) + mid.end()
+            end = clause_end(self.masked, resume, self._stops(resume))
+            text = self.sentence[start:comma] + ", " + self.sentence[resume:end]
+            self._add(speaker, astart, hit.end, "reported", start, end, date_text, text=text)
+            return
+        words = self.sentence[start:comma].split()
+        if len(words) < 3:
+            return
+        self._add(speaker, astart, hit.end, "reported", start, comma, date_text)
+
+    # -- subjects ------------------------------------------------------------------------------------------------
+
+    def _left_subject(self, hit: _Hit) -> tuple[Speaker, int] | None:
+        """The speaker ending the text before the verb, and where the attribution starts."""
+        left = self.masked[: hit.start]
+        gap = GAP.search(left)
+        core = left[: gap.start()] if gap else left
+        stripped = core.rstrip()
+        if stripped.endswith(", who") or stripped.endswith(",who"):
+            comma = stripped.rfind(",")
+            found = self._subject_of(self.masked[:comma], None)
+            return found
+        if re.search(r"(?:^|[\s,;])(?:and|but|or)\s*$", stripped) and (
+            not stripped.rstrip(" ,").endswith(("and", "but", "or")) or True
+        ):
+            before = re.sub(r",?\s*(?:and|but|or)\s*$", "", stripped)
+            if self.frames:
+                return self.frames[-1].speaker, len(before)
+            subject = self._initial_subject(limit=len(before))
+            return (subject, len(before)) if subject is not None else None
+        if stripped.endswith(","):
+            return self._apposed(stripped)
+        return self._subject_of(core, None)
+
+    def _subject_of(self, text: str, offset: int | None) -> tuple[Speaker, int] | None:
+        """The subject at the end of `text` (masked, up to the verb's gap), from the last clause boundary."""
+        gap = GAP.search(text)
+        text = text[: gap.start()] if gap else text
+        toks = list(re.finditer(r"\x01+|[A-Z]+&[A-Z]+|(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Adm|Amb|St|Rev|Maj)\.|[^\W_](?:[\w'’.&-]*\w)?|[^\w\s]", text))
+        k = len(toks)
+        while k > 0:
+            tok = toks[k - 1].group()
+            low = tok.lower()
+            if tok.startswith(MASK) or tok in (",", ";", ":", "—", "–", "−", "(", ")", '"', "[", "]") or tok == "-" and k > 1:
+                break
+            if low in _BOUNDARY_WORDS:
+                break
+            if low in ("and", "or", "but") and not (
+                k >= 2 and k < len(toks) and _namey(toks[k - 2].group()) and _namey(toks[k].group())
+            ):
+                break
+            if low in ("who",) and k >= 2 and toks[k - 2].group() == ",":
+                break
+            k -= 1
+        if k == len(toks):
+            return None
+        words = [t.group() for t in toks[k:]]
+        if any(w.lower() in _AUX for w in words):
+            return None
+        start = toks[k].start()
+        if start < self.intro:
+            words = [t.group() for t in toks[k:] if t.start() >= self.intro]
+            start = self.intro
+        speaker = parse_subject(words, self.state)
+        if speaker is None:
+            return None
+        return speaker, (offset + start if offset is not None and False else start)
+
+    def _apposed(self, core: str) -> tuple[Speaker, int] | None:
+        """"Sen. Jane Roe, D-Ohio, chair of the committee, said" / "John Doe, 73, said": the name before the
+        appositions is the subject, and an apposition with a role noun is its role."""
+        end = len(core.rstrip(" ,"))
+        role: str | None = None
+        for _ in range(3):
+            comma = core.rfind(",", 0, end)
+            if comma < 0:
+                return None
+            phrase = core[comma + 1 : end].strip()
+            words = words_of(phrase)
+            if not words or len(words) > 16 or MASK in phrase or not _apposition(words):
+                return None
+            if role is None and any(plain(w) in PERSON_NOUNS | {"ceo", "chair"} for w in words):
+                role = re.sub(r"^(?:the|a|an)\s+", "", phrase)
+            found = self._subject_of(core[:comma], None)
+            if found is not None and not found[0].unnamed:
+                speaker, start = found
+                if speaker.person and role and not speaker.role:
+                    speaker = Speaker(speaker.name, role, True)
+                return speaker, start
+            end = comma
+        return None
+
+    def _inverted(self, after: int) -> Speaker | None:
+        """'… said Kremlin spokesman Dmitry Peskov.' / '…, said law professor Jane Roe, an expert on …'."""
+        rest = _skip_adverbials(self.masked[after:])
+        m = re.match(r"\s*([^,.;:!?\x01—–()]{2,90}?)(?=\s*(?:[,.;:!?\x01—–(]|$|\s+(?:in|at|on|during|via|who)\s))", rest)
         if m is None:
-            return
-        words = self._words(m.group(2))
-        if not all(is_cap(w) or w.lower() in ROLE_WORDS | CONNECTORS for w in words):
-            return
-        speaker = speaker_from_words(words, self.state)
-        if speaker is not None:
-            self._emit(speaker, m.end(), self._content_end(m.end()), "reported", m.group(1))
+            return None
+        words = words_of(m.group(1))
+        if not words or words[0].lower() in ("that", "it", "this", "there", "he", "she", "they", "we", "i"):
+            return None
+        # The name run: role words, then capitalised words; a lowercase word after the name ends it.
+        k = 0
+        seen_cap = False
+        for k, w in enumerate(words):
+            if w[:1].isupper() or w.lower() in ("the", "of", "for", "and", "de", "von", "al"):
+                seen_cap = seen_cap or w[:1].isupper()
+                continue
+            if not seen_cap and (plain(w) in PERSON_NOUNS | ORG_NOUNS | DOC_NOUNS | GROUP_NOUNS or w.islower()):
+                continue
+            break
+        else:
+            k = len(words)
+        words = words[:k] if seen_cap else words
+        if len(words) > 10:
+            return None
+        speaker = parse_subject(words, self.state)
+        if speaker is None:
+            return None
+        appos = re.match(r"\s*,\s*(?:the\s+|a\s+|an\s+)?([^,.;\x01]{3,90})", rest[m.end() :])
+        if speaker.person and not speaker.role and not speaker.unnamed and appos:
+            phrase = words_of(appos.group(1))
+            if any(plain(w) in PERSON_NOUNS for w in phrase) and _apposition(phrase):
+                speaker = Speaker(speaker.name, appos.group(1).strip(), True)
+        return speaker
 
-    def _content_end(self, start: int) -> int:
-        """Where a reported clause stops: before a participle, a coordinated verb of its own, or a source."""
-        end = len(self.masked)
+    def _initial_subject(self, limit: int | None = None) -> Speaker | None:
+        """The subject opening the sentence, for a participle or a coordinated verb ('He did not say …, but
+        said …')."""
+        if self.subject is not None:
+            return self.subject
+        text = self.masked[self.intro : limit]
+        toks = words_of(text)
+        k = 0
+        while k < len(toks):
+            w = toks[k]
+            p = plain(w)
+            if w[:1].isupper() or p in ("the", "a", "an", "of", "for") or p in PERSON_NOUNS | ORG_NOUNS | GROUP_NOUNS or w.endswith(("'s", "’s")):
+                k += 1
+                continue
+            break
+        if k == 0 or k == len(toks):
+            return None
+        return parse_subject(toks[:k], self.state)
+
+    def _stops(self, start: int) -> list[int]:
+        """Where later attributions in the sentence begin: a reported clause ends before them."""
+        stops = []
         for hit in self.hits:
             if hit.start <= start:
                 continue
             if hit.kind in ("psay", "ppos"):
-                end = min(end, hit.start)
+                stops.append(hit.start)
                 continue
-            coord = re.search(
-                r",?\s+(?:and|but)\s+(?:(?:he|she)\s+)?(?:(?:also|has|had|have)\s+)*$",
-                self.masked[: hit.start],
-            )
-            if coord and coord.start() > start:
-                end = min(end, coord.start())
-            elif hit.kind in ("say", "that"):
-                # "…, while Golden Globes president Helen Hoehne said": another speaker's clause begins.
-                other = re.search(
-                    r"[,\x01]\s+(?:while|whereas|but|and|as)\s+[^,;.\x01]{1,80}$", self.masked[: hit.start]
-                )
-                if other and other.start() > start:
-                    end = min(end, other.start() + (self.masked[other.start()] == MASK))
-        cut = CUT.search(self.masked, start, end)
-        return cut.start() if cut else end
+            left = self.masked[start : hit.start]
+            coord = re.search(r",?\s+(?:and|but)\s+(?:(?:he|she|they|it)\s+)?(?:(?:also|has|had|have|then|later)\s+)*$", left)
+            if coord:
+                stops.append(start + coord.start())
+                continue
+            other = re.search(r"(?:[,;\x01]|\s(?:and|but))\s+(?:while|whereas|but|and|as|though)?\s*[^,;.\x01]{1,80}$", left)
+            if other and hit.kind == "say" and self._subject_of(left, None) is not None:
+                stops.append(start + other.start())
+        return stops
 
-    def _reported(self, index: int) -> None:
-        """`Peskov said (that) …`, `Lavrov rejected …`, `…, the Kremlin said.`, `…, adding that …`."""
-        hit, masked = self.hits[index], self.masked
-        participle = hit.kind in ("psay", "ppos")
-        if not participle and any(s <= hit.start < e for s, e in self.covered):
-            return  # a verb inside someone's reported clause is part of what they said
-        if participle:
-            speaker, real = self.latest or _initial_subject(masked, self.state), True
-        else:
-            speaker, real = subject_before(masked[: hit.start], self.state, self.latest)
-        if speaker is None:
-            return
-        self.used.add(index)
-        rest = masked[hit.end :]
-        if hit.kind in ("pos", "ppos"):
-            if hit.verb in ("called", "calls", "calling") and MASK not in re.split(r"[.;]", rest)[0]:
-                return
-            verb_at = hit.end - len(hit.verb)
-            end = self._content_end(hit.end)
-            if hit.verb in ("called", "calls", "calling"):
-                # 'called the conditions "very simple"': the label is the statement, not what follows it.
-                first = masked.index(MASK, hit.end)
-                end = min(end, first + len(masked[first:]) - len(masked[first:].lstrip(MASK)))
-            if real and len(self.sentence[hit.end : end].split()) >= 3:
-                self._emit(speaker, verb_at, end, "reported", masked[self._left_bound(hit.start) : verb_at])
-            return
-        start = self._clause_start(hit, rest)
+    # -- collecting ------------------------------------------------------------------------------------------
+
+    def _add(
+        self, speaker: Speaker, astart: int, aend: int, kind: str, start: int | None, end: int | None,
+        date_text: str, text: str | None = None, boundary: bool = True,
+    ) -> None:  # fmt: skip
         if start is None:
-            if not real:
-                _remember_date(speaker, masked[hit.start :], self.state)
-                self.state.spoken.append((speaker, self.state.paragraph))
-            elif not participle:
-                self._trailing(hit, speaker)
+            start = max(self.intro, *(f.end for f in self.frames if f.end is not None and f.end <= (end or 0)), 0)
+            start = _clause_start(self.masked, start, end or 0)
+        if end is None:
+            end = clause_end(self.masked, start, self._stops(start))
+        if end <= start:
             return
-        if not real:
-            _remember_date(speaker, masked[self._left_bound(hit.start) : start], self.state)
-            return
-        end = self._content_end(start)
-        kind = "quote" if re.fullmatch(r"\s*\x01+[\s.]*", masked[start:end]) else "reported"
-        if kind == "quote":
-            start, end = start + masked[start:end].index(MASK) + 1, start + masked[start:end].rindex(MASK)
-        self._emit(speaker, start, end, kind, masked[self._left_bound(hit.start) : start])
+        self.frames.append(_Frame(speaker, astart, aend, kind, start, end, date_text, text, boundary))
 
-    def _clause_start(self, hit: _Hit, rest: str) -> int | None:
-        """Where the reported clause begins after the verb, if it has one."""
-        pos = _skip_adverbials(rest, 0)
-        if hit.verb in ("told", "tells"):
-            listener = LISTENER.match(rest, pos)
-            if listener is None:
-                return None
-            pos = _skip_adverbials(rest, listener.end())
-        if that := re.match(r"\s*,?\s*that\s+", rest[pos:]):
-            return hit.end + pos + that.end()
-        if colon := re.match(r"\s*:\s*", rest[pos:]):
-            return hit.end + pos + colon.end()
-        if hit.kind in ("say", "psay") or hit.verb in ("told", "tells"):
-            if SUBJECT_START.match(rest, pos) and not rest[pos:].lstrip().startswith((",", ".")):
-                return hit.end + pos + (len(rest[pos:]) - len(rest[pos:].lstrip()))
-        # "repeated Moscow's claim that …": a short object, then the clause.
-        short = re.match(r"((?:\s+[^\s\x01,;]+){1,3}?)\s+that\s+", rest)
-        if short and not re.search(r"\b(?:which|who|what|whether|the|a|an)\b", short.group(1), re.I):
-            return hit.end + short.end()
-        return None
+    def _finish(self) -> list[Found]:
+        out: list[Found] = []
+        for frame in self.frames:
+            raw = frame.text if frame.text is not None else self.sentence[frame.start : frame.end]
+            if frame.kind == "reported":
+                raw, framing = framing_cut(raw)
+                frame.date_text += " " + framing
+            text = tidy(raw, quote=frame.kind == "quote")
+            if not text:
+                continue
+            said_on = self._date(frame)
+            out.append((frame.speaker, text, frame.kind, said_on))
+            self.state.note(frame.speaker)
+        return out
 
-    def _trailing(self, hit: _Hit, speaker: Speaker) -> None:
-        """`Moscow will not discuss it, the Kremlin said on Thursday.` The clause comes before the speaker."""
-        comma = self.masked.rfind(",", 0, hit.start)
-        if (
-            comma < 0
-            or MASK in self.masked[:comma]
-            or self.found
-            or (hit.kind != "say" and hit.verb not in TRAIL)
-        ):
-            return
-        # Only the speaker may stand between the comma and the verb ("…, even though Moscow declared" is no
-        # attribution).
-        between = self._words(self.masked[comma + 1 : hit.start])
-        if between and between[0].lower() == "the":
-            between = between[1:]
-        if not between or len(between) > 8:
-            return
-        allowed = ROLE_WORDS | CONNECTORS | GAP_WORDS
-        if not all(is_cap(w) or w.lower() in allowed or w.endswith(("'s", "’s")) for w in between):
-            return
-        words = self.sentence[:comma].split()
-        if len(words) < 5 or words[0].lower() in NOT_A_CLAUSE_START:
-            return
-        rest = self.masked[hit.end :]
-        pos = _skip_adverbials(rest, 0)
-        if hit.verb in ("told", "tells") and (listener := LISTENER.match(rest, pos)):
-            pos = _skip_adverbials(rest, listener.end())
-        tail = rest[pos:]
-        comma_after = re.match(r"\s*,\s*", tail)
-        if comma_after and SUBJECT_START.match(tail, comma_after.end()):
-            if not re.match(r"[a-z]+ing\b|according\b", tail[comma_after.end() :]):
-                # "If the files are not found soon, Dellon says, they could lose their chance to vote":
-                # the attribution interrupts the statement.
-                after = hit.end + pos + comma_after.end()
-                joined = self.sentence[:comma] + ", " + self.sentence[after:].strip()
-                self._emit(speaker, 0, len(self.sentence), "reported", self.masked[comma:after], text=joined)
-                return
-        # Only the end, a comma or a short phrase may follow ("…, Peskov said of the idea."), not a clause.
-        if re.match(r"\s*(?:[,;.!?]|$|[a-z]+ing\b)", tail) or SHORT_PHRASE.match(tail):
-            self._emit(speaker, 0, comma, "reported", self.masked[comma:])
-
-    def _left_bound(self, pos: int) -> int:
-        """Start of the text that may date the statement at `pos`: after any earlier statement's clause."""
-        return max((end for _, end in self.covered if end <= pos), default=0)
+    def _date(self, frame: _Frame) -> datetime | None:
+        state = self.state
+        text = self.masked[: self.intro] + " " + frame.date_text
+        if frame.attr_start > frame.end:
+            text += " " + self.masked[frame.end : frame.attr_start]
+        said_on = explicit_date(text, state.published) or relative_to_last(text, state.last_said)
+        if said_on is not None:
+            state.dates[frame.speaker.name] = said_on
+        else:
+            said_on = state.dates.get(frame.speaker.name) or state.published
+        state.last_said = said_on or state.last_said
+        return said_on
 
 
-def _hit(m: re.Match[str]) -> _Hit:
+def _hit(m: re.Match[str]) -> _Hit | None:
     kind = m.lastgroup or "say"
-    return _Hit(start=m.start(), end=m.end(), verb=m.group(kind), kind=kind)
+    verb = m.group(kind)
+    return _Hit(start=m.start(), end=m.end(), verb=verb, kind=kind)
 
 
-def _tidy(text: str, *, quote: bool) -> str:
-    text = re.sub(r"(?:\s+(?:and|but|or))+$", "", " ".join(text.split()).strip(" ,;:—–-"))
-    if quote:
-        text = text.strip('"“”„«»').strip(" ,;:—–-")
-    if len(text.split()) < (1 if quote else 3):
-        return ""
-    text = re.sub(r',(["”’»])$', r"\1", text)  # '…of entertainment,"' ends the clause, not the quote
-    closed = text[-1] in '"”’»' and len(text) > 1 and text[-2] in TERMINAL
-    if text[-1] not in TERMINAL and not closed:
-        text += "."
-    return text
+def _stem(verb: str) -> str:
+    return verb.lower()
 
 
-def _inverted(after: str, state: State) -> Speaker | None:
-    """'… said Kremlin spokesman Dmitry Peskov.' — the speaker follows the verb."""
-    m = re.match(r"\s*([^,.;:\x01]{2,80})", after)
-    if m is None:
-        return None
-    words = [w.group() for w in TOKEN.finditer(m.group(1))]
-    if not words or not all(is_cap(w) or w.lower() in ROLE_WORDS | CONNECTORS for w in words):
-        return None
-    return speaker_from_words(words, state)
+def _clause_follows(pos: str, stem: str) -> bool:
+    """Whether a position verb is followed by its own "that"-clause ("denied that …", "warned that …")."""
+    return bool(re.match(r"\s*,?\s*that\s", pos)) and not stem.startswith(("call", "urg", "accus"))
 
 
-def _skip_adverbials(rest: str, pos: int) -> int:
-    while (adverbial := ADVERBIAL.match(rest, pos)) and adverbial.end() > pos:
-        pos = adverbial.end()
-    return pos
+def _skip_adverbials(rest: str) -> str:
+    while (adverbial := ADVERBIAL.match(rest)) and adverbial.end() > 0:
+        rest = rest[adverbial.end() :]
+    return rest
 
 
-def _remember_date(speaker: Speaker, attribution: str, state: State) -> None:
-    said_on = explicit_date(attribution, state.published)
-    if said_on is not None:
-        state.dates[speaker.name] = said_on
+def _clause_start(masked: str, start: int, end: int) -> int:
+    """Where the statement before a trailing attribution begins: after a colon ("Jan. 7: …")."""
+    colon = masked.rfind(": ", start, end)
+    return colon + 2 if colon >= 0 and MASK not in masked[colon:end] else start
 
 
-def _initial_subject(masked: str, state: State) -> Speaker | None:
-    """The subject opening the sentence, for a participle ('He did not say …, adding that …')."""
-    m = re.match(r"\s*((?:[^\s,\x01]+\s+){1,6}?)(?=[a-z])", masked)
-    if m is None:
-        return None
-    speaker, real = subject_before(m.group(1), state, None)
-    return speaker if real else None
+def _namey(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _apposition(words: list[str]) -> bool:
+    """Whether the words between two commas can describe the name before them ("D-Ohio", "73", "chair of the
+    committee", "a Dover Republican", "who has led the agency since 2019")."""
+    first = words[0].lower()
+    if first in ("who", "whose"):
+        return True
+    if any(w.lower() in _AUX or w.lower() in ("that", "which", "said", "says") for w in words):
+        return False
+    if re.fullmatch(r"\d{1,3}", words[0]) and len(words) <= 2:
+        return True  # an age
+    if re.fullmatch(r"[RDI]-[A-Z][\w.]*", words[0]):
+        return True  # a party and state tag
+    if first in ("the", "a", "an", "its", "his", "her", "their", "former", "now", "then", "also"):
+        return True
+    return any(plain(w) in PERSON_NOUNS | ORG_NOUNS | GROUP_NOUNS for w in words) and len(words) <= 12
+
+
+def _voiceless(words: list[str]) -> bool:
+    """"According to federal data / a new study / the lawsuit": a document with no issuer named."""
+    nouns = {plain(w) for w in words}
+    return bool(
+        nouns
+        & {"data", "study", "studies", "survey", "poll", "records", "figures", "estimates", "statistics", "analysis",
+           "research", "documents", "tracker", "tally", "report", "reports", "law", "bill", "numbers", "model",
+           "projections", "forecast", "website", "site", "map", "census", "calculations", "review", "filings"}
+    ) or (nouns & DOC_NOUNS and not any(w.endswith(("'s", "’s")) or w.lower() in ("its", "his", "her", "their") for w in words))
+
+
+__all__ = ["Found", "SentenceReader", "GROUP_NOUNS"]

@@ -1,5 +1,6 @@
-"""Who is speaking: a named person (with role) or an institution parsed from the words before or after a
-speech verb, with surnames, pronouns and "the spokesman" resolved against names seen earlier."""
+"""Who is speaking: the noun phrase before (or after) a speech verb read as a named person, an organisation, an
+unnamed source ("a U.S. official", "officials"), or a reference to someone named earlier ("he", "the agency",
+"the spokesman", "the statement"), resolved against what the article has said so far, in reading order."""
 
 from __future__ import annotations
 
@@ -7,23 +8,39 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from retrieval._names import Named, is_name_word, parse_name
 from retrieval._speaker_words import (
     CONNECTORS,
+    DOC_NOUNS,
+    GROUP_NOUNS,
     INSTITUTION_NOUNS,
+    ORG_NOUNS,
+    PERSON_NOUNS,
     PREPOSITIONS,
     ROLE_NOUNS,
     ROLE_WORDS,
     TITLE_WORDS,
     TOKEN,
-    is_cap,
     plain,
 )
-from retrieval._speech_verbs import GAP, VERB
 
 _HONORIFICS = {"sir": "he", "lord": "he", "mr": "he", "dame": "she", "lady": "she", "mrs": "she", "ms": "she"}
-_NATIONALITY = re.compile(r"(?:an|ian|ean|ese|ish|i|ch|ic)$")
-# Plural nouns standing alone before "said": Americans, Climatologists, Advocates, Officials.
-_GROUP_NOUN = re.compile(r"(?:ans|ists|ers|ates|ats|ics|ors|ents|ants|ials)$")
+_LEAD = frozenset(
+    "but and so yet meanwhile however now still also then instead ultimately indeed separately moreover plus "
+    "thus hence and, while whereas though although".split()
+)
+_INDEFINITE = frozenset(
+    "a an one another some many several most other few numerous both all various multiple dozens hundreds "
+    "thousands two three four five six seven eight nine ten more".split()
+)
+_POSSESSIVE = {"his": "he", "her": "she", "its": "it", "their": "they"}
+_AGENCY = frozenset(
+    "agency administration service bureau centers center institute survey commission department authority "
+    "office board monitor observatory ministry".split()
+)
+# How many sentences back a pronoun or "the agency" may reach for its antecedent.
+_PRONOUN_REACH = 4
+_TITLE_REACH = 12
 
 
 @dataclass(slots=True)
@@ -31,281 +48,402 @@ class Speaker:
     name: str
     role: str | None
     person: bool
+    unnamed: bool = False
 
 
 @dataclass(slots=True)
 class State:
-    """What the reader of the article remembers: names seen, who spoke last, and when each speaker spoke."""
+    """What the reader of the article remembers: names seen so far, who spoke or acted recently, and when each
+    speaker spoke."""
 
     published: datetime | None
-    registry: dict[str, Speaker] = field(default_factory=dict)
-    spoken: list[tuple[Speaker, int]] = field(default_factory=list)
+    registry: dict[str, Speaker] = field(default_factory=dict)  # surname -> the person's full name
+    orgs: list[Speaker] = field(default_factory=list)
+    org_nouns: dict[str, set[str]] = field(default_factory=dict)
+    salient: list[tuple[Speaker, int]] = field(default_factory=list)  # speakers and sentence subjects
+    docs: list[tuple[str, Speaker, int]] = field(default_factory=list)  # "signed an order" -> ("order", Trump)
     dates: dict[str, datetime] = field(default_factory=dict)
     gender: dict[str, str] = field(default_factory=dict)
+    last_said: datetime | None = None
+    sentence: int = 0
     paragraph: int = 0
 
-
-def _run_before(words: list[str]) -> tuple[list[str], int]:
-    """The capitalised name run ending the word list, and where it starts."""
-    i = len(words)
-    while i > 0:
-        word = words[i - 1]
-        if is_cap(word):
-            i -= 1
-        elif word.lower() in CONNECTORS and i < len(words):
-            # "Ursula von der Leyen": particles count only between capitalised words.
-            k = i - 1
-            while k > 0 and words[k - 1].lower() in CONNECTORS:
-                k -= 1
-            if k == 0 or not is_cap(words[k - 1]):
-                break
-            i = k
-        else:
-            break
-    return words[i:], i
+    def note(self, speaker: Speaker) -> None:
+        self.salient.append((speaker, self.sentence))
 
 
-def speaker_from_words(words: list[str], state: State, *, subject: bool = True) -> Speaker | None:
-    """Parse 'Russian Foreign Minister Sergey Lavrov' / 'the Kremlin' / 'Lavrov' ending the word list.
+def words_of(text: str) -> list[str]:
+    return [m.group() for m in TOKEN.finditer(text)]
 
-    As a `subject`, a name governed by a preposition ("… machines in New Hampshire say") is refused."""
-    run, start = _run_before(words)
-    if not run and len(words) >= 2 and words[-2].lower() == "the":
-        return _by_role(words[-1:], state)  # "the spokesman said"
-    if not run or run[-1].endswith(("'s", "’s")) or len(run) > 8:
+
+# ---- reading a subject ----------------------------------------------------------------------------------
+
+
+def parse_subject(words: list[str], state: State) -> Speaker | None:
+    """The speaker a subject noun phrase names, resolved; None when it names no one we can tell."""
+    while words and (words[0].lower() in _LEAD or words[0] in (",", "-", "–", "—")):
+        words = words[1:]
+    while words and words[-1] in (",", "-", "–", "—"):
+        words = words[:-1]
+    if not words or len(words) > 16:
         return None
-    if plain(run[-1]) in INSTITUTION_NOUNS:
-        # Russia's Foreign Ministry, the UN General Assembly, the Kremlin.
-        return Speaker(" ".join(run), None, person=False)
-    split = max(
-        (i for i, w in enumerate(run) if plain(w) in TITLE_WORDS or w.endswith(("'s", "’s"))), default=-1
-    )
-    name, role_words = run[split + 1 :], run[: split + 1]
-    # Only words that can belong to a title stay in the role ("Kate Holton Reuters British Prime Minister"
-    # is a byline glued to one).
-    keep = len(role_words)
-    while keep > 0 and _modifier(role_words[keep - 1]):
-        keep -= 1
-    if keep == 1 and (start == 0 or not is_cap(words[start - 1])):
-        keep = 0  # one organisation name may lead a title: "Apple Senior Vice President"
-    role_words = role_words[keep:]
-    if split >= 0 and run[split].endswith(("'s", "’s")) and len(name) == 1 and not _titled(role_words):
-        if name[0].lower() not in state.registry:
-            name, role_words = run, []  # "Emily's List" is one name, not a role and a surname
-    while (
-        len(name) > 2 and (name[0].isupper() or name[0].endswith("s")) and name[0].lower() not in CONNECTORS
-    ):
-        role_words.append(name.pop(0))  # "Indians DH Mike Napoli": a team and a position, then the name
-    j = start
-    while j > 0:
-        word = words[j - 1]
-        if _modifier(word):
-            role_words.insert(0, word)
-            j -= 1
-        elif role_words and (link := _role_link(words[:j])):
-            role_words[:0] = words[j - link : j]  # "ambassador to the UN", "head of the IAEA"
-            j -= link
-        else:
-            if is_cap(word) and _titled(role_words) and (j == 1 or not is_cap(words[j - 2])):
-                role_words.insert(0, word)  # "Ford spokesman", "Starbucks spokesperson"
-                j -= 1
-            break
-    if subject and j > 0:
-        before = words[j - 2] if words[j - 1].lower() == "the" and j > 1 else words[j - 1]
-        if before.lower() in PREPOSITIONS:
+    if len(words) == 1 and words[0].lower() in ("he", "she", "it", "they"):
+        return resolve_pronoun(words[0].lower(), state)
+    head, post = _split_post(words)
+    if not head:
+        return None
+    first, last = head[0].lower(), head[-1]
+    noun = plain(last)
+    if noun in GROUP_NOUNS and not (len(head) > 1 and is_name_word(last) and noun not in GROUP_NOUNS):
+        if first in ("the", "these", "those") and not post and len(head) <= 2:
+            return _recent_group(noun, state)
+        return _unnamed(words, person=True)
+    if noun in DOC_NOUNS and not is_name_word(last):
+        return resolve_doc(noun, head[:-1], state)
+    if is_name_word(last) or plain(last) in ("jr", "sr", "ii", "iii"):
+        if first in _INDEFINITE or first in _POSSESSIVE:
+            return _unnamed(words, person=True)  # "a Dover Republican", "Another X user"
+        body = head[1:] if first == "the" else head
+        named = parse_name(body)
+        if named is None:
             return None
-    honorifics = [w for w in role_words if plain(w) in _HONORIFICS]
-    role_words = [w for w in role_words if plain(w) not in _HONORIFICS]
-    role = " ".join(role_words) if _titled(role_words) else None
-    if not name:
-        return _by_role(role_words, state) if role_words else None
-    if len(name) > 4:
+        if first == "the" and named.person and len(named.name.split()) == 1 and not named.role:
+            return Speaker(named.name, None, person=False)  # "the Kremlin", "the Vatican"
+        return resolve_name(named, state)
+    if noun in PERSON_NOUNS or noun in ORG_NOUNS:
+        return _described(head, post, noun, state)
+    return None
+
+
+def _split_post(words: list[str]) -> tuple[list[str], list[str]]:
+    """Head and post-modifier: "Public health officials | in China", "Lawyers | for the Venezuelans",
+    "An administration official | who briefed reporters". "of" inside an organisation's name stays."""
+    for i in range(1, len(words)):
+        w = words[i].lower()
+        prev = words[i - 1]
+        if w in ("of", "for", "and", "&") and is_name_word(prev) and i + 1 < len(words):
+            nxt = words[i + 1]
+            if is_name_word(nxt) or (nxt.lower() == "the" and i + 2 < len(words) and is_name_word(words[i + 2])):
+                if plain(prev) in INSTITUTION_NOUNS or w != "of" or _org_so_far(words[:i]):
+                    continue
+        if w in PREPOSITIONS or w in ("who", "that", "which", "whose") or (
+            w.endswith("ing") and w.islower() and len(w) > 4
+        ):
+            return words[:i], words[i:]
+        if w == ",":
+            return words[:i], words[i:]
+    return words, []
+
+
+def _org_so_far(words: list[str]) -> bool:
+    return any(plain(w) in INSTITUTION_NOUNS and is_name_word(w) for w in words)
+
+
+def _unnamed(words: list[str], *, person: bool) -> Speaker | None:
+    words = [w for w in words if w != ","]
+    if len(words) > 12:
         return None
-    if (
-        len(name) >= 3
-        and (known := state.registry.get(name[-1].lower()))
-        and known.name.split()[0] != name[-3]
-    ):
-        name = known.name.split()  # "Doug Burgum Trump said": a list heading glued to "Trump said"
-    speaker = _resolve(Speaker(" ".join(name), role, person=True), state)
-    if honorifics:
-        state.gender.setdefault(speaker.name, _HONORIFICS[plain(honorifics[0])])
-    if " " not in speaker.name and _GROUP_NOUN.search(speaker.name) and not speaker.role:
-        return None  # "Americans said", "Advocates say": a crowd, not a speaker
-    return speaker
+    text = " ".join(words)
+    text = re.sub(r"\s+([’'],?s\b|[.,)])", r"\1", text).replace("( ", "(")
+    return Speaker(text, None, person=person, unnamed=True)
 
 
-def _modifier(word: str) -> bool:
-    """A word that can stand in a role: a title, a nationality, an acronym or a possessor."""
-    if word.lower() in ROLE_WORDS or plain(word) in TITLE_WORDS or word.endswith(("'s", "’s")):
-        return True
-    if not is_cap(word):
-        return False
-    return (word.isupper() and len(word) <= 5) or bool(_NATIONALITY.search(word))
+def _recent_group(noun: str, state: State) -> Speaker | None:
+    for speaker, sentence in reversed(state.salient):
+        if state.sentence - sentence > _TITLE_REACH:
+            break
+        if speaker.unnamed and noun in speaker.name.lower():
+            return speaker
+    return Speaker(noun, None, person=True, unnamed=True)
 
 
-def _role_link(words: list[str]) -> int:
-    """How many words at the end of `words` join a role noun to an organisation: "ambassador to (the)"."""
-    for size in (3, 2):
-        if len(words) >= size:
-            tail = [w.lower() for w in words[-size:]]
-            if (
-                tail[1] in ("to", "of", "for", "at")
-                and tail[2:] in ([], ["the"])
-                and plain(tail[0]) in ROLE_NOUNS
-            ):
-                return size
-    return 0
+def _described(head: list[str], post: list[str], noun: str, state: State) -> Speaker | None:
+    """"the agency", "a government spokesman", "Prayut's office", "the Biden administration"."""
+    first = head[0].lower()
+    if first in _INDEFINITE:
+        return _unnamed(head + post, person=noun not in ORG_NOUNS)
+    possessor = next((i for i, w in enumerate(head) if w.endswith(("'s", "’s"))), None)
+    if possessor is not None and noun in ORG_NOUNS:
+        owner = [w for w in head[: possessor + 1] if w.lower() != "the"]
+        return Speaker(" ".join(owner + head[possessor + 1 :]), None, person=False)  # "Prayut's office"
+    if noun in ORG_NOUNS and noun not in PERSON_NOUNS:
+        mods = head[1:-1] if first == "the" else head[:-1]
+        if mods and all(is_name_word(w) for w in mods) and not any("-" in w for w in mods):
+            name = " ".join(mods + [head[-1]])  # "the Biden administration", "the U.S. government"
+            if post and post[0].lower() == "of" and len(post) <= 8:
+                name += " " + " ".join(post)
+            return Speaker(name, None, person=False)
+        if post and post[0].lower() == "of" and len(post) >= 2 and is_name_word(post[-1]):
+            return Speaker(" ".join(head[1:] if first == "the" else head) + " " + " ".join(post), None, False)
+        if first in ("the",) or first in _POSSESSIVE:
+            return resolve_org_noun(noun, state)
+        return None
+    if first == "the" or first in _POSSESSIVE or possessor is not None:
+        return resolve_title(noun, state)
+    return None
 
 
-def _titled(words: list[str]) -> bool:
-    return any(plain(w) in ROLE_NOUNS for w in words)
+# ---- resolution ------------------------------------------------------------------------------------------
 
 
-def _resolve(speaker: Speaker, state: State) -> Speaker:
+def resolve_name(named: Named, state: State) -> Speaker:
     """A bare surname becomes the full name seen earlier in the article; a missing role is filled in."""
-    known = state.registry.get(speaker.name.split()[-1].lower())
-    if known is None and " " not in speaker.name:
+    if not named.person:
+        return Speaker(named.name, named.role, person=False)
+    parts = named.name.split()
+    known = state.registry.get(parts[-1].lower())
+    if known is None and len(parts) == 1:
         # Family name first ("Hu Xiang" … "Hu said").
         known = next(
-            (
-                k
-                for k in state.registry.values()
-                if k.name.split()[0] == speaker.name and all(w.isalpha() for w in k.name.split()[1:])
-            ),
+            (k for k in state.registry.values() if k.name.split()[0] == named.name and len(k.name.split()) == 2),
             None,
         )
-    if known is None:
-        return speaker
-    if " " not in speaker.name or speaker.name == known.name:
-        return Speaker(known.name, speaker.role or known.role, person=True)
-    return speaker
+    if known is not None and (len(parts) == 1 or known.name == named.name or parts[0] == known.name.split()[0]):
+        return Speaker(known.name, named.role or known.role, person=True)
+    if len(parts) == 1 and not named.role:
+        # A single unknown word ("Rwanda", "Apple", "Affleck"): a name, but not one a pronoun may point to.
+        return Speaker(named.name, None, person=False)
+    return Speaker(named.name, named.role, person=True)
 
 
-def _by_role(role_words: list[str], state: State) -> Speaker | None:
-    """'The spokesman' or 'the foreign minister': the latest speaker whose role has that noun."""
-    noun = plain(role_words[-1])
-    if noun not in ROLE_NOUNS:
-        return None
-    for speaker, paragraph in reversed(state.spoken):
-        if speaker.role and noun in speaker.role.lower() and state.paragraph - paragraph <= 2:
+def resolve_pronoun(pronoun: str, state: State) -> Speaker | None:
+    reach = _PRONOUN_REACH if pronoun in ("he", "she") else 2
+    for speaker, sentence in reversed(state.salient):
+        if state.sentence - sentence > reach:
+            break
+        if pronoun in ("he", "she"):
+            if not speaker.person or (speaker.unnamed and _plural(speaker.name)):
+                continue
+            known = state.gender.get(speaker.name) or _role_gender(speaker.role)
+            if known and known != pronoun:
+                continue
+            state.gender.setdefault(speaker.name, pronoun)
+            return speaker
+        if pronoun == "it" and not speaker.person:
+            return speaker
+        if pronoun == "they" and (speaker.unnamed and _plural(speaker.name)):
             return speaker
     return None
 
 
-def register_names(masked: str, state: State) -> None:
-    """Remember full names (and their roles) so later surname-only mentions resolve."""
-    words = [m.group() for m in TOKEN.finditer(masked)]
-    i = 0
-    while i < len(words):
-        if not is_cap(words[i]):
-            i += 1
-            continue
-        j = i
-        while j < len(words) and (
-            is_cap(words[j]) or (words[j].lower() in CONNECTORS and j + 1 < len(words))
-        ):
-            j += 1
-        # "Meet Kerri Lubeski, …": an imperative or question word opening the sentence is not a first name.
-        first = 1 if i == 0 and j >= 3 and not _modifier(words[0]) else 0
-        speaker = speaker_from_words(words[first:j], state, subject=False)
-        if speaker is not None and speaker.person and " " in speaker.name:
-            role = speaker.role or _apposition(words[j:])
-            key = speaker.name.split()[-1].lower()
-            known = state.registry.get(key)
-            if known is None:
-                state.registry[key] = Speaker(speaker.name, role, person=True)
-            elif known.role is None and role and known.name == speaker.name:
-                known.role = role
-        i = max(j, i + 1)
+def _plural(description: str) -> bool:
+    head = description.lower().split()
+    words = [plain(w) for w in head]
+    return any(w in GROUP_NOUNS for w in words) and not any(w in ("a", "an", "one") for w in words[:1])
 
 
-def _apposition(words: list[str]) -> str | None:
-    """', the Kremlin's spokesman,' right after a name."""
-    if len(words) < 3 or words[0] != ",":
-        return None
-    try:
-        end = words.index(",", 1)
-    except ValueError:
-        return None
-    phrase = words[1:end]
-    if phrase and phrase[0].lower() in ("the", "a", "an"):
-        phrase = phrase[1:]
-    if not 1 <= len(phrase) <= 10 or not any(plain(w) in ROLE_NOUNS for w in phrase):
-        return None
-    if any(VERB.fullmatch(w) for w in phrase):
-        return None
-    return " ".join(phrase)
-
-
-def subject_before(left: str, state: State, current: Speaker | None) -> tuple[Speaker | None, bool]:
-    """The speaker ending `left` (text before a verb), and whether the phrase is a real statement
-    (False for "what Lavrov said the day before", which only tells us when he spoke)."""
-    left = left[: GAP.search(left).start()]  # type: ignore[union-attr]
-    if re.search(r"(?:,|\b(?:and|but))\s*$", left) and current is not None:
-        return current, True
-    left = re.sub(r",\s*who\s*$", "", left)
-    pronoun = re.search(r"(?:^|[\s,;(])(he|she)\s*$", left, re.IGNORECASE)
-    if pronoun:
-        return _antecedent(pronoun.group(1).lower(), state), True
-    appositive: str | None = None
-    if (split := _apposition_before(left)) is not None:
-        left, appositive = split
-    institution = re.search(
-        r"((?:[A-Z][\w.-]*\s+)*[A-Z][\w.-]*(?:'s|’s))\s+((?:foreign|defen[cs]e|interior|justice|finance|"
-        r"economy|energy|health)\s+)?(ministry|government|parliament|military|army|embassy|presidency)\s*$",
-        left,
-    )
-    if institution:
-        name = " ".join(w.capitalize() if w.islower() else w for w in institution.group().split())
-        return Speaker(name, None, person=False), _real(left[: institution.start()])
-    words = [m.group() for m in TOKEN.finditer(left)]
-    found = speaker_from_words(words, state)
-    if found is None:
-        return None, True
-    speaker = found
-    if appositive and speaker.person:
-        speaker = Speaker(speaker.name, speaker.role or appositive, person=True)
-    _, start = _run_before(words)
-    return speaker, _real(
-        " ".join(words[: start - (1 if start and words[start - 1].lower() == "the" else 0)])
-    )
-
-
-def _antecedent(pronoun: str, state: State) -> Speaker | None:
-    """The latest person who spoke in this or the previous paragraph and may be called `pronoun`."""
-    for speaker, paragraph in reversed(state.spoken):
-        if state.paragraph - paragraph > 1:
+def resolve_title(noun: str, state: State) -> Speaker | None:
+    """"The spokesman", "the president", "the official": the latest person whose role (or description) has
+    that noun, among recent speakers first, then among everyone named so far."""
+    nouns = {noun} | ({"spokesman", "spokeswoman", "spokesperson"} if noun.startswith("spokes") else set())
+    for speaker, sentence in reversed(state.salient):
+        if state.sentence - sentence > _TITLE_REACH:
             break
-        if not speaker.person:
-            continue
-        known = state.gender.get(speaker.name) or _role_gender(speaker.role)
-        if known and known != pronoun:
-            continue
-        state.gender.setdefault(speaker.name, pronoun)
-        return speaker
+        text = f"{speaker.role or ''} {speaker.name if speaker.unnamed else ''}".lower()
+        if speaker.person and nouns & set(re.findall(r"[\w-]+", text)):
+            return speaker
+    for speaker in reversed(list(state.registry.values())):
+        if speaker.role and nouns & set(re.findall(r"[\w-]+", speaker.role.lower())):
+            return speaker
+    return None
+
+
+def resolve_org_noun(noun: str, state: State) -> Speaker | None:
+    """"The agency", "the company", "the retail giant": the latest organisation the passage named that the
+    noun can stand for."""
+    for org in reversed(state.orgs):
+        words = {plain(w) for w in org.name.split()} | state.org_nouns.get(org.name, set())
+        if noun in words or (noun == "agency" and words & _AGENCY):
+            return org
+    if noun in ("company", "firm", "retailer", "chain", "giant", "brand", "business", "maker", "automaker"):
+        for org in reversed(state.orgs):
+            if not {plain(w) for w in org.name.split()} & (_AGENCY | {"government", "court", "police"}):
+                return org
+    return None
+
+
+def resolve_doc(noun: str, owner: list[str], state: State) -> Speaker | None:
+    """"The statement said", "the executive order says", "the retailer's statement reads": its issuer."""
+    owner = [w for w in owner if w.lower() not in ("the", "a", "an", "new", "executive", "court", "news", "press")]
+    if owner:
+        if owner[-1].lower() in _POSSESSIVE:
+            return resolve_pronoun(_POSSESSIVE[owner[-1].lower()], state)
+        if owner[-1].endswith(("'s", "’s")):
+            base = [re.sub(r"['’]s$", "", w) for w in owner]
+            return parse_subject(["the", *base] if base[-1].islower() else base, state)
+    for doc, issuer, sentence in reversed(state.docs):
+        if state.sentence - sentence > _TITLE_REACH:
+            break
+        if doc == noun:
+            return issuer
+    for speaker, sentence in reversed(state.salient):
+        if state.sentence - sentence <= 2:
+            return speaker
+        break
     return None
 
 
 def _role_gender(role: str | None) -> str | None:
     words = set(re.findall(r"\w+", (role or "").lower()))
-    if words & {"spokeswoman", "chairwoman", "queen", "princess", "mrs", "ms", "congresswoman", "madam"}:
+    if words & {"spokeswoman", "chairwoman", "queen", "princess", "mrs", "ms", "congresswoman", "madam", "actress"}:
         return "she"
-    if words & {"spokesman", "chairman", "king", "prince", "mr", "congressman"}:
+    if words & {"spokesman", "chairman", "king", "prince", "mr", "congressman", "pope"}:
         return "he"
     return None
 
 
-def _apposition_before(left: str) -> tuple[str, str] | None:
-    match = re.search(r",\s*(?:the\s+|a\s+|an\s+)?([^,\x01]{3,80}),\s*$", left)
-    if match is None:
-        return None
-    phrase = match.group(1).strip()
-    words = phrase.split()
-    if len(words) > 10 or not any(plain(w) in ROLE_NOUNS for w in words) or VERB.search(phrase):
-        return None
-    return left[: match.start()], phrase
+# ---- remembering names ----------------------------------------------------------------------------------
 
 
-def _real(before_subject: str) -> bool:
-    return not re.search(r"\b(?:what|how|whatever|whether|if)\s*$", before_subject, re.IGNORECASE)
+def name_runs(words: list[str]) -> list[tuple[int, int]]:
+    """Spans of `words` that may name someone: capitalised words with the titles, role words, particles and
+    organisation links ("Department of State") between them."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if not (is_name_word(words[i]) or _role_before_name(words, i)):
+            i += 1
+            continue
+        j = i
+        while j < len(words):
+            w = words[j]
+            if is_name_word(w) or _role_before_name(words, j):
+                j += 1
+            elif w.lower() in CONNECTORS and j + 1 < len(words) and is_name_word(words[j + 1]) and j > i:
+                j += 1
+            elif (
+                w.lower() in ("of", "for", "and", "&", "on")
+                and j > i
+                and j + 1 < len(words)
+                and is_name_word(words[j + 1])
+                and _org_so_far(words[i:j])
+            ):
+                j += 1
+            else:
+                break
+        runs.append((i, j))
+        i = max(j, i + 1)
+    return runs
+
+
+def _role_before_name(words: list[str], i: int) -> bool:
+    """A lowercase role word inside a name run: "Kremlin spokesperson Dmitry Peskov"."""
+    w = words[i]
+    if not w.islower() or plain(w) not in ROLE_WORDS:
+        return False
+    k = i + 1
+    while k < len(words) and words[k].islower() and plain(words[k]) in ROLE_WORDS:
+        k += 1
+    return k < len(words) and is_name_word(words[k]) and i > 0 and is_name_word(words[i - 1])
+
+
+def register(masked: str, state: State) -> None:
+    """Remember the people and organisations a sentence names (with roles given in front or in an apposition),
+    documents someone issued, and the sentence's subject as a likely antecedent for pronouns."""
+    words = words_of(masked)
+    subject_done = False
+    for start, end in name_runs(words):
+        run = words[start:end]
+        if start == 0 and len(run) >= 3 and plain(run[0]) not in TITLE_WORDS and not run[0].isupper():
+            run = run[1:] if run[0].lower() in ("meet", "watch", "read", "see", "listen") else run
+        named = parse_name(run)
+        if named is None:
+            continue
+        after = words[end:]
+        if named.person and " " in named.name:
+            role = named.role or _apposition_role(after)
+            key = named.name.split()[-1].lower()
+            known = state.registry.get(key)
+            if known is None or known.name != named.name:
+                if known is None or not (len(named.name.split()) == 2 and _registered_elsewhere(named, state)):
+                    state.registry[key] = Speaker(named.name, role, person=True)
+            elif known.role is None and role:
+                known.role = role
+            honor = [plain(w) for w in run if plain(w) in _HONORIFICS]
+            if honor:
+                state.gender.setdefault(named.name, _HONORIFICS[honor[0]])
+            speaker: Speaker | None = state.registry.get(key)
+        elif not named.person:
+            speaker = _register_org(named.name, after, state)
+        else:
+            speaker = resolve_name(named, state)
+        if speaker is None or subject_done:
+            continue
+        before = [w.lower() for w in words[:start]]
+        if start <= 6 and not (set(before) & PREPOSITIONS) and _followed_by_predicate(after):
+            state.note(speaker)
+            subject_done = True
+            issued = re.search(
+                r"\b(?:signed|issued|released|posted|filed|published|sent|shared)\s+(?:an?\s+|the\s+|a\s+new\s+)?"
+                r"(?:[\w-]+\s+){0,2}?(" + "|".join(sorted(DOC_NOUNS)) + r")\b",
+                " ".join(after[:12]),
+            )
+            if issued:
+                state.docs.append((issued.group(1), speaker, state.sentence))
+
+
+def _registered_elsewhere(named: Named, state: State) -> bool:
+    return False
+
+
+def _followed_by_predicate(after: list[str]) -> bool:
+    """Whether a name is the subject: a verb (or an apposition and then a verb) comes next."""
+    k = 0
+    if after[:1] == [","]:
+        try:
+            k = after.index(",", 1) + 1
+        except ValueError:
+            return False
+    return k < len(after) and after[k].islower() and after[k] not in PREPOSITIONS | {"and", "or"}
+
+
+def _register_org(name: str, after: list[str], state: State) -> Speaker:
+    org = next((o for o in state.orgs if o.name == name), None)
+    if org is None:
+        org = Speaker(name, None, person=False)
+        state.orgs.append(org)
+    else:
+        state.orgs.remove(org)
+        state.orgs.append(org)
+    # "Joann, an 82-year-old fabric and craft retailer," names the nouns "the retailer" may later stand for.
+    if after[:1] == [","] and len(after) > 2 and after[1].lower() in ("a", "an", "the"):
+        end = after.index(",", 1) if "," in after[1:] else min(len(after), 10)
+        nouns = {plain(w) for w in after[1:end] if plain(w) in ORG_NOUNS}
+        state.org_nouns.setdefault(name, set()).update(nouns)
+    return org
+
+
+def _apposition_role(words: list[str]) -> str | None:
+    """', the Kremlin's spokesman,' right after a name."""
+    if len(words) < 3 or words[0] != ",":
+        return None
+    end = words.index(",", 1) if "," in words[1:] else len(words)
+    phrase = words[1:end]
+    if phrase and phrase[0].lower() in ("the", "a", "an"):
+        phrase = phrase[1:]
+    if not 1 <= len(phrase) <= 10 or not any(plain(w) in ROLE_NOUNS for w in phrase):
+        return None
+    if any(w.lower() in ("who", "which", "that", "is", "was", "has", "had") for w in phrase):
+        return None
+    return re.sub(r"\s+([’']s\b)", r"\1", " ".join(phrase))
+
+
+def entity_title(speaker: Speaker) -> Speaker:
+    """A copy safe to hand out (the registry's records get roles filled in later)."""
+    return Speaker(speaker.name, speaker.role, speaker.person, speaker.unnamed)
+
+
+__all__ = [
+    "TITLE_WORDS",
+    "Speaker",
+    "State",
+    "entity_title",
+    "name_runs",
+    "parse_subject",
+    "register",
+    "resolve_doc",
+    "resolve_name",
+    "resolve_pronoun",
+    "resolve_title",
+    "words_of",
+]
