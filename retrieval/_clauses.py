@@ -42,6 +42,7 @@ def intro_end(masked: str) -> int:
 _CUT = re.compile(
     r",?\s*(?:according to|as (?:cited|quoted|reported|noted) by|as (?:first )?reported by)\b"
     r"|;\s"
+    r"|,\s+(?:and|but)\s+(?=(?:the\s+|a\s+|an\s+)?(?:[A-Z][\w'’.&-]*\s+){1,4}(?:also\s+)?[a-z]+(?:ed|s)\b)"
     r"|,\s*(?:despite|even though|even as|although|though|in which|a claim|an? (?:claim|assertion|idea|move|"
     r"statement|position|view|stance|charge|accusation)\b)"
 )
@@ -55,7 +56,7 @@ _CLAIM_CLAUSE = re.compile(
     r"(?:claims|claimed|calls|called|considers|regards|deems|describes|annexed|seized|occupies|occupied)\b"
     r"[^,;\x01]*"
 )
-_WHICH = re.compile(r",\s*(?:which|who)\s+[^,\x01]*(?:,|$)")
+_WHICH = re.compile(r",\s*(?:which|who)\s+(?:[^,\x01]|,(?=\d))*(?:,|$)")
 # The attribution's own medium after the statement: "… in a June 20 post on social media".
 _MEDIUM_TAIL = re.compile(
     r"\s+(?:in|on|during|at)\s+(?:an?|the|his|her|their|its)\s+(?:[\w'’-]+\s+){0,4}?(?:post|statement|"
@@ -90,8 +91,8 @@ def framing_cut(text: str) -> tuple[str, str]:
         masked = masked[:start] + masked[end:]
 
     if (m := _DASH_APPOSITION.search(masked)) is not None and m.start() > 0:
-        close = re.search(r"\s+[–—-]{1,2}\s+", masked[m.end() :])
-        drop(m.start(), m.end() + close.start() if close else len(masked))
+        if not re.search(r"\s[–—-]{1,2}\s", masked[m.end() :]):
+            drop(m.start(), len(masked))  # "… – an idea Russia has firmly rejected": the writer's aside
     if (m := _CLAIM_CLAUSE.search(masked)) is not None and m.start() > 0:
         drop(m.start(), m.end())
     while (m := _WHICH.search(masked)) is not None and m.start() > 0:

@@ -20,6 +20,7 @@ from retrieval._speaker_words import (
 
 _NATIONALITY = re.compile(r"(?:an|ian|ean|ese|ish|i|ch|ic|ite|er)$")
 _ORG_LINKS = frozenset({"of", "for", "and", "&", "on", "the", "de", "du", "des", "del", "di"})
+_PLACES = frozenset({"West Bank", "White House lawn", "South Bank", "Left Bank"})
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # All-capital words glued in front of a name by a page: datelines, time zones, outlet names.
 _DEBRIS = re.compile(r"^(?:[A-Z]{2,}|[A-Z]{1,3}\d*|ET|EST|EDT|PT|PST|GMT|UTC|BST|CET)$")
@@ -69,6 +70,8 @@ def parse_name(words: list[str]) -> Named | None:
         role, name = [*role, first_role], [first_name, *name[1:]]
     if not name:
         return None
+    if all(w.isupper() for w in name) and len(name) > 1 and not role:
+        return Named(" ".join(name), None, person=False)  # "USA TODAY", "NPR"
     while len(name) > 1 and _DEBRIS.match(name[0]) and not role:
         name = name[1:]  # "ET Smith", "LONDON Jane Roe": a dateline or time zone glued on
     while len(name) > 2 and not role and _NATIONALITY.search(name[0]) and name[0].lower() not in CONNECTORS:
@@ -107,7 +110,7 @@ def _is_org(words: list[str]) -> bool:
     if not caps:
         return False
     last = plain(words[-1])
-    if last in INSTITUTION_NOUNS and is_name_word(words[-1]):
+    if last in INSTITUTION_NOUNS and is_name_word(words[-1]) and " ".join(words) not in _PLACES:
         return True
     # "Department of Education", "Centers for Disease Control and Prevention", "Food Bank of Delaware"
     for i, w in enumerate(words[:-1]):

@@ -14,7 +14,7 @@ from datetime import datetime
 from retrieval._clauses import clause_end, framing_cut, intro_end, tidy
 from retrieval._said_dates import explicit_date, relative_to_last
 from retrieval._sentences import MASK, mask, quote_spans
-from retrieval._speaker_words import DOC_NOUNS, GROUP_NOUNS, ORG_NOUNS, PERSON_NOUNS, PREPOSITIONS, plain
+from retrieval._speaker_words import DOC_NOUNS, GROUP_NOUNS, ORG_NOUNS, PERSON_NOUNS, PREPOSITIONS, TOKEN, plain
 from retrieval._speakers import Speaker, State, parse_subject, words_of
 from retrieval._speech_verbs import (
     ADVERBIAL,
@@ -25,6 +25,7 @@ from retrieval._speech_verbs import (
     NP_OBJECT,
     OBJECT_LINK,
     QUOTE_ONLY,
+    NOT_A_CLAUSE_START,
     SUBJECT_START,
     VERB,
 )
@@ -110,13 +111,11 @@ class SentenceReader:
             if not ends_open or MASK in between or re.search(r"[.!?]\s", between) or len(between.split()) > 16:
                 break
             segment = between.lstrip(" ,—–-")
-            if segment.strip():
-                found = self._subject_of(segment, qend + len(between) - len(segment))
+            if segment.strip() and re.search(r"\w", GAP.sub("", segment)):
+                found = self._left_subject(hit)
                 speaker = found[0] if found else None
-                if speaker is None and not re.search(r"\w", GAP.sub("", segment)):
-                    speaker = self._inverted(hit.end)  # "…," on Tuesday said the agency
             else:
-                speaker = self._inverted(hit.end)
+                speaker = self._inverted(hit.end)  # "…," said the agency / "…," on Tuesday said …
             if speaker is None:
                 break
             self.used.add(index)
@@ -171,7 +170,7 @@ class SentenceReader:
     # -- reported speech -------------------------------------------------------------------------------------
 
     def _according_to(self) -> None:
-        for m in re.finditer(r"(?:^|(?<=[,\s]))according to\s+([^,;\x01]{2,80}?)(?=\s*(?:[,;.]|$|\x01))", self.masked, re.I):
+        for m in re.finditer(r"(?:^|(?<=[,\s]))according to\s+([^,;\x01]{2,80}?)(?=\s*(?:[,;]|\.(?:\s|$)|$|\x01))", self.masked, re.I):
             words = words_of(m.group(1))
             if _voiceless(words):
                 continue
@@ -234,6 +233,7 @@ class SentenceReader:
                 at = len(masked) - len(pos)
         date_text = masked[astart:at]
         if verb in QUOTE_ONLY:
+            self._maybe_trailing(hit, speaker, astart, at, pos, participle)
             return
         stem = _stem(verb)
         link = next((v for k, v in OBJECT_LINK.items() if verb.startswith(k)), None)
@@ -264,17 +264,19 @@ class SentenceReader:
             self._maybe_trailing(hit, speaker, astart, at, pos, participle)
             return
         if any(stem.startswith(n) for n in NP_OBJECT) and (
-            re.match(r"\s+(?:to\s+\w+|an?\s|the\s|its\s|his\s|her\s|their\s|new\s|plans?\s|\d|\$)", pos)
+            re.match(r"\s+(?:to\s+[a-z]+|an?\s|the\s|its\s|his\s|her\s|their\s|new\s|plans?\s|\d|\$)", pos)
         ):
             if not re.match(r"\s+(?:that|it|this)\b", pos):
                 verb_at = hit.end - len(hit.verb)
                 end = clause_end(masked, at, self._stops(at))
-                if len(self.sentence[at:end].split()) >= 2:
+                if len(self.sentence[at:end].split()) >= 4:
                     self._add(speaker, astart, at, "reported", verb_at, end, date_text, boundary=not participle)
                     return
         if SUBJECT_START.match(pos) and not pos.lstrip().startswith((",", ".")) and verb not in ("asked",):
-            self._clause(hit, speaker, astart, at + len(pos) - len(pos.lstrip()), date_text, participle)
-            return
+            start = at + len(pos) - len(pos.lstrip())
+            if _has_verb(masked[start : clause_end(masked, start, self._stops(start))]):
+                self._clause(hit, speaker, astart, start, date_text, participle)
+                return
         self._maybe_trailing(hit, speaker, astart, at, pos, participle)
 
     def _clause(self, hit: _Hit, speaker: Speaker, astart: int, start: int, date_text: str, participle: bool) -> None:
@@ -319,8 +321,11 @@ class SentenceReader:
             text = self.sentence[start:comma] + ", " + self.sentence[resume:end]
             self._add(speaker, astart, hit.end, "reported", start, end, date_text, text=text)
             return
+        glued = list(re.finditer(r"(?<=[a-z\d])\s+(?=(?:The|A|An)\s+[a-z])", self.masked[start:comma]))
+        if glued:
+            start += glued[-1].end()  # "Two dead as powerful quake rocks New Zealand The tremors …": a headline
         words = self.sentence[start:comma].split()
-        if len(words) < 3:
+        if len(words) < 3 or (words[0].lower() in NOT_A_CLAUSE_START and not _has_verb(self.masked[start:comma])):
             return
         self._add(speaker, astart, hit.end, "reported", start, comma, date_text)
 
@@ -331,6 +336,8 @@ class SentenceReader:
         left = self.masked[: hit.start]
         gap = GAP.search(left)
         core = left[: gap.start()] if gap else left
+        if gap and re.match(r"\s*,", gap.group()):
+            core += ","
         stripped = core.rstrip()
         if stripped.endswith(", who") or stripped.endswith(",who"):
             comma = stripped.rfind(",")
@@ -352,7 +359,7 @@ class SentenceReader:
         """The subject at the end of `text` (masked, up to the verb's gap), from the last clause boundary."""
         gap = GAP.search(text)
         text = text[: gap.start()] if gap else text
-        toks = list(re.finditer(r"\x01+|[A-Z]+&[A-Z]+|(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Adm|Amb|St|Rev|Maj)\.|[^\W_](?:[\w'’.&-]*\w)?|[^\w\s]", text))
+        toks = list(TOKEN.finditer(text))
         k = len(toks)
         while k > 0:
             tok = toks[k - 1].group()
@@ -380,7 +387,7 @@ class SentenceReader:
         speaker = parse_subject(words, self.state)
         if speaker is None:
             return None
-        return speaker, (offset + start if offset is not None and False else start)
+        return speaker, start
 
     def _apposed(self, core: str) -> tuple[Speaker, int] | None:
         """"Sen. Jane Roe, D-Ohio, chair of the committee, said" / "John Doe, 73, said": the name before the
@@ -409,31 +416,37 @@ class SentenceReader:
     def _inverted(self, after: int) -> Speaker | None:
         """'… said Kremlin spokesman Dmitry Peskov.' / '…, said law professor Jane Roe, an expert on …'."""
         rest = _skip_adverbials(self.masked[after:])
-        m = re.match(r"\s*([^,.;:!?\x01—–()]{2,90}?)(?=\s*(?:[,.;:!?\x01—–(]|$|\s+(?:in|at|on|during|via|who)\s))", rest)
-        if m is None:
-            return None
-        words = words_of(m.group(1))
-        if not words or words[0].lower() in ("that", "it", "this", "there", "he", "she", "they", "we", "i"):
-            return None
-        # The name run: role words, then capitalised words; a lowercase word after the name ends it.
-        k = 0
+        toks = list(TOKEN.finditer(rest))
+        words: list[str] = []
         seen_cap = False
-        for k, w in enumerate(words):
-            if w[:1].isupper() or w.lower() in ("the", "of", "for", "and", "de", "von", "al"):
-                seen_cap = seen_cap or w[:1].isupper()
-                continue
-            if not seen_cap and (plain(w) in PERSON_NOUNS | ORG_NOUNS | DOC_NOUNS | GROUP_NOUNS or w.islower()):
-                continue
-            break
-        else:
-            k = len(words)
-        words = words[:k] if seen_cap else words
-        if len(words) > 10:
+        end = 0
+        for tok in toks:
+            w = tok.group()
+            low = w.lower()
+            if w.startswith(MASK) or w in (",", ";", ":", ".", "!", "?", "—", "–", "(", ")"):
+                break
+            if seen_cap and (low in ("in", "at", "on", "during", "via", "who", "after", "before", "to", "when") or (
+                w.islower() and low not in ("of", "for", "and", "the", "de", "von", "al", "van", "da")
+            )):
+                break
+            if w[:1].isupper():
+                seen_cap = True
+            elif not seen_cap and not (
+                low in ("the", "a", "an", "its", "his", "her", "their", "of", "for")
+                or plain(w) in PERSON_NOUNS | ORG_NOUNS | DOC_NOUNS | GROUP_NOUNS
+                or w.islower()
+            ):
+                break
+            words.append(w)
+            end = tok.end()
+            if len(words) > 12:
+                return None
+        if not words or words[0].lower() in ("that", "it", "this", "there", "he", "she", "they", "we", "i"):
             return None
         speaker = parse_subject(words, self.state)
         if speaker is None:
             return None
-        appos = re.match(r"\s*,\s*(?:the\s+|a\s+|an\s+)?([^,.;\x01]{3,90})", rest[m.end() :])
+        appos = re.match(r"\s*,\s*(?:the\s+|a\s+|an\s+)?([^,.;\x01]{3,90})", rest[end:])
         if speaker.person and not speaker.role and not speaker.unnamed and appos:
             phrase = words_of(appos.group(1))
             if any(plain(w) in PERSON_NOUNS for w in phrase) and _apposition(phrase):
@@ -568,6 +581,18 @@ def _apposition(words: list[str]) -> bool:
     if first in ("the", "a", "an", "its", "his", "her", "their", "former", "now", "then", "also"):
         return True
     return any(plain(w) in PERSON_NOUNS | ORG_NOUNS | GROUP_NOUNS for w in words) and len(words) <= 12
+
+
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|should|may|might|must|did|does|do|won['’]t|"
+    r"isn['’]t|wasn['’]t|don['’]t|doesn['’]t|didn['’]t|can['’]t)\b|['’](?:re|ll|d|ve|m)\b|\b[a-z]{3,}ed\b"
+    r"|\b(?:he|she|it|they|we|i|you|who|which)\s+[a-z]+s?\b|\b[a-z]{2,}(?<!s)s\b\s+(?!of\b)[a-z]"
+)
+
+
+def _has_verb(text: str) -> bool:
+    """Whether a bare clause after "said" is a clause at all ("the actor's absence" is an object, not one)."""
+    return bool(_FINITE.search(text.replace(MASK, " x ")))
 
 
 def _voiceless(words: list[str]) -> bool:

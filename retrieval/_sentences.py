@@ -100,8 +100,14 @@ def _abbreviation_before(text: str, dot: int) -> bool:
     token = word.group(1).lower()
     if token in _COUNTRY_ABBREVIATIONS:
         # "U.S. President" continues the sentence; "…compared to the U.S. Following his victory" does not.
-        following = re.match(r"\s+([\w-]+)", text[dot + 1 :])
-        return following is not None and plain(following.group(1)) in TITLE_WORDS | INSTITUTION_NOUNS
+        following = re.match(r"\s+([\w-]+)((?:\s+[A-Z][\w-]*){0,4})", text[dot + 1 :])
+        if following is None:
+            return False
+        names = [plain(following.group(1)), *(plain(w) for w in following.group(2).split())]
+        # "U.S. President", "U.S. Geological Survey", "U.S. Centers for …" continue the sentence.
+        return names[0] in TITLE_WORDS | INSTITUTION_NOUNS or (
+            following.group(1)[:1].isupper() and any(n in INSTITUTION_NOUNS for n in names[1:])
+        )
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
 
 

@@ -16,6 +16,7 @@ _STOP_CAPS = frozenset(
     mar apr jun jul aug sep sept oct nov dec will can could should would does did is are was were why what
     how who where which whose one two three four five six seven eight nine ten eleven twelve twenty thirty
     hundreds thousands dozens meet watch read see listen opinion analysis exclusive breaking update updated
+    amid among amongst following under over like unlike speaking asked currently recently ultimately overall
     live video photos here there ultimately instead indeed even yes no not only other others another both
     many some several most all each every such more""".split()
 )
@@ -113,7 +114,7 @@ PREPOSITIONS = frozenset(
 )
 
 TOKEN = re.compile(
-    r"[A-Z]+&[A-Z]+|(?:Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Adm|Amb|St|Rev|Maj|Cpl|Ft|Mt)\."
+    r"\x01+|[A-Z]+&[A-Z]+|[A-Z]\.(?=\s+[A-Z])|(?:Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Adm|Amb|St|Rev|Maj|Cpl|Ft|Mt)\."
     r"|(?:[A-Z]\.){2,}|[^\W_](?:[\w'’.&-]*\w)?|[^\w\s]"
 )
 

@@ -38,6 +38,10 @@ _AGENCY = frozenset(
     "agency administration service bureau centers center institute survey commission department authority "
     "office board monitor observatory ministry".split()
 )
+_COMPANY = frozenset(
+    "company firm retailer chain giant brand business maker automaker carmaker manufacturer lender bank "
+    "airline insurer restaurant startup".split()
+)
 # How many sentences back a pronoun or "the agency" may reach for its antecedent.
 _PRONOUN_REACH = 4
 _TITLE_REACH = 12
@@ -60,7 +64,7 @@ class State:
     registry: dict[str, Speaker] = field(default_factory=dict)  # surname -> the person's full name
     orgs: list[Speaker] = field(default_factory=list)
     org_nouns: dict[str, set[str]] = field(default_factory=dict)
-    salient: list[tuple[Speaker, int]] = field(default_factory=list)  # speakers and sentence subjects
+    salient: list[tuple[Speaker, int, bool]] = field(default_factory=list)  # subjects; True for speakers
     docs: list[tuple[str, Speaker, int]] = field(default_factory=list)  # "signed an order" -> ("order", Trump)
     dates: dict[str, datetime] = field(default_factory=dict)
     gender: dict[str, str] = field(default_factory=dict)
@@ -68,8 +72,8 @@ class State:
     sentence: int = 0
     paragraph: int = 0
 
-    def note(self, speaker: Speaker) -> None:
-        self.salient.append((speaker, self.sentence))
+    def note(self, speaker: Speaker, *, spoke: bool = True) -> None:
+        self.salient.append((speaker, self.sentence, spoke))
 
 
 def words_of(text: str) -> list[str]:
@@ -104,6 +108,9 @@ def parse_subject(words: list[str], state: State) -> Speaker | None:
         if first in _INDEFINITE or first in _POSSESSIVE:
             return _unnamed(words, person=True)  # "a Dover Republican", "Another X user"
         body = head[1:] if first == "the" else head
+        if len(body) == 1 and plain(body[0]) in ROLE_NOUNS | ORG_NOUNS:
+            noun = plain(body[0])
+            return resolve_title(noun, state) if noun in ROLE_NOUNS else resolve_org_noun(noun, state)
         named = parse_name(body)
         if named is None:
             return None
@@ -149,7 +156,7 @@ def _unnamed(words: list[str], *, person: bool) -> Speaker | None:
 
 
 def _recent_group(noun: str, state: State) -> Speaker | None:
-    for speaker, sentence in reversed(state.salient):
+    for speaker, sentence, spoke in reversed(state.salient):
         if state.sentence - sentence > _TITLE_REACH:
             break
         if speaker.unnamed and noun in speaker.name.lower():
@@ -208,7 +215,7 @@ def resolve_name(named: Named, state: State) -> Speaker:
 
 def resolve_pronoun(pronoun: str, state: State) -> Speaker | None:
     reach = _PRONOUN_REACH if pronoun in ("he", "she") else 2
-    for speaker, sentence in reversed(state.salient):
+    for speaker, sentence, spoke in reversed(state.salient):
         if state.sentence - sentence > reach:
             break
         if pronoun in ("he", "she"):
@@ -236,7 +243,7 @@ def resolve_title(noun: str, state: State) -> Speaker | None:
     """"The spokesman", "the president", "the official": the latest person whose role (or description) has
     that noun, among recent speakers first, then among everyone named so far."""
     nouns = {noun} | ({"spokesman", "spokeswoman", "spokesperson"} if noun.startswith("spokes") else set())
-    for speaker, sentence in reversed(state.salient):
+    for speaker, sentence, spoke in reversed(state.salient):
         if state.sentence - sentence > _TITLE_REACH:
             break
         text = f"{speaker.role or ''} {speaker.name if speaker.unnamed else ''}".lower()
@@ -251,14 +258,17 @@ def resolve_title(noun: str, state: State) -> Speaker | None:
 def resolve_org_noun(noun: str, state: State) -> Speaker | None:
     """"The agency", "the company", "the retail giant": the latest organisation the passage named that the
     noun can stand for."""
-    for org in reversed(state.orgs):
-        words = {plain(w) for w in org.name.split()} | state.org_nouns.get(org.name, set())
-        if noun in words or (noun == "agency" and words & _AGENCY):
-            return org
-    if noun in ("company", "firm", "retailer", "chain", "giant", "brand", "business", "maker", "automaker"):
-        for org in reversed(state.orgs):
-            if not {plain(w) for w in org.name.split()} & (_AGENCY | {"government", "court", "police"}):
+    spoke = [s for s, sentence, did in reversed(state.salient) if did and not s.person and not s.unnamed]
+    for pool in (spoke, list(reversed(state.orgs))):
+        for org in pool:
+            words = {plain(w) for w in org.name.split()} | state.org_nouns.get(org.name, set())
+            if noun in words or (noun == "agency" and words & _AGENCY):
                 return org
+    if noun in _COMPANY:
+        for pool in (spoke, list(reversed(state.orgs))):
+            for org in pool:
+                if not {plain(w) for w in org.name.split()} & (_AGENCY | {"government", "court", "police"}):
+                    return org
     return None
 
 
@@ -276,10 +286,11 @@ def resolve_doc(noun: str, owner: list[str], state: State) -> Speaker | None:
             break
         if doc == noun:
             return issuer
-    for speaker, sentence in reversed(state.salient):
-        if state.sentence - sentence <= 2:
+    for speaker, sentence, spoke in reversed(state.salient):
+        if state.sentence - sentence > 2:
+            break
+        if spoke:
             return speaker
-        break
     return None
 
 
@@ -337,53 +348,77 @@ def _role_before_name(words: list[str], i: int) -> bool:
     return k < len(words) and is_name_word(words[k]) and i > 0 and is_name_word(words[i - 1])
 
 
-def register(masked: str, state: State) -> None:
+def register(masked: str, state: State, intro: int = 0) -> None:
     """Remember the people and organisations a sentence names (with roles given in front or in an apposition),
-    documents someone issued, and the sentence's subject as a likely antecedent for pronouns."""
-    words = words_of(masked)
+    documents someone issued ("signed an executive order", "an OPM memo"), and the sentence's subject as a likely
+    antecedent for pronouns."""
+    words = words_of(masked[intro:])
+    opening = _opening(words)
     subject_done = False
     for start, end in name_runs(words):
         run = words[start:end]
-        if start == 0 and len(run) >= 3 and plain(run[0]) not in TITLE_WORDS and not run[0].isupper():
-            run = run[1:] if run[0].lower() in ("meet", "watch", "read", "see", "listen") else run
+        if start == 0 and len(run) >= 3 and run[0].lower() in ("meet", "watch", "read", "see", "listen"):
+            run = run[1:]
         named = parse_name(run)
         if named is None:
             continue
         after = words[end:]
+        speaker: Speaker | None
         if named.person and " " in named.name:
             role = named.role or _apposition_role(after)
             key = named.name.split()[-1].lower()
             known = state.registry.get(key)
-            if known is None or known.name != named.name:
-                if known is None or not (len(named.name.split()) == 2 and _registered_elsewhere(named, state)):
-                    state.registry[key] = Speaker(named.name, role, person=True)
+            if known is None:
+                state.registry[key] = Speaker(named.name, role, person=True)
+            elif known.name != named.name and not _same_person(known.name, named.name):
+                # Two people share the surname: a bare surname stays bare rather than pick one of them.
+                state.registry[key] = Speaker(named.name.split()[-1], None, person=True)
             elif known.role is None and role:
                 known.role = role
             honor = [plain(w) for w in run if plain(w) in _HONORIFICS]
             if honor:
                 state.gender.setdefault(named.name, _HONORIFICS[honor[0]])
-            speaker: Speaker | None = state.registry.get(key)
+            speaker = Speaker(named.name, role or (known.role if known else None), person=True)
         elif not named.person:
             speaker = _register_org(named.name, after, state)
         else:
             speaker = resolve_name(named, state)
-        if speaker is None or subject_done:
+        if after[:1] and plain(after[0]) in DOC_NOUNS:
+            state.docs.append((plain(after[0]), speaker, state.sentence))  # "an OPM memo", "Trump's order"
+        if subject_done or start != opening:
             continue
-        before = [w.lower() for w in words[:start]]
-        if start <= 6 and not (set(before) & PREPOSITIONS) and _followed_by_predicate(after):
-            state.note(speaker)
-            subject_done = True
+        subject_done = True
+        if _followed_by_predicate(after):
+            state.note(speaker, spoke=False)
             issued = re.search(
                 r"\b(?:signed|issued|released|posted|filed|published|sent|shared)\s+(?:an?\s+|the\s+|a\s+new\s+)?"
                 r"(?:[\w-]+\s+){0,2}?(" + "|".join(sorted(DOC_NOUNS)) + r")\b",
-                " ".join(after[:12]),
+                " ".join(after[:10]),
             )
             if issued:
                 state.docs.append((issued.group(1), speaker, state.sentence))
 
 
-def _registered_elsewhere(named: Named, state: State) -> bool:
-    return False
+def _opening(words: list[str]) -> int:
+    """Where the sentence's subject starts: after a leading adverbial ("In July,", "Currently,", "Asked about
+    it,") and a determiner."""
+    k = 0
+    if "," in words[:10]:
+        comma = words.index(",")
+        lead = words[0].lower()
+        if lead in PREPOSITIONS or lead.endswith("ly") or lead in _INTRO or lead.endswith("ing"):
+            k = comma + 1
+    while k < len(words) and words[k].lower() in ("the", "but", "and", "so", "meanwhile", "however", "still"):
+        k += 1
+    return k
+
+
+_INTRO = frozenset("asked amid after before during when while as since speaking earlier later last this on in at".split())
+
+
+def _same_person(a: str, b: str) -> bool:
+    x, y = a.split(), b.split()
+    return x[0] == y[0] and x[-1] == y[-1]
 
 
 def _followed_by_predicate(after: list[str]) -> bool:
@@ -394,7 +429,12 @@ def _followed_by_predicate(after: list[str]) -> bool:
             k = after.index(",", 1) + 1
         except ValueError:
             return False
-    return k < len(after) and after[k].islower() and after[k] not in PREPOSITIONS | {"and", "or"}
+    if k >= len(after):
+        return False
+    nxt = after[k]
+    return nxt.islower() and nxt not in PREPOSITIONS | {"and", "or"} and plain(nxt) not in (
+        ROLE_NOUNS | ORG_NOUNS | GROUP_NOUNS | DOC_NOUNS | PERSON_NOUNS
+    )
 
 
 def _register_org(name: str, after: list[str], state: State) -> Speaker:

@@ -28,7 +28,7 @@ _SAY = _forms(
     "observed", "testified/testifies", "concurred", "conveyed", "boasted/boasts", "lamented/laments",
     "countered/counters", "retorted", "hinted", "teased/teases", "reconfirmed", "pointed out/points out",
     "made clear/makes clear/made it clear/makes it clear", "shared", "affirmed/affirms", "disclosed",
-    "vowed/vows", "pledged/pledges", "promised/promises", "threatened/threatens", "agreed", "estimated",
+    "reaffirmed/reaffirms", "expressed/expresses", "vowed/vows", "pledged/pledges", "promised/promises", "threatened/threatens", "agreed", "estimated",
     "continued", "asked", "read/reads", "echoed",
 )
 # Verbs that only introduce or follow a quotation ("…," he continued / asked), never a reported clause.
@@ -43,7 +43,7 @@ _OBJECT = _forms(
     "blasted/blasts", "lambasted", "derided", "described/describes", "portrayed/portrays", "labeled/labelled",
     "branded/brands", "hailed/hails", "called/calls", "urged/urges", "encouraged/encourages",
     "advised/advises", "implored", "called on/calls on", "called for/calls for", "denied/denies",
-    "rejected/rejects", "dismissed/dismisses", "ruled out/rules out", "denounced/denounces",
+    "rejected/rejects", "dismissed/dismisses", "ruled out/rules out", "denounced/denounces", "lauded/lauds", "thanked/thanks",
     "welcomed/welcomes", "demanded/demands", "proposed/proposes", "ridiculed/ridicules", "mocked/mocks",
 )
 PARTICIPLE_SAY = (
@@ -63,7 +63,7 @@ OBJECT_LINK = {
     "accus": r"of", "blam": r"for", "critici": r"for|over", "prais": r"for", "credit": r"for|with",
     "condemn": r"as|for", "chastis": r"for", "assail": r"for|as", "slam": r"for|as|over", "blast": r"for|as",
     "lambast": r"for|as", "derid": r"as", "describ": r"as", "portray": r"as", "label": r"as",
-    "brand": r"as", "hail": r"as", "dismiss": r"as", "denounc": r"as", "mock": r"as|for", "ridicul": r"as",
+    "brand": r"as", "hail": r"as", "laud": r"as|for", "thank": r"for", "dismiss": r"as", "denounc": r"as", "mock": r"as|for", "ridicul": r"as",
     "urg": r"to", "encourag": r"to", "advis": r"to", "implor": r"to", "called on": r"to", "calls on": r"to",
     "calling on": r"to",
 }
@@ -71,16 +71,20 @@ OBJECT_LINK = {
 BARE_OBJECT = ("den", "reject", "dismiss", "ruled out", "rules out", "called for", "calls for", "calling for",
                "demand", "propos", "welcom")  # fmt: skip
 # Verbs that take a noun phrase as their content ("announced a $1,776 dividend", "CDC confirmed a case").
-NP_OBJECT = ("announc", "confirm", "report", "reveal", "emphasi", "underscor", "predict", "forecast",
-             "promis", "pledg", "vow", "acknowledg", "admit", "teas", "disclos", "stress", "suggest")  # fmt: skip
+NP_OBJECT = ("announc", "confirm", "report", "emphasi", "underscor", "predict", "forecast",
+             "promis", "pledg", "vow", "acknowledg", "admit", "teas", "disclos", "stress", "suggest", "affirm",
+             "reaffirm", "express")  # fmt: skip
 
 # Words and time phrases that may stand between a subject and its verb ("Putin on Friday also said").
 _MEDIUM = (
     r"(?:statement|interview|speech|conference|briefing|call|address|post|message|meeting|summit|session|"
     r"broadcast|video|remarks?|vote|talks|letter|email|op-ed|appearance|hearing|filing|update|release|"
-    r"news\s+conference|press\s+conference|tweet|podcast|rally|event|report|episode)"
+    r"news\s+conference|press\s+conference|tweet|podcast|rally|event|report|episode|plea|appeal|testimony|"
+    r"ruling|opinion|editorial|column|essay|blog\s+post|newsletter|show|program|documentary|book|memoir|"
+    r"announcement|ceremony|debate|forum|panel|hearing|session|visit|trip|town\s+hall)"
 )
 _ADVERB = (
+    r"[a-z]{3,}(?:ally|ously|ively|ently|antly|arly|ately|edly|ingly|fully|ically|iously|tly)|"
     r"has|have|had|also|later|previously|again|repeatedly|reportedly|then|once|earlier|further|publicly|"
     r"privately|firmly|flatly|bluntly|openly|recently|separately|subsequently|similarly|already|still|just|"
     r"swiftly|quickly|immediately|initially|first|frequently|often|long|since|even|both|all|now|only|"
@@ -110,9 +114,10 @@ ADVERBIAL = re.compile(
 SUBJECT_START = re.compile(
     r"\s*(?:he|she|it|they|we|i|you|there|this|these|those|that|the|a|an|any|no|all|some|many|most|his|her|"
     r"its|their|our|my|both|neither|every|each|such|only|once|if|when|while|because|although|even|as|after|"
-    r"before|without|with|more|less|nearly|about|almost|roughly|around|over|under|up|at|in|not|nothing|"
+    r"before|without|more|less|nearly|about|almost|roughly|around|over|under|not|nothing|"
     r"nobody|everyone|everything|anyone|one|two|three|four|five|six|seven|eight|nine|ten|half|few|several|"
-    r"whoever|what|whether|how|why|where|going|despite|given|since|until|unless|to|for|from|by|on)\b"
+    r"whoever|what|whether|how|why|where|despite|given|since|until|unless)\b"
+    r"|\s*[a-z]+ing\s+(?:the|a|an|his|her|their|its|[A-Z])"
     r"|\s*[A-Z\u00C0-\u00DE\u0410-\u042F\d$€£]",
 )
 LISTENER = re.compile(
@@ -124,7 +129,7 @@ LISTENER = re.compile(
     r"board|outlet|station|network|agency|magazine|paper|site|show|program|programme|podcast|hosts?|"
     r"reporters?|journalists?|congregation|audiences?|country|world|public)"
     r"|(?:state|local|national)\s+(?:media|television|TV|radio)"
-    r"|[A-Z][\w'’.&-]*(?:\s+(?:[A-Z][\w'’.&-]*|of|the|and))*(?<!\sof)(?<!\sthe)(?<!\sand))\b"
+    r"|(?:the\s+)?[A-Z][\w'’.&-]*(?:\s+(?:[A-Z][\w'’.&-]*|of|the|and))*(?<!\sof)(?<!\sthe)(?<!\sand))\b"
 )
 TRAIL = frozenset(("told", "tells", "wrote", "writes", "stated", "announced", "declared"))
 NOT_A_CLAUSE_START = frozenset(

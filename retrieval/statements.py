@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from datetime import UTC
 
+from retrieval._clauses import intro_end
 from retrieval._said_dates import page_date
 from retrieval._sentence_reader import SentenceReader
 from retrieval._sentences import is_prose, mask, split_paragraphs, split_sentences
@@ -54,7 +55,8 @@ def extract_statements(article: Article) -> list[Statement]:
             if not sentence.strip() or len(sentence.split()) > _MAX_SENTENCE_WORDS:
                 continue
             state.sentence += 1
-            register(mask(sentence), state)
+            masked = mask(sentence)
+            register(masked, state, intro_end(masked))
             items = SentenceReader(sentence, state).read(previous)
             previous = items[-1][0] if items and items[-1][2] == "quote" else None
             for speaker, text, kind, said_on in items:
