@@ -33,8 +33,13 @@ class Named:
     person: bool
 
 
+_ADJECTIVE_TAIL = re.compile(r"-(?:based|born|led|owned|backed|era|style|area|made|bred|raised|run|funded)$")
+
+
 def is_name_word(word: str) -> bool:
-    return is_cap(word) or word.isupper() and len(word) > 1 or word[:1].isdigit() and "-" in word
+    if _ADJECTIVE_TAIL.search(word):
+        return False  # "Vermont-based", "Ohio-born": adjectives, not names
+    return is_cap(word) or word.isupper() and len(word) > 1
 
 
 def parse_name(words: list[str]) -> Named | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from retrieval._clauses import clause_end, framing_cut, intro_end, tidy
-from retrieval._said_dates import explicit_date, relative_to_last
+from retrieval._said_dates import DAYREF, explicit_date, relative_to_last
 from retrieval._sentences import MASK, mask, quote_spans
 from retrieval._speaker_words import DOC_NOUNS, GROUP_NOUNS, ORG_NOUNS, PERSON_NOUNS, PREPOSITIONS, TOKEN, plain
 from retrieval._speakers import Speaker, State, parse_subject, words_of
@@ -104,6 +104,9 @@ class SentenceReader:
         lead = re.search(r"([\w'’]+)\s*$", masked[:qstart])
         if lead and lead.group(1).lower() in PREPOSITIONS | {"the", "a", "an", "called", "named", "titled", "dubbed"}:
             ends_open = False  # 'the passage of the "One Big Beautiful Bill Act," Musk announced': a title
+        clause = masked[self.intro : qstart]
+        if re.search(r"[\w’'\x01]\s*$", clause) and len(re.split(r"[.:;—–]\s", clause)[-1].split()) >= 2:
+            ends_open = False  # '… had a "special relationship," Singleton said': a partial quote in a clause
         for index, hit in enumerate(self.hits):
             if index in self.used or hit.start < qend or hit.kind in ("psay", "ppos"):
                 continue
@@ -183,7 +186,7 @@ class SentenceReader:
                 after = m.end() + len(self.masked[m.end() :]) - len(self.masked[m.end() :].lstrip(" ,"))
                 self._add(speaker, m.start(), m.end(), "reported", after, None, m.group(0))
             elif lead.rstrip().endswith(","):
-                comma = lead.rstrip().rfind(",")
+                comma = self._comma_before(len(lead.rstrip()))
                 self._add(speaker, m.start(), m.end(), "reported", None, comma, m.group(0))
 
     def _verb(self, index: int, hit: _Hit) -> None:
@@ -212,7 +215,7 @@ class SentenceReader:
                 speaker = self._inverted(hit.end)
                 if speaker is not None:
                     self.used.add(index)
-                    comma = core.rstrip().rfind(",")
+                    comma = self._comma_before(len(core.rstrip()))
                     self._trailing(hit, speaker, hit.start, comma, inverted=True)
             return
         speaker, astart = found
@@ -269,7 +272,7 @@ class SentenceReader:
             if not re.match(r"\s+(?:that|it|this)\b", pos):
                 verb_at = hit.end - len(hit.verb)
                 end = clause_end(masked, at, self._stops(at))
-                if len(self.sentence[at:end].split()) >= 4:
+                if len(re.sub(rf"\s(?:on|in)\s+{DAYREF}.*$", "", self.sentence[at:end]).split()) >= 4:
                     self._add(speaker, astart, at, "reported", verb_at, end, date_text, boundary=not participle)
                     return
         if SUBJECT_START.match(pos) and not pos.lstrip().startswith((",", ".")) and verb not in ("asked",):
@@ -290,8 +293,8 @@ class SentenceReader:
     def _maybe_trailing(self, hit: _Hit, speaker: Speaker, astart: int, at: int, pos: str, participle: bool) -> None:
         if participle:
             return
-        comma = self.masked.rfind(",", 0, astart)
-        if comma < 0 or not re.fullmatch(r"[\s,—–-]*", self.masked[comma:astart]):
+        comma = self._comma_before(astart)
+        if comma < 0 or not re.fullmatch(r"[\s,—–\x01-]*", self.masked[comma:astart]):
             return
         if re.match(r"\s*(?:[,;.!?]|$|[a-z]+ing\b|—|–)", pos) or re.match(
             r"\s*(?:in|at|on|during|via|after|before|to|with|of|about|from)\b[^,;\x01]{0,80}?(?:[,;.!?]|$)", pos
@@ -353,7 +356,16 @@ class SentenceReader:
             return (subject, len(before)) if subject is not None else None
         if stripped.endswith(","):
             return self._apposed(stripped)
-        return self._subject_of(core, None)
+        found = self._subject_of(core, None)
+        if found is not None and found[0].unnamed and re.match(r"(?:an?|the)\s", self.masked[found[1] :]):
+            # "Tyler Mallari, a spokesperson with the Zakat Foundation previously told": a name, then its role
+            # with the closing comma missing.
+            named = self._subject_of(self.masked[: found[1]].rstrip(" ,"), None)
+            if named is not None and named[0].person and not named[0].unnamed and self.masked[: found[1]].rstrip().endswith(","):
+                speaker = named[0]
+                role = found[0].name.split(" ", 1)[1] if " " in found[0].name else found[0].name
+                return Speaker(speaker.name, speaker.role or role, True), named[1]
+        return found
 
     def _subject_of(self, text: str, offset: int | None) -> tuple[Speaker, int] | None:
         """The subject at the end of `text` (masked, up to the verb's gap), from the last clause boundary."""
@@ -472,6 +484,17 @@ class SentenceReader:
             return None
         return parse_subject(toks[:k], self.state)
 
+    def _comma_before(self, pos: int) -> int:
+        """The comma that ends a statement before its trailing attribution at `pos`; a comma inside the closing
+        quotation mark ('…workers,” declared Raimondo') counts, the statement then ends after the mark."""
+        comma = self.masked.rfind(",", 0, pos)
+        before = self.masked[:pos].rstrip(" ,")
+        if before.endswith(MASK):
+            inner = self.sentence[: len(before)].rstrip()
+            if re.search(r"[,—–-]\s*[\"”’]$", inner):
+                return len(before)
+        return comma
+
     def _stops(self, start: int) -> list[int]:
         """Where later attributions in the sentence begin: a reported clause ends before them."""
         stops = []
@@ -486,9 +509,14 @@ class SentenceReader:
             if coord:
                 stops.append(start + coord.start())
                 continue
-            other = re.search(r"(?:[,;\x01]|\s(?:and|but))\s+(?:while|whereas|but|and|as|though)?\s*[^,;.\x01]{1,80}$", left)
-            if other and hit.kind == "say" and self._subject_of(left, None) is not None:
-                stops.append(start + other.start())
+            if hit.kind != "say" and hit.verb.lower() not in ("called", "urged", "accused"):
+                continue
+            found = self._left_subject(hit)
+            if found is not None and found[1] > start:
+                cut = re.search(r"(?:,\s*|\s)(?:(?:and|but|while|whereas|as|though)\s+)?$", self.masked[start : found[1]])
+                if cut is not None and (cut.group().strip() or self.masked[found[1] - 1 : found[1]] in (",", " ")):
+                    if cut.group().strip(" ") or re.search(r"[,;]\s*$", self.masked[: found[1]]):
+                        stops.append(start + cut.start())
         return stops
 
     # -- collecting ------------------------------------------------------------------------------------------

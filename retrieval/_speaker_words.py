@@ -88,7 +88,7 @@ DOC_NOUNS = frozenset(
 )
 # Plural (or mass) nouns for unnamed groups of people ("officials said", "Experts say").
 GROUP_NOUNS = frozenset(
-    """officials experts analysts authorities organizers organisers researchers scientists critics
+    """media officials experts analysts authorities organizers organisers researchers scientists critics
     residents witnesses sources lawmakers legislators observers diplomats economists investigators
     prosecutors police doctors physicians lawyers attorneys advocates activists supporters opponents
     leaders ministers members users commenters fans people protesters demonstrators voters parents

@@ -198,7 +198,7 @@ def resolve_name(named: Named, state: State) -> Speaker:
     if not named.person:
         return Speaker(named.name, named.role, person=False)
     parts = named.name.split()
-    known = state.registry.get(parts[-1].lower())
+    known = state.registry.get(surname(named.name))
     if known is None and len(parts) == 1:
         # Family name first ("Hu Xiang" … "Hu said").
         known = next(
@@ -211,6 +211,11 @@ def resolve_name(named: Named, state: State) -> Speaker:
         # A single unknown word ("Rwanda", "Apple", "Affleck"): a name, but not one a pronoun may point to.
         return Speaker(named.name, None, person=False)
     return Speaker(named.name, named.role, person=True)
+
+
+def surname(name: str) -> str:
+    parts = [p for p in name.split() if plain(p) not in ("jr", "sr", "ii", "iii", "iv")] or name.split()
+    return parts[-1].lower()
 
 
 def resolve_pronoun(pronoun: str, state: State) -> Speaker | None:
@@ -366,7 +371,7 @@ def register(masked: str, state: State, intro: int = 0) -> None:
         speaker: Speaker | None
         if named.person and " " in named.name:
             role = named.role or _apposition_role(after)
-            key = named.name.split()[-1].lower()
+            key = surname(named.name)
             known = state.registry.get(key)
             if known is None:
                 state.registry[key] = Speaker(named.name, role, person=True)
@@ -385,18 +390,21 @@ def register(masked: str, state: State, intro: int = 0) -> None:
             speaker = resolve_name(named, state)
         if after[:1] and plain(after[0]) in DOC_NOUNS:
             state.docs.append((plain(after[0]), speaker, state.sentence))  # "an OPM memo", "Trump's order"
+        issued = _ISSUED.match(" ".join(after[:10]))
+        if issued and speaker is not None:
+            state.docs.append((issued.group(1), speaker, state.sentence))
         if subject_done or start != opening:
             continue
         subject_done = True
         if _followed_by_predicate(after):
             state.note(speaker, spoke=False)
-            issued = re.search(
-                r"\b(?:signed|issued|released|posted|filed|published|sent|shared)\s+(?:an?\s+|the\s+|a\s+new\s+)?"
-                r"(?:[\w-]+\s+){0,2}?(" + "|".join(sorted(DOC_NOUNS)) + r")\b",
-                " ".join(after[:10]),
-            )
-            if issued:
-                state.docs.append((issued.group(1), speaker, state.sentence))
+
+
+_ISSUED = re.compile(
+    r"(?:,[^,]{0,60},\s+)?(?:(?:has|had|have|also|on\s+\w+|\w+ly)\s+)*(?:signed|issued|released|posted|filed|"
+    r"published|sent|shared|put\s+out)\s+(?:an?\s+|the\s+|a\s+new\s+|its\s+|his\s+|her\s+)?(?:[\w-]+\s+){0,2}?("
+    + "|".join(sorted(DOC_NOUNS)) + r")\b"
+)
 
 
 def _opening(words: list[str]) -> int:
@@ -432,9 +440,16 @@ def _followed_by_predicate(after: list[str]) -> bool:
     if k >= len(after):
         return False
     nxt = after[k]
-    return nxt.islower() and nxt not in PREPOSITIONS | {"and", "or"} and plain(nxt) not in (
-        ROLE_NOUNS | ORG_NOUNS | GROUP_NOUNS | DOC_NOUNS | PERSON_NOUNS
-    )
+    if nxt.endswith("ly") and k + 1 < len(after):
+        nxt = after[k + 1]
+    return bool(_VERBISH.fullmatch(nxt)) and plain(nxt) not in ROLE_NOUNS | ORG_NOUNS | GROUP_NOUNS | DOC_NOUNS
+
+
+_VERBISH = re.compile(
+    r"(?:is|are|was|were|has|have|had|will|would|can|could|should|may|might|must|did|does|do|also|said|says|"
+    r"told|tells|took|made|met|went|came|gave|got|won|lost|ran|saw|spoke|wrote|became|began|sent|led|left|"
+    r"kept|held|brought|thought|felt|found|paid|set|put|hit|cut|let|[a-z]{2,}ed|[a-z]{2,}s)"
+)
 
 
 def _register_org(name: str, after: list[str], state: State) -> Speaker:

@@ -68,7 +68,7 @@ OBJECT_LINK = {
     "calling on": r"to",
 }
 # Verbs of position whose object alone is the statement ("denied backing the rebels", "rejected the idea").
-BARE_OBJECT = ("den", "reject", "dismiss", "ruled out", "rules out", "called for", "calls for", "calling for",
+BARE_OBJECT = ("denied", "denies", "deny", "reject", "dismiss", "ruled out", "rules out", "called for", "calls for", "calling for",
                "demand", "propos", "welcom")  # fmt: skip
 # Verbs that take a noun phrase as their content ("announced a $1,776 dividend", "CDC confirmed a case").
 NP_OBJECT = ("announc", "confirm", "report", "emphasi", "underscor", "predict", "forecast",
