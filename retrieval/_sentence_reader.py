@@ -15,7 +15,8 @@ from retrieval._clauses import clause_end, framing_cut, intro_end, tidy
 from retrieval._said_dates import DAYREF, explicit_date, relative_to_last
 from retrieval._sentences import MASK, mask, quote_spans
 from retrieval._speaker_words import DOC_NOUNS, GROUP_NOUNS, ORG_NOUNS, PERSON_NOUNS, PREPOSITIONS, TOKEN, plain
-from retrieval._speakers import Speaker, State, parse_subject, words_of
+from retrieval._names import parse_name
+from retrieval._speakers import Speaker, State, name_runs, parse_subject, resolve_name, words_of
 from retrieval._speech_verbs import (
     ADVERBIAL,
     BARE_OBJECT,
@@ -208,6 +209,9 @@ class SentenceReader:
         ):
             return  # "what Lavrov said the day before": when he spoke, not what
         found = self._left_subject(hit)
+        pronoun = re.search(r",\s*(he|she)\s*$", left[: GAP.search(left).start()] if GAP.search(left) else left, re.I)
+        if found is None and pronoun:
+            found = (Speaker("", None, True), pronoun.start(1))  # resolved from the statement itself, or dropped
         if found is None:
             gap = GAP.search(left)
             core = left[: gap.start()] if gap else left
@@ -215,7 +219,7 @@ class SentenceReader:
                 speaker = self._inverted(hit.end)
                 if speaker is not None:
                     self.used.add(index)
-                    comma = self._comma_before(len(core.rstrip()))
+                    comma = self._comma_before(len(left.rstrip()))
                     self._trailing(hit, speaker, hit.start, comma, inverted=True)
             return
         speaker, astart = found
@@ -291,7 +295,7 @@ class SentenceReader:
         self._add(speaker, astart, start, kind, start, end, date_text, boundary=not participle)
 
     def _maybe_trailing(self, hit: _Hit, speaker: Speaker, astart: int, at: int, pos: str, participle: bool) -> None:
-        if participle:
+        if participle or not speaker.name and self.masked.rfind(",", 0, astart) < 0:
             return
         comma = self._comma_before(astart)
         if comma < 0 or not re.fullmatch(r"[\s,—–\x01-]*", self.masked[comma:astart]):
@@ -323,6 +327,9 @@ class SentenceReader:
             end = clause_end(self.masked, resume, self._stops(resume))
             text = self.sentence[start:comma] + ", " + self.sentence[resume:end]
             self._add(speaker, astart, hit.end, "reported", start, end, date_text, text=text)
+            return
+        speaker = self._cataphoric(speaker, start, comma, astart) or speaker
+        if not speaker.name:
             return
         glued = list(re.finditer(r"(?<=[a-z\d])\s+(?=(?:The|A|An)\s+[a-z])", self.masked[start:comma]))
         if glued:
@@ -484,11 +491,30 @@ class SentenceReader:
             return None
         return parse_subject(toks[:k], self.state)
 
+    def _cataphoric(self, speaker: Speaker | None, start: int, comma: int, astart: int) -> Speaker | None:
+        """"Nigel Farage will also attend, he confirmed": a pronoun after the statement points to the one person
+        the statement names, not to someone from an earlier sentence."""
+        if not re.match(r"[\s,\x01]*(?:he|she)\b", self.masked[comma:astart + 4], re.IGNORECASE):
+            return None
+        words = words_of(self.masked[start:comma])
+        people = set()
+        for a, b in name_runs(words):
+            named = parse_name(words[a:b])
+            person = resolve_name(named, self.state) if named is not None else None
+            if person is not None and person.person:
+                people.add(person.name)
+        if len(people) == 1:
+            name = people.pop()
+            return next((s for s, _, _ in reversed(self.state.salient) if s.name == name), None) or Speaker(
+                name, None, True
+            )
+        return None
+
     def _comma_before(self, pos: int) -> int:
         """The comma that ends a statement before its trailing attribution at `pos`; a comma inside the closing
         quotation mark ('…workers,” declared Raimondo') counts, the statement then ends after the mark."""
         comma = self.masked.rfind(",", 0, pos)
-        before = self.masked[:pos].rstrip(" ,")
+        before = self.masked[:pos].rstrip()
         if before.endswith(MASK):
             inner = self.sentence[: len(before)].rstrip()
             if re.search(r"[,—–-]\s*[\"”’]$", inner):
@@ -530,7 +556,7 @@ class SentenceReader:
             start = _clause_start(self.masked, start, end or 0)
         if end is None:
             end = clause_end(self.masked, start, self._stops(start))
-        if end <= start:
+        if end <= start or not speaker.name:
             return
         self.frames.append(_Frame(speaker, astart, aend, kind, start, end, date_text, text, boundary))
 
