@@ -279,9 +279,9 @@ class SentenceReader:
                 if len(re.sub(rf"\s(?:on|in)\s+{DAYREF}.*$", "", self.sentence[at:end]).split()) >= 4:
                     self._add(speaker, astart, at, "reported", verb_at, end, date_text, boundary=not participle)
                     return
-        if SUBJECT_START.match(pos) and not pos.lstrip().startswith((",", ".")) and verb not in ("asked",):
+        if (SUBJECT_START.match(pos) or _BARE_START.match(pos)) and verb not in ("asked",):
             start = at + len(pos) - len(pos.lstrip())
-            if _has_verb(masked[start : clause_end(masked, start, self._stops(start))]):
+            if _has_verb(self.sentence[start : clause_end(masked, start, self._stops(start))]):
                 self._clause(hit, speaker, astart, start, date_text, participle)
                 return
         self._maybe_trailing(hit, speaker, astart, at, pos, participle)
@@ -637,6 +637,13 @@ def _apposition(words: list[str]) -> bool:
     return any(plain(w) in PERSON_NOUNS | ORG_NOUNS | GROUP_NOUNS for w in words) and len(words) <= 12
 
 
+# A reported clause with no "that" may open with a bare noun or adjective ("said persistent deficits have …",
+# "say demonstrations are …"), but not with a preposition or a word that makes "said" mean something else.
+_BARE_START = re.compile(
+    r"\s*(?!(?:" + "|".join(sorted(PREPOSITIONS)) + r"|so|yes|no|goodbye|hello|thanks|nothing|something|little|"
+    r"much|more|less|otherwise|hi|sorry|amen|and|or|but|as|because|when|while|if|then|earlier|later|previously)\b)"
+    r"[a-z][\w'’-]*\s+[a-z\x01]"
+)
 _FINITE = re.compile(
     r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|should|may|might|must|did|does|do|won['’]t|"
     r"isn['’]t|wasn['’]t|don['’]t|doesn['’]t|didn['’]t|can['’]t)\b|['’](?:re|ll|d|ve|m)\b|\b[a-z]{3,}ed\b"
