@@ -88,10 +88,10 @@ class SentenceReader:
     def read(self, previous: Speaker | None) -> list[Found]:
         for qstart, qend in self.spans:
             self._quote(qstart, qend)
-        self._according_to()
         for index, hit in enumerate(self.hits):
             if index not in self.used:
                 self._verb(index, hit)
+        self._according_to()
         if not self.frames and previous is not None:
             self._continued_quote(previous)
         return self._finish()
@@ -204,9 +204,16 @@ class SentenceReader:
         left = masked[: hit.start]
         if _NEGATION.search(left) or _PASSIVE_AFTER.match(masked, hit.end):
             return
-        if re.search(r"\b(?:what|whatever|which|whom)\s+(?:[\w'’.-]+\s+){0,3}$", left, re.I) and not re.search(
-            r",\s*which\s+$", left
-        ):
+        what = re.search(r"\b(?:what|whatever)\s+((?:[\w'’.-]+\s+){1,4})$", left, re.I)
+        if what and hit.verb.lower() in ("calls", "called", "describes", "described", "terms", "termed"):
+            # "over what the White House calls unfair attacks against Israel"
+            speaker = parse_subject(words_of(what.group(1)), self.state)
+            end = clause_end(masked, hit.end, self._stops(hit.end))
+            if speaker is not None:
+                self.used.add(index)
+                self._add(speaker, what.start(1), hit.end, "reported", hit.end, end, masked[what.start(1) : hit.end])
+            return
+        if what or re.search(r"(?:^|[^\w\s]\s*|\b(?:and|but)\s+)(?:which|whom)\s+(?:[\w'’.-]+\s+){0,3}$", left, re.I):
             return  # "what Lavrov said the day before": when he spoke, not what
         found = self._left_subject(hit)
         pronoun = re.search(r",\s*(he|she)\s*$", left[: GAP.search(left).start()] if GAP.search(left) else left, re.I)
@@ -288,6 +295,10 @@ class SentenceReader:
 
     def _clause(self, hit: _Hit, speaker: Speaker, astart: int, start: int, date_text: str, participle: bool) -> None:
         end = clause_end(self.masked, start, self._stops(start))
+        if re.search(r",\s*who\s+(?:[\w'’-]+\s+){0,3}$", self.masked[: hit.start]):
+            comma = self.masked.find(",", start, end)
+            if comma > start:
+                end = comma  # "Milei, who says he takes advice from his dogs, became …": the relative clause
         kind = "quote" if re.fullmatch(r"\s*\x01+[\s.]*", self.masked[start:end]) else "reported"
         if kind == "quote":
             start = start + self.masked[start:end].index(MASK) + 1
@@ -658,13 +669,22 @@ def _has_verb(text: str) -> bool:
 
 def _voiceless(words: list[str]) -> bool:
     """"According to federal data / a new study / the lawsuit": a document with no issuer named."""
-    nouns = {plain(w) for w in words}
+    head = [w for w in words if w.lower() not in PREPOSITIONS][:1] and _head(words)
+    nouns = {plain(head)} if head else set()
     return bool(
         nouns
         & {"data", "study", "studies", "survey", "poll", "records", "figures", "estimates", "statistics", "analysis",
            "research", "documents", "tracker", "tally", "report", "reports", "law", "bill", "numbers", "model",
            "projections", "forecast", "website", "site", "map", "census", "calculations", "review", "filings"}
-    ) or (nouns & DOC_NOUNS and not any(w.endswith(("'s", "’s")) or w.lower() in ("its", "his", "her", "their") for w in words))
+    ) or bool(nouns & DOC_NOUNS and not any(w.endswith(("'s", "’s")) or w.lower() in ("its", "his", "her", "their") for w in words))
+
+
+def _head(words: list[str]) -> str:
+    """The noun a phrase is about: the last word before its first preposition ("data from the agency")."""
+    for i, w in enumerate(words[1:], 1):
+        if w.lower() in PREPOSITIONS:
+            return words[i - 1]
+    return words[-1]
 
 
 __all__ = ["Found", "SentenceReader", "GROUP_NOUNS"]

@@ -47,7 +47,7 @@ _OBJECT = _forms(
     "welcomed/welcomes", "demanded/demands", "proposed/proposes", "ridiculed/ridicules", "mocked/mocks",
 )
 PARTICIPLE_SAY = (
-    r"adding|saying|stating|noting|arguing|insisting|stressing|claiming|explaining|writing|telling|"
+    r"adding|saying|stating|noting|arguing|insisting|stressing|claiming|explaining|writing|telling|underscoring|"
     r"announcing|declaring|asserting|acknowledging|admitting|predicting|suggesting|emphasizing|citing"
 )
 PARTICIPLE_POSITION = r"warning|accusing|urging|calling for|calling on|calling|vowing|pledging|promising|blaming"
@@ -55,8 +55,8 @@ POSITION = _OBJECT
 
 VERB = re.compile(
     rf"(?<![\w'’-])(?P<say>{_SAY})(?![\w'’-])|(?<![\w'’-])(?P<pos>{_OBJECT})(?![\w'’-])"
-    rf"|,\s*(?:and\s+)?(?P<psay>{PARTICIPLE_SAY})(?![\w'’-])"
-    rf"|,\s*(?:and\s+)?(?P<ppos>{PARTICIPLE_POSITION})(?![\w'’-])"
+    rf"|(?:,\s*(?:and\s+)?|\bby\s+)(?P<psay>{PARTICIPLE_SAY})(?![\w'’-])"
+    rf"|(?:,\s*(?:and\s+)?|\bby\s+)(?P<ppos>{PARTICIPLE_POSITION})(?![\w'’-])"
 )
 # What the object verbs need after their object for the act to have content beyond a bare target.
 OBJECT_LINK = {
@@ -89,6 +89,7 @@ _ADVERB = (
     r"privately|firmly|flatly|bluntly|openly|recently|separately|subsequently|similarly|already|still|just|"
     r"swiftly|quickly|immediately|initially|first|frequently|often|long|since|even|both|all|now|only|"
     r"ultimately|officially|formally|explicitly|directly|simply|apparently|allegedly|further|additionally|"
+    r"so\s+far|thus\s+far|too|likewise|meanwhile|here|there|once\s+again|yet\s+again|"
     r"today|yesterday|tonight|this\s+week|last\s+week|this\s+month|this\s+year|last\s+year|"
     r"(?:late|early)\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 )
