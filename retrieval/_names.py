@@ -50,7 +50,7 @@ def parse_name(words: list[str]) -> Named | None:
         return None
     if words[-1].endswith(("'s", "’s")) or not (is_name_word(words[-1]) or plain(words[-1]) in _SUFFIXES):
         return None
-    if _is_org(words):
+    if _is_org(words) and not _person_after_org(words):
         return _org(words)
     # The name starts after the last title word, lowercase role word or possessive ("Putin's aide Yuri …").
     split = -1
@@ -69,10 +69,12 @@ def parse_name(words: list[str]) -> Named | None:
         # two words (three with an initial or a particle), the rest belongs to the role.
         keep = _name_length(name[1:])
         role, name = role + name[: len(name) - keep], name[len(name) - keep :]
-    if name and "-" in name[0] and plain(name[0].split("-")[0]) in TITLE_WORDS and len(name) >= 2:
-        # "UN Secretary-Antonio Guterres": a title hyphenated onto the first name by the page.
-        first_role, _, first_name = name[0].partition("-")
-        role, name = [*role, first_role], [first_name, *name[1:]]
+    for i, w in enumerate(name[:-1]):
+        if "-" in w and plain(w.split("-")[0]) in TITLE_WORDS and w.split("-")[1][:1].isupper():
+            # "UN Secretary-Antonio Guterres": a title hyphenated onto the first name by the page.
+            first_role, _, first_name = w.partition("-")
+            role, name = [*role, *name[:i], first_role], [first_name, *name[i + 1 :]]
+            break
     if not name:
         return None
     if all(w.isupper() for w in name) and len(name) > 1 and not role:
@@ -87,6 +89,12 @@ def parse_name(words: list[str]) -> Named | None:
         return None
     role_text = " ".join(role) if role and _titled(role) else None
     return Named(" ".join(name), role_text, person=True)
+
+
+def _person_after_org(words: list[str]) -> bool:
+    """"Food Bank of Delaware President & CEO Cathy Kanefsky": an organisation's title, then a person."""
+    titles = [i for i, w in enumerate(words) if plain(w) in TITLE_WORDS | ROLE_NOUNS and not plain(w) in INSTITUTION_NOUNS]
+    return bool(titles) and len(words) - titles[-1] - 1 >= 2 and all(is_name_word(w) for w in words[titles[-1] + 1 :])
 
 
 def _name_length(words: list[str]) -> int:

@@ -16,7 +16,7 @@ from retrieval._said_dates import DAYREF, explicit_date, relative_to_last
 from retrieval._sentences import MASK, mask, quote_spans
 from retrieval._speaker_words import DOC_NOUNS, GROUP_NOUNS, ORG_NOUNS, PERSON_NOUNS, PREPOSITIONS, TOKEN, plain
 from retrieval._names import parse_name
-from retrieval._speakers import Speaker, State, name_runs, parse_subject, resolve_name, words_of
+from retrieval._speakers import Speaker, State, name_runs, opening, parse_subject, resolve_name, words_of
 from retrieval._speech_verbs import (
     ADVERBIAL,
     BARE_OBJECT,
@@ -34,6 +34,8 @@ from retrieval._speech_verbs import (
 Found = tuple[Speaker, str, str, datetime | None]
 
 # Words that end a subject when reading leftwards from a verb: the clause the subject belongs to starts after them.
+# Page furniture glued before a sentence's subject ("Sign up The US Department of Energy …").
+_JUNK = frozenset("sign up subscribe click follow join share advertisement related read more watch".split())
 _BOUNDARY_WORDS = frozenset(
     "that when while because as after before if although though since where whereas whom unless until than "
     "so whether what how why".split()
@@ -195,7 +197,7 @@ class SentenceReader:
         if any(f.start < hit.start < f.end for f in self.frames if f.kind == "reported" or f.end > hit.start):
             return  # a verb inside someone's reported clause is part of what they said
         if hit.kind in ("psay", "ppos"):
-            speaker = self.frames[-1].speaker if self.frames else self._initial_subject()
+            speaker = self.frames[-1].speaker if self.frames else self._initial_subject(limit=hit.start)
             if speaker is None:
                 return
             self.used.add(index)
@@ -274,7 +276,7 @@ class SentenceReader:
             return
         if re.match(r"\s*,?\s*\x01", pos) and hit.kind in ("say", "psay"):
             return  # a quotation follows: the quote pass decided about it
-        if verb in NEEDS_THAT:
+        if verb in NEEDS_THAT or (verb in ("told", "tells", "telling") and at == rest_at + len(masked[rest_at:]) - len(_skip_adverbials(masked[rest_at:]))):
             self._maybe_trailing(hit, speaker, astart, at, pos, participle)
             return
         if any(stem.startswith(n) for n in NP_OBJECT) and (
@@ -448,28 +450,23 @@ class SentenceReader:
         rest = _skip_adverbials(self.masked[after:])
         toks = list(TOKEN.finditer(rest))
         words: list[str] = []
-        seen_cap = False
         end = 0
-        for tok in toks:
+        for i, tok in enumerate(toks):
             w = tok.group()
             low = w.lower()
             if w.startswith(MASK) or w in (",", ";", ":", ".", "!", "?", "—", "–", "(", ")"):
                 break
-            if seen_cap and (low in ("in", "at", "on", "during", "via", "who", "after", "before", "to", "when") or (
-                w.islower() and low not in ("of", "for", "and", "the", "de", "von", "al", "van", "da")
-            )):
+            if words and low in ("in", "at", "on", "during", "via", "who", "after", "before", "to", "when", "while"):
                 break
-            if w[:1].isupper():
-                seen_cap = True
-            elif not seen_cap and not (
-                low in ("the", "a", "an", "its", "his", "her", "their", "of", "for")
-                or plain(w) in PERSON_NOUNS | ORG_NOUNS | DOC_NOUNS | GROUP_NOUNS
-                or w.islower()
-            ):
-                break
+            if w.islower() and low not in ("of", "for", "and", "the", "de", "von", "al", "van", "da", "a", "an"):
+                # a lowercase word belongs to the speaker's description only if a name still follows it
+                later = [t.group() for t in toks[i + 1 :]]
+                stop = next((k for k, t in enumerate(later) if t in (",", ";", ".", ":", "!", "?") or t.startswith(MASK)), len(later))
+                if not any(t[:1].isupper() for t in later[:stop]) and any(x[:1].isupper() for x in words):
+                    break
             words.append(w)
             end = tok.end()
-            if len(words) > 12:
+            if len(words) > 14:
                 return None
         if not words or words[0].lower() in ("that", "it", "this", "there", "he", "she", "they", "we", "i"):
             return None
@@ -489,7 +486,12 @@ class SentenceReader:
         if self.subject is not None:
             return self.subject
         text = self.masked[self.intro : limit]
+        clause = max(text.rfind(". "), text.rfind("; "), text.rfind(": "))
+        text = text[clause + 2 :] if clause >= 0 and MASK not in text[clause:] else text
         toks = words_of(text)
+        toks = toks[opening(toks) :]
+        while toks and (toks[0].lower() in _JUNK or toks[0].lower() in ("but", "and", "also", "then")):
+            toks = toks[1:]
         k = 0
         while k < len(toks):
             w = toks[k]

@@ -251,13 +251,38 @@ def resolve_title(noun: str, state: State) -> Speaker | None:
     for speaker, sentence, spoke in reversed(state.salient):
         if state.sentence - sentence > _TITLE_REACH:
             break
-        text = f"{speaker.role or ''} {speaker.name if speaker.unnamed else ''}".lower()
-        if speaker.person and nouns & set(re.findall(r"[\w-]+", text)):
+        text = f"{speaker.role or ''} {speaker.name if speaker.unnamed else ''}"
+        if speaker.person and nouns & _role_nouns(text):
             return speaker
     for speaker in reversed(list(state.registry.values())):
-        if speaker.role and nouns & set(re.findall(r"[\w-]+", speaker.role.lower())):
+        if speaker.role and nouns & _role_nouns(speaker.role):
             return speaker
+    if noun in _GENERIC_PERSON:
+        # "the person said", "the official added": the unnamed source quoted just before.
+        for speaker, sentence, spoke in reversed(state.salient):
+            if state.sentence - sentence > _PRONOUN_REACH:
+                break
+            if spoke and speaker.unnamed and speaker.person and not _plural(speaker.name):
+                return speaker
+    if noun not in TITLE_WORDS and noun not in _GENERIC_PERSON:
+        # "the singer", "the 66-year-old dictator": a description of the person the text is about.
+        for speaker, sentence, spoke in reversed(state.salient):
+            if state.sentence - sentence > 2:
+                break
+            if speaker.person and not speaker.unnamed:
+                return speaker
     return None
+
+
+_ABBREVIATED = {"gov": "governor", "sen": "senator", "rep": "representative", "gen": "general",
+                "lt": "lieutenant", "sec": "secretary", "capt": "captain", "col": "colonel", "adm": "admiral",
+                "amb": "ambassador", "prof": "professor", "dr": "doctor", "supt": "superintendent"}  # fmt: skip
+_GENERIC_PERSON = frozenset("person source official spokesperson spokesman spokeswoman insider aide".split())
+
+
+def _role_nouns(role: str) -> set[str]:
+    words = {plain(w) for w in re.findall(r"[\w.-]+", role)}
+    return words | {_ABBREVIATED[w] for w in words if w in _ABBREVIATED}
 
 
 def resolve_org_noun(noun: str, state: State) -> Speaker | None:
@@ -358,7 +383,7 @@ def register(masked: str, state: State, intro: int = 0) -> None:
     documents someone issued ("signed an executive order", "an OPM memo"), and the sentence's subject as a likely
     antecedent for pronouns."""
     words = words_of(masked[intro:])
-    opening = _opening(words)
+    first = opening(words)
     subject_done = False
     for start, end in name_runs(words):
         run = words[start:end]
@@ -393,7 +418,7 @@ def register(masked: str, state: State, intro: int = 0) -> None:
         issued = _ISSUED.match(" ".join(after[:10]))
         if issued and speaker is not None:
             state.docs.append((issued.group(1), speaker, state.sentence))
-        if subject_done or start != opening:
+        if subject_done or start != first:
             continue
         subject_done = True
         if _followed_by_predicate(after):
@@ -407,7 +432,7 @@ _ISSUED = re.compile(
 )
 
 
-def _opening(words: list[str]) -> int:
+def opening(words: list[str]) -> int:
     """Where the sentence's subject starts: after a leading adverbial ("In July,", "Currently,", "Asked about
     it,") and a determiner."""
     k = 0
@@ -500,5 +525,6 @@ __all__ = [
     "resolve_name",
     "resolve_pronoun",
     "resolve_title",
+    "opening",
     "words_of",
 ]
