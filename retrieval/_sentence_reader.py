@@ -402,6 +402,10 @@ class SentenceReader:
                 break
             if low in ("and", "or", "but") and not (
                 k >= 2 and k < len(toks) and _namey(toks[k - 2].group()) and _namey(toks[k].group())
+            ) and not (
+                # "U.S. intelligence and law enforcement agencies": two modifiers of one plural noun
+                low == "and" and k >= 2 and plain(toks[-1].group()) in GROUP_NOUNS and toks[k - 2].group().isalpha()
+                and plain(toks[k - 2].group()) not in GROUP_NOUNS and toks[k - 2].group().lower() not in _AUX
             ):
                 break
             if low in ("who",) and k >= 2 and toks[k - 2].group() == ",":

@@ -98,10 +98,11 @@ def parse_subject(words: list[str], state: State) -> Speaker | None:
         return None
     first, last = head[0].lower(), head[-1]
     noun = plain(last)
-    if noun in GROUP_NOUNS and not (len(head) > 1 and is_name_word(last) and noun not in GROUP_NOUNS):
+    if noun in GROUP_NOUNS:
         if first in ("the", "these", "those") and not post and len(head) <= 2:
             return _recent_group(noun, state)
-        return _unnamed(words, person=True)
+        head = _noun_phrase(head)
+        return _unnamed(head + post, person=True) if head else None
     if noun in DOC_NOUNS and not is_name_word(last):
         return resolve_doc(noun, head[:-1], state)
     if is_name_word(last) or plain(last) in ("jr", "sr", "ii", "iii"):
@@ -140,6 +141,28 @@ def _split_post(words: list[str]) -> tuple[list[str], list[str]]:
         if w == ",":
             return words[:i], words[i:]
     return words, []
+
+
+_NOT_MODIFIERS = frozenset(
+    "it he she they we i you also up down then now still just even only already again out off back away "
+    "is are was were has have had will would".split()
+)
+_ED_ADJECTIVES = frozenset(
+    "elected unnamed retired unidentified concerned affected frustrated worried interested skilled qualified "
+    "licensed trained armed detained displaced wounded injured infected vaccinated appointed based united".split()
+)
+
+
+def _noun_phrase(words: list[str]) -> list[str]:
+    """The noun phrase ending `words`, without a clause glued in front ("It also fired up Republicans")."""
+    k = len(words) - 1
+    while k > 0:
+        w = words[k - 1]
+        low = w.lower()
+        if low in _NOT_MODIFIERS or (low.endswith("ed") and w.islower() and low not in _ED_ADJECTIVES):
+            break
+        k -= 1
+    return words[k:]
 
 
 def _org_so_far(words: list[str]) -> bool:

@@ -48,7 +48,7 @@ _OBJECT = _forms(
 )
 PARTICIPLE_SAY = (
     r"adding|saying|stating|noting|arguing|insisting|stressing|claiming|explaining|writing|telling|underscoring|"
-    r"announcing|declaring|asserting|acknowledging|admitting|predicting|suggesting|emphasizing|citing"
+    r"announcing|declaring|asserting|acknowledging|admitting|predicting|suggesting|emphasizing"
 )
 PARTICIPLE_POSITION = r"warning|accusing|urging|calling for|calling on|calling|vowing|pledging|promising|blaming"
 POSITION = _OBJECT
@@ -102,7 +102,7 @@ GAP = re.compile(
 )
 # What may follow the verb before the reported clause starts ("said on Feb. 12, according to TASS, that").
 ADVERBIAL = re.compile(
-    rf"\s*,?\s*(?:{TIMEREF}|on\s+{DAYREF}|{DAYREF}(?:\s+(?:morning|afternoon|evening|night))?|today|"
+    rf"\s*,?\s*(?:as\s+(?:early|late|recently)\s+as\s+(?:{DAYREF}|{TIMEREF}|\w+)|{TIMEREF}|on\s+{DAYREF}|{DAYREF}(?:\s+(?:morning|afternoon|evening|night))?|today|"
     r"yesterday|tonight|earlier|later|again|also|previously|repeatedly|publicly|privately|recently|this\s+week"
     r"|last\s+week|in\s+(?:a\s+)?(?:response|reply|reference)\s+to\s+(?:[^\s,\x01]+\s+){0,5}?(?=that\b)"
     r"|the\s+day\s+before|on\s+(?:Telegram|X|Twitter|Facebook|Instagram|social\s+media|television|"
