@@ -87,6 +87,8 @@ def parse_name(words: list[str]) -> Named | None:
         return None
     if not all(is_name_word(w) or w.lower() in CONNECTORS or plain(w) in _SUFFIXES or _initial(w) for w in name):
         return None
+    if role and re.fullmatch(r"[IVX]+", name[-1]) and plain(role[-1]) in ("pope", "king", "queen", "emperor", "prince"):
+        name, role = [role[-1], *name], role[:-1]  # "Pope Leo XIV", "King Charles III": the title is the name
     role_text = " ".join(role) if role and _titled(role) else None
     return Named(" ".join(name), role_text, person=True)
 

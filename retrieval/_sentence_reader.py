@@ -16,7 +16,7 @@ from retrieval._said_dates import DAYREF, explicit_date, relative_to_last
 from retrieval._sentences import MASK, mask, quote_spans
 from retrieval._speaker_words import DOC_NOUNS, GROUP_NOUNS, ORG_NOUNS, PERSON_NOUNS, PREPOSITIONS, TOKEN, plain
 from retrieval._names import parse_name
-from retrieval._speakers import Speaker, State, name_runs, opening, parse_subject, resolve_name, words_of
+from retrieval._speakers import _VERBISH, Speaker, State, name_runs, opening, parse_subject, resolve_name, words_of
 from retrieval._speech_verbs import (
     ADVERBIAL,
     BARE_OBJECT,
@@ -103,7 +103,7 @@ class SentenceReader:
     def _quote(self, qstart: int, qend: int) -> None:
         """`"…," Peskov said`, `"…" said Peskov`, `Peskov said: "…"` and `Peskov: "…"`."""
         masked, content = self.masked, self.sentence[qstart + 1 : qend - 1]
-        ends_open = bool(re.search(r"[,?!—–…-]\s*$", content)) or masked[qend:].lstrip().startswith((",", "—"))
+        ends_open = bool(re.search(r"[,?!—–…-]['’]?\s*$", content)) or masked[qend:].lstrip().startswith((",", "—"))
         lead = re.search(r"([\w'’]+)\s*$", masked[:qstart])
         if lead and lead.group(1).lower() in PREPOSITIONS | {"the", "a", "an", "called", "named", "titled", "dubbed"}:
             ends_open = False  # 'the passage of the "One Big Beautiful Bill Act," Musk announced': a title
@@ -150,7 +150,7 @@ class SentenceReader:
                 return
         for index in range(len(self.hits) - 1, -1, -1):
             hit = self.hits[index]
-            if index in self.used or hit.end > qstart or hit.kind != "say":
+            if index in self.used or hit.end > qstart or hit.kind not in ("say", "psay"):
                 continue
             gap = masked[hit.end : qstart]
             listener = LISTENER.match(gap) if hit.verb in ("told", "tells") else None
@@ -159,7 +159,11 @@ class SentenceReader:
                 return
             if not re.fullmatch(r"\s*(?:[:,]\s*)?", _skip_adverbials(rest)) and not re.search(r"[:]\s*$", gap):
                 return
-            found = self._left_subject(hit)
+            if hit.kind == "psay":
+                subject = self.frames[-1].speaker if self.frames else self._initial_subject(limit=hit.start)
+                found = (subject, hit.start) if subject is not None else None
+            else:
+                found = self._left_subject(hit)
             if found is not None:
                 self.used.add(index)
                 speaker, astart = found
@@ -176,7 +180,7 @@ class SentenceReader:
     # -- reported speech -------------------------------------------------------------------------------------
 
     def _according_to(self) -> None:
-        for m in re.finditer(r"(?:^|(?<=[,\s]))according to\s+([^,;\x01]{2,80}?)(?=\s*(?:[,;]|\.(?:\s|$)|$|\x01))", self.masked, re.I):
+        for m in re.finditer(r"(?:^|(?<=[,\s]))according to\s+([^,;\x01]{2,160}?)(?=\s*(?:[,;]|\.(?:\s|$)|$|\x01))", self.masked, re.I):
             words = words_of(m.group(1))
             if _voiceless(words):
                 continue
@@ -493,7 +497,10 @@ class SentenceReader:
         clause = max(text.rfind(". "), text.rfind("; "), text.rfind(": "))
         text = text[clause + 2 :] if clause >= 0 and MASK not in text[clause:] else text
         toks = words_of(text)
-        toks = toks[opening(toks) :]
+        first = opening(toks)
+        if first and toks[first - 1].lower() == "the":
+            first -= 1
+        toks = toks[first:]
         while toks and (toks[0].lower() in _JUNK or toks[0].lower() in ("but", "and", "also", "then")):
             toks = toks[1:]
         k = 0
@@ -502,6 +509,9 @@ class SentenceReader:
             p = plain(w)
             if w[:1].isupper() or p in ("the", "a", "an", "of", "for") or p in PERSON_NOUNS | ORG_NOUNS | GROUP_NOUNS or w.endswith(("'s", "’s")):
                 k += 1
+                continue
+            if k < 6 and re.fullmatch(r"[a-z\d][\w-]*", w) and not _VERBISH.fullmatch(w) and p not in PREPOSITIONS | _AUX:
+                k += 1  # "the 66-year-old dictator", "the outgoing administration"
                 continue
             break
         if k == 0 or k == len(toks):

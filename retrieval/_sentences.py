@@ -67,7 +67,7 @@ def _split(text: str, *, respect_quotes: bool) -> list[str] | None:
         if inside:
             continue
         if closing:
-            if i > 0 and text[i - 1] in TERMINAL and _starts_sentence(text, i + 1):
+            if i > 0 and text[i - 1] in TERMINAL and _starts_sentence(text, i + 1) and not _ATTRIBUTION.match(text, i + 1):
                 out.append(text[start : i + 1])
                 start = i + 1
             continue
@@ -84,6 +84,13 @@ def _split(text: str, *, respect_quotes: bool) -> list[str] | None:
         return None
     out.append(text[start:])
     return [s.strip() for s in out if s.strip()]
+
+
+# '"… This is so wasteful!” Trump wrote.': the attribution after a quote that ends with its own "!" or "?".
+_ATTRIBUTION = re.compile(
+    r"\s+(?!(?:He|She|They|It|We|I|You)\s)(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|wrote|writes|added|adds|told|tells|asked|asks|posted|"
+    r"continued|tweeted|declared|exclaimed|shouted|replied|insisted)\b"
+)
 
 
 def _starts_sentence(text: str, pos: int) -> bool:

@@ -135,7 +135,7 @@ def _split_post(words: list[str]) -> tuple[list[str], list[str]]:
                 if plain(prev) in INSTITUTION_NOUNS or w != "of" or _org_so_far(words[:i]):
                     continue
         if w in PREPOSITIONS or w in ("who", "that", "which", "whose") or (
-            w.endswith("ing") and w.islower() and len(w) > 4
+            w.endswith("ing") and w.islower() and len(w) > 4 and not any(is_name_word(x) for x in words[i + 1 :])
         ):
             return words[:i], words[i:]
         if w == ",":
