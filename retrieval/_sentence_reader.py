@@ -90,6 +90,7 @@ class SentenceReader:
     def read(self, previous: Speaker | None) -> list[Found]:
         for qstart, qend in self.spans:
             self._quote(qstart, qend)
+        self._statement_by()
         for index, hit in enumerate(self.hits):
             if index not in self.used:
                 self._verb(index, hit)
@@ -195,6 +196,22 @@ class SentenceReader:
             elif lead.rstrip().endswith(","):
                 comma = self._comma_before(len(lead.rstrip()))
                 self._add(speaker, m.start(), m.end(), "reported", None, comma, m.group(0))
+
+    def _statement_by(self) -> None:
+        """'… a previous one made on Feb. 26 by Foreign Minister Sergey Lavrov that …'."""
+        m = re.search(
+            r"\b(?:statement|remarks?|comments?|one|claim|assertion|warning|pledge|promise|vow)\b"
+            r"((?:\s+[\w.,]+){0,6}?)\s+by\s+([^,;\x01]{2,80}?)\s+that\s+",
+            self.masked,
+        )
+        if m is None:
+            return
+        words = words_of(m.group(2))
+        if not words or not words[-1][:1].isupper():
+            return
+        speaker = parse_subject(words, self.state)
+        if speaker is not None:
+            self._add(speaker, m.start(), m.end(), "reported", m.end(), None, m.group(1))
 
     def _verb(self, index: int, hit: _Hit) -> None:
         masked = self.masked
