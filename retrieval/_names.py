@@ -95,8 +95,11 @@ def parse_name(words: list[str]) -> Named | None:
 
 def _person_after_org(words: list[str]) -> bool:
     """"Food Bank of Delaware President & CEO Cathy Kanefsky": an organisation's title, then a person."""
-    titles = [i for i, w in enumerate(words) if plain(w) in TITLE_WORDS | ROLE_NOUNS and not plain(w) in INSTITUTION_NOUNS]
-    return bool(titles) and len(words) - titles[-1] - 1 >= 2 and all(is_name_word(w) for w in words[titles[-1] + 1 :])
+    titles = [i for i, w in enumerate(words) if plain(w) in ROLE_NOUNS and plain(w) not in INSTITUTION_NOUNS]
+    if not titles:
+        return False
+    name = words[titles[-1] + 1 :]
+    return len(name) >= 2 and all(is_name_word(w) and plain(w) not in INSTITUTION_NOUNS for w in name)
 
 
 def _name_length(words: list[str]) -> int:

@@ -38,12 +38,21 @@ _AGENCY = frozenset(
     "agency administration service bureau centers center institute survey commission department authority "
     "office board monitor observatory ministry".split()
 )
+_PLACES = frozenset(
+    """Russia Ukraine China Taiwan Japan India Pakistan Iran Iraq Israel Syria Lebanon Egypt Turkey Germany France
+    Britain Italy Spain Poland Hungary Canada Mexico Brazil Argentina Venezuela Cuba Colombia Australia Korea
+    Afghanistan Rwanda Congo Nigeria Kenya Ethiopia Sudan Yemen Qatar Belarus Moldova Georgia Armenia Serbia
+    Greece Sweden Finland Norway Denmark Europe Africa Asia America Moscow Kyiv Kiev Beijing Washington London
+    Paris Berlin Tehran Jerusalem Gaza Brussels Tokyo Seoul Pyongyang Ankara Warsaw Minsk Caracas Havana Ottawa
+    California Texas Florida Ohio Arizona Georgia Michigan Pennsylvania Virginia Delaware Alabama Hamas Hezbollah
+    NATO""".split()
+)
 _COMPANY = frozenset(
     "company firm retailer chain giant brand business maker automaker carmaker manufacturer lender bank "
     "airline insurer restaurant startup".split()
 )
 # How many sentences back a pronoun or "the agency" may reach for its antecedent.
-_PRONOUN_REACH = 4
+_PRONOUN_REACH = 3
 _TITLE_REACH = 12
 
 
@@ -64,6 +73,8 @@ class State:
     registry: dict[str, Speaker] = field(default_factory=dict)  # surname -> the person's full name
     orgs: list[Speaker] = field(default_factory=list)
     org_nouns: dict[str, set[str]] = field(default_factory=dict)
+    places: set[str] = field(default_factory=set)
+    trailing: bool = False  # whether the subject being read follows the statement it attributes
     salient: list[tuple[Speaker, int, bool]] = field(default_factory=list)  # subjects; True for speakers
     docs: list[tuple[str, Speaker, int]] = field(default_factory=list)  # "signed an order" -> ("order", Trump)
     dates: dict[str, datetime] = field(default_factory=dict)
@@ -104,6 +115,10 @@ def parse_subject(words: list[str], state: State) -> Speaker | None:
         head = _noun_phrase(head)
         return _unnamed(head + post, person=True) if head else None
     if noun in DOC_NOUNS and not is_name_word(last):
+        if post and post[0].lower() in ("from", "by") and len(post) > 1:
+            return parse_subject(post[1:], state)  # "a news release from his office", "a post by the agency"
+        if first in ("a", "an"):
+            return None  # "a statement said": whose, the text does not say
         return resolve_doc(noun, head[:-1], state)
     if is_name_word(last) or plain(last) in ("jr", "sr", "ii", "iii"):
         if first in _INDEFINITE or first in _POSSESSIVE:
@@ -195,7 +210,10 @@ def _described(head: list[str], post: list[str], noun: str, state: State) -> Spe
     possessor = next((i for i, w in enumerate(head) if w.endswith(("'s", "’s"))), None)
     if possessor is not None and noun in ORG_NOUNS:
         owner = [w for w in head[: possessor + 1] if w.lower() != "the"]
-        return Speaker(" ".join(owner + head[possessor + 1 :]), None, person=False)  # "Prayut's office"
+        rest = head[possessor + 1 :]
+        if noun == "ministry":
+            rest = [w.capitalize() if w.islower() else w for w in rest]  # "Russia's Foreign Ministry"
+        return Speaker(" ".join(owner + rest), None, person=False)  # "Prayut's office"
     if noun in ORG_NOUNS and noun not in PERSON_NOUNS:
         mods = head[1:-1] if first == "the" else head[:-1]
         if mods and all(is_name_word(w) for w in mods) and not any("-" in w for w in mods):
@@ -205,6 +223,8 @@ def _described(head: list[str], post: list[str], noun: str, state: State) -> Spe
             return Speaker(name, None, person=False)
         if post and post[0].lower() == "of" and len(post) >= 2 and is_name_word(post[-1]):
             return Speaker(" ".join(head[1:] if first == "the" else head) + " " + " ".join(post), None, False)
+        if first in _POSSESSIVE and noun in ("office", "campaign", "team", "administration", "government"):
+            return resolve_pronoun(_POSSESSIVE[first], state)  # "his office said": he speaks through it
         if first in ("the",) or first in _POSSESSIVE:
             return resolve_org_noun(noun, state)
         return None
@@ -231,8 +251,10 @@ def resolve_name(named: Named, state: State) -> Speaker:
     if known is not None and (len(parts) == 1 or known.name == named.name or parts[0] == known.name.split()[0]):
         return Speaker(known.name, named.role or known.role, person=True)
     if len(parts) == 1 and not named.role:
-        # A single unknown word ("Rwanda", "Apple", "Affleck"): a name, but not one a pronoun may point to.
-        return Speaker(named.name, None, person=False)
+        # A single unknown word: a surname ("Putin", "Affleck") unless the article used it as a place ("in
+        # Moscow") or it is a country or capital, which speak for governments ("Rwanda denies …").
+        place = named.name in state.places or named.name in _PLACES or named.name in state.org_nouns
+        return Speaker(named.name, None, person=not place)
     return Speaker(named.name, named.role, person=True)
 
 
@@ -242,11 +264,17 @@ def surname(name: str) -> str:
 
 
 def resolve_pronoun(pronoun: str, state: State) -> Speaker | None:
+    """The person (he, she), organisation (it) or group (they) a pronoun points to: the latest speaker or
+    sentence subject within a few sentences that may be called so."""
     reach = _PRONOUN_REACH if pronoun in ("he", "she") else 2
     for speaker, sentence, spoke in reversed(state.salient):
         if state.sentence - sentence > reach:
             break
+        if not spoke and sentence == state.sentence and state.trailing:
+            continue  # the subject of "…, she said"'s own statement is not who "she" points back to
         if pronoun in ("he", "she"):
+            if speaker.unnamed and _plural(speaker.name) and not spoke and sentence < state.sentence:
+                return None  # "Analysts expect a reply. He said …": the text has moved on from him
             if not speaker.person or (speaker.unnamed and _plural(speaker.name)):
                 continue
             known = state.gender.get(speaker.name) or _role_gender(speaker.role)
@@ -406,6 +434,11 @@ def register(masked: str, state: State, intro: int = 0) -> None:
     documents someone issued ("signed an executive order", "an OPM memo"), and the sentence's subject as a likely
     antecedent for pronouns."""
     words = words_of(masked[intro:])
+    for i, w in enumerate(words[1:], 1):
+        if words[i - 1].lower() in ("in", "to", "from", "at", "near", "across", "into", "outside", "inside") and (
+            is_name_word(w) and (i + 1 == len(words) or not is_name_word(words[i + 1]))
+        ):
+            state.places.add(w)  # "in Moscow", "to Washington": a place, not a person
     first = opening(words)
     subject_done = False
     for start, end in name_runs(words):
@@ -432,7 +465,7 @@ def register(masked: str, state: State, intro: int = 0) -> None:
             if honor:
                 state.gender.setdefault(named.name, _HONORIFICS[honor[0]])
             speaker = Speaker(named.name, role or (known.role if known else None), person=True)
-        elif not named.person:
+        elif not named.person or _org_apposition(after):
             speaker = _register_org(named.name, after, state)
         else:
             speaker = resolve_name(named, state)
@@ -446,6 +479,17 @@ def register(masked: str, state: State, intro: int = 0) -> None:
         subject_done = True
         if _followed_by_predicate(after):
             state.note(speaker, spoke=False)
+    if not subject_done and first < len(words) and not is_name_word(words[first]):
+        # A described subject ("The envoy flew home", "Analysts expect …") is the topic too.
+        k = first
+        while k < len(words) and k - first < 5 and not _VERBISH.fullmatch(words[k]) and words[k] != ",":
+            k += 1
+        if k < len(words) and k > first and _VERBISH.fullmatch(words[k]) and words[k - 1].lower() not in (
+            "he", "she", "it", "they", "i", "we", "you", "this", "that", "there"
+        ):
+            described = parse_subject(words[first:k], state)
+            if described is not None and described.unnamed:
+                state.note(described, spoke=False)
 
 
 _ISSUED = re.compile(
@@ -498,6 +542,14 @@ _VERBISH = re.compile(
     r"told|tells|took|made|met|went|came|gave|got|won|lost|ran|saw|spoke|wrote|became|began|sent|led|left|"
     r"kept|held|brought|thought|felt|found|paid|set|put|hit|cut|let|[a-z]{2,}ed|[a-z]{2,}s)"
 )
+
+
+def _org_apposition(after: list[str]) -> bool:
+    """"Joann, an 82-year-old fabric and craft retailer,": the apposition says it is an organisation."""
+    if after[:1] != [","] or len(after) < 3 or after[1].lower() not in ("a", "an", "the"):
+        return False
+    end = after.index(",", 1) if "," in after[1:] else min(len(after), 10)
+    return plain(after[end - 1]) in ORG_NOUNS and plain(after[end - 1]) not in PERSON_NOUNS
 
 
 def _register_org(name: str, after: list[str], state: State) -> Speaker:
