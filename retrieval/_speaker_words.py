@@ -120,7 +120,8 @@ TOKEN = re.compile(
 
 
 def is_cap(word: str) -> bool:
-    return word[:1].isupper() and word.lower().rstrip(".") not in _STOP_CAPS
+    low = word.lower().rstrip(".")
+    return word[:1].isupper() and low not in _STOP_CAPS and low not in GROUP_NOUNS
 
 
 def plain(word: str) -> str:

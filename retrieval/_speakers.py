@@ -482,9 +482,9 @@ def register(masked: str, state: State, intro: int = 0) -> None:
     if not subject_done and first < len(words) and not is_name_word(words[first]):
         # A described subject ("The envoy flew home", "Analysts expect …") is the topic too.
         k = first
-        while k < len(words) and k - first < 5 and not _VERBISH.fullmatch(words[k]) and words[k] != ",":
+        while k < len(words) and k - first < 5 and not _verb_after(words, k) and words[k] != ",":
             k += 1
-        if k < len(words) and k > first and _VERBISH.fullmatch(words[k]) and words[k - 1].lower() not in (
+        if k < len(words) and k > first and _verb_after(words, k) and words[k - 1].lower() not in (
             "he", "she", "it", "they", "i", "we", "you", "this", "that", "there"
         ):
             described = parse_subject(words[first:k], state)
@@ -514,6 +514,14 @@ def opening(words: list[str]) -> int:
 
 
 _INTRO = frozenset("asked amid after before during when while as since speaking earlier later last this on in at".split())
+
+
+def _verb_after(words: list[str], k: int) -> bool:
+    """Whether words[k] is the verb of the subject before it (any lowercase word after a plural noun)."""
+    w = words[k]
+    if _VERBISH.fullmatch(w):
+        return True
+    return k > 0 and w.islower() and plain(words[k - 1]) in GROUP_NOUNS and w not in PREPOSITIONS
 
 
 def _same_person(a: str, b: str) -> bool:
