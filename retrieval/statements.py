@@ -85,7 +85,7 @@ _PAST = {
     "telling": "told", "announcing": "announced", "declaring": "declared", "asserting": "asserted",
     "acknowledging": "acknowledged", "admitting": "admitted", "predicting": "predicted",
     "suggesting": "suggested", "emphasizing": "emphasized", "citing": "cited", "vowing": "vowed",
-    "pledging": "pledged", "promising": "promised", "blaming": "blamed",
+    "pledging": "pledged", "promising": "promised", "blaming": "blamed", "underscoring": "underscored",
 }  # fmt: skip
 
 
