@@ -29,14 +29,26 @@ _LIST_MARK = re.compile(rf"^\s*(?:{_MONTH}\s+\d{{1,2}}|\d{{4}}|[A-Z][\w ]{{0,30}
 
 def intro_end(masked: str) -> int:
     """Length of the page stamp, dateline or list marker opening a sentence, which no statement includes."""
-    end = 0
+    return _intro(masked)[0]
+
+
+def list_mark(masked: str) -> str:
+    """A timeline's entry label opening the sentence ("Jan. 7: …"): it dates what follows, unlike a page's
+    "Updated …" stamp or a dateline, which only date the page."""
+    return _intro(masked)[1]
+
+
+def _intro(masked: str) -> tuple[int, str]:
+    end, mark = 0, ""
     for pattern in (_STAMP, _DATELINE, _LIST_MARK):
         m = pattern.match(masked, end) if end else pattern.match(masked)
         if m and m.end() > end and MASK not in m.group():
-            if pattern is _LIST_MARK and len(m.group().split()) > 3:
-                continue
+            if pattern is _LIST_MARK:
+                if len(m.group().split()) > 3:
+                    continue
+                mark = m.group()
             end = m.end()
-    return end
+    return end, mark
 
 
 _CUT = re.compile(

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from retrieval._clauses import clause_end, framing_cut, intro_end, tidy
+from retrieval._clauses import clause_end, framing_cut, intro_end, list_mark, tidy
 from retrieval._said_dates import DAYREF, explicit_date, relative_to_last
 from retrieval._sentences import MASK, mask, quote_spans
 from retrieval._speaker_words import DOC_NOUNS, GROUP_NOUNS, ORG_NOUNS, PERSON_NOUNS, PREPOSITIONS, TOKEN, plain
@@ -36,6 +36,11 @@ Found = tuple[Speaker, str, str, datetime | None]
 # Words that end a subject when reading leftwards from a verb: the clause the subject belongs to starts after them.
 # Page furniture glued before a sentence's subject ("Sign up The US Department of Energy …").
 _JUNK = frozenset("sign up subscribe click follow join share advertisement related read more watch".split())
+_LEAD_TIME = re.compile(
+    r"(?:(?:a|one|two|three|four|five|several|few|\d+)\s+(?:days?|weeks?|months?|years?|hours?)\s+(?:later|earlier)"
+    r"|later|earlier|then|meanwhile|separately|afterwards|since\s+then)\s*,?\s+",
+    re.IGNORECASE,
+)
 _BOUNDARY_WORDS = frozenset(
     "that when while because as after before if although though since where whereas whom unless until than "
     "so whether what how why".split()
@@ -470,6 +475,11 @@ class SentenceReader:
             k -= 1
         if k == len(toks):
             return None
+        lead = re.match(_LEAD_TIME, text[toks[k].start() :])
+        if lead and lead.end() < len(text) - toks[k].start():
+            k = next((i for i, t in enumerate(toks) if t.start() >= toks[k].start() + lead.end()), len(toks))
+            if k == len(toks):
+                return None
         words = [t.group() for t in toks[k:]]
         if any(w.lower() in _AUX for w in words):
             return None
@@ -498,6 +508,9 @@ class SentenceReader:
             if role is None and any(plain(w) in PERSON_NOUNS | {"ceo", "chair"} for w in words):
                 role = re.sub(r"^(?:the|a|an)\s+", "", phrase)
             found = self._subject_of(core[:comma], None)
+            if found is not None and _weak_apposition(words_of(core[found[1] : comma])):
+                end = comma  # "Jane Roe, D-Ohio, chair of …": the party tag is an apposition too
+                continue
             if found is not None and not found[0].unnamed:
                 speaker, start = found
                 if role and not speaker.role and (speaker.person or " " not in speaker.name):
@@ -657,7 +670,10 @@ class SentenceReader:
 
     def _date(self, frame: _Frame) -> datetime | None:
         state = self.state
-        text = self.masked[: self.intro] + " " + frame.date_text
+        text = list_mark(self.masked) + " " + frame.date_text
+        lead = self.masked[self.intro : frame.attr_start]
+        if frame.attr_start < frame.start and MASK not in lead and len(lead.split()) <= 8:
+            text += " " + lead  # "On Feb. 12, Peskov said …"
         if frame.attr_start > frame.end:
             text += " " + self.masked[frame.end : frame.attr_start]
         said_on = explicit_date(text, state.published) or relative_to_last(text, state.last_said)
@@ -759,6 +775,14 @@ def _has_verb(text: str, *, strict: bool = False) -> bool:
     verb = (_FINITE if strict else _FINITE_LOOSE).search(text)
     return verb is not None and not strict or verb is not None and not re.search(
         r"\b(?:that|which|who|whom|whose|when|where|after|before|because|if|while|since|until)\b", text[: verb.start()]
+    )
+
+
+def _weak_apposition(words: list[str]) -> bool:
+    """A party tag, an age or a description that cannot be the name itself ("D-Ohio", "73", "a Dover
+    Republican")."""
+    return bool(words) and (
+        bool(re.fullmatch(r"[RDI]-[A-Z][\w.]*|\d{1,3}", words[0])) or words[0].lower() in ("a", "an", "the", "his", "her")
     )
 
 

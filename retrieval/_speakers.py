@@ -144,6 +144,8 @@ def _split_post(words: list[str]) -> tuple[list[str], list[str]]:
     for i in range(1, len(words)):
         w = words[i].lower()
         prev = words[i - 1]
+        if w in ("to", "of", "for") and plain(prev) in TITLE_WORDS and i + 1 < len(words) and is_name_word(words[i + 1]):
+            continue  # "Ambassador to Ukraine Jane Roe", "Secretary of State Marco Rubio"
         if w in ("of", "for", "and", "&") and is_name_word(prev) and i + 1 < len(words):
             nxt = words[i + 1]
             if is_name_word(nxt) or (nxt.lower() == "the" and i + 2 < len(words) and is_name_word(words[i + 2])):
