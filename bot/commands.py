@@ -99,7 +99,9 @@ async def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _article(number: int, text: str, title: str = "", url: str = "", published: datetime | None = None) -> Any:
+def _article(
+    number: int, text: str, title: str = "", url: str = "", published: datetime | None = None
+) -> Any:
     from retrieval.types import Article
 
     return Article(
@@ -117,8 +119,10 @@ def _statement_row(s: Any) -> dict[str, Any]:
 
 
 def cmd_statements(settings: Settings, args: argparse.Namespace) -> int:
-    """Statements in one article file, or (--jsonl) in passages read from standard input, one JSON object a line:
-    {"id", "text", "title"?, "url"?, "published"?} -> {"id", "statements": [...]} (plus "error" for a bad line)."""
+    """Statements in one article file, or (--jsonl) in passages read from standard input, one JSON object a
+    line:
+    {"id", "text", "title"?, "url"?, "published"?} -> {"id", "statements": [...]} (plus "error" for a bad
+    line)."""
     from retrieval.statements import extract_statements
 
     if args.jsonl:
@@ -131,10 +135,14 @@ def cmd_statements(settings: Settings, args: argparse.Namespace) -> int:
                 row["id"] = passage.get("id", number)
                 published = passage.get("published")
                 when = datetime.fromisoformat(published) if published else None
-                article = _article(number, passage["text"], passage.get("title") or "", passage.get("url") or "", when)
+                article = _article(
+                    number, passage["text"], passage.get("title") or "", passage.get("url") or "", when
+                )
                 row["statements"] = [_statement_row(s) for s in extract_statements(article)]
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                row["error"] = f"line {number}: {type(exc).__name__}: {exc}"  # one bad line loses nothing else
+                row["error"] = (
+                    f"line {number}: {type(exc).__name__}: {exc}"  # one bad line loses nothing else
+                )
             print(json.dumps(row, ensure_ascii=False), flush=False)
         return 0
     if not args.file:
@@ -198,7 +206,9 @@ def _digest(p: argparse.ArgumentParser) -> None:
 def _statements(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", metavar="FILE", help="an article file (.txt, .md, .html)")
     p.add_argument("--json", action="store_true", help="print the statements as a JSON list")
-    p.add_argument("--jsonl", action="store_true", help="read passages as JSON lines on stdin, write one line each")
+    p.add_argument(
+        "--jsonl", action="store_true", help="read passages as JSON lines on stdin, write one line each"
+    )
     p.set_defaults(run=cmd_statements, sync=True)
 
 

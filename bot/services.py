@@ -186,7 +186,9 @@ async def refresh_statements(services: Services) -> int:
         return 0
     done = 0
     if (await library.stats())["articles"]:
-        log.info("statement extractor changed (%s -> %s): re-extracting statements", recorded, EXTRACTOR_VERSION)
+        log.info(
+            "statement extractor changed (%s -> %s): re-extracting statements", recorded, EXTRACTOR_VERSION
+        )
         done = await services.ingestor.reextract_statements()
         log.info("re-extracted the statements of %d articles", done)
     await library.set_meta(EXTRACTOR_META_KEY, EXTRACTOR_VERSION)

@@ -1,5 +1,6 @@
 """Where a statement's words begin and end inside its sentence: page stamps and datelines before the first
-word, and the journalist's own words after or inside a reported clause ("– an idea Russia has firmly rejected",
+word, and the journalist's own words after or inside a reported clause ("– an idea Russia has firmly
+rejected",
 ", despite not fully controlling …", "regions it claimed via illegal referendums"), which are cut off."""
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
     r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-_STAMP_DATE = rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}(?:,?\s+\d{{1,2}}:\d{{2}}\s*[ap]\.?m\.?(?:\s+[A-Z]{{2,4}})?)?"
+_STAMP_DATE = (
+    rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}(?:,?\s+\d{{1,2}}:\d{{2}}\s*[ap]\.?m\.?(?:\s+[A-Z]{{2,4}})?)?"
+)
 # "Nov. 2, 2025 Updated Nov. 5, 2025, 9:34 a.m. ET", "Published 6:01 a.m. ET Jan. 3, 2024".
 _STAMP = re.compile(
     rf"^\s*(?:(?:Published|Updated|Posted)\s*:?\s*)?(?:\d{{1,2}}:\d{{2}}\s*[ap]\.?m\.?\s+[A-Z]{{2,4}}\s+)?"

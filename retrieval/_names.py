@@ -39,7 +39,7 @@ _ADJECTIVE_TAIL = re.compile(r"-(?:based|born|led|owned|backed|era|style|area|ma
 def is_name_word(word: str) -> bool:
     if _ADJECTIVE_TAIL.search(word):
         return False  # "Vermont-based", "Ohio-born": adjectives, not names
-    return is_cap(word) or word.isupper() and len(word) > 1
+    return is_cap(word) or (word.isupper() and len(word) > 1)
 
 
 def parse_name(words: list[str]) -> Named | None:
@@ -85,16 +85,22 @@ def parse_name(words: list[str]) -> Named | None:
         role, name = [name[0]], name[1:]  # "Austinite Kathy Valentine", "Ukrainian Oleksandr Usyk"
     if len(name) > 4 and not any(w.lower() in CONNECTORS for w in name):
         return None
-    if not all(is_name_word(w) or w.lower() in CONNECTORS or plain(w) in _SUFFIXES or _initial(w) for w in name):
+    if not all(
+        is_name_word(w) or w.lower() in CONNECTORS or plain(w) in _SUFFIXES or _initial(w) for w in name
+    ):
         return None
-    if role and re.fullmatch(r"[IVX]+", name[-1]) and plain(role[-1]) in ("pope", "king", "queen", "emperor", "prince"):
+    if (
+        role
+        and re.fullmatch(r"[IVX]+", name[-1])
+        and plain(role[-1]) in ("pope", "king", "queen", "emperor", "prince")
+    ):
         name, role = [role[-1], *name], role[:-1]  # "Pope Leo XIV", "King Charles III": the title is the name
     role_text = " ".join(role) if role and _titled(role) else None
     return Named(" ".join(name), role_text, person=True)
 
 
 def _person_after_org(words: list[str]) -> bool:
-    """"Food Bank of Delaware President & CEO Cathy Kanefsky": an organisation's title, then a person."""
+    """ "Food Bank of Delaware President & CEO Cathy Kanefsky": an organisation's title, then a person."""
     titles = [i for i, w in enumerate(words) if plain(w) in ROLE_NOUNS and plain(w) not in INSTITUTION_NOUNS]
     if not titles:
         return False
@@ -106,7 +112,9 @@ def _name_length(words: list[str]) -> int:
     if len(words) <= 2:
         return len(words)
     keep = 2
-    if len(words) >= 3 and (_initial(words[-2]) or words[-2].lower() in CONNECTORS or plain(words[-1]) in _SUFFIXES):
+    if len(words) >= 3 and (
+        _initial(words[-2]) or words[-2].lower() in CONNECTORS or plain(words[-1]) in _SUFFIXES
+    ):
         keep = 3
     return keep
 
@@ -138,7 +146,8 @@ def _is_org(words: list[str]) -> bool:
 
 
 def _org(words: list[str]) -> Named:
-    # Lowercase descriptors in front ("energy research firm FGE") are a role of the organisation, not its name.
+    # Lowercase descriptors in front ("energy research firm FGE") are a role of the organisation, not its
+    # name.
     start = 0
     for i, w in enumerate(words):
         if w.islower() and w not in _ORG_LINKS:

@@ -98,8 +98,11 @@ def explicit_date(text: str, published: datetime | None) -> datetime | None:
     return None
 
 
-_SAME_DAY = re.compile(r"\b(?:later|earlier)\s+(?:that|the\s+same)\s+day\b|\bthat\s+(?:same\s+)?(?:day|morning|"
-                       r"afternoon|evening|night)\b|\bon\s+the\s+same\s+day\b", re.IGNORECASE)
+_SAME_DAY = re.compile(
+    r"\b(?:later|earlier)\s+(?:that|the\s+same)\s+day\b|\bthat\s+(?:same\s+)?(?:day|morning|afternoon|evening|night)\b"
+    r"|\bon\s+the\s+same\s+day\b",
+    re.IGNORECASE,
+)
 _NEXT_DAY = re.compile(r"\b(?:the\s+(?:next|following)\s+day|a\s+day\s+later)\b", re.IGNORECASE)
 
 

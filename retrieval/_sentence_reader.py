@@ -1,8 +1,11 @@
-"""The statements of one sentence: direct quotes with their attribution ("…," Peskov said / said Peskov / Peskov
-said: "…"), reported speech before or after its attribution ("X said (that) …", "…, the agency said", "According to
+"""The statements of one sentence: direct quotes with their attribution ("…," Peskov said / said Peskov /
+Peskov
+said: "…"), reported speech before or after its attribution ("X said (that) …", "…, the agency said",
+"According to
 X, …"), evaluative acts with an object ("accused X of …", "urged X to …") and participles (", adding that …").
 
-Verbs are found on the sentence with its quotations masked, so words inside a quote are never read as speakers or
+Verbs are found on the sentence with its quotations masked, so words inside a quote are never read as
+speakers or
 verbs; statement text is cut from the original sentence."""
 
 from __future__ import annotations
@@ -12,28 +15,46 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from retrieval._clauses import clause_end, framing_cut, intro_end, list_mark, tidy
+from retrieval._names import parse_name
 from retrieval._said_dates import DAYREF, explicit_date, relative_to_last
 from retrieval._sentences import MASK, mask, quote_spans
-from retrieval._speaker_words import DOC_NOUNS, GROUP_NOUNS, ORG_NOUNS, PERSON_NOUNS, PREPOSITIONS, TOKEN, plain
-from retrieval._names import parse_name
-from retrieval._speakers import _VERBISH, Speaker, State, name_runs, opening, parse_subject, resolve_name, words_of
+from retrieval._speaker_words import (
+    DOC_NOUNS,
+    GROUP_NOUNS,
+    ORG_NOUNS,
+    PERSON_NOUNS,
+    PREPOSITIONS,
+    TOKEN,
+    plain,
+)
+from retrieval._speakers import (
+    _VERBISH,
+    Speaker,
+    State,
+    name_runs,
+    opening,
+    parse_subject,
+    resolve_name,
+    words_of,
+)
 from retrieval._speech_verbs import (
     ADVERBIAL,
     BARE_OBJECT,
     GAP,
     LISTENER,
     NEEDS_THAT,
+    NOT_A_CLAUSE_START,
     NP_OBJECT,
     OBJECT_LINK,
     QUOTE_ONLY,
-    NOT_A_CLAUSE_START,
     SUBJECT_START,
     VERB,
 )
 
 Found = tuple[Speaker, str, str, datetime | None]
 
-# Words that end a subject when reading leftwards from a verb: the clause the subject belongs to starts after them.
+# Words that end a subject when reading leftwards from a verb: the clause the subject belongs to starts after
+# them.
 # Page furniture glued before a sentence's subject ("Sign up The US Department of Energy …").
 _JUNK = frozenset("sign up subscribe click follow join share advertisement related read more watch".split())
 _LEAD_TIME = re.compile(
@@ -90,7 +111,7 @@ class SentenceReader:
         self.intro = intro_end(self.masked)
         self.subject = subject
 
-    # -- public ------------------------------------------------------------------------------------------------
+    # -- public ----------------------------------------------------------------------------------------------
 
     def read(self, previous: Speaker | None) -> list[Found]:
         for qstart, qend in self.spans:
@@ -104,14 +125,24 @@ class SentenceReader:
             self._continued_quote(previous)
         return self._finish()
 
-    # -- quotes ------------------------------------------------------------------------------------------------
+    # -- quotes ----------------------------------------------------------------------------------------------
 
     def _quote(self, qstart: int, qend: int) -> None:
         """`"…," Peskov said`, `"…" said Peskov`, `Peskov said: "…"` and `Peskov: "…"`."""
         masked, content = self.masked, self.sentence[qstart + 1 : qend - 1]
-        ends_open = bool(re.search(r"[,?!—–…-]['’]?\s*$", content)) or masked[qend:].lstrip().startswith((",", "—"))
+        ends_open = bool(re.search(r"[,?!—–…-]['’]?\s*$", content)) or masked[qend:].lstrip().startswith(
+            (",", "—")
+        )
         lead = re.search(r"([\w'’]+)\s*$", masked[:qstart])
-        if lead and lead.group(1).lower() in PREPOSITIONS | {"the", "a", "an", "called", "named", "titled", "dubbed"}:
+        if lead and lead.group(1).lower() in PREPOSITIONS | {
+            "the",
+            "a",
+            "an",
+            "called",
+            "named",
+            "titled",
+            "dubbed",
+        }:
             ends_open = False  # 'the passage of the "One Big Beautiful Bill Act," Musk announced': a title
         clause = masked[self.intro : qstart]
         if re.search(r"[\w’'\x01]\s*$", clause) and len(re.split(r"[.:;—–]\s", clause)[-1].split()) >= 2:
@@ -120,7 +151,12 @@ class SentenceReader:
             if index in self.used or hit.start < qend or hit.kind in ("psay", "ppos"):
                 continue
             between = masked[qend : hit.start]
-            if not ends_open or MASK in between or re.search(r"[.!?]\s", between) or len(between.split()) > 16:
+            if (
+                not ends_open
+                or MASK in between
+                or re.search(r"[.!?]\s", between)
+                or len(between.split()) > 16
+            ):
                 break
             segment = between.lstrip(" ,—–-")
             if segment.strip() and re.search(r"\w", GAP.sub("", segment)):
@@ -138,7 +174,9 @@ class SentenceReader:
             if second:
                 # "We will," Putin said, "defend our land." — one quote interrupted by its attribution.
                 joined = content.rstrip(" ,") + " " + self.sentence[second[0][0] + 1 : second[0][1] - 1]
-                self._add(speaker, qend, hit.end, "quote", qstart + 1, second[0][1] - 1, date_text, text=joined)
+                self._add(
+                    speaker, qend, hit.end, "quote", qstart + 1, second[0][1] - 1, date_text, text=joined
+                )
                 self.used_span = second[0]
             else:
                 self._add(speaker, qend, hit.end, "quote", qstart + 1, qend - 1, date_text)
@@ -161,9 +199,13 @@ class SentenceReader:
             gap = masked[hit.end : qstart]
             listener = LISTENER.match(gap) if hit.verb in ("told", "tells") else None
             rest = gap[listener.end() :] if listener else gap
-            if not re.fullmatch(r"(?:\s+[^\s\x01]+){0,8}?\s*[:,]?\s*", rest) or not re.search(r"[:,]\s*$", gap + ","):
+            if not re.fullmatch(r"(?:\s+[^\s\x01]+){0,8}?\s*[:,]?\s*", rest) or not re.search(
+                r"[:,]\s*$", gap + ","
+            ):
                 return
-            if not re.fullmatch(r"\s*(?:[:,]\s*)?", _skip_adverbials(rest)) and not re.search(r"[:]\s*$", gap):
+            if not re.fullmatch(r"\s*(?:[:,]\s*)?", _skip_adverbials(rest)) and not re.search(
+                r"[:]\s*$", gap
+            ):
                 return
             if hit.kind == "psay":
                 subject = self.frames[-1].speaker if self.frames else self._initial_subject(limit=hit.start)
@@ -178,7 +220,11 @@ class SentenceReader:
 
     def _continued_quote(self, speaker: Speaker) -> None:
         """A sentence that is only a quote continues the quote of the sentence before it."""
-        if not self.spans or self.masked.strip().strip(MASK).strip(" .,!?") or not self.masked.lstrip().startswith(MASK):
+        if (
+            not self.spans
+            or self.masked.strip().strip(MASK).strip(" .,!?")
+            or not self.masked.lstrip().startswith(MASK)
+        ):
             return
         start, end = self.spans[0]
         self._add(speaker, start, start, "quote", start + 1, end - 1, "")
@@ -186,7 +232,11 @@ class SentenceReader:
     # -- reported speech -------------------------------------------------------------------------------------
 
     def _according_to(self) -> None:
-        for m in re.finditer(r"(?:^|(?<=[,\s]))according to\s+([^,;\x01]{2,160}?)(?=\s*(?:[,;]|\.(?:\s|$)|$|\x01))", self.masked, re.I):
+        for m in re.finditer(
+            r"(?:^|(?<=[,\s]))according to\s+([^,;\x01]{2,160}?)(?=\s*(?:[,;]|\.(?:\s|$)|$|\x01))",
+            self.masked,
+            re.I,
+        ):
             words = words_of(m.group(1))
             if _voiceless(words):
                 continue
@@ -194,7 +244,11 @@ class SentenceReader:
             if speaker is None:
                 continue
             lead = self.masked[: m.start()]
-            if not lead.strip(" ,") or lead.rstrip().endswith((";", ":")) or self.intro >= len(lead.rstrip(" ,")):
+            if (
+                not lead.strip(" ,")
+                or lead.rstrip().endswith((";", ":"))
+                or self.intro >= len(lead.rstrip(" ,"))
+            ):
                 # "According to X, …": the statement follows
                 after = m.end() + len(self.masked[m.end() :]) - len(self.masked[m.end() :].lstrip(" ,"))
                 self._add(speaker, m.start(), m.end(), "reported", after, None, m.group(0))
@@ -239,9 +293,13 @@ class SentenceReader:
             end = clause_end(masked, hit.end, self._stops(hit.end))
             if speaker is not None:
                 self.used.add(index)
-                self._add(speaker, what.start(1), hit.end, "reported", hit.end, end, masked[what.start(1) : hit.end])
+                self._add(
+                    speaker, what.start(1), hit.end, "reported", hit.end, end, masked[what.start(1) : hit.end]
+                )
             return
-        if what or re.search(r"(?:^|[^\w\s]\s*|\b(?:and|but)\s+)(?:which|whom)\s+(?:[\w'’.-]+\s+){0,3}$", left, re.I):
+        if what or re.search(
+            r"(?:^|[^\w\s]\s*|\b(?:and|but)\s+)(?:which|whom)\s+(?:[\w'’.-]+\s+){0,3}$", left, re.I
+        ):
             # "what Lavrov said the day before": not what he said, but when he spoke
             speaker = parse_subject(words_of(what.group(1)), self.state) if what else None
             when = explicit_date(masked[hit.start : hit.end + 40].split(",")[0], self.state.published)
@@ -250,9 +308,13 @@ class SentenceReader:
                 self.state.note(speaker)
             return
         found = self._left_subject(hit)
-        pronoun = re.search(r",\s*(he|she)\s*$", left[: GAP.search(left).start()] if GAP.search(left) else left, re.I)
+        gap = GAP.search(left)
+        pronoun = re.search(r",\s*(he|she)\s*$", left[: gap.start()] if gap else left, re.I)
         if found is None and pronoun:
-            found = (Speaker("", None, True), pronoun.start(1))  # resolved from the statement itself, or dropped
+            found = (
+                Speaker("", None, True),
+                pronoun.start(1),
+            )  # resolved from the statement itself, or dropped
         if found is None:
             gap = GAP.search(left)
             core = left[: gap.start()] if gap else left
@@ -274,8 +336,12 @@ class SentenceReader:
         pos = _skip_adverbials(masked[rest_at:])
         at = rest_at + len(masked[rest_at:]) - len(pos)
         listener = LISTENER.match(masked, at)
-        if listener is not None and listener.end() > at and (
-            verb in ("told", "tells", "telling") or re.match(r"\s*,?\s*that\s", masked[listener.end() :])
+        if (
+            listener is not None
+            and listener.end() > at
+            and (
+                verb in ("told", "tells", "telling") or re.match(r"\s*,?\s*that\s", masked[listener.end() :])
+            )
         ):
             # "told reporters …", "warned the EU that …"
             at = listener.end()
@@ -288,8 +354,12 @@ class SentenceReader:
         stem = _stem(verb)
         link = next((v for k, v in OBJECT_LINK.items() if verb.startswith(k)), None)
         if hit.kind in ("pos", "ppos") and not _clause_follows(pos, stem):
-            if verb in ("called", "calls", "calling") and not re.match(r"\s+(?:[^\s\x01,.;]+\s+){1,6}?\x01", pos):
-                if not re.match(r"\s+(?:[^\s\x01,.;]+\s+){1,4}?(?:an?|the)\s+\w", pos) or re.match(r"\s+(?:for|on|off|up|in|out|it)\b", pos):
+            if verb in ("called", "calls", "calling") and not re.match(
+                r"\s+(?:[^\s\x01,.;]+\s+){1,6}?\x01", pos
+            ):
+                if not re.match(r"\s+(?:[^\s\x01,.;]+\s+){1,4}?(?:an?|the)\s+\w", pos) or re.match(
+                    r"\s+(?:for|on|off|up|in|out|it)\b", pos
+                ):
                     return
             if link is not None and not re.match(rf"\s*(?:[^\s\x01,.;]+\s+){{1,8}}?(?:{link})\s", pos):
                 if not any(stem.startswith(b) for b in BARE_OBJECT):
@@ -317,17 +387,25 @@ class SentenceReader:
             return
         if re.match(r"\s*,?\s*\x01", pos) and hit.kind in ("say", "psay"):
             return  # a quotation follows: the quote pass decided about it
-        if verb in NEEDS_THAT or (verb in ("told", "tells", "telling") and at == rest_at + len(masked[rest_at:]) - len(_skip_adverbials(masked[rest_at:]))):
+        if verb in NEEDS_THAT or (
+            verb in ("told", "tells", "telling")
+            and at == rest_at + len(masked[rest_at:]) - len(_skip_adverbials(masked[rest_at:]))
+        ):
             self._maybe_trailing(hit, speaker, astart, at, pos, participle)
             return
         if any(stem.startswith(n) for n in NP_OBJECT) and (
-            re.match(r"\s+(?:to\s+[a-z]+|an?\s|the\s|its\s|his\s|her\s|their\s|new\s|plans?\s|\d|\$|[a-z]+\s+[a-z])", pos)
+            re.match(
+                r"\s+(?:to\s+[a-z]+|an?\s|the\s|its\s|his\s|her\s|their\s|new\s|plans?\s|\d|\$|[a-z]+\s+[a-z])",
+                pos,
+            )
         ):
             if not re.match(r"\s+(?:that|it|this)\b", pos):
                 verb_at = hit.end - len(hit.verb)
                 end = clause_end(masked, at, self._stops(at))
                 if len(re.sub(rf"\s(?:on|in)\s+{DAYREF}.*$", "", self.sentence[at:end]).split()) >= 4:
-                    self._add(speaker, astart, at, "reported", verb_at, end, date_text, boundary=not participle)
+                    self._add(
+                        speaker, astart, at, "reported", verb_at, end, date_text, boundary=not participle
+                    )
                     return
         if (SUBJECT_START.match(pos) or _BARE_START.match(pos)) and verb not in ("asked",):
             start = at + len(pos) - len(pos.lstrip())
@@ -339,7 +417,9 @@ class SentenceReader:
                 return
         self._maybe_trailing(hit, speaker, astart, at, pos, participle)
 
-    def _clause(self, hit: _Hit, speaker: Speaker, astart: int, start: int, date_text: str, participle: bool) -> None:
+    def _clause(
+        self, hit: _Hit, speaker: Speaker, astart: int, start: int, date_text: str, participle: bool
+    ) -> None:
         end = clause_end(self.masked, start, self._stops(start))
         if re.search(r",\s*who\s+(?:[\w'’-]+\s+){0,3}$", self.masked[: hit.start]):
             comma = self.masked.find(",", start, end)
@@ -351,14 +431,17 @@ class SentenceReader:
             end = start + self.masked[start:end].rindex(MASK) - 0
         self._add(speaker, astart, start, kind, start, end, date_text, boundary=not participle)
 
-    def _maybe_trailing(self, hit: _Hit, speaker: Speaker, astart: int, at: int, pos: str, participle: bool) -> None:
-        if participle or not speaker.name and self.masked.rfind(",", 0, astart) < 0:
+    def _maybe_trailing(
+        self, hit: _Hit, speaker: Speaker, astart: int, at: int, pos: str, participle: bool
+    ) -> None:
+        if participle or (not speaker.name and self.masked.rfind(",", 0, astart) < 0):
             return
         comma = self._comma_before(astart)
         if comma < 0 or not re.fullmatch(r"[\s,—–\x01-]*", self.masked[comma:astart]):
             return
         if re.match(r"\s*(?:[,;.!?]|$|[a-z]+ing\b|—|–)", pos) or re.match(
-            r"\s*(?:in|at|on|during|via|after|before|to|with|of|about|from)\b[^,;\x01]{0,80}?(?:[,;.!?]|$)", pos
+            r"\s*(?:in|at|on|during|via|after|before|to|with|of|about|from)\b[^,;\x01]{0,80}?(?:[,;.!?]|$)",
+            pos,
         ):
             self._trailing(hit, speaker, astart, comma, inverted=False)
 
@@ -366,7 +449,12 @@ class SentenceReader:
         """`Moscow will not discuss it, the Kremlin said on Thursday.`: the statement comes before."""
         if comma < 0:
             return
-        start = max([self.intro, *[f.attr_end if f.start is None or f.start > f.attr_end else f.end for f in self.frames]])
+        start = max(
+            [
+                self.intro,
+                *[f.attr_end if f.start is None or f.start > f.attr_end else f.end for f in self.frames],
+            ]
+        )
         start = max(start, _clause_start(self.masked, start, comma))
         if start >= comma:
             return
@@ -375,8 +463,11 @@ class SentenceReader:
         date_text = self.masked[comma : hit.end + (stop.start() if stop else len(rest))]
         after = _skip_adverbials(rest)
         mid = re.match(r"\s*,\s*", after)
-        if mid and not inverted and SUBJECT_START.match(after, mid.end()) and not re.match(
-            r"[a-z]+ing\b|according\b|who\b|which\b|in\s+an?\b", after[mid.end() :]
+        if (
+            mid
+            and not inverted
+            and SUBJECT_START.match(after, mid.end())
+            and not re.match(r"[a-z]+ing\b|according\b|who\b|which\b|in\s+an?\b", after[mid.end() :])
         ):
             # "If the files are not found soon, Dellon says, they could lose their chance": the attribution
             # interrupts the statement.
@@ -390,13 +481,17 @@ class SentenceReader:
             return
         glued = list(re.finditer(r"(?<=[a-z\d])\s+(?=(?:The|A|An)\s+[a-z])", self.masked[start:comma]))
         if glued:
-            start += glued[-1].end()  # "Two dead as powerful quake rocks New Zealand The tremors …": a headline
+            start += glued[
+                -1
+            ].end()  # "Two dead as powerful quake rocks New Zealand The tremors …": a headline
         words = self.sentence[start:comma].split()
-        if len(words) < 3 or (words[0].lower() in NOT_A_CLAUSE_START and not _has_verb(self.masked[start:comma])):
+        if len(words) < 3 or (
+            words[0].lower() in NOT_A_CLAUSE_START and not _has_verb(self.masked[start:comma])
+        ):
             return
         self._add(speaker, astart, hit.end, "reported", start, comma, date_text)
 
-    # -- subjects ------------------------------------------------------------------------------------------------
+    # -- subjects --------------------------------------------------------------------------------------------
 
     def _left_subject(self, hit: _Hit) -> tuple[Speaker, int] | None:
         """The speaker ending the text before the verb, and where the attribution starts."""
@@ -432,8 +527,11 @@ class SentenceReader:
             if self.frames:
                 return self.frames[-1].speaker, len(before)
             subject = self._initial_subject(limit=len(before))
-            if subject is None or (" " not in subject.name and not subject.unnamed and subject.name not in
-                                   {s.name for s, _, _ in self.state.salient}):
+            if subject is None or (
+                " " not in subject.name
+                and not subject.unnamed
+                and subject.name not in {s.name for s, _, _ in self.state.salient}
+            ):
                 return None  # an unknown single word ("The West is united … and condemns") is no speaker
             return subject, len(before)
         if stripped.endswith(","):
@@ -443,7 +541,12 @@ class SentenceReader:
             # "Tyler Mallari, a spokesperson with the Zakat Foundation previously told": a name, then its role
             # with the closing comma missing.
             named = self._subject_of(self.masked[: found[1]].rstrip(" ,"), None)
-            if named is not None and named[0].person and not named[0].unnamed and self.masked[: found[1]].rstrip().endswith(","):
+            if (
+                named is not None
+                and named[0].person
+                and not named[0].unnamed
+                and self.masked[: found[1]].rstrip().endswith(",")
+            ):
                 speaker = named[0]
                 role = found[0].name.split(" ", 1)[1] if " " in found[0].name else found[0].name
                 return Speaker(speaker.name, speaker.role or role, True), named[1]
@@ -458,16 +561,27 @@ class SentenceReader:
         while k > 0:
             tok = toks[k - 1].group()
             low = tok.lower()
-            if tok.startswith(MASK) or tok in (",", ";", ":", "—", "–", "−", "(", ")", '"', "[", "]") or tok == "-" and k > 1:
+            if (
+                tok.startswith(MASK)
+                or tok in (",", ";", ":", "—", "–", "−", "(", ")", '"', "[", "]")
+                or (tok == "-"
+                and k > 1)
+            ):
                 break
             if low in _BOUNDARY_WORDS:
                 break
-            if low in ("and", "or", "but") and not (
-                k >= 2 and k < len(toks) and _namey(toks[k - 2].group()) and _namey(toks[k].group())
-            ) and not (
-                # "U.S. intelligence and law enforcement agencies": two modifiers of one plural noun
-                low == "and" and k >= 2 and plain(toks[-1].group()) in GROUP_NOUNS and toks[k - 2].group().isalpha()
-                and plain(toks[k - 2].group()) not in GROUP_NOUNS and toks[k - 2].group().lower() not in _AUX
+            if (
+                low in ("and", "or", "but")
+                and not (k >= 2 and k < len(toks) and _namey(toks[k - 2].group()) and _namey(toks[k].group()))
+                and not (
+                    # "U.S. intelligence and law enforcement agencies": two modifiers of one plural noun
+                    low == "and"
+                    and k >= 2
+                    and plain(toks[-1].group()) in GROUP_NOUNS
+                    and toks[k - 2].group().isalpha()
+                    and plain(toks[k - 2].group()) not in GROUP_NOUNS
+                    and toks[k - 2].group().lower() not in _AUX
+                )
             ):
                 break
             if low in ("who",) and k >= 2 and toks[k - 2].group() == ",":
@@ -493,7 +607,7 @@ class SentenceReader:
         return speaker, start
 
     def _apposed(self, core: str) -> tuple[Speaker, int] | None:
-        """"Sen. Jane Roe, D-Ohio, chair of the committee, said" / "John Doe, 73, said": the name before the
+        """ "Sen. Jane Roe, D-Ohio, chair of the committee, said" / "John Doe, 73, said": the name before the
         appositions is the subject, and an apposition with a role noun is its role."""
         end = len(core.rstrip(" ,"))
         role: str | None = None
@@ -530,12 +644,43 @@ class SentenceReader:
             low = w.lower()
             if w.startswith(MASK) or w in (",", ";", ":", ".", "!", "?", "—", "–", "(", ")"):
                 break
-            if words and low in ("in", "at", "on", "during", "via", "who", "after", "before", "to", "when", "while"):
+            if words and low in (
+                "in",
+                "at",
+                "on",
+                "during",
+                "via",
+                "who",
+                "after",
+                "before",
+                "to",
+                "when",
+                "while",
+            ):
                 break
-            if w.islower() and low not in ("of", "for", "and", "the", "de", "von", "al", "van", "da", "a", "an"):
+            if w.islower() and low not in (
+                "of",
+                "for",
+                "and",
+                "the",
+                "de",
+                "von",
+                "al",
+                "van",
+                "da",
+                "a",
+                "an",
+            ):
                 # a lowercase word belongs to the speaker's description only if a name still follows it
                 later = [t.group() for t in toks[i + 1 :]]
-                stop = next((k for k, t in enumerate(later) if t in (",", ";", ".", ":", "!", "?") or t.startswith(MASK)), len(later))
+                stop = next(
+                    (
+                        k
+                        for k, t in enumerate(later)
+                        if t in (",", ";", ".", ":", "!", "?") or t.startswith(MASK)
+                    ),
+                    len(later),
+                )
                 if not any(t[:1].isupper() for t in later[:stop]) and any(x[:1].isupper() for x in words):
                     break
             words.append(w)
@@ -573,10 +718,20 @@ class SentenceReader:
         while k < len(toks):
             w = toks[k]
             p = plain(w)
-            if w[:1].isupper() or p in ("the", "a", "an", "of", "for") or p in PERSON_NOUNS | ORG_NOUNS | GROUP_NOUNS or w.endswith(("'s", "’s")):
+            if (
+                w[:1].isupper()
+                or p in ("the", "a", "an", "of", "for")
+                or p in PERSON_NOUNS | ORG_NOUNS | GROUP_NOUNS
+                or w.endswith(("'s", "’s"))
+            ):
                 k += 1
                 continue
-            if k < 6 and re.fullmatch(r"[a-z\d][\w-]*", w) and not _VERBISH.fullmatch(w) and p not in PREPOSITIONS | _AUX:
+            if (
+                k < 6
+                and re.fullmatch(r"[a-z\d][\w-]*", w)
+                and not _VERBISH.fullmatch(w)
+                and p not in PREPOSITIONS | _AUX
+            ):
                 k += 1  # "the 66-year-old dictator", "the outgoing administration"
                 continue
             break
@@ -585,9 +740,10 @@ class SentenceReader:
         return parse_subject(toks[:k], self.state)
 
     def _cataphoric(self, speaker: Speaker | None, start: int, comma: int, astart: int) -> Speaker | None:
-        """"Nigel Farage will also attend, he confirmed": a pronoun after the statement points to the one person
+        """ "Nigel Farage will also attend, he confirmed": a pronoun after the statement points to the one
+        person
         the statement names, not to someone from an earlier sentence."""
-        if not re.match(r"[\s,\x01]*(?:he|she)\b", self.masked[comma:astart + 4], re.IGNORECASE):
+        if not re.match(r"[\s,\x01]*(?:he|she)\b", self.masked[comma : astart + 4], re.IGNORECASE):
             return None
         words = words_of(self.masked[start:comma])
         people = set()
@@ -604,7 +760,8 @@ class SentenceReader:
         return None
 
     def _comma_before(self, pos: int) -> int:
-        """The comma that ends a statement before its trailing attribution at `pos`; a comma inside the closing
+        """The comma that ends a statement before its trailing attribution at `pos`; a comma inside the
+        closing
         quotation mark ('…workers,” declared Raimondo') counts, the statement then ends after the mark."""
         comma = self.masked.rfind(",", 0, pos)
         before = self.masked[:pos].rstrip()
@@ -624,7 +781,10 @@ class SentenceReader:
                 stops.append(hit.start)
                 continue
             left = self.masked[start : hit.start]
-            coord = re.search(r",?\s+(?:and|but)\s+(?:(?:he|she|they|it)\s+)?(?:(?:also|has|had|have|then|later)\s+)*$", left)
+            coord = re.search(
+                r",?\s+(?:and|but)\s+(?:(?:he|she|they|it)\s+)?(?:(?:also|has|had|have|then|later)\s+)*$",
+                left,
+            )
             if coord:
                 stops.append(start + coord.start())
                 continue
@@ -632,8 +792,12 @@ class SentenceReader:
                 continue
             found = self._left_subject(hit)
             if found is not None and found[1] > start:
-                cut = re.search(r"(?:,\s*|\s)(?:(?:and|but|while|whereas|as|though)\s+)?$", self.masked[start : found[1]])
-                if cut is not None and (cut.group().strip() or self.masked[found[1] - 1 : found[1]] in (",", " ")):
+                cut = re.search(
+                    r"(?:,\s*|\s)(?:(?:and|but|while|whereas|as|though)\s+)?$", self.masked[start : found[1]]
+                )
+                if cut is not None and (
+                    cut.group().strip() or self.masked[found[1] - 1 : found[1]] in (",", " ")
+                ):
                     if cut.group().strip(" ") or re.search(r"[,;]\s*$", self.masked[: found[1]]):
                         stops.append(start + cut.start())
         return stops
@@ -645,7 +809,9 @@ class SentenceReader:
         date_text: str, text: str | None = None, boundary: bool = True,
     ) -> None:  # fmt: skip
         if start is None:
-            start = max(self.intro, *(f.end for f in self.frames if f.end is not None and f.end <= (end or 0)), 0)
+            start = max(
+                self.intro, *(f.end for f in self.frames if f.end is not None and f.end <= (end or 0)), 0
+            )
             start = _clause_start(self.masked, start, end or 0)
         if end is None:
             end = clause_end(self.masked, start, self._stops(start))
@@ -696,8 +862,10 @@ def _label_end(masked: str, start: int, end: int) -> int:
     after the last one, before the sentence goes on ('… its “new regions” and has built roads there')."""
     last = None
     for run in re.finditer(r"\x01+", masked[start:end]):
-        if last is not None and re.search(r",|\band\s+(?:has|have|had|is|are|was|were|will|would|also|then)\b",
-                                          masked[start + last : start + run.start()]):
+        if last is not None and re.search(
+            r",|\band\s+(?:has|have|had|is|are|was|were|will|would|also|then)\b",
+            masked[start + last : start + run.start()],
+        ):
             break
         last = run.end()
     return start + last if last is not None else end
@@ -748,7 +916,9 @@ def _apposition(words: list[str]) -> bool:
 # A reported clause with no "that" may open with a bare noun or adjective ("said persistent deficits have …",
 # "say demonstrations are …"), but not with a preposition or a word that makes "said" mean something else.
 _BARE_START = re.compile(
-    r"\s*(?!(?:" + "|".join(sorted(PREPOSITIONS)) + r"|so|yes|no|goodbye|hello|thanks|nothing|something|little|"
+    r"\s*(?!(?:"
+    + "|".join(sorted(PREPOSITIONS))
+    + r"|so|yes|no|goodbye|hello|thanks|nothing|something|little|"
     r"much|more|less|otherwise|hi|sorry|amen|and|or|but|as|because|when|while|if|then|earlier|later|previously)\b)"
     r"[a-z][\w'’-]*\s+[a-z\x01]"
 )
@@ -759,7 +929,9 @@ _FINITE = re.compile(
 )
 # Loosely, a plural noun followed by a word may be a subject and its verb ("other cases arose", "the property
 # belongs"): enough after "said", whose bare object is nearly always a clause.
-_FINITE_LOOSE = re.compile(_FINITE.pattern + r"|\b[a-z]{2,}(?<!s)s\b\s+(?!of\b)[a-z]|\b[a-z]{3,}s\s+[a-z]{3,}")
+_FINITE_LOOSE = re.compile(
+    _FINITE.pattern + r"|\b[a-z]{2,}(?<!s)s\b\s+(?!of\b)[a-z]|\b[a-z]{3,}s\s+[a-z]{3,}"
+)
 
 
 _OTHER_SENSES = frozenset(
@@ -773,8 +945,14 @@ def _has_verb(text: str, *, strict: bool = False) -> bool:
     "claimed four regions after votes that Kyiv calls a sham" the only verb is in a subordinate clause)."""
     text = text.replace(MASK, " x ")
     verb = (_FINITE if strict else _FINITE_LOOSE).search(text)
-    return verb is not None and not strict or verb is not None and not re.search(
-        r"\b(?:that|which|who|whom|whose|when|where|after|before|because|if|while|since|until)\b", text[: verb.start()]
+    return (
+        (verb is not None
+        and not strict)
+        or (verb is not None
+        and not re.search(
+            r"\b(?:that|which|who|whom|whose|when|where|after|before|because|if|while|since|until)\b",
+            text[: verb.start()],
+        ))
     )
 
 
@@ -782,20 +960,52 @@ def _weak_apposition(words: list[str]) -> bool:
     """A party tag, an age or a description that cannot be the name itself ("D-Ohio", "73", "a Dover
     Republican")."""
     return bool(words) and (
-        bool(re.fullmatch(r"[RDI]-[A-Z][\w.]*|\d{1,3}", words[0])) or words[0].lower() in ("a", "an", "the", "his", "her")
+        bool(re.fullmatch(r"[RDI]-[A-Z][\w.]*|\d{1,3}", words[0]))
+        or words[0].lower() in ("a", "an", "the", "his", "her")
     )
 
 
 def _voiceless(words: list[str]) -> bool:
-    """"According to federal data / a new study / the lawsuit": a document with no issuer named."""
+    """ "According to federal data / a new study / the lawsuit": a document with no issuer named."""
     head = [w for w in words if w.lower() not in PREPOSITIONS][:1] and _head(words)
     nouns = {plain(head)} if head else set()
     return bool(
         nouns
-        & {"data", "study", "studies", "survey", "poll", "records", "figures", "estimates", "statistics", "analysis",
-           "research", "documents", "tracker", "tally", "report", "reports", "law", "bill", "numbers", "model",
-           "projections", "forecast", "website", "site", "map", "census", "calculations", "review", "filings"}
-    ) or bool(nouns & DOC_NOUNS and not any(w.endswith(("'s", "’s")) or w.lower() in ("its", "his", "her", "their") for w in words))
+        & {
+            "data",
+            "study",
+            "studies",
+            "survey",
+            "poll",
+            "records",
+            "figures",
+            "estimates",
+            "statistics",
+            "analysis",
+            "research",
+            "documents",
+            "tracker",
+            "tally",
+            "report",
+            "reports",
+            "law",
+            "bill",
+            "numbers",
+            "model",
+            "projections",
+            "forecast",
+            "website",
+            "site",
+            "map",
+            "census",
+            "calculations",
+            "review",
+            "filings",
+        }
+    ) or bool(
+        nouns & DOC_NOUNS
+        and not any(w.endswith(("'s", "’s")) or w.lower() in ("its", "his", "her", "their") for w in words)
+    )
 
 
 def _head(words: list[str]) -> str:
@@ -806,4 +1016,4 @@ def _head(words: list[str]) -> str:
     return words[-1]
 
 
-__all__ = ["Found", "SentenceReader", "GROUP_NOUNS"]
+__all__ = ["GROUP_NOUNS", "Found", "SentenceReader"]

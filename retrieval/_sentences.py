@@ -67,7 +67,8 @@ def _split(text: str, *, respect_quotes: bool) -> list[str] | None:
         if inside:
             continue
         if closing:
-            if i > 0 and text[i - 1] in TERMINAL and _starts_sentence(text, i + 1) and not _ATTRIBUTION.match(text, i + 1):
+            ends = i > 0 and text[i - 1] in TERMINAL
+            if ends and _starts_sentence(text, i + 1) and not _ATTRIBUTION.match(text, i + 1):
                 out.append(text[start : i + 1])
                 start = i + 1
             continue

@@ -1,5 +1,7 @@
-"""The words speakers are named with, for the statement rules in `retrieval.statements`: capitalised words that
-are never names, name particles, titles, role nouns, organisation and group nouns, and the tokeniser that splits
+"""The words speakers are named with, for the statement rules in `retrieval.statements`: capitalised words
+that
+are never names, name particles, titles, role nouns, organisation and group nouns, and the tokeniser that
+splits
 an attribution into words."""
 
 from __future__ import annotations

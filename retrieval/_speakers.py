@@ -1,4 +1,5 @@
-"""Who is speaking: the noun phrase before (or after) a speech verb read as a named person, an organisation, an
+"""Who is speaking: the noun phrase before (or after) a speech verb read as a named person, an organisation,
+an
 unnamed source ("a U.S. official", "officials"), or a reference to someone named earlier ("he", "the agency",
 "the spokesman", "the statement"), resolved against what the article has said so far, in reading order."""
 
@@ -39,12 +40,15 @@ _AGENCY = frozenset(
     "office board monitor observatory ministry".split()
 )
 _PLACES = frozenset(
-    """Russia Ukraine China Taiwan Japan India Pakistan Iran Iraq Israel Syria Lebanon Egypt Turkey Germany France
+    """Russia Ukraine China Taiwan Japan India Pakistan Iran Iraq Israel Syria Lebanon Egypt Turkey Germany
+    France
     Britain Italy Spain Poland Hungary Canada Mexico Brazil Argentina Venezuela Cuba Colombia Australia Korea
     Afghanistan Rwanda Congo Nigeria Kenya Ethiopia Sudan Yemen Qatar Belarus Moldova Georgia Armenia Serbia
     Greece Sweden Finland Norway Denmark Europe Africa Asia America Moscow Kyiv Kiev Beijing Washington London
-    Paris Berlin Tehran Jerusalem Gaza Brussels Tokyo Seoul Pyongyang Ankara Warsaw Minsk Caracas Havana Ottawa
-    California Texas Florida Ohio Arizona Georgia Michigan Pennsylvania Virginia Delaware Alabama Hamas Hezbollah
+    Paris Berlin Tehran Jerusalem Gaza Brussels Tokyo Seoul Pyongyang Ankara Warsaw Minsk Caracas Havana
+    Ottawa
+    California Texas Florida Ohio Arizona Georgia Michigan Pennsylvania Virginia Delaware Alabama Hamas
+    Hezbollah
     NATO""".split()
 )
 _COMPANY = frozenset(
@@ -76,7 +80,9 @@ class State:
     places: set[str] = field(default_factory=set)
     trailing: bool = False  # whether the subject being read follows the statement it attributes
     salient: list[tuple[Speaker, int, bool]] = field(default_factory=list)  # subjects; True for speakers
-    docs: list[tuple[str, Speaker, int]] = field(default_factory=list)  # "signed an order" -> ("order", Trump)
+    docs: list[tuple[str, Speaker, int]] = field(
+        default_factory=list
+    )  # "signed an order" -> ("order", Trump)
     dates: dict[str, datetime] = field(default_factory=dict)
     gender: dict[str, str] = field(default_factory=dict)
     last_said: datetime | None = None
@@ -144,15 +150,29 @@ def _split_post(words: list[str]) -> tuple[list[str], list[str]]:
     for i in range(1, len(words)):
         w = words[i].lower()
         prev = words[i - 1]
-        if w in ("to", "of", "for") and plain(prev) in TITLE_WORDS and i + 1 < len(words) and is_name_word(words[i + 1]):
+        if (
+            w in ("to", "of", "for")
+            and plain(prev) in TITLE_WORDS
+            and i + 1 < len(words)
+            and is_name_word(words[i + 1])
+        ):
             continue  # "Ambassador to Ukraine Jane Roe", "Secretary of State Marco Rubio"
         if w in ("of", "for", "and", "&") and is_name_word(prev) and i + 1 < len(words):
             nxt = words[i + 1]
-            if is_name_word(nxt) or (nxt.lower() == "the" and i + 2 < len(words) and is_name_word(words[i + 2])):
+            if is_name_word(nxt) or (
+                nxt.lower() == "the" and i + 2 < len(words) and is_name_word(words[i + 2])
+            ):
                 if plain(prev) in INSTITUTION_NOUNS or w != "of" or _org_so_far(words[:i]):
                     continue
-        if w in PREPOSITIONS or w in ("who", "that", "which", "whose") or (
-            w.endswith("ing") and w.islower() and len(w) > 4 and not any(is_name_word(x) for x in words[i + 1 :])
+        if (
+            w in PREPOSITIONS
+            or w in ("who", "that", "which", "whose")
+            or (
+                w.endswith("ing")
+                and w.islower()
+                and len(w) > 4
+                and not any(is_name_word(x) for x in words[i + 1 :])
+            )
         ):
             return words[:i], words[i:]
         if w == ",":
@@ -166,7 +186,8 @@ _NOT_MODIFIERS = frozenset(
 )
 _ED_ADJECTIVES = frozenset(
     "elected unnamed retired unidentified concerned affected frustrated worried interested skilled qualified "
-    "licensed trained armed detained displaced wounded injured infected vaccinated appointed based united".split()
+    "licensed trained armed detained displaced wounded injured infected vaccinated appointed based "
+    "united".split()
 )
 
 
@@ -196,7 +217,7 @@ def _unnamed(words: list[str], *, person: bool) -> Speaker | None:
 
 
 def _recent_group(noun: str, state: State) -> Speaker | None:
-    for speaker, sentence, spoke in reversed(state.salient):
+    for speaker, sentence, _ in reversed(state.salient):
         if state.sentence - sentence > _TITLE_REACH:
             break
         if speaker.unnamed and noun in speaker.name.lower():
@@ -205,7 +226,7 @@ def _recent_group(noun: str, state: State) -> Speaker | None:
 
 
 def _described(head: list[str], post: list[str], noun: str, state: State) -> Speaker | None:
-    """"the agency", "a government spokesman", "Prayut's office", "the Biden administration"."""
+    """ "the agency", "a government spokesman", "Prayut's office", "the Biden administration"."""
     first = head[0].lower()
     if first in _INDEFINITE:
         return _unnamed(head + post, person=noun not in ORG_NOUNS)
@@ -219,7 +240,7 @@ def _described(head: list[str], post: list[str], noun: str, state: State) -> Spe
     if noun in ORG_NOUNS and noun not in PERSON_NOUNS:
         mods = head[1:-1] if first == "the" else head[:-1]
         if mods and all(is_name_word(w) for w in mods) and not any("-" in w for w in mods):
-            name = " ".join(mods + [head[-1]])  # "the Biden administration", "the U.S. government"
+            name = " ".join([*mods, head[-1]])  # "the Biden administration", "the U.S. government"
             if post and post[0].lower() == "of" and len(post) <= 8:
                 name += " " + " ".join(post)
             return Speaker(name, None, person=False)
@@ -247,10 +268,16 @@ def resolve_name(named: Named, state: State) -> Speaker:
     if known is None and len(parts) == 1:
         # Family name first ("Hu Xiang" … "Hu said").
         known = next(
-            (k for k in state.registry.values() if k.name.split()[0] == named.name and len(k.name.split()) == 2),
+            (
+                k
+                for k in state.registry.values()
+                if k.name.split()[0] == named.name and len(k.name.split()) == 2
+            ),
             None,
         )
-    if known is not None and (len(parts) == 1 or known.name == named.name or parts[0] == known.name.split()[0]):
+    if known is not None and (
+        len(parts) == 1 or known.name == named.name or parts[0] == known.name.split()[0]
+    ):
         return Speaker(known.name, named.role or known.role, person=True)
     if len(parts) == 1 and not named.role:
         # A single unknown word: a surname ("Putin", "Affleck") unless the article used it as a place ("in
@@ -298,10 +325,10 @@ def _plural(description: str) -> bool:
 
 
 def resolve_title(noun: str, state: State) -> Speaker | None:
-    """"The spokesman", "the president", "the official": the latest person whose role (or description) has
+    """ "The spokesman", "the president", "the official": the latest person whose role (or description) has
     that noun, among recent speakers first, then among everyone named so far."""
     nouns = {noun} | ({"spokesman", "spokeswoman", "spokesperson"} if noun.startswith("spokes") else set())
-    for speaker, sentence, spoke in reversed(state.salient):
+    for speaker, sentence, _ in reversed(state.salient):
         if state.sentence - sentence > _TITLE_REACH:
             break
         text = f"{speaker.role or ''} {speaker.name if speaker.unnamed else ''}"
@@ -319,7 +346,7 @@ def resolve_title(noun: str, state: State) -> Speaker | None:
                 return speaker
     if noun not in TITLE_WORDS and noun not in _GENERIC_PERSON:
         # "the singer", "the 66-year-old dictator": a description of the person the text is about.
-        for speaker, sentence, spoke in reversed(state.salient):
+        for speaker, sentence, _ in reversed(state.salient):
             if state.sentence - sentence > 2:
                 break
             if speaker.person and not speaker.unnamed:
@@ -327,9 +354,11 @@ def resolve_title(noun: str, state: State) -> Speaker | None:
     return None
 
 
-_ABBREVIATED = {"gov": "governor", "sen": "senator", "rep": "representative", "gen": "general",
-                "lt": "lieutenant", "sec": "secretary", "capt": "captain", "col": "colonel", "adm": "admiral",
-                "amb": "ambassador", "prof": "professor", "dr": "doctor", "supt": "superintendent"}  # fmt: skip
+_ABBREVIATED = {
+    "gov": "governor", "sen": "senator", "rep": "representative", "gen": "general", "lt": "lieutenant",
+    "sec": "secretary", "capt": "captain", "col": "colonel", "adm": "admiral", "amb": "ambassador",
+    "prof": "professor", "dr": "doctor", "supt": "superintendent",
+}  # fmt: skip
 _GENERIC_PERSON = frozenset("person source official spokesperson spokesman spokeswoman insider aide".split())
 
 
@@ -339,7 +368,7 @@ def _role_nouns(role: str) -> set[str]:
 
 
 def resolve_org_noun(noun: str, state: State) -> Speaker | None:
-    """"The agency", "the company", "the retail giant": the latest organisation the passage named that the
+    """ "The agency", "the company", "the retail giant": the latest organisation the passage named that the
     noun can stand for."""
     spoke = [s for s, sentence, did in reversed(state.salient) if did and not s.person and not s.unnamed]
     for pool in (spoke, list(reversed(state.orgs))):
@@ -356,8 +385,10 @@ def resolve_org_noun(noun: str, state: State) -> Speaker | None:
 
 
 def resolve_doc(noun: str, owner: list[str], state: State) -> Speaker | None:
-    """"The statement said", "the executive order says", "the retailer's statement reads": its issuer."""
-    owner = [w for w in owner if w.lower() not in ("the", "a", "an", "new", "executive", "court", "news", "press")]
+    """ "The statement said", "the executive order says", "the retailer's statement reads": its issuer."""
+    owner = [
+        w for w in owner if w.lower() not in ("the", "a", "an", "new", "executive", "court", "news", "press")
+    ]
     if owner:
         if owner[-1].lower() in _POSSESSIVE:
             return resolve_pronoun(_POSSESSIVE[owner[-1].lower()], state)
@@ -379,7 +410,17 @@ def resolve_doc(noun: str, owner: list[str], state: State) -> Speaker | None:
 
 def _role_gender(role: str | None) -> str | None:
     words = set(re.findall(r"\w+", (role or "").lower()))
-    if words & {"spokeswoman", "chairwoman", "queen", "princess", "mrs", "ms", "congresswoman", "madam", "actress"}:
+    if words & {
+        "spokeswoman",
+        "chairwoman",
+        "queen",
+        "princess",
+        "mrs",
+        "ms",
+        "congresswoman",
+        "madam",
+        "actress",
+    }:
         return "she"
     if words & {"spokesman", "chairman", "king", "prince", "mr", "congressman", "pope"}:
         return "he"
@@ -433,13 +474,22 @@ def _role_before_name(words: list[str], i: int) -> bool:
 
 def register(masked: str, state: State, intro: int = 0) -> None:
     """Remember the people and organisations a sentence names (with roles given in front or in an apposition),
-    documents someone issued ("signed an executive order", "an OPM memo"), and the sentence's subject as a likely
+    documents someone issued ("signed an executive order", "an OPM memo"), and the sentence's subject as a
+    likely
     antecedent for pronouns."""
     words = words_of(masked[intro:])
     for i, w in enumerate(words[1:], 1):
-        if words[i - 1].lower() in ("in", "to", "from", "at", "near", "across", "into", "outside", "inside") and (
-            is_name_word(w) and (i + 1 == len(words) or not is_name_word(words[i + 1]))
-        ):
+        if words[i - 1].lower() in (
+            "in",
+            "to",
+            "from",
+            "at",
+            "near",
+            "across",
+            "into",
+            "outside",
+            "inside",
+        ) and (is_name_word(w) and (i + 1 == len(words) or not is_name_word(words[i + 1]))):
             state.places.add(w)  # "in Moscow", "to Washington": a place, not a person
     first = opening(words)
     subject_done = False
@@ -486,8 +536,12 @@ def register(masked: str, state: State, intro: int = 0) -> None:
         k = first
         while k < len(words) and k - first < 5 and not _verb_after(words, k) and words[k] != ",":
             k += 1
-        if k < len(words) and k > first and _verb_after(words, k) and words[k - 1].lower() not in (
-            "he", "she", "it", "they", "i", "we", "you", "this", "that", "there"
+        if (
+            k < len(words)
+            and k > first
+            and _verb_after(words, k)
+            and words[k - 1].lower()
+            not in ("he", "she", "it", "they", "i", "we", "you", "this", "that", "there")
         ):
             described = parse_subject(words[first:k], state)
             if described is not None and described.unnamed:
@@ -497,7 +551,8 @@ def register(masked: str, state: State, intro: int = 0) -> None:
 _ISSUED = re.compile(
     r"(?:,[^,]{0,60},\s+)?(?:(?:has|had|have|also|on\s+\w+|\w+ly)\s+)*(?:signed|issued|released|posted|filed|"
     r"published|sent|shared|put\s+out)\s+(?:an?\s+|the\s+|a\s+new\s+|its\s+|his\s+|her\s+)?(?:[\w-]+\s+){0,2}?("
-    + "|".join(sorted(DOC_NOUNS)) + r")\b"
+    + "|".join(sorted(DOC_NOUNS))
+    + r")\b"
 )
 
 
@@ -515,7 +570,9 @@ def opening(words: list[str]) -> int:
     return k
 
 
-_INTRO = frozenset("asked amid after before during when while as since speaking earlier later last this on in at".split())
+_INTRO = frozenset(
+    "asked amid after before during when while as since speaking earlier later last this on in at".split()
+)
 
 
 def _verb_after(words: list[str], k: int) -> bool:
@@ -544,7 +601,9 @@ def _followed_by_predicate(after: list[str]) -> bool:
     nxt = after[k]
     if nxt.endswith("ly") and k + 1 < len(after):
         nxt = after[k + 1]
-    return bool(_VERBISH.fullmatch(nxt)) and plain(nxt) not in ROLE_NOUNS | ORG_NOUNS | GROUP_NOUNS | DOC_NOUNS
+    return (
+        bool(_VERBISH.fullmatch(nxt)) and plain(nxt) not in ROLE_NOUNS | ORG_NOUNS | GROUP_NOUNS | DOC_NOUNS
+    )
 
 
 _VERBISH = re.compile(
@@ -555,7 +614,7 @@ _VERBISH = re.compile(
 
 
 def _org_apposition(after: list[str]) -> bool:
-    """"Joann, an 82-year-old fabric and craft retailer,": the apposition says it is an organisation."""
+    """ "Joann, an 82-year-old fabric and craft retailer,": the apposition says it is an organisation."""
     if after[:1] != [","] or len(after) < 3 or after[1].lower() not in ("a", "an", "the"):
         return False
     end = after.index(",", 1) if "," in after[1:] else min(len(after), 10)
@@ -604,12 +663,12 @@ __all__ = [
     "State",
     "entity_title",
     "name_runs",
+    "opening",
     "parse_subject",
     "register",
     "resolve_doc",
     "resolve_name",
     "resolve_pronoun",
     "resolve_title",
-    "opening",
     "words_of",
 ]

@@ -1,5 +1,7 @@
-"""Speech verbs ("said", "told", "accused … of", ", adding") grouped by the shape of what follows them, and the
-patterns for the phrases that may stand around them in an attribution: time adverbials, listeners, the start of a
+"""Speech verbs ("said", "told", "accused … of", ", adding") grouped by the shape of what follows them, and
+the
+patterns for the phrases that may stand around them in an attribution: time adverbials, listeners, the start
+of a
 reported clause."""
 
 from __future__ import annotations
@@ -16,41 +18,145 @@ def _forms(*stems: str) -> str:
 # Verbs whose complement is a clause ("said (that) …"), a quotation, or that stand after the statement
 # ("…, the agency said"). "states" is left out: in news it is nearly always the noun.
 _SAY = _forms(
-    "said/says/say", "added/adds", "told/tells", "stated", "wrote/writes", "posted/posts", "tweeted/tweets",
-    "explained/explains", "claimed/claims", "argued/argues", "insisted/insists", "noted/notes",
-    "stressed/stresses", "emphasized/emphasizes/emphasised/emphasises", "underscored/underscores",
-    "predicted/predicts", "forecast/forecasts", "confirmed/confirms", "acknowledged/acknowledges",
-    "admitted/admits", "conceded/concedes", "replied/replies", "responded/responds", "warned/warns",
-    "revealed/reveals", "indicated/indicates", "signaled/signals/signalled", "mentioned/mentions",
-    "announced/announces", "declared/declares", "reported/reports", "reiterated/reiterates",
-    "repeated/repeats", "asserted/asserts", "maintained/maintains", "contended/contends", "alleged/alleges",
-    "suggested/suggests", "cautioned/cautions", "complained/complains", "recalled/recalls", "remarked",
-    "observed", "testified/testifies", "concurred", "conveyed", "boasted/boasts", "lamented/laments",
-    "countered/counters", "retorted", "hinted", "teased/teases", "reconfirmed", "pointed out/points out",
-    "made clear/makes clear/made it clear/makes it clear", "shared", "affirmed/affirms", "disclosed",
-    "reaffirmed/reaffirms", "expressed/expresses", "vowed/vows", "pledged/pledges", "promised/promises", "threatened/threatens", "agreed", "estimated",
-    "continued", "asked", "read/reads", "echoed",
+    "said/says/say",
+    "added/adds",
+    "told/tells",
+    "stated",
+    "wrote/writes",
+    "posted/posts",
+    "tweeted/tweets",
+    "explained/explains",
+    "claimed/claims",
+    "argued/argues",
+    "insisted/insists",
+    "noted/notes",
+    "stressed/stresses",
+    "emphasized/emphasizes/emphasised/emphasises",
+    "underscored/underscores",
+    "predicted/predicts",
+    "forecast/forecasts",
+    "confirmed/confirms",
+    "acknowledged/acknowledges",
+    "admitted/admits",
+    "conceded/concedes",
+    "replied/replies",
+    "responded/responds",
+    "warned/warns",
+    "revealed/reveals",
+    "indicated/indicates",
+    "signaled/signals/signalled",
+    "mentioned/mentions",
+    "announced/announces",
+    "declared/declares",
+    "reported/reports",
+    "reiterated/reiterates",
+    "repeated/repeats",
+    "asserted/asserts",
+    "maintained/maintains",
+    "contended/contends",
+    "alleged/alleges",
+    "suggested/suggests",
+    "cautioned/cautions",
+    "complained/complains",
+    "recalled/recalls",
+    "remarked",
+    "observed",
+    "testified/testifies",
+    "concurred",
+    "conveyed",
+    "boasted/boasts",
+    "lamented/laments",
+    "countered/counters",
+    "retorted",
+    "hinted",
+    "teased/teases",
+    "reconfirmed",
+    "pointed out/points out",
+    "made clear/makes clear/made it clear/makes it clear",
+    "shared",
+    "affirmed/affirms",
+    "disclosed",
+    "reaffirmed/reaffirms",
+    "expressed/expresses",
+    "vowed/vows",
+    "pledged/pledges",
+    "promised/promises",
+    "threatened/threatens",
+    "agreed",
+    "estimated",
+    "continued",
+    "asked",
+    "read/reads",
+    "echoed",
 )
 # Verbs that only introduce or follow a quotation ("…," he continued / asked), never a reported clause.
 QUOTE_ONLY = frozenset({"continued", "asked", "read", "reads", "echoed"})
 # Verbs whose reported clause must open with "that" (bare, they mostly mean something else: "agreed to").
-NEEDS_THAT = frozenset({"agreed", "estimated", "shared", "observed", "maintained", "maintains", "recalled",
-                        "recalls", "repeated", "repeats", "threatened", "threatens", "teased", "teases", "hinted"})
+NEEDS_THAT = frozenset(
+    {
+        "agreed",
+        "estimated",
+        "shared",
+        "observed",
+        "maintained",
+        "maintains",
+        "recalled",
+        "recalls",
+        "repeated",
+        "repeats",
+        "threatened",
+        "threatens",
+        "teased",
+        "teases",
+        "hinted",
+    }
+)
 # Verbs of an evaluative speech act with an object: "accused X of Y", "called X Y", "urged X to Y".
 _OBJECT = _forms(
-    "accused/accuses", "blamed/blames", "criticized/criticizes/criticised/criticises", "praised/praises",
-    "credited/credits", "condemned/condemns", "chastised/chastises", "assailed/assails", "slammed/slams",
-    "blasted/blasts", "lambasted", "derided", "described/describes", "portrayed/portrays", "labeled/labelled",
-    "branded/brands", "hailed/hails", "called/calls", "urged/urges", "encouraged/encourages",
-    "advised/advises", "implored", "called on/calls on", "called for/calls for", "denied/denies",
-    "rejected/rejects", "dismissed/dismisses", "ruled out/rules out", "denounced/denounces", "lauded/lauds", "thanked/thanks",
-    "welcomed/welcomes", "demanded/demands", "proposed/proposes", "ridiculed/ridicules", "mocked/mocks",
+    "accused/accuses",
+    "blamed/blames",
+    "criticized/criticizes/criticised/criticises",
+    "praised/praises",
+    "credited/credits",
+    "condemned/condemns",
+    "chastised/chastises",
+    "assailed/assails",
+    "slammed/slams",
+    "blasted/blasts",
+    "lambasted",
+    "derided",
+    "described/describes",
+    "portrayed/portrays",
+    "labeled/labelled",
+    "branded/brands",
+    "hailed/hails",
+    "called/calls",
+    "urged/urges",
+    "encouraged/encourages",
+    "advised/advises",
+    "implored",
+    "called on/calls on",
+    "called for/calls for",
+    "denied/denies",
+    "rejected/rejects",
+    "dismissed/dismisses",
+    "ruled out/rules out",
+    "denounced/denounces",
+    "lauded/lauds",
+    "thanked/thanks",
+    "welcomed/welcomes",
+    "demanded/demands",
+    "proposed/proposes",
+    "ridiculed/ridicules",
+    "mocked/mocks",
 )
 PARTICIPLE_SAY = (
     r"adding|saying|stating|noting|arguing|insisting|stressing|claiming|explaining|writing|telling|underscoring|"
     r"announcing|declaring|asserting|acknowledging|admitting|predicting|suggesting|emphasizing"
 )
-PARTICIPLE_POSITION = r"warning|accusing|urging|calling for|calling on|calling|vowing|pledging|promising|blaming"
+PARTICIPLE_POSITION = (
+    r"warning|accusing|urging|calling for|calling on|calling|vowing|pledging|promising|blaming"
+)
 POSITION = _OBJECT
 
 VERB = re.compile(
@@ -60,20 +166,47 @@ VERB = re.compile(
 )
 # What the object verbs need after their object for the act to have content beyond a bare target.
 OBJECT_LINK = {
-    "accus": r"of", "blam": r"for", "critici": r"for|over", "prais": r"for", "credit": r"for|with",
-    "condemn": r"as|for", "chastis": r"for", "assail": r"for|as", "slam": r"for|as|over", "blast": r"for|as",
-    "lambast": r"for|as", "derid": r"as", "describ": r"as", "portray": r"as", "label": r"as",
-    "brand": r"as", "hail": r"as", "laud": r"as|for", "thank": r"for", "dismiss": r"as", "denounc": r"as", "mock": r"as|for", "ridicul": r"as",
-    "urg": r"to", "encourag": r"to", "advis": r"to", "implor": r"to", "called on": r"to", "calls on": r"to",
+    "accus": r"of",
+    "blam": r"for",
+    "critici": r"for|over",
+    "prais": r"for",
+    "credit": r"for|with",
+    "condemn": r"as|for",
+    "chastis": r"for",
+    "assail": r"for|as",
+    "slam": r"for|as|over",
+    "blast": r"for|as",
+    "lambast": r"for|as",
+    "derid": r"as",
+    "describ": r"as",
+    "portray": r"as",
+    "label": r"as",
+    "brand": r"as",
+    "hail": r"as",
+    "laud": r"as|for",
+    "thank": r"for",
+    "dismiss": r"as",
+    "denounc": r"as",
+    "mock": r"as|for",
+    "ridicul": r"as",
+    "urg": r"to",
+    "encourag": r"to",
+    "advis": r"to",
+    "implor": r"to",
+    "called on": r"to",
+    "calls on": r"to",
     "calling on": r"to",
 }
 # Verbs of position whose object alone is the statement ("denied backing the rebels", "rejected the idea").
-BARE_OBJECT = ("denied", "denies", "deny", "reject", "dismiss", "ruled out", "rules out", "called for", "calls for", "calling for",
-               "demand", "propos", "welcom")  # fmt: skip
+BARE_OBJECT = (
+    "denied", "denies", "deny", "reject", "dismiss", "ruled out", "rules out", "called for", "calls for",
+    "calling for", "demand", "propos", "welcom",
+)  # fmt: skip
 # Verbs that take a noun phrase as their content ("announced a $1,776 dividend", "CDC confirmed a case").
-NP_OBJECT = ("announc", "confirm", "report", "emphasi", "underscor", "predict", "forecast",
-             "promis", "pledg", "vow", "acknowledg", "admit", "teas", "disclos", "stress", "suggest", "affirm",
-             "reaffirm", "express")  # fmt: skip
+NP_OBJECT = (
+    "announc", "confirm", "report", "emphasi", "underscor", "predict", "forecast", "promis", "pledg", "vow",
+    "acknowledg", "admit", "teas", "disclos", "stress", "suggest", "affirm", "reaffirm", "express",
+)  # fmt: skip
 
 # Words and time phrases that may stand between a subject and its verb ("Putin on Friday also said").
 _MEDIUM = (

@@ -507,7 +507,8 @@ class Ingestor:
         return out
 
     async def reextract_statements(self) -> int:
-        """Extract every stored article's statements again (replacing the old ones), after the extractor changed.
+        """Extract every stored article's statements again (replacing the old ones), after the extractor
+        changed.
         Returns how many articles were read; one that fails keeps its old statements and is logged."""
         done = 0
         for article_id in await self.library.indexed_article_ids():

@@ -1,14 +1,16 @@
 """Attributed statements (who said what, and when) found in article text by rules: no model, no network.
 
 Precision comes first: a statement shown under the wrong speaker or date misleads more than a missed one does,
-so every statement needs a speech verb (or "according to", or a colon after a name) and a speaker that is named,
+so every statement needs a speech verb (or "according to", or a colon after a name) and a speaker that is
+named,
 described ("a U.S. official", kept as an unnamed source), or resolved to someone named earlier in the article
 ("he", "the agency", "the spokesman", "the statement"). Names are resolved in reading order: a surname never
 takes a full name that only appears later. Quotation marks are masked while the attribution around them is
 parsed, so words inside a quote never become speakers or verbs.
 
 This module is the public surface; the rules live in private siblings: `_sentences` (paragraphs, sentences,
-quote masking), `_speaker_words`, `_names` and `_speakers` (who speaks), `_speech_verbs` (attribution verbs and
+quote masking), `_speaker_words`, `_names` and `_speakers` (who speaks), `_speech_verbs` (attribution verbs
+and
 the phrases around them), `_clauses` (where a statement's words stop), `_said_dates` (when) and
 `_sentence_reader` (the statements of one sentence).
 """

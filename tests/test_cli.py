@@ -187,14 +187,14 @@ def run_statements(*args: str, stdin: str | None = None) -> subprocess.Completed
 def test_statements_of_one_article_file_without_storing_it(tmp_path: Path) -> None:
     file = tmp_path / "harbour.txt"
     file.write_text(
-        "date 2025-03-03\nPorthaven switched on a tidal power plant. Mayor Ines Carvalho said on Saturday that "
-        "the project took nine years.\n\n\"It was worth every day,\" she told reporters.\n"
+        "date 2025-03-03\nPorthaven switched on a tidal power plant. Mayor Ines Carvalho said on Saturday "
+        'that the project took nine years.\n\n"It was worth every day," she told reporters.\n'
     )
     r = run_statements(str(file), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == [
-        {"speaker": "Ines Carvalho", "role": "Mayor", "kind": "reported", "text": "the project took nine years.",
-         "said_on": "2025-03-01"},
+        {"speaker": "Ines Carvalho", "role": "Mayor", "kind": "reported",
+         "text": "the project took nine years.", "said_on": "2025-03-01"},
         {"speaker": "Ines Carvalho", "role": "Mayor", "kind": "quote", "text": "It was worth every day.",
          "said_on": "2025-03-01"},
     ]  # fmt: skip
@@ -207,10 +207,18 @@ def test_statements_of_one_article_file_without_storing_it(tmp_path: Path) -> No
 
 def test_statements_jsonl_answers_every_line_in_order() -> None:
     lines = [
-        {"id": "a", "text": "The Harbour Board said the ferry would run again on Monday.", "title": "Ferries"},
+        {
+            "id": "a",
+            "text": "The Harbour Board said the ferry would run again on Monday.",
+            "title": "Ferries",
+        },
         "not json",
         {"id": "c", "text": "Nothing was said here at all, only facts about the tide and the weather."},
-        {"id": "d", "text": "Ana Ruiz said on Tuesday that the port would reopen.", "published": "2025-11-02"},
+        {
+            "id": "d",
+            "text": "Ana Ruiz said on Tuesday that the port would reopen.",
+            "published": "2025-11-02",
+        },
     ]
     stdin = "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines)
     r = run_statements("--jsonl", stdin=stdin)

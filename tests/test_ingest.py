@@ -493,16 +493,18 @@ async def test_statements_are_re_extracted_when_the_recorded_extractor_is_older(
             url="https://news.example.org/kremlin-regions-2", outlet="North Wire", date="2025-02-27",
         )  # fmt: skip
         [r] = await services.ingestor.ingest_many([item])
-        fresh = [(s.speaker, s.text) for s, _ in await services.library.statements(article_ids=[r.article.id])]
+        assert r.article is not None
+        stored = r.article
+        fresh = [(s.speaker, s.text) for s, _ in await services.library.statements(article_ids=[stored.id])]
         assert fresh and fresh[0][0] == "Dmitry Peskov"
 
         # What an older extractor left behind: a wrong statement, and an older version in the meta table.
         def stale(c: Any) -> None:
-            c.execute("DELETE FROM statements WHERE article_id = ?", (r.article.id,))
+            c.execute("DELETE FROM statements WHERE article_id = ?", (stored.id,))
             c.execute(
                 "INSERT INTO statements(article_id, speaker, speaker_key, role, text, kind, sentence) "
                 "VALUES (?, 'Wednesday', 'wednesday', NULL, 'the status', 'reported', 'x')",
-                (r.article.id,),
+                (stored.id,),
             )
 
         await services.library._run(stale)
@@ -512,7 +514,9 @@ async def test_statements_are_re_extracted_when_the_recorded_extractor_is_older(
 
     reopened = await open_services(settings, embedder=embedder)
     try:
-        again = [(s.speaker, s.text) for s, _ in await reopened.library.statements(article_ids=[r.article.id])]
+        again = [
+            (s.speaker, s.text) for s, _ in await reopened.library.statements(article_ids=[stored.id])
+        ]
         assert again == fresh
         assert await reopened.library.get_meta(EXTRACTOR_META_KEY) == EXTRACTOR_VERSION
     finally:

@@ -168,7 +168,9 @@ def test_participle_and_coordinated_verbs_become_separate_statements() -> None:
 
 
 def test_a_participle_reads_as_a_finite_verb_in_a_timeline() -> None:
-    found = extract("Lavrov criticised Paris for sending peacekeepers, accusing France and Britain of escalating the war.")
+    found = extract(
+        "Lavrov criticised Paris for sending peacekeepers, accusing France and Britain of escalating the war."
+    )
     assert [reported(s.text) for s in found if opens_with_verb(s.text)] == [
         "criticised Paris for sending peacekeepers.",
         "accused France and Britain of escalating the war.",
@@ -407,7 +409,7 @@ def test_demo_articles() -> None:
             assert s.kind in ("quote", "reported")
 
 
-# ---- who speaks: unnamed sources, organisations, titles, pronouns --------------------------------------------
+# ---- who speaks: unnamed sources, organisations, titles, pronouns ------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -427,7 +429,8 @@ def test_unnamed_sources_keep_their_description(sentence: str, speaker: str) -> 
 
 def test_an_unnamed_source_is_never_shown_under_a_name_met_later() -> None:
     found = extract(
-        "A government spokesman said the minister would not resign. Minister Rui Tavares later visited the port."
+        "A government spokesman said the minister would not resign. "
+        "Minister Rui Tavares later visited the port."
     )
     assert [s.speaker for s in found] == ["A government spokesman"]
 
@@ -452,7 +455,9 @@ def test_a_title_refers_back_to_the_person_who_holds_it() -> None:
 
 
 def test_a_pronoun_resolves_to_the_person_named_before() -> None:
-    found = extract("Mayor Ines Carvalho opened the tidal plant on Friday. She said it had taken nine years to build.")
+    found = extract(
+        "Mayor Ines Carvalho opened the tidal plant on Friday. She said it had taken nine years to build."
+    )
     assert [(s.speaker, s.role, s.text) for s in found] == [
         ("Ines Carvalho", "Mayor", "it had taken nine years to build.")
     ]
@@ -461,7 +466,7 @@ def test_a_pronoun_resolves_to_the_person_named_before() -> None:
 def test_the_statement_speaks_for_whoever_issued_it() -> None:
     found = extract(
         "In a statement, the Harbour Board said it regretted the delay. "
-        "The new schedule \"will hold for the whole season,\" the statement said."
+        'The new schedule "will hold for the whole season," the statement said.'
     )
     assert [s.speaker for s in found] == ["Harbour Board", "Harbour Board"]
 
@@ -485,14 +490,14 @@ def test_according_to_and_trailing_attributions(sentence: str, speaker: str, tex
 @pytest.mark.parametrize(
     ("sentence", "speaker", "role"),
     [
-        ("Sen. Jane Roe, D-Ohio, chair of the budget committee, said the bill would pass this week.", "Jane Roe",
-         "Sen."),
+        ("Sen. Jane Roe, D-Ohio, chair of the budget committee, said the bill would pass this week.",
+         "Jane Roe", "Sen."),
         ("John Doe, 73, said he had voted in every election since 1972.", "John Doe", None),
         ("Tom Hale, a Dover Republican, said the count had been fair.", "Tom Hale", None),
         ("U.S. Ambassador to Ukraine Jane Roe said the aid would arrive within days.", "Jane Roe",
          "U.S. Ambassador to Ukraine"),
-        ("WASHINGTON — Treasury Secretary Mark Lind said the new rules would take effect in July.", "Mark Lind",
-         "Treasury Secretary"),
+        ("WASHINGTON — Treasury Secretary Mark Lind said the new rules would take effect in July.",
+         "Mark Lind", "Treasury Secretary"),
     ],
 )  # fmt: skip
 def test_appositions_tags_and_datelines_are_not_names(sentence: str, speaker: str, role: str | None) -> None:
@@ -507,8 +512,8 @@ def test_inverted_order_with_a_descriptive_role() -> None:
 
 def test_a_surname_is_never_given_a_full_name_that_appears_later() -> None:
     found = extract(
-        "Hale said the count was fair. Two days later Rita Hale, his sister and a county clerk, said the count "
-        "had been rushed."
+        "Hale said the count was fair. Two days later Rita Hale, his sister and a county clerk, said the "
+        "count had been rushed."
     )
     assert [s.speaker for s in found] == ["Hale", "Rita Hale"]
 
@@ -519,12 +524,12 @@ def test_a_surname_is_never_given_a_full_name_that_appears_later() -> None:
 @pytest.mark.parametrize(
     ("text", "kept", "cut"),
     [
-        ("The Norland Defence Ministry ruled out talks on the five districts it claims to have annexed, despite not "
-         "holding four of them.", "ruled out talks on the five districts", ["claims", "despite"]),
+        ("The Norland Defence Ministry ruled out talks on the five districts it claims to have annexed, "
+         "despite not holding four of them.", "ruled out talks on the five districts", ["claims", "despite"]),
         ("Minister Ada Kroll suggested a land swap with Norland – an idea Norland has firmly rejected.",
          "suggested a land swap with Norland", ["firmly rejected"]),
-        ("Minister Ada Kroll said on Monday that Norland seeks full control over the provinces it claimed via "
-         "sham votes in 2022.", "Norland seeks full control over the provinces", ["sham votes"]),
+        ("Minister Ada Kroll said on Monday that Norland seeks full control over the provinces it claimed "
+         "via sham votes in 2022.", "Norland seeks full control over the provinces", ["sham votes"]),
         ("The Harbour Council said the tunnel, which opened in 1998, would close for a year.",
          "the tunnel would close for a year", ["1998"]),
     ],
@@ -540,37 +545,47 @@ def test_the_reporters_framing_is_cut_from_reported_speech(text: str, kept: str,
 
 def test_a_day_named_in_the_sentence_wins_over_the_page_stamp() -> None:
     text = (
-        "Nov. 2, 2025 Updated Nov. 5, 2025, 9:34 a.m. ET Harbour master Ana Ruiz said on Tuesday that the port "
-        "would reopen. Engineers said April 19 that the bridge was safe."
+        "Nov. 2, 2025 Updated Nov. 5, 2025, 9:34 a.m. ET Harbour master Ana Ruiz said on Tuesday that the "
+        "port would reopen. Engineers said April 19 that the bridge was safe."
     )
     found = extract(text, published=None)
     # Nov. 2, 2025 was a Sunday: "Tuesday" is the one before it, not the stamp's day or the update's.
-    assert [(s.speaker, s.said_on) for s in found] == [("Ana Ruiz", day(2025, 10, 28)), ("Engineers", day(2025, 4, 19))]
+    assert [(s.speaker, s.said_on) for s in found] == [
+        ("Ana Ruiz", day(2025, 10, 28)),
+        ("Engineers", day(2025, 4, 19)),
+    ]
 
 
 def test_later_that_day_is_the_day_of_the_statement_before() -> None:
-    found = extract("On Feb. 12, Peskov said the talks were over. Later that day, Lavrov said Moscow was ready to wait.")
-    assert [(s.speaker, s.said_on) for s in found] == [("Peskov", day(2025, 2, 12)), ("Lavrov", day(2025, 2, 12))]
+    found = extract(
+        "On Feb. 12, Peskov said the talks were over. Later that day, Lavrov said Moscow was ready to wait."
+    )
+    assert [(s.speaker, s.said_on) for s in found] == [
+        ("Peskov", day(2025, 2, 12)),
+        ("Lavrov", day(2025, 2, 12)),
+    ]
 
 
-# ---- the seed case, in our own words ------------------------------------------------------------------------
+# ---- the seed case, in our own words -----------------------------------------------------------------------
 
-SEED_SHAPE = """The Kremlin has again ruled out negotiating over five Ukrainian regions it claims to have annexed, despite not fully controlling four of them.
-
-Kremlin spokesperson Dmitry Peskov told reporters on Thursday that the regions are now “an inseparable part” of Russia under its constitution.
-
-JOIN US ON TELEGRAM
-
-Follow our reporting on the war on our channel.
-
-“This is undeniable and non-negotiable,” he said on a phone call with journalists, as quoted by a Russian outlet.
-
-The remark echoes one made on Feb. 26 by Russian Foreign Minister Sergey Lavrov that Moscow will not settle for the current front line in Ukraine.
-
-He reconfirmed that Russia wants full control over the four Ukrainian regions it claimed via illegal referendums in 2022.
-
-President Volodymyr Zelensky suggested swapping territory with Moscow – an idea Russia has firmly rejected.
-"""
+SEED_SHAPE = "\n\n".join(
+    [
+        "The Kremlin has again ruled out negotiating over five Ukrainian regions it claims to have annexed, "
+        "despite not fully controlling four of them.",
+        "Kremlin spokesperson Dmitry Peskov told reporters on Thursday that the regions are now “an "
+        "inseparable part” of Russia under its constitution.",
+        "JOIN US ON TELEGRAM",
+        "Follow our reporting on the war on our channel.",
+        "“This is undeniable and non-negotiable,” he said on a phone call with journalists, as quoted by a "
+        "Russian outlet.",
+        "The remark echoes one made on Feb. 26 by Russian Foreign Minister Sergey Lavrov that Moscow will "
+        "not settle for the current front line in Ukraine.",
+        "He reconfirmed that Russia wants full control over the four Ukrainian regions it claimed via "
+        "illegal referendums in 2022.",
+        "President Volodymyr Zelensky suggested swapping territory with Moscow – an idea Russia has firmly "
+        "rejected.",
+    ]
+)
 
 
 def test_seed_shape_keeps_the_key_statements_and_none_of_the_framing() -> None:
