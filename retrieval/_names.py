@@ -39,6 +39,8 @@ _ADJECTIVE_TAIL = re.compile(r"-(?:based|born|led|owned|backed|era|style|area|ma
 def is_name_word(word: str) -> bool:
     if _ADJECTIVE_TAIL.search(word):
         return False  # "Vermont-based", "Ohio-born": adjectives, not names
+    if re.match(r"(?:[a-z]{1,3}|[a-z]{1,3}['’-])[A-Z][a-z]", word):
+        return True  # "diGenova", "al-Assad", "d'Estaing"
     return is_cap(word) or (word.isupper() and len(word) > 1)
 
 

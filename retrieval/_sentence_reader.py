@@ -57,6 +57,9 @@ Found = tuple[Speaker, str, str, datetime | None]
 # them.
 # Page furniture glued before a sentence's subject ("Sign up The US Department of Energy …").
 _JUNK = frozenset("sign up subscribe click follow join share advertisement related read more watch".split())
+_PUNCT = frozenset((",", ";", ":", ".", "!", "?", "—", "–", "(", ")"))
+_AFTER_NAME = frozenset("in at on during via who after before to when while".split())
+_NAME_LINKS = frozenset("of for and the de von al van da a an".split())
 _LEAD_TIME = re.compile(
     r"(?:(?:a|one|two|three|four|five|several|few|\d+)\s+(?:days?|weeks?|months?|years?|hours?)\s+(?:later|earlier)"
     r"|later|earlier|then|meanwhile|separately|afterwards|since\s+then)\s*,?\s+",
@@ -318,7 +321,8 @@ class SentenceReader:
         if found is None:
             gap = GAP.search(left)
             core = left[: gap.start()] if gap else left
-            if core.rstrip().endswith((",", MASK)) or not core.strip():
+            comma_gap = gap is not None and gap.group().lstrip().startswith(",")
+            if core.rstrip().endswith((",", MASK)) or comma_gap or not core.strip():
                 speaker = self._inverted(hit.end)
                 if speaker is not None:
                     self.used.add(index)
@@ -641,46 +645,16 @@ class SentenceReader:
         end = 0
         for i, tok in enumerate(toks):
             w = tok.group()
-            low = w.lower()
-            if w.startswith(MASK) or w in (",", ";", ":", ".", "!", "?", "—", "–", "(", ")"):
+            if w.startswith(MASK) or w in _PUNCT:
                 break
-            if words and low in (
-                "in",
-                "at",
-                "on",
-                "during",
-                "via",
-                "who",
-                "after",
-                "before",
-                "to",
-                "when",
-                "while",
-            ):
+            if words and w.lower() in _AFTER_NAME:
                 break
-            if w.islower() and low not in (
-                "of",
-                "for",
-                "and",
-                "the",
-                "de",
-                "von",
-                "al",
-                "van",
-                "da",
-                "a",
-                "an",
-            ):
-                # a lowercase word belongs to the speaker's description only if a name still follows it
+            if w.islower() and len(words) >= 2 and all(x[:1].isupper() for x in words[-2:]):
+                break  # "says Mark Zandi chief economist of Moody's Analytics": a description after the name
+            if w.islower() and w not in _NAME_LINKS:
+                # a lowercase word is part of the speaker's description only if a name still follows it
                 later = [t.group() for t in toks[i + 1 :]]
-                stop = next(
-                    (
-                        k
-                        for k, t in enumerate(later)
-                        if t in (",", ";", ".", ":", "!", "?") or t.startswith(MASK)
-                    ),
-                    len(later),
-                )
+                stop = next((k for k, t in enumerate(later) if t in _PUNCT or t.startswith(MASK)), len(later))
                 if not any(t[:1].isupper() for t in later[:stop]) and any(x[:1].isupper() for x in words):
                     break
             words.append(w)
@@ -961,7 +935,7 @@ def _weak_apposition(words: list[str]) -> bool:
     Republican")."""
     return bool(words) and (
         bool(re.fullmatch(r"[RDI]-[A-Z][\w.]*|\d{1,3}", words[0]))
-        or words[0].lower() in ("a", "an", "the", "his", "her")
+        or words[0].lower() in ("a", "an")
     )
 
 

@@ -116,7 +116,16 @@ def _abbreviation_before(text: str, dot: int) -> bool:
         return names[0] in TITLE_WORDS | INSTITUTION_NOUNS or (
             following.group(1)[:1].isupper() and any(n in INSTITUTION_NOUNS for n in names[1:])
         )
+    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
+        # Initials ("Harvard T.H. Chan School", "George H.W. Bush") run on into a name, not a new sentence.
+        following = re.match(r"\s+([A-Z][\w-]*)", text[dot + 1 :])
+        return following is not None and following.group(1) not in _SENTENCE_OPENERS
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+_SENTENCE_OPENERS = frozenset(
+    "The A An He She It They We I In On At But And This That These Those His Her Its Their There When While If".split()
+)
 
 
 def quote_spans(sentence: str) -> list[tuple[int, int]]:
