@@ -57,6 +57,7 @@ def _intro(masked: str) -> tuple[int, str]:
 _CUT = re.compile(
     r",?\s*(?:according to|as (?:cited|quoted|reported|noted) by|as (?:first )?reported by)\b"
     r"|;\s"
+    r"|,\s+(?=(?:he|she|they|we|I)\s+(?:also\s+)?[a-z]+(?:ed|s)?\b)"
     r"|,\s+(?:and|but)\s+(?=(?:the\s+|a\s+|an\s+)?(?:[A-Z][\w'’.&-]*\s+){1,4}(?:also\s+)?[a-z]+(?:ed|s)\b)"
     r"|,\s*(?:despite|even though|even as|although|though|in which|a claim|an? (?:claim|assertion|idea|move|"
     r"statement|position|view|stance|charge|accusation)\b)"
@@ -71,6 +72,7 @@ _CLAIM_CLAUSE = re.compile(
     r"(?:claims|claimed|calls|called|considers|regards|deems|describes|annexed|seized|occupies|occupied)\b"
     r"[^,;\x01]*"
 )
+_WHOSE = re.compile(r"\s+whose\s+[^\x01]*$")
 _WHICH = re.compile(r",\s*(?:which|who)\s+(?:[^,\x01]|,(?=\d))*(?:,|$)")
 # The attribution's own medium after the statement: "… in a June 20 post on social media".
 _MEDIUM_TAIL = re.compile(
@@ -113,6 +115,8 @@ def framing_cut(text: str) -> tuple[str, str]:
     while (m := _WHICH.search(masked)) is not None and m.start() > 0:
         end = m.end() - 1 if m.group().endswith(",") else m.end()
         drop(m.start(), end)
+    if (m := _WHOSE.search(masked)) is not None and m.start() > 0:
+        drop(m.start(), m.end())  # "an extremist whose politics they will wield …": the writer's elaboration
     if (m := _MEDIUM_TAIL.search(masked)) is not None and m.start() > 0:
         drop(m.start(), m.end())
     return text, " ".join(removed)

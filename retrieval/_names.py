@@ -140,6 +140,10 @@ def _is_org(words: list[str]) -> bool:
     last = plain(words[-1])
     if last in INSTITUTION_NOUNS and is_name_word(words[-1]) and " ".join(words) not in _PLACES:
         return True
+    if len(words) >= 3 and any(plain(w) in INSTITUTION_NOUNS for w in words[1:]) and all(
+        is_name_word(w) or w.lower() in _ORG_LINKS for w in words
+    ):
+        return True  # "National Oceanic and Atmospheric Administration Fisheries"
     # "Department of Education", "Centers for Disease Control and Prevention", "Food Bank of Delaware"
     for i, w in enumerate(words[:-1]):
         if plain(w) in INSTITUTION_NOUNS and is_name_word(w) and words[i + 1].lower() in _ORG_LINKS:

@@ -789,6 +789,10 @@ class SentenceReader:
             start = _clause_start(self.masked, start, end or 0)
         if end is None:
             end = clause_end(self.masked, start, self._stops(start))
+        elif kind == "reported" and start < end:
+            glued = list(re.finditer(r"(?<=[a-z\d])\s+(?=(?:The|A|An)\s+[a-z])", self.masked[start:end]))
+            if glued:
+                start += glued[-1].end()  # "Breakdown of cases in Texas The outbreak …": a headline glued on
         if end <= start or not speaker.name:
             return
         self.frames.append(_Frame(speaker, astart, aend, kind, start, end, date_text, text, boundary))
@@ -828,7 +832,12 @@ class SentenceReader:
 def _hit(m: re.Match[str]) -> _Hit | None:
     kind = m.lastgroup or "say"
     verb = m.group(kind)
+    if verb.lower() in _NOUN_TOO and re.match(r"\s+(?:ahead|of|from|about)\b", m.string[m.end() :]):
+        return None  # "citing weather service forecasts ahead of the weekend": the noun
     return _Hit(start=m.start(), end=m.end(), verb=verb, kind=kind)
+
+
+_NOUN_TOO = frozenset("forecasts reports claims notes calls warns posts tweets promises pledges threats".split())
 
 
 def _label_end(masked: str, start: int, end: int) -> int:

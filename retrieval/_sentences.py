@@ -112,8 +112,9 @@ def _abbreviation_before(text: str, dot: int) -> bool:
         if following is None:
             return False
         names = [plain(following.group(1)), *(plain(w) for w in following.group(2).split())]
-        # "U.S. President", "U.S. Geological Survey", "U.S. Centers for …" continue the sentence.
-        return names[0] in TITLE_WORDS | INSTITUTION_NOUNS or (
+        # "U.S. President", "U.S. Capitol", "U.S. Geological Survey" continue the sentence; "… in the U.S. The
+        # next day …" does not.
+        return names[0] in TITLE_WORDS | INSTITUTION_NOUNS | _AFTER_COUNTRY or (
             following.group(1)[:1].isupper() and any(n in INSTITUTION_NOUNS for n in names[1:])
         )
     if re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
@@ -123,6 +124,10 @@ def _abbreviation_before(text: str, dot: int) -> bool:
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
 
 
+_AFTER_COUNTRY = frozenset(
+    "capitol embassy military forces troops officials citizens economy envoy intelligence district attorney "
+    "supreme census mint postal customs border navy marines coast air army soldiers allies".split()
+)
 _SENTENCE_OPENERS = frozenset(
     "The A An He She It They We I In On At But And This That These Those His Her Its Their There When While If".split()
 )

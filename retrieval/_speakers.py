@@ -157,6 +157,8 @@ def _split_post(words: list[str]) -> tuple[list[str], list[str]]:
             and is_name_word(words[i + 1])
         ):
             continue  # "Ambassador to Ukraine Jane Roe", "Secretary of State Marco Rubio"
+        if w == "on" and plain(prev) in INSTITUTION_NOUNS and i + 1 < len(words) and is_name_word(words[i + 1]):
+            continue  # "Joint Congressional Committee on Inaugural Ceremonies"
         if w in ("of", "for", "and", "&") and is_name_word(prev) and i + 1 < len(words):
             nxt = words[i + 1]
             if is_name_word(nxt) or (
