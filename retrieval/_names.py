@@ -107,7 +107,14 @@ def _person_after_org(words: list[str]) -> bool:
     if not titles:
         return False
     name = words[titles[-1] + 1 :]
-    return len(name) >= 2 and all(is_name_word(w) and plain(w) not in INSTITUTION_NOUNS for w in name)
+    if len(name) >= 2 and all(is_name_word(w) and plain(w) not in INSTITUTION_NOUNS for w in name):
+        return True
+    # "US Assistant Secretary for International Organization Affairs Michele Sison": the title's office, then
+    # a first and last name.
+    last = words[-2:]
+    return len(words) - titles[-1] > 3 and all(
+        is_name_word(w) and plain(w) not in INSTITUTION_NOUNS | TITLE_WORDS | ORG_NOUNS for w in last
+    ) and any(w.lower() in ("for", "of", "to") for w in words[titles[-1] + 1 : -2])
 
 
 def _name_length(words: list[str]) -> int:
