@@ -220,6 +220,30 @@ class SentenceReader:
                 speaker, astart = found
                 self._add(speaker, astart, hit.end, "quote", qstart + 1, qend - 1, masked[astart:qstart])
             return
+        self._colon_quote(qstart, qend)
+
+    def _colon_quote(self, qstart: int, qend: int) -> None:
+        """'Affleck is a bit more cautious: "…"', 'Trump touted his record: "…"': a quotation that closes a
+        sentence after a colon is the words of the sentence's subject."""
+        before, after = self.masked[:qstart], self.masked[qend:]
+        if not re.search(r":\s*$", before) or not re.fullmatch(r"[\s.!?]*", after) or MASK in before:
+            return
+        clause = before.rstrip()[:-1]
+        if len(clause[self.intro :].split()) > 30 or "said" in clause.split()[-2:]:
+            return
+        speaker = self._initial_subject(limit=len(clause))
+        if speaker is None or not speaker.person or speaker.unnamed:
+            return
+        words = words_of(clause[self.intro :])
+        others = {
+            p.name
+            for a, b in name_runs(words)
+            if (named := parse_name(words[a:b])) is not None
+            and (p := resolve_name(named, self.state)).person
+            and p.name != speaker.name
+        }
+        if not others:  # "…, prompting Prime Minister X to warn: …": someone else may be speaking
+            self._add(speaker, self.intro, len(clause), "quote", qstart + 1, qend - 1, clause)
 
     def _continued_quote(self, speaker: Speaker) -> None:
         """A sentence that is only a quote continues the quote of the sentence before it."""

@@ -247,8 +247,8 @@ ADVERBIAL = re.compile(
 )
 SUBJECT_START = re.compile(
     r"\s*(?:he|she|it|they|we|i|you|there|this|these|those|that|the|a|an|any|no|all|some|many|most|his|her|"
-    r"its|their|our|my|both|neither|every|each|such|only|once|if|when|while|because|although|even|as|after|"
-    r"before|without|more|less|nearly|about|almost|roughly|around|over|under|not|"
+    r"its|their|our|my|both|neither|every|each|such|only|once|if|when|while|because|although|even|as|"
+    r"more|less|nearly|about|almost|roughly|around|over|under|not|"
     r"nobody|everyone|everything|anyone|one|two|three|four|five|six|seven|eight|nine|ten|half|few|several|"
     r"whoever|what|whether|how|why|where|despite|given|since|until|unless)\b"
     r"|\s*[a-z]+ing\s+(?:the|a|an|his|her|their|its|[A-Z])"
