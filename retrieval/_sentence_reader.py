@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from retrieval._clauses import clause_end, framing_cut, intro_end, list_mark, tidy
+from retrieval._discourse import Speaker, State, resolve_name
 from retrieval._names import parse_name
+from retrieval._register import _VERBISH, name_runs, opening
 from retrieval._said_dates import DAYREF, explicit_date, relative_to_last
 from retrieval._sentences import MASK, mask, quote_spans
 from retrieval._speaker_words import (
@@ -27,16 +29,7 @@ from retrieval._speaker_words import (
     TOKEN,
     plain,
 )
-from retrieval._speakers import (
-    _VERBISH,
-    Speaker,
-    State,
-    name_runs,
-    opening,
-    parse_subject,
-    resolve_name,
-    words_of,
-)
+from retrieval._speakers import parse_subject, words_of
 from retrieval._speech_verbs import (
     ADVERBIAL,
     BARE_OBJECT,

@@ -21,10 +21,11 @@ import re
 from datetime import UTC
 
 from retrieval._clauses import intro_end
+from retrieval._discourse import Speaker, State
+from retrieval._register import register
 from retrieval._said_dates import page_date
 from retrieval._sentence_reader import SentenceReader
 from retrieval._sentences import is_prose, mask, split_paragraphs, split_sentences
-from retrieval._speakers import Speaker, State, register
 from retrieval._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY, POSITION
 from retrieval.library import Statement, speaker_key
 from retrieval.types import Article
