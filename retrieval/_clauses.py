@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from retrieval._sentences import MASK, TERMINAL, mask
+from retrieval._speaker_words import DOC_NOUNS, PREPOSITIONS, plain
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
@@ -135,3 +136,122 @@ def tidy(text: str, *, quote: bool) -> str:
     if text[-1] not in TERMINAL and not closed:
         text += "."
     return text
+
+
+def _label_end(masked: str, start: int, end: int) -> int:
+    """'called the map “an attack on democracy” and DeSantis “a bully.”': the statement is the labels; it ends
+    after the last one, before the sentence goes on ('… its “new regions” and has built roads there')."""
+    last = None
+    for run in re.finditer(r"\x01+", masked[start:end]):
+        if last is not None and re.search(
+            r",|\band\s+(?:has|have|had|is|are|was|were|will|would|also|then)\b",
+            masked[start + last : start + run.start()],
+        ):
+            break
+        last = run.end()
+    return start + last if last is not None else end
+
+
+def _stem(verb: str) -> str:
+    return verb.lower()
+
+
+def _clause_follows(pos: str, stem: str) -> bool:
+    """Whether a position verb is followed by its own "that"-clause ("denied that …", "warned that …")."""
+    return bool(re.match(r"\s*,?\s*that\s", pos)) and not stem.startswith(("call", "urg", "accus"))
+
+
+# A reported clause with no "that" may open with a bare noun or adjective ("said persistent deficits have …",
+# "say demonstrations are …"), but not with a preposition or a word that makes "said" mean something else.
+_BARE_START = re.compile(
+    r"\s*(?!(?:"
+    + "|".join(sorted(PREPOSITIONS))
+    + r"|so|yes|no|goodbye|hello|thanks|nothing|something|little|"
+    r"much|more|less|otherwise|hi|sorry|amen|and|or|but|as|because|when|while|if|then|earlier|later|previously)\b)"
+    r"[a-z][\w'’-]*\s+[a-z\x01]"
+)
+
+
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|should|may|might|must|did|does|do|won['’]t|"
+    r"isn['’]t|wasn['’]t|don['’]t|doesn['’]t|didn['’]t|can['’]t)\b|['’](?:re|ll|d|ve|m)\b|\b[a-z]{3,}ed\b"
+    r"|\b(?:he|she|it|they|we|i|you|who|which)\s+[a-z]+s?\b|\b[A-Z][\w'’-]*\s+[a-z]{2,}(?<![su])s\b"
+)
+
+
+# Loosely, a plural noun followed by a word may be a subject and its verb ("other cases arose", "the property
+# belongs"): enough after "said", whose bare object is nearly always a clause.
+_FINITE_LOOSE = re.compile(
+    _FINITE.pattern + r"|\b[a-z]{2,}(?<!s)s\b\s+(?!of\b)[a-z]|\b[a-z]{3,}s\s+[a-z]{3,}"
+)
+
+
+_OTHER_SENSES = frozenset(
+    "claimed claims added adds reported reports noted notes announced announces confirmed confirms revealed "
+    "reveals acknowledged acknowledges shared posted posts wrote writes recalled recalls repeated".split()
+)
+
+
+def _has_verb(text: str, *, strict: bool = False) -> bool:
+    """Whether a bare clause after "said" is a clause at all ("the actor's absence" is an object, not one; in
+    "claimed four regions after votes that Kyiv calls a sham" the only verb is in a subordinate clause)."""
+    text = text.replace(MASK, " x ")
+    verb = (_FINITE if strict else _FINITE_LOOSE).search(text)
+    return (verb is not None and not strict) or (
+        verb is not None
+        and not re.search(
+            r"\b(?:that|which|who|whom|whose|when|where|after|before|because|if|while|since|until)\b",
+            text[: verb.start()],
+        )
+    )
+
+
+def _voiceless(words: list[str]) -> bool:
+    """ "According to federal data / a new study / the lawsuit": a document with no issuer named."""
+    head = [w for w in words if w.lower() not in PREPOSITIONS][:1] and _head(words)
+    nouns = {plain(head)} if head else set()
+    return bool(
+        nouns
+        & {
+            "data",
+            "study",
+            "studies",
+            "survey",
+            "poll",
+            "records",
+            "figures",
+            "estimates",
+            "statistics",
+            "analysis",
+            "research",
+            "documents",
+            "tracker",
+            "tally",
+            "report",
+            "reports",
+            "law",
+            "bill",
+            "numbers",
+            "model",
+            "projections",
+            "forecast",
+            "website",
+            "site",
+            "map",
+            "census",
+            "calculations",
+            "review",
+            "filings",
+        }
+    ) or bool(
+        nouns & DOC_NOUNS
+        and not any(w.endswith(("'s", "’s")) or w.lower() in ("its", "his", "her", "their") for w in words)
+    )
+
+
+def _head(words: list[str]) -> str:
+    """The noun a phrase is about: the last word before its first preposition ("data from the agency")."""
+    for i, w in enumerate(words[1:], 1):
+        if w.lower() in PREPOSITIONS:
+            return words[i - 1]
+    return words[-1]

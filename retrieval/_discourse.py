@@ -1,7 +1,7 @@
 """The article's memory while it is read, and what a reference means in it: a surname is the full name
 seen earlier, "he" the latest man who spoke or acted nearby, "the agency" the latest organisation it can mean,
-"the spokesman" the latest person with that role, "the statement" whoever issued it. Everything resolves against
-what came before in reading order, never against a name that first appears later."""
+"the spokesman" the latest person with that role, "the statement" whoever issued it. Everything resolves
+against what came before in reading order, never against a name that first appears later."""
 
 from __future__ import annotations
 
@@ -212,7 +212,7 @@ def resolve_org_noun(noun: str, state: State) -> Speaker | None:
 
 
 def resolve_doc(noun: str, owner: list[str], state: State) -> Speaker | None:
-    """"The statement said", "the executive order says", "its filing": its issuer (a named owner, as in "the
+    """ "The statement said", "the executive order says", "its filing": its issuer (a named owner, as in "the
     retailer's statement", is read by the caller)."""
     owner = [
         w for w in owner if w.lower() not in ("the", "a", "an", "new", "executive", "court", "news", "press")

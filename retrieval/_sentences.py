@@ -129,7 +129,8 @@ _AFTER_COUNTRY = frozenset(
     "supreme census mint postal customs border navy marines coast air army soldiers allies".split()
 )
 _SENTENCE_OPENERS = frozenset(
-    "The A An He She It They We I In On At But And This That These Those His Her Its Their There When While If".split()
+    "The A An He She It They We I In On At But And This That These Those His Her Its Their There When While "
+    "If".split()
 )
 
 

@@ -1,6 +1,6 @@
 """Who is speaking: the noun phrase before (or after) a speech verb read as a named person, an organisation,
-an unnamed source ("a U.S. official", "officials"), or a reference to someone named earlier ("he", "the agency",
-"the spokesman", "the statement"), resolved by `_discourse` against what the article has said so far."""
+an unnamed source ("a U.S. official", "officials"), or a reference to someone named earlier ("he", "the
+agency", "the spokesman", "the statement"), resolved by `_discourse` against what the article said so far."""
 
 from __future__ import annotations
 
@@ -109,7 +109,12 @@ def _split_post(words: list[str]) -> tuple[list[str], list[str]]:
             and is_name_word(words[i + 1])
         ):
             continue  # "Ambassador to Ukraine Jane Roe", "Secretary of State Marco Rubio"
-        if w == "on" and plain(prev) in INSTITUTION_NOUNS and i + 1 < len(words) and is_name_word(words[i + 1]):
+        if (
+            w == "on"
+            and plain(prev) in INSTITUTION_NOUNS
+            and i + 1 < len(words)
+            and is_name_word(words[i + 1])
+        ):
             continue  # "Joint Congressional Committee on Inaugural Ceremonies"
         if w in ("of", "for", "and", "&") and is_name_word(prev) and i + 1 < len(words):
             nxt = words[i + 1]
