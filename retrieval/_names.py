@@ -62,7 +62,7 @@ def parse_name(words: list[str]) -> Named | None:
             p in TITLE_WORDS
             or (w.islower() and (p in ROLE_WORDS or p in ORG_NOUNS or p in ROLE_NOUNS))
             or w.endswith(("'s", "’s"))
-            or (w.islower() and w not in CONNECTORS and w not in ("of", "to", "for", "at", "and"))
+            or (w.islower() and w not in CONNECTORS and w not in ("of", "to", "for", "at", "and", "the"))
         ):
             split = i
     name, role = words[split + 1 :], words[: split + 1]

@@ -62,7 +62,10 @@ def _role_before_name(words: list[str], i: int) -> bool:
     k = i + 1
     while k < len(words) and words[k].islower() and plain(words[k]) in ROLE_WORDS:
         k += 1
-    return k < len(words) and is_name_word(words[k]) and i > 0 and is_name_word(words[i - 1])
+    j = i - 1
+    while j > 0 and words[j].islower() and plain(words[j]) in ROLE_WORDS:
+        j -= 1  # "Ukrainian presidential adviser Ivan Hrytsenko": several role words in a row
+    return k < len(words) and is_name_word(words[k]) and i > 0 and is_name_word(words[j])
 
 
 def register(masked: str, state: State, intro: int = 0) -> None:

@@ -102,12 +102,8 @@ def _split_post(words: list[str]) -> tuple[list[str], list[str]]:
     for i in range(1, len(words)):
         w = words[i].lower()
         prev = words[i - 1]
-        if (
-            w in ("to", "of", "for")
-            and plain(prev) in TITLE_WORDS
-            and i + 1 < len(words)
-            and is_name_word(words[i + 1])
-        ):
+        k = i + 2 if i + 2 < len(words) and words[i + 1].lower() == "the" else min(i + 1, len(words) - 1)
+        if w in ("to", "of", "for") and plain(prev) in TITLE_WORDS and k > i and is_name_word(words[k]):
             continue  # "Ambassador to Ukraine Jane Roe", "Secretary of State Marco Rubio"
         if (
             w == "on"

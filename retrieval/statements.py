@@ -77,6 +77,7 @@ def extract_statements(article: Article) -> list[Statement]:
                         kind=kind,
                         said_on=said_on,
                         sentence=" ".join(sentence.split()),
+                        unnamed=speaker.unnamed,
                     )
                 )
     return found
