@@ -70,6 +70,8 @@ class State:
     org_nouns: dict[str, set[str]] = field(default_factory=dict)
     places: set[str] = field(default_factory=set)
     trailing: bool = False  # whether the subject being read follows the statement it attributes
+    quoting: bool = False  # whether it attributes a quotation ('"…," he said')
+    last_doc: tuple[Speaker, int] | None = None  # the issuer of the latest "the statement said"
     salient: list[tuple[Speaker, int, bool]] = field(default_factory=list)  # subjects; True for speakers
     docs: list[tuple[str, Speaker, int]] = field(
         default_factory=list
@@ -121,6 +123,18 @@ def resolve_pronoun(pronoun: str, state: State) -> Speaker | None:
     """The person (he, she), organisation (it) or group (they) a pronoun points to: the latest speaker or
     sentence subject within a few sentences that may be called so."""
     reach = _PRONOUN_REACH if pronoun in ("he", "she") else 2
+    if pronoun == "it" and state.last_doc is not None and state.sentence - state.last_doc[1] <= 1:
+        return state.last_doc[0]  # '… , the executive order says. … , it says': the document again
+    if pronoun in ("he", "she") and state.quoting:
+        # '"…," he said': a quotation's "he" is, first of all, the person last quoted nearby.
+        for speaker, sentence, spoke in reversed(state.salient):
+            if state.sentence - sentence > reach:
+                break
+            if spoke and speaker.person and not speaker.unnamed and sentence < state.sentence:
+                known = state.gender.get(speaker.name) or _role_gender(speaker.role)
+                if not known or known == pronoun:
+                    state.gender.setdefault(speaker.name, pronoun)
+                    return speaker
     for speaker, sentence, spoke in reversed(state.salient):
         if state.sentence - sentence > reach:
             break
@@ -220,6 +234,13 @@ def resolve_doc(noun: str, owner: list[str], state: State) -> Speaker | None:
     if owner:
         if owner[-1].lower() in _POSSESSIVE:
             return resolve_pronoun(_POSSESSIVE[owner[-1].lower()], state)
+    issuer = _issuer(noun, state)
+    if issuer is not None:
+        state.last_doc = (issuer, state.sentence)
+    return issuer
+
+
+def _issuer(noun: str, state: State) -> Speaker | None:
     for doc, issuer, sentence in reversed(state.docs):
         if state.sentence - sentence > _TITLE_REACH:
             break

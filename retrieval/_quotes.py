@@ -58,7 +58,11 @@ class QuoteReader(SubjectReader):
                 break
             segment = between.lstrip(" ,—–-")
             if segment.strip() and re.search(r"\w", GAP.sub("", segment)):
-                found = self._left_subject(hit)
+                self.state.quoting = True
+                try:
+                    found = self._left_subject(hit)
+                finally:
+                    self.state.quoting = False
                 speaker = found[0] if found else None
             else:
                 speaker = self._inverted(hit.end)  # "…," said the agency / "…," on Tuesday said …
