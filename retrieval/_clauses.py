@@ -59,6 +59,7 @@ _CUT = re.compile(
     r",?\s*(?:according to|as (?:cited|quoted|reported|noted) by|as (?:first )?reported by)\b"
     r"|;\s"
     r"|,\s+(?=(?:he|she|they|we|I)\s+(?:also\s+)?[a-z]+(?:ed|s)?\b)"
+    r"|,\s+and\s+(?=(?:[\w'’-]+\s+){1,4}(?:has|have|had|is|are|was|were|will|would)\b)"
     r"|,\s+(?:and|but)\s+(?=(?:the\s+|a\s+|an\s+)?(?:[A-Z][\w'’.&-]*\s+){1,4}(?:also\s+)?[a-z]+(?:ed|s)\b)"
     r"|,\s*(?:despite|even though|even as|although|though|in which|a claim|an? (?:claim|assertion|idea|move|"
     r"statement|position|view|stance|charge|accusation)\b)"

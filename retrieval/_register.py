@@ -44,7 +44,7 @@ def name_runs(words: list[str]) -> list[tuple[int, int]]:
                 and j > i
                 and j + 1 < len(words)
                 and is_name_word(words[j + 1])
-                and _org_so_far(words[i:j])
+                and (_org_so_far(words[i:j]) or _org_so_far(words[j + 1 : j + 4]))
             ):
                 j += 1
             else:
@@ -122,10 +122,18 @@ def register(masked: str, state: State, intro: int = 0) -> None:
         issued = _ISSUED.match(" ".join(after[:10]))
         if issued and speaker is not None:
             state.docs.append((issued.group(1), speaker, state.sentence))
-        if subject_done or start != first:
+        if subject_done:
             continue
-        subject_done = True
-        if _followed_by_predicate(after):
+        if start == first:
+            subject_done = True
+            if _followed_by_predicate(after):
+                state.note(speaker, spoke=False)
+        elif (
+            start <= 3 and words[0].lower() in _SUBORDINATORS and speaker.person
+            and _followed_by_predicate(after)
+        ):
+            # "When President Donald Trump revealed …, he ticked off …": the subordinate clause's subject is
+            # who the main clause's "he" is.
             state.note(speaker, spoke=False)
     if not subject_done and first < len(words) and not is_name_word(words[first]):
         # A described subject ("The envoy flew home", "Analysts expect …") is the topic too.
@@ -166,6 +174,7 @@ def opening(words: list[str]) -> int:
     return k
 
 
+_SUBORDINATORS = frozenset("when as after before while since once although though because if".split())
 _INTRO = frozenset(
     "asked amid after before during when while as since speaking earlier later last this on in at".split()
 )

@@ -152,7 +152,10 @@ class SentenceReader(QuoteReader):
             gap = GAP.search(left)
             core = left[: gap.start()] if gap else left
             comma_gap = gap is not None and gap.group().lstrip().startswith(",")
-            if core.rstrip().endswith((",", MASK)) or comma_gap or not core.strip():
+            if (core.rstrip().endswith((",", MASK)) or comma_gap or not core.strip()) and hit.verb not in (
+                "told",
+                "tells",
+            ):  # "…, told USA TODAY" names the listener, never the speaker
                 speaker = self._inverted(hit.end)
                 if speaker is not None:
                     self.used.add(index)
@@ -229,7 +232,8 @@ class SentenceReader(QuoteReader):
             return
         if any(stem.startswith(n) for n in NP_OBJECT) and (
             re.match(
-                r"\s+(?:to\s+[a-z]+|an?\s|the\s|its\s|his\s|her\s|their\s|new\s|plans?\s|\d|\$|[a-z]+\s+[a-z])",
+                r"\s+(?:to\s+[a-z]+|an?\s|the\s|its\s|his\s|her\s|their\s|new\s|plans?\s|\d|\$|[a-z]+\s+[a-z]"
+                r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|several|dozens|hundreds|thousands)\s)",
                 pos,
             )
         ):
@@ -246,6 +250,9 @@ class SentenceReader(QuoteReader):
             # Verbs with a common non-speech sense take a bare clause only when its verb is plain to see
             # ("claimed four regions after votes that Kyiv calls a sham" took land; it said nothing).
             strict = verb in _OTHER_SENSES
+            if strict and not re.match(r"\s*(?:he|she|it|they|we|i|there|this|these|those)\s", pos, re.I):
+                self._maybe_trailing(hit, speaker, astart, at, pos, participle)
+                return
             if _has_verb(self.sentence[start : clause_end(masked, start, self._stops(start))], strict=strict):
                 self._clause(hit, speaker, astart, start, date_text, participle)
                 return

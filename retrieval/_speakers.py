@@ -17,7 +17,7 @@ from retrieval._discourse import (
     resolve_pronoun,
     resolve_title,
 )
-from retrieval._names import is_name_word, parse_name
+from retrieval._names import _NATIONALITY, is_name_word, parse_name
 from retrieval._speaker_words import (
     DOC_NOUNS,
     GROUP_NOUNS,
@@ -196,7 +196,9 @@ def _described(head: list[str], post: list[str], noun: str, state: State) -> Spe
         return Speaker(" ".join(owner + rest), None, person=False)  # "Prayut's office"
     if noun in ORG_NOUNS and noun not in PERSON_NOUNS:
         mods = head[1:-1] if first == "the" else head[:-1]
-        if mods and all(is_name_word(w) for w in mods) and not any("-" in w for w in mods):
+        if mods and all(is_name_word(w) for w in mods) and not any("-" in w for w in mods) and not (
+            _NATIONALITY.search(mods[0]) and len(mods) > 1
+        ):
             name = " ".join([*mods, head[-1]])  # "the Biden administration", "the U.S. government"
             if post and post[0].lower() == "of" and len(post) <= 8:
                 name += " " + " ".join(post)

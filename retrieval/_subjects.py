@@ -281,6 +281,15 @@ class SubjectReader:
                 return None
             phrase = core[comma + 1 : end].strip()
             words = words_of(phrase)
+            if role is None and 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words):
+                # "Another former staffer, James Johnston, told …": the name comes after its description
+                named = parse_name(words)
+                before = words_of(core[:comma])
+                if named is not None and named.person and before and any(
+                    plain(w) in PERSON_NOUNS for w in before[-6:]
+                ):
+                    speaker = resolve_name(named, self.state)
+                    return speaker, comma + 1 + (len(core[comma + 1 :]) - len(core[comma + 1 :].lstrip()))
             if not words or len(words) > 16 or MASK in phrase or not _apposition(words):
                 return None
             if role is None and any(plain(w) in PERSON_NOUNS | {"ceo", "chair"} for w in words):
