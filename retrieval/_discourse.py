@@ -65,6 +65,7 @@ class State:
     speaker spoke."""
 
     published: datetime | None
+    year: int | None = None  # the article's year when it has no date: completes "said April 19"
     registry: dict[str, Speaker] = field(default_factory=dict)  # surname -> the person's full name
     orgs: list[Speaker] = field(default_factory=list)
     org_nouns: dict[str, set[str]] = field(default_factory=dict)

@@ -70,7 +70,8 @@ class QuoteReader(SubjectReader):
                 break
             self.used.add(index)
             stop = re.search(r"[,.;]", masked[hit.end :])
-            date_text = masked[qend : hit.end + (stop.start() if stop else len(masked) - hit.end)]
+            told = len(masked) - hit.end - len(_skip_adverbials(masked[hit.end :]))
+            date_text = masked[qend : hit.end + max(stop.start() if stop else len(masked) - hit.end, told)]
             tail = re.match(r"[^.\x01]{0,80}?,\s*(?=\x01)", masked[hit.end :])
             second = [s for s in self.spans if tail and s[0] == hit.end + tail.end()]
             if second:

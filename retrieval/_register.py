@@ -9,6 +9,7 @@ import re
 
 from retrieval._discourse import _HONORIFICS, Speaker, State, resolve_name, surname
 from retrieval._names import is_name_word, parse_name
+from retrieval._said_dates import explicit_date
 from retrieval._speaker_words import (
     CONNECTORS,
     DOC_NOUNS,
@@ -128,6 +129,11 @@ def register(masked: str, state: State, intro: int = 0) -> None:
             subject_done = True
             if _followed_by_predicate(after):
                 state.note(speaker, spoke=False)
+                if speaker.person and _MEDIUM_CUE.search(masked):
+                    # "Trump took to Truth Social late Wednesday, Sept. 18, to …": when his next words came
+                    when = explicit_date(masked, state.published, state.year)
+                    if when is not None:
+                        state.dates[speaker.name] = when
         elif (
             start <= 3 and words[0].lower() in _SUBORDINATORS and speaker.person
             and _followed_by_predicate(after)
@@ -174,6 +180,10 @@ def opening(words: list[str]) -> int:
     return k
 
 
+_MEDIUM_CUE = re.compile(
+    r"\b(?:took to|posted|in a post|speech|interview|news conference|press conference|briefing|address|"
+    r"statement|remarks|rally|hearing|testimony)\b"
+)
 _SUBORDINATORS = frozenset("when as after before while since once although though because if".split())
 _INTRO = frozenset(
     "asked amid after before during when while as since speaking earlier later last this on in at".split()
@@ -204,7 +214,8 @@ def _followed_by_predicate(after: list[str]) -> bool:
     if k >= len(after):
         return False
     nxt = after[k]
-    if nxt.endswith("ly") and k + 1 < len(after):
+    adverb = nxt.endswith("ly") or nxt in ("first", "also", "then", "later", "again", "once")
+    if adverb and k + 1 < len(after):
         nxt = after[k + 1]
     return (
         bool(_VERBISH.fullmatch(nxt)) and plain(nxt) not in ROLE_NOUNS | ORG_NOUNS | GROUP_NOUNS | DOC_NOUNS

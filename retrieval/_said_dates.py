@@ -57,9 +57,10 @@ def _day(year: int, month: int, day: int) -> datetime | None:
         return None
 
 
-def explicit_date(text: str, published: datetime | None) -> datetime | None:
+def explicit_date(text: str, published: datetime | None, year: int | None = None) -> datetime | None:
     """A date the attribution states ("on Feb. 26", "Thursday", "a day earlier"), resolved against the
-    article's date; None when there is none or it cannot be resolved."""
+    article's date; None when there is none or it cannot be resolved. Without an article date, `year` (the
+    latest year the article mentions) completes a month and day; weekdays stay unresolved."""
     text = text.replace(MASK, " ")
     if m := _ISO_DATE.search(text):
         return _day(int(m["year"]), int(m["mon"]), int(m["day"]))
@@ -69,7 +70,7 @@ def explicit_date(text: str, published: datetime | None) -> datetime | None:
             if m["year"]:
                 return _day(int(m["year"]), month, day)
             if published is None:
-                return None
+                return _weekday_year(text, year, month, day) if year else None
             found = _day(published.year, month, day)
             if found is not None and found > published + timedelta(days=2):
                 found = _day(published.year - 1, month, day)
@@ -123,6 +124,25 @@ _STAMP = re.compile(
     rf"^\s*(?:(?:Published|Updated|Posted)\s*:?\s*)?(?:\d{{1,2}}:\d{{2}}\s*[ap]\.?m\.?\s+[A-Z]{{2,4}}\s+)?"
     rf"(?P<mon>{_MONTH_NAMES})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})\b"
 )
+
+
+def _weekday_year(text: str, year: int, month: int, day: int) -> datetime | None:
+    """Month and day in `year`, or in the year next to it whose calendar agrees with a weekday the text gives
+    ("Sunday, Feb. 9" is 2025, whatever earlier year the article mentions last)."""
+    weekday = _WEEKDAY.search(text)
+    if weekday is not None:
+        wanted = _WEEKDAYS.index(weekday["wd"].lower())
+        for candidate in (year, year + 1, year - 1):
+            found = _day(candidate, month, day)
+            if found is not None and found.weekday() == wanted:
+                return found
+    return _day(year, month, day)
+
+
+def latest_year(text: str, now: int) -> int | None:
+    """The latest plausible year an article mentions ("in 2025", "Dec. 31, 2019"), if any."""
+    years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20\d\d)\b", text) if int(y) <= now]
+    return max(years) if years else None
 
 
 def page_date(text: str) -> datetime | None:

@@ -135,7 +135,9 @@ class SentenceReader(QuoteReader):
         ):
             # "what Lavrov said the day before": not what he said, but when he spoke
             speaker = parse_subject(words_of(what.group(1)), self.state) if what else None
-            when = explicit_date(masked[hit.start : hit.end + 40].split(",")[0], self.state.published)
+            when = explicit_date(
+                masked[hit.start : hit.end + 40].split(",")[0], self.state.published, self.state.year
+            )
             if speaker is not None and when is not None:
                 self.state.dates[speaker.name] = when
                 self.state.note(speaker)
@@ -301,8 +303,10 @@ class SentenceReader(QuoteReader):
             return
         rest = self.masked[hit.end :]
         stop = re.search(r"[,.;]", rest)
-        date_text = self.masked[comma : hit.end + (stop.start() if stop else len(rest))]
         after = _skip_adverbials(rest)
+        # The attribution's own time words ("said on Sunday, Feb. 9"), not the words of a clause after it.
+        said = max(stop.start() if stop else len(rest), len(rest) - len(after))
+        date_text = self.masked[comma : hit.end + said]
         mid = re.match(r"\s*,\s*", after)
         if (
             mid
@@ -355,7 +359,7 @@ class SentenceReader(QuoteReader):
             text += " " + lead  # "On Feb. 12, Peskov said …"
         if frame.attr_start > frame.end:
             text += " " + self.masked[frame.end : frame.attr_start]
-        said_on = explicit_date(text, state.published) or relative_to_last(text, state.last_said)
+        said_on = explicit_date(text, state.published, state.year) or relative_to_last(text, state.last_said)
         if said_on is not None:
             state.dates[frame.speaker.name] = said_on
         else:

@@ -235,7 +235,8 @@ GAP = re.compile(
 )
 # What may follow the verb before the reported clause starts ("said on Feb. 12, according to TASS, that").
 ADVERBIAL = re.compile(
-    rf"\s*,?\s*(?:as\s+(?:early|late|recently)\s+as\s+(?:{DAYREF}|{TIMEREF}|\w+)|{TIMEREF}|on\s+{DAYREF}|{DAYREF}(?:\s+(?:morning|afternoon|evening|night))?|today|"
+    rf"\s*,?\s*(?:as\s+(?:early|late|recently)\s+as\s+(?:{DAYREF}|{TIMEREF}|\w+)|{TIMEREF}|"
+    rf"(?:issued|released|published|posted|dated|sent)\s+(?:on\s+)?{DAYREF}|on\s+{DAYREF}|{DAYREF}(?:\s+(?:morning|afternoon|evening|night))?|today|"
     r"yesterday|tonight|earlier|later|again|also|previously|repeatedly|publicly|privately|recently|this\s+week"
     r"|last\s+week|in\s+(?:a\s+)?(?:response|reply|reference)\s+to\s+(?:[^\s,\x01]+\s+){0,5}?(?=that\b)"
     r"|the\s+day\s+before|on\s+(?:Telegram|X|Twitter|Facebook|Instagram|social\s+media|television|"

@@ -19,12 +19,12 @@ statements of one sentence).
 from __future__ import annotations
 
 import re
-from datetime import UTC
+from datetime import UTC, datetime
 
 from retrieval._clauses import intro_end
 from retrieval._discourse import Speaker, State
 from retrieval._register import register
-from retrieval._said_dates import page_date
+from retrieval._said_dates import latest_year, page_date
 from retrieval._sentence_reader import SentenceReader
 from retrieval._sentences import is_prose, mask, split_paragraphs, split_sentences
 from retrieval._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY, POSITION
@@ -46,7 +46,10 @@ def extract_statements(article: Article) -> list[Statement]:
     if published is not None:
         published = published.astimezone(UTC) if published.tzinfo else published.replace(tzinfo=UTC)
         published = published.replace(hour=0, minute=0, second=0, microsecond=0)
-    state = State(published=published)
+    # Without a date of its own, the latest year the article names completes "said April 19" (weekdays and
+    # "yesterday" stay unresolved: they need the day, not the year).
+    year = None if published else latest_year(article.text, (article.added_at or datetime.now(UTC)).year)
+    state = State(published=published, year=year)
     paragraphs = [p for p in split_paragraphs(article.text) if is_prose(p, article.title)]
     found: list[Statement] = []
     seen: set[tuple[str, str]] = set()
