@@ -139,6 +139,12 @@ def _weekday_year(text: str, year: int, month: int, day: int) -> datetime | None
     return _day(year, month, day)
 
 
+def names_a_day(text: str) -> bool:
+    """Whether an attribution names a day of its own ("on Tuesday", "yesterday", "last week")."""
+    text = text.replace(MASK, " ")
+    return bool(_WEEKDAY.search(text) or _RELATIVE.search(text) or _MONTH_DAY.search(text))
+
+
 def latest_year(text: str, now: int) -> int | None:
     """The latest plausible year an article mentions ("in 2025", "Dec. 31, 2019"), if any."""
     years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20\d\d)\b", text) if int(y) <= now]

@@ -23,7 +23,7 @@ from retrieval._clauses import (
 )
 from retrieval._discourse import Speaker
 from retrieval._quotes import QuoteReader
-from retrieval._said_dates import DAYREF, explicit_date, relative_to_last
+from retrieval._said_dates import DAYREF, explicit_date, names_a_day, relative_to_last
 from retrieval._sentences import MASK
 from retrieval._speakers import parse_subject, words_of
 from retrieval._speech_verbs import (
@@ -362,6 +362,8 @@ class SentenceReader(QuoteReader):
         said_on = explicit_date(text, state.published, state.year) or relative_to_last(text, state.last_said)
         if said_on is not None:
             state.dates[frame.speaker.name] = said_on
+        elif names_a_day(text):
+            return None  # "said on Tuesday" in an article with no date: not the day of any other statement
         else:
             said_on = state.dates.get(frame.speaker.name) or state.published
         state.last_said = said_on or state.last_said

@@ -600,3 +600,17 @@ def test_seed_shape_keeps_the_key_statements_and_none_of_the_framing() -> None:
     framing = ("illegal referendums", "despite", "claims to have annexed", "firmly rejected")
     assert not [(s.speaker, s.text) for s in found if any(f in s.text for f in framing)]
     assert ("Kremlin", "reported") in by and ("Volodymyr Zelensky", "reported") in by
+
+
+def test_without_an_article_date_the_year_comes_from_the_text_and_its_weekday() -> None:
+    text = (
+        "The ferry line was closed for repairs in 2024. Mayor Ines Carvalho said on Sunday, Feb. 9, that the "
+        "ferry would run daily again. She had said on Tuesday that the repairs were finished."
+    )
+    found = extract(text, published=None)
+    # Feb. 9 was a Sunday in 2025, not in 2024, the last year the text names. "Tuesday" alone cannot be
+    # placed, and it is not Feb. 9 either.
+    assert [(s.speaker, s.said_on) for s in found] == [
+        ("Ines Carvalho", day(2025, 2, 9)),
+        ("Ines Carvalho", None),
+    ]
