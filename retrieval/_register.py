@@ -170,7 +170,9 @@ def opening(words: list[str]) -> int:
     """Where the sentence's subject starts: after a leading adverbial ("In July,", "Currently,", "Asked about
     it,") and a determiner."""
     k = 0
-    if "," in words[:10]:
+    if ":" in words[:16]:
+        k = words.index(":") + 1  # "No song unsung, no wine untasted: Anne Hathaway may have …"
+    elif "," in words[:10]:
         comma = words.index(",")
         lead = words[0].lower()
         if lead in PREPOSITIONS or lead.endswith("ly") or lead in _INTRO or lead.endswith("ing"):
