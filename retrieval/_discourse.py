@@ -116,7 +116,8 @@ def resolve_name(named: Named, state: State) -> Speaker:
 
 
 def surname(name: str) -> str:
-    parts = [p for p in name.split() if plain(p) not in ("jr", "sr", "ii", "iii", "iv")] or name.split()
+    parts = [p for p in name.split() if plain(p) not in ("jr", "sr") and not re.fullmatch(r"[IVX]+", p)]
+    parts = parts or name.split()
     return parts[-1].lower()
 
 
@@ -171,7 +172,8 @@ def resolve_title(noun: str, state: State) -> Speaker | None:
     for speaker, sentence, _ in reversed(state.salient):
         if state.sentence - sentence > _TITLE_REACH:
             break
-        text = f"{speaker.role or ''} {speaker.name if speaker.unnamed else ''}"
+        # A pope's or a king's title is part of the name ("Pope Leo XIV").
+        text = f"{speaker.role or ''} {speaker.name if speaker.unnamed or noun in _REGNAL else ''}"
         if speaker.person and nouns & _role_nouns(text):
             return speaker
     for speaker in reversed(list(state.registry.values())):
@@ -201,6 +203,7 @@ _ABBREVIATED = {
 }  # fmt: skip
 
 
+_REGNAL = frozenset({"pope", "king", "queen", "emperor"})
 _GENERIC_PERSON = frozenset("person source official spokesperson spokesman spokeswoman insider aide".split())
 
 

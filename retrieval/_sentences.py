@@ -45,24 +45,40 @@ def split_sentences(paragraph: str) -> list[str]:
     if result is None:
         result = _split(paragraph, respect_quotes=False) or [paragraph]
     if result and not _terminated(result[-1]):
-        result.pop()
+        # A cut-off page may still end with a whole quotation and its attribution ('"…," Hun Manet said,
+        # expressing appreciation to …'): that much is kept.
+        whole = _QUOTE_THEN_ATTRIBUTION.match(result[-1])
+        if whole:
+            result[-1] = whole.group() + "."
+        else:
+            result.pop()
     return result
+
+
+# How far from the end an unclosed quotation may open and still be taken for one cut off by the page's end.
+_UNCLOSED_TAIL = 600
+_QUOTE_THEN_ATTRIBUTION = re.compile(
+    r".*?[,.!?][\"”]\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|added|wrote|told\s+[A-Z]?\w+)\b|"
+    r".*?[,.!?][\"”]\s+(?:he|she|they)\s+(?:said|added|wrote)\b"
+)
 
 
 def _split(text: str, *, respect_quotes: bool) -> list[str] | None:
     out: list[str] = []
     start = 0
     inside = False
+    open_at = 0
     n = len(text)
     for i, ch in enumerate(text):
         closing = False
         if respect_quotes and ch in _OPEN_QUOTES:
-            inside = True
+            inside, open_at = True, i
             continue
         if respect_quotes and (ch in _CLOSE_QUOTES or ch == '"'):
             closing = ch != '"' or inside
             inside = not closing
             if not closing:
+                open_at = i
                 continue
         if inside:
             continue
@@ -81,8 +97,9 @@ def _split(text: str, *, respect_quotes: bool) -> list[str] | None:
                 continue
             out.append(text[start : i + 2])  # `…reliable." "Over…` when the quotes could not be paired
             start = i + 2
-    if inside:
+    if inside and (not respect_quotes or len(text) - open_at > _UNCLOSED_TAIL):
         return None
+    # A quotation left open by the end of a cut-off text stays inside the last sentence.
     out.append(text[start:])
     return [s.strip() for s in out if s.strip()]
 
@@ -121,6 +138,8 @@ def _abbreviation_before(text: str, dot: int) -> bool:
         # Initials ("Harvard T.H. Chan School", "George H.W. Bush") run on into a name, not a new sentence.
         following = re.match(r"\s+([A-Z][\w-]*)", text[dot + 1 :])
         return following is not None and following.group(1) not in _SENTENCE_OPENERS
+    if token == "x" and re.search(r"\b(?:on|to|via)\s+X$", text[:dot]):
+        return False  # "posted on X." is the platform, not an initial
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
 
 

@@ -27,8 +27,8 @@ CONNECTORS = frozenset("de da di du van von der den al el bin ibn la le dos das 
 TITLE_WORDS = frozenset(
     """president vice prime minister foreign defence defense secretary state treasury deputy chancellor
     ambassador spokesman spokeswoman spokesperson mayor governor senator sen rep gov gen general lt
-    col colonel admiral commander chief head director chairman chairwoman chair king queen prince
-    princess pope patriarch cardinal archbishop bishop sheikh emir sultan mr mrs ms dr prof
+    col colonel admiral commander chief head director chairman chairwoman chair prince
+    princess patriarch cardinal archbishop bishop sheikh emir sultan mr mrs ms dr prof
     professor judge justice attorney envoy special representative senior adviser advisor aide
     officer official leader premier secretary-general speaker kremlin ministry office press security
     council national interior economy finance energy health former acting white house department
