@@ -87,6 +87,15 @@ class QuoteReader(SubjectReader):
         if any(f.start <= qstart < f.end for f in self.frames):
             return
         before = masked[:qstart]
+        first = re.fullmatch(
+            r"\s*(?:Adds|Added|Says|Said|Writes|Wrote|Asks|Asked)\s+([^,:;\x01]{2,60}?)\s*[,:]\s*", before
+        )
+        if first:
+            # 'Adds Heslov, "And I'm a big fan of the bangs."': the verb first, then the speaker
+            speaker = parse_subject(words_of(first.group(1)), self.state)
+            if speaker is not None and not speaker.unnamed:
+                self._add(speaker, 0, first.end(1), "quote", qstart + 1, qend - 1, before)
+            return
         colon = re.search(r"(?:^|[.;]\s+)\s*([^,:;\x01]{2,80}?)\s*:\s*$", before)
         if colon and not VERB.search(colon.group(1)) and len(colon.group(1).split()) <= 8:
             words = words_of(colon.group(1))

@@ -19,6 +19,7 @@ _STOP_CAPS = frozenset(
     how who where which whose one two three four five six seven eight nine ten eleven twelve twenty thirty
     hundreds thousands dozens meet watch read see listen opinion analysis exclusive breaking update updated
     amid among amongst following under over like unlike speaking asked currently recently ultimately overall
+    adds added says said writes wrote asks
     live video photos here there ultimately instead indeed even yes no not only other others another both
     many some several most all each every such more""".split()
 )
