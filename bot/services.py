@@ -16,11 +16,12 @@ from retrieval.ingest import Ingestor
 from retrieval.library import Library
 from retrieval.priority import Priority
 from retrieval.search import Searcher
-from retrieval.statements import extract_statements
+from retrieval.statements import EXTRACTOR_VERSION, extract_statements
 
 log = logging.getLogger(__name__)
 
 EMBEDDER_META_KEY = "embedder_collection"
+EXTRACTOR_META_KEY = "statement_extractor"
 
 
 @dataclass
@@ -174,12 +175,31 @@ async def open_services(
         )
         if repair and not allow_embedder_change:
             await repair_index(services)
+        await refresh_statements(services)
         return services
     except BaseException:
         if index is not None:
             index.close()
         library.close()
         raise
+
+
+async def refresh_statements(services: Services) -> int:
+    """Re-extract stored statements when the library recorded another statement extractor version than this
+    release's, so stance timelines never show what an older extractor found. Returns the articles re-read."""
+    library = services.library
+    recorded = await library.get_meta(EXTRACTOR_META_KEY)
+    if recorded == EXTRACTOR_VERSION:
+        return 0
+    done = 0
+    if (await library.stats())["articles"]:
+        log.info(
+            "statement extractor changed (%s -> %s): re-extracting statements", recorded, EXTRACTOR_VERSION
+        )
+        done = await services.ingestor.reextract_statements()
+        log.info("re-extracted the statements of %d articles", done)
+    await library.set_meta(EXTRACTOR_META_KEY, EXTRACTOR_VERSION)
+    return done
 
 
 async def probe_embedder(embedder: OpenAIEmbedder, recorded: str | None) -> None:

@@ -45,29 +45,46 @@ def split_sentences(paragraph: str) -> list[str]:
     if result is None:
         result = _split(paragraph, respect_quotes=False) or [paragraph]
     if result and not _terminated(result[-1]):
-        result.pop()
+        # A cut-off page may still end with a whole quotation and its attribution ('"…," Hun Manet said,
+        # expressing appreciation to …'): that much is kept.
+        whole = _QUOTE_THEN_ATTRIBUTION.match(result[-1])
+        if whole:
+            result[-1] = whole.group() + "."
+        else:
+            result.pop()
     return result
+
+
+# How far from the end an unclosed quotation may open and still be taken for one cut off by the page's end.
+_UNCLOSED_TAIL = 600
+_QUOTE_THEN_ATTRIBUTION = re.compile(
+    r".*?[,.!?][\"”]\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|added|wrote|told\s+[A-Z]?\w+)\b|"
+    r".*?[,.!?][\"”]\s+(?:he|she|they)\s+(?:said|added|wrote)\b"
+)
 
 
 def _split(text: str, *, respect_quotes: bool) -> list[str] | None:
     out: list[str] = []
     start = 0
     inside = False
+    open_at = 0
     n = len(text)
     for i, ch in enumerate(text):
         closing = False
         if respect_quotes and ch in _OPEN_QUOTES:
-            inside = True
+            inside, open_at = True, i
             continue
         if respect_quotes and (ch in _CLOSE_QUOTES or ch == '"'):
             closing = ch != '"' or inside
             inside = not closing
             if not closing:
+                open_at = i
                 continue
         if inside:
             continue
         if closing:
-            if i > 0 and text[i - 1] in TERMINAL and _starts_sentence(text, i + 1):
+            ends = i > 0 and text[i - 1] in TERMINAL
+            if ends and _starts_sentence(text, i + 1) and not _ATTRIBUTION.match(text, i + 1):
                 out.append(text[start : i + 1])
                 start = i + 1
             continue
@@ -80,10 +97,18 @@ def _split(text: str, *, respect_quotes: bool) -> list[str] | None:
                 continue
             out.append(text[start : i + 2])  # `…reliable." "Over…` when the quotes could not be paired
             start = i + 2
-    if inside:
+    if inside and (not respect_quotes or len(text) - open_at > _UNCLOSED_TAIL):
         return None
+    # A quotation left open by the end of a cut-off text stays inside the last sentence.
     out.append(text[start:])
     return [s.strip() for s in out if s.strip()]
+
+
+# '"… This is so wasteful!” Trump wrote.': the attribution after a quote that ends with its own "!" or "?".
+_ATTRIBUTION = re.compile(
+    r"\s+(?!(?:He|She|They|It|We|I|You)\s)(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|wrote|writes|added|adds|told|tells|asked|asks|posted|"
+    r"continued|tweeted|declared|exclaimed|shouted|replied|insisted)\b"
+)
 
 
 def _starts_sentence(text: str, pos: int) -> bool:
@@ -100,9 +125,32 @@ def _abbreviation_before(text: str, dot: int) -> bool:
     token = word.group(1).lower()
     if token in _COUNTRY_ABBREVIATIONS:
         # "U.S. President" continues the sentence; "…compared to the U.S. Following his victory" does not.
-        following = re.match(r"\s+([\w-]+)", text[dot + 1 :])
-        return following is not None and plain(following.group(1)) in TITLE_WORDS | INSTITUTION_NOUNS
+        following = re.match(r"\s+([\w-]+)((?:\s+[A-Z][\w-]*){0,4})", text[dot + 1 :])
+        if following is None:
+            return False
+        names = [plain(following.group(1)), *(plain(w) for w in following.group(2).split())]
+        # "U.S. President", "U.S. Capitol", "U.S. Geological Survey" continue the sentence; "… in the U.S. The
+        # next day …" does not.
+        return names[0] in TITLE_WORDS | INSTITUTION_NOUNS | _AFTER_COUNTRY or (
+            following.group(1)[:1].isupper() and any(n in INSTITUTION_NOUNS for n in names[1:])
+        )
+    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
+        # Initials ("Harvard T.H. Chan School", "George H.W. Bush") run on into a name, not a new sentence.
+        following = re.match(r"\s+([A-Z][\w-]*)", text[dot + 1 :])
+        return following is not None and following.group(1) not in _SENTENCE_OPENERS
+    if token == "x" and re.search(r"\b(?:on|to|via)\s+X$", text[:dot]):
+        return False  # "posted on X." is the platform, not an initial
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+_AFTER_COUNTRY = frozenset(
+    "capitol embassy military forces troops officials citizens economy envoy intelligence district attorney "
+    "supreme census mint postal customs border navy marines coast air army soldiers allies".split()
+)
+_SENTENCE_OPENERS = frozenset(
+    "The A An He She It They We I In On At But And This That These Those His Her Its Their There When While "
+    "If".split()
+)
 
 
 def quote_spans(sentence: str) -> list[tuple[int, int]]:

@@ -1,311 +1,215 @@
-"""Who is speaking: a named person (with role) or an institution parsed from the words before or after a
-speech verb, with surnames, pronouns and "the spokesman" resolved against names seen earlier."""
+"""Who is speaking: the noun phrase before (or after) a speech verb read as a named person, an organisation,
+an unnamed source ("a U.S. official", "officials"), or a reference to someone named earlier ("he", "the
+agency", "the spokesman", "the statement"), resolved by `_discourse` against what the article said so far."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
 
+from retrieval._discourse import (
+    _POSSESSIVE,
+    _TITLE_REACH,
+    Speaker,
+    State,
+    resolve_doc,
+    resolve_name,
+    resolve_org_noun,
+    resolve_pronoun,
+    resolve_title,
+)
+from retrieval._names import _NATIONALITY, is_name_word, parse_name
 from retrieval._speaker_words import (
-    CONNECTORS,
+    DOC_NOUNS,
+    GROUP_NOUNS,
     INSTITUTION_NOUNS,
+    ORG_NOUNS,
+    PERSON_NOUNS,
     PREPOSITIONS,
     ROLE_NOUNS,
-    ROLE_WORDS,
     TITLE_WORDS,
     TOKEN,
-    is_cap,
     plain,
 )
-from retrieval._speech_verbs import GAP, VERB
 
-_HONORIFICS = {"sir": "he", "lord": "he", "mr": "he", "dame": "she", "lady": "she", "mrs": "she", "ms": "she"}
-_NATIONALITY = re.compile(r"(?:an|ian|ean|ese|ish|i|ch|ic)$")
-# Plural nouns standing alone before "said": Americans, Climatologists, Advocates, Officials.
-_GROUP_NOUN = re.compile(r"(?:ans|ists|ers|ates|ats|ics|ors|ents|ants|ials)$")
-
-
-@dataclass(slots=True)
-class Speaker:
-    name: str
-    role: str | None
-    person: bool
+_LEAD = frozenset(
+    "but and so yet meanwhile however now still also then instead ultimately indeed separately moreover plus "
+    "thus hence and, while whereas though although".split()
+)
 
 
-@dataclass(slots=True)
-class State:
-    """What the reader of the article remembers: names seen, who spoke last, and when each speaker spoke."""
-
-    published: datetime | None
-    registry: dict[str, Speaker] = field(default_factory=dict)
-    spoken: list[tuple[Speaker, int]] = field(default_factory=list)
-    dates: dict[str, datetime] = field(default_factory=dict)
-    gender: dict[str, str] = field(default_factory=dict)
-    paragraph: int = 0
+_INDEFINITE = frozenset(
+    "a an one another some many several most other few numerous both all various multiple dozens hundreds "
+    "thousands two three four five six seven eight nine ten more".split()
+)
 
 
-def _run_before(words: list[str]) -> tuple[list[str], int]:
-    """The capitalised name run ending the word list, and where it starts."""
-    i = len(words)
-    while i > 0:
-        word = words[i - 1]
-        if is_cap(word):
-            i -= 1
-        elif word.lower() in CONNECTORS and i < len(words):
-            # "Ursula von der Leyen": particles count only between capitalised words.
-            k = i - 1
-            while k > 0 and words[k - 1].lower() in CONNECTORS:
-                k -= 1
-            if k == 0 or not is_cap(words[k - 1]):
-                break
-            i = k
-        else:
-            break
-    return words[i:], i
+def words_of(text: str) -> list[str]:
+    return [m.group() for m in TOKEN.finditer(text)]
 
 
-def speaker_from_words(words: list[str], state: State, *, subject: bool = True) -> Speaker | None:
-    """Parse 'Russian Foreign Minister Sergey Lavrov' / 'the Kremlin' / 'Lavrov' ending the word list.
-
-    As a `subject`, a name governed by a preposition ("… machines in New Hampshire say") is refused."""
-    run, start = _run_before(words)
-    if not run and len(words) >= 2 and words[-2].lower() == "the":
-        return _by_role(words[-1:], state)  # "the spokesman said"
-    if not run or run[-1].endswith(("'s", "’s")) or len(run) > 8:
+def parse_subject(words: list[str], state: State) -> Speaker | None:
+    """The speaker a subject noun phrase names, resolved; None when it names no one we can tell."""
+    while words and (words[0].lower() in _LEAD or words[0] in (",", "-", "–", "—")):
+        words = words[1:]
+    while words and words[-1] in (",", "-", "–", "—"):
+        words = words[:-1]
+    if not words or len(words) > 16:
         return None
-    if plain(run[-1]) in INSTITUTION_NOUNS:
-        # Russia's Foreign Ministry, the UN General Assembly, the Kremlin.
-        return Speaker(" ".join(run), None, person=False)
-    split = max(
-        (i for i, w in enumerate(run) if plain(w) in TITLE_WORDS or w.endswith(("'s", "’s"))), default=-1
-    )
-    name, role_words = run[split + 1 :], run[: split + 1]
-    # Only words that can belong to a title stay in the role ("Kate Holton Reuters British Prime Minister"
-    # is a byline glued to one).
-    keep = len(role_words)
-    while keep > 0 and _modifier(role_words[keep - 1]):
-        keep -= 1
-    if keep == 1 and (start == 0 or not is_cap(words[start - 1])):
-        keep = 0  # one organisation name may lead a title: "Apple Senior Vice President"
-    role_words = role_words[keep:]
-    if split >= 0 and run[split].endswith(("'s", "’s")) and len(name) == 1 and not _titled(role_words):
-        if name[0].lower() not in state.registry:
-            name, role_words = run, []  # "Emily's List" is one name, not a role and a surname
-    while (
-        len(name) > 2 and (name[0].isupper() or name[0].endswith("s")) and name[0].lower() not in CONNECTORS
-    ):
-        role_words.append(name.pop(0))  # "Indians DH Mike Napoli": a team and a position, then the name
-    j = start
-    while j > 0:
-        word = words[j - 1]
-        if _modifier(word):
-            role_words.insert(0, word)
-            j -= 1
-        elif role_words and (link := _role_link(words[:j])):
-            role_words[:0] = words[j - link : j]  # "ambassador to the UN", "head of the IAEA"
-            j -= link
-        else:
-            if is_cap(word) and _titled(role_words) and (j == 1 or not is_cap(words[j - 2])):
-                role_words.insert(0, word)  # "Ford spokesman", "Starbucks spokesperson"
-                j -= 1
-            break
-    if subject and j > 0:
-        before = words[j - 2] if words[j - 1].lower() == "the" and j > 1 else words[j - 1]
-        if before.lower() in PREPOSITIONS:
+    if len(words) == 1 and words[0].lower() in ("he", "she", "it", "they"):
+        return resolve_pronoun(words[0].lower(), state)
+    head, post = _split_post(words)
+    if not head:
+        return None
+    first, last = head[0].lower(), head[-1]
+    noun = plain(last)
+    if noun in GROUP_NOUNS:
+        if first in ("the", "these", "those") and not post and len(head) <= 2:
+            return _recent_group(noun, state)
+        head = _noun_phrase(head)
+        return _unnamed(head + post, person=True) if head else None
+    if noun in DOC_NOUNS and not is_name_word(last):
+        owner = [w for w in head[:-1] if w.lower() != "the"]
+        if owner and owner[-1].endswith(("'s", "’s")):
+            # "the retailer's statement", "the McDonald's tweet": the owner speaks
+            base = [re.sub(r"['’]s$", "", w) for w in owner]
+            return parse_subject(["the", *base] if base[-1].islower() else base, state)
+        if post and post[0].lower() in ("from", "by") and len(post) > 1:
+            return parse_subject(post[1:], state)  # "a news release from his office", "a post by the agency"
+        if first in ("a", "an"):
+            return None  # "a statement said": whose, the text does not say
+        return resolve_doc(noun, head[:-1], state)
+    if is_name_word(last) or plain(last) in ("jr", "sr", "ii", "iii"):
+        if first in _INDEFINITE or first in _POSSESSIVE:
+            return _unnamed(words, person=True)  # "a Dover Republican", "Another X user"
+        body = head[1:] if first == "the" else head
+        if len(body) == 1 and plain(body[0]) in ROLE_NOUNS | ORG_NOUNS:
+            noun = plain(body[0])
+            return resolve_title(noun, state) if noun in ROLE_NOUNS else resolve_org_noun(noun, state)
+        named = parse_name(body)
+        if named is None:
             return None
-    honorifics = [w for w in role_words if plain(w) in _HONORIFICS]
-    role_words = [w for w in role_words if plain(w) not in _HONORIFICS]
-    role = " ".join(role_words) if _titled(role_words) else None
-    if not name:
-        return _by_role(role_words, state) if role_words else None
-    if len(name) > 4:
-        return None
-    if (
-        len(name) >= 3
-        and (known := state.registry.get(name[-1].lower()))
-        and known.name.split()[0] != name[-3]
-    ):
-        name = known.name.split()  # "Doug Burgum Trump said": a list heading glued to "Trump said"
-    speaker = _resolve(Speaker(" ".join(name), role, person=True), state)
-    if honorifics:
-        state.gender.setdefault(speaker.name, _HONORIFICS[plain(honorifics[0])])
-    if " " not in speaker.name and _GROUP_NOUN.search(speaker.name) and not speaker.role:
-        return None  # "Americans said", "Advocates say": a crowd, not a speaker
-    return speaker
-
-
-def _modifier(word: str) -> bool:
-    """A word that can stand in a role: a title, a nationality, an acronym or a possessor."""
-    if word.lower() in ROLE_WORDS or plain(word) in TITLE_WORDS or word.endswith(("'s", "’s")):
-        return True
-    if not is_cap(word):
-        return False
-    return (word.isupper() and len(word) <= 5) or bool(_NATIONALITY.search(word))
-
-
-def _role_link(words: list[str]) -> int:
-    """How many words at the end of `words` join a role noun to an organisation: "ambassador to (the)"."""
-    for size in (3, 2):
-        if len(words) >= size:
-            tail = [w.lower() for w in words[-size:]]
-            if (
-                tail[1] in ("to", "of", "for", "at")
-                and tail[2:] in ([], ["the"])
-                and plain(tail[0]) in ROLE_NOUNS
-            ):
-                return size
-    return 0
-
-
-def _titled(words: list[str]) -> bool:
-    return any(plain(w) in ROLE_NOUNS for w in words)
-
-
-def _resolve(speaker: Speaker, state: State) -> Speaker:
-    """A bare surname becomes the full name seen earlier in the article; a missing role is filled in."""
-    known = state.registry.get(speaker.name.split()[-1].lower())
-    if known is None and " " not in speaker.name:
-        # Family name first ("Hu Xiang" … "Hu said").
-        known = next(
-            (
-                k
-                for k in state.registry.values()
-                if k.name.split()[0] == speaker.name and all(w.isalpha() for w in k.name.split()[1:])
-            ),
-            None,
-        )
-    if known is None:
-        return speaker
-    if " " not in speaker.name or speaker.name == known.name:
-        return Speaker(known.name, speaker.role or known.role, person=True)
-    return speaker
-
-
-def _by_role(role_words: list[str], state: State) -> Speaker | None:
-    """'The spokesman' or 'the foreign minister': the latest speaker whose role has that noun."""
-    noun = plain(role_words[-1])
-    if noun not in ROLE_NOUNS:
-        return None
-    for speaker, paragraph in reversed(state.spoken):
-        if speaker.role and noun in speaker.role.lower() and state.paragraph - paragraph <= 2:
-            return speaker
+        if first == "the" and named.person and len(named.name.split()) == 1 and not named.role:
+            return Speaker(named.name, None, person=False)  # "the Kremlin", "the Vatican"
+        return resolve_name(named, state)
+    if noun in PERSON_NOUNS or noun in ORG_NOUNS:
+        return _described(head, post, noun, state)
     return None
 
 
-def register_names(masked: str, state: State) -> None:
-    """Remember full names (and their roles) so later surname-only mentions resolve."""
-    words = [m.group() for m in TOKEN.finditer(masked)]
-    i = 0
-    while i < len(words):
-        if not is_cap(words[i]):
-            i += 1
-            continue
-        j = i
-        while j < len(words) and (
-            is_cap(words[j]) or (words[j].lower() in CONNECTORS and j + 1 < len(words))
+def _split_post(words: list[str]) -> tuple[list[str], list[str]]:
+    """Head and post-modifier: "Public health officials | in China", "Lawyers | for the Venezuelans",
+    "An administration official | who briefed reporters". "of" inside an organisation's name stays."""
+    for i in range(1, len(words)):
+        w = words[i].lower()
+        prev = words[i - 1]
+        k = i + 2 if i + 2 < len(words) and words[i + 1].lower() == "the" else min(i + 1, len(words) - 1)
+        if w in ("to", "of", "for") and plain(prev) in TITLE_WORDS and k > i and is_name_word(words[k]):
+            continue  # "Ambassador to Ukraine Jane Roe", "Secretary of State Marco Rubio"
+        if (
+            w == "on"
+            and plain(prev) in INSTITUTION_NOUNS
+            and i + 1 < len(words)
+            and is_name_word(words[i + 1])
         ):
-            j += 1
-        # "Meet Kerri Lubeski, …": an imperative or question word opening the sentence is not a first name.
-        first = 1 if i == 0 and j >= 3 and not _modifier(words[0]) else 0
-        speaker = speaker_from_words(words[first:j], state, subject=False)
-        if speaker is not None and speaker.person and " " in speaker.name:
-            role = speaker.role or _apposition(words[j:])
-            key = speaker.name.split()[-1].lower()
-            known = state.registry.get(key)
-            if known is None:
-                state.registry[key] = Speaker(speaker.name, role, person=True)
-            elif known.role is None and role and known.name == speaker.name:
-                known.role = role
-        i = max(j, i + 1)
+            continue  # "Joint Congressional Committee on Inaugural Ceremonies"
+        if w in ("of", "for", "and", "&") and is_name_word(prev) and i + 1 < len(words):
+            nxt = words[i + 1]
+            if is_name_word(nxt) or (
+                nxt.lower() == "the" and i + 2 < len(words) and is_name_word(words[i + 2])
+            ):
+                if plain(prev) in INSTITUTION_NOUNS or w != "of" or _org_so_far(words[:i]):
+                    continue
+        if (
+            w in PREPOSITIONS
+            or w in ("who", "that", "which", "whose")
+            or (
+                w.endswith("ing")
+                and w.islower()
+                and len(w) > 4
+                and not any(is_name_word(x) for x in words[i + 1 :])
+            )
+        ):
+            return words[:i], words[i:]
+        if w == ",":
+            return words[:i], words[i:]
+    return words, []
 
 
-def _apposition(words: list[str]) -> str | None:
-    """', the Kremlin's spokesman,' right after a name."""
-    if len(words) < 3 or words[0] != ",":
-        return None
-    try:
-        end = words.index(",", 1)
-    except ValueError:
-        return None
-    phrase = words[1:end]
-    if phrase and phrase[0].lower() in ("the", "a", "an"):
-        phrase = phrase[1:]
-    if not 1 <= len(phrase) <= 10 or not any(plain(w) in ROLE_NOUNS for w in phrase):
-        return None
-    if any(VERB.fullmatch(w) for w in phrase):
-        return None
-    return " ".join(phrase)
+_NOT_MODIFIERS = frozenset(
+    "it he she they we i you also up down then now still just even only already again out off back away "
+    "is are was were has have had will would".split()
+)
 
 
-def subject_before(left: str, state: State, current: Speaker | None) -> tuple[Speaker | None, bool]:
-    """The speaker ending `left` (text before a verb), and whether the phrase is a real statement
-    (False for "what Lavrov said the day before", which only tells us when he spoke)."""
-    left = left[: GAP.search(left).start()]  # type: ignore[union-attr]
-    if re.search(r"(?:,|\b(?:and|but))\s*$", left) and current is not None:
-        return current, True
-    left = re.sub(r",\s*who\s*$", "", left)
-    pronoun = re.search(r"(?:^|[\s,;(])(he|she)\s*$", left, re.IGNORECASE)
-    if pronoun:
-        return _antecedent(pronoun.group(1).lower(), state), True
-    appositive: str | None = None
-    if (split := _apposition_before(left)) is not None:
-        left, appositive = split
-    institution = re.search(
-        r"((?:[A-Z][\w.-]*\s+)*[A-Z][\w.-]*(?:'s|’s))\s+((?:foreign|defen[cs]e|interior|justice|finance|"
-        r"economy|energy|health)\s+)?(ministry|government|parliament|military|army|embassy|presidency)\s*$",
-        left,
-    )
-    if institution:
-        name = " ".join(w.capitalize() if w.islower() else w for w in institution.group().split())
-        return Speaker(name, None, person=False), _real(left[: institution.start()])
-    words = [m.group() for m in TOKEN.finditer(left)]
-    found = speaker_from_words(words, state)
-    if found is None:
-        return None, True
-    speaker = found
-    if appositive and speaker.person:
-        speaker = Speaker(speaker.name, speaker.role or appositive, person=True)
-    _, start = _run_before(words)
-    return speaker, _real(
-        " ".join(words[: start - (1 if start and words[start - 1].lower() == "the" else 0)])
-    )
+_ED_ADJECTIVES = frozenset(
+    "elected unnamed retired unidentified concerned affected frustrated worried interested skilled qualified "
+    "licensed trained armed detained displaced wounded injured infected vaccinated appointed based "
+    "united".split()
+)
 
 
-def _antecedent(pronoun: str, state: State) -> Speaker | None:
-    """The latest person who spoke in this or the previous paragraph and may be called `pronoun`."""
-    for speaker, paragraph in reversed(state.spoken):
-        if state.paragraph - paragraph > 1:
+def _noun_phrase(words: list[str]) -> list[str]:
+    """The noun phrase ending `words`, without a clause glued in front ("It also fired up Republicans")."""
+    k = len(words) - 1
+    while k > 0:
+        w = words[k - 1]
+        low = w.lower()
+        if low in _NOT_MODIFIERS or (low.endswith("ed") and w.islower() and low not in _ED_ADJECTIVES):
             break
-        if not speaker.person:
-            continue
-        known = state.gender.get(speaker.name) or _role_gender(speaker.role)
-        if known and known != pronoun:
-            continue
-        state.gender.setdefault(speaker.name, pronoun)
-        return speaker
-    return None
+        k -= 1
+    return words[k:]
 
 
-def _role_gender(role: str | None) -> str | None:
-    words = set(re.findall(r"\w+", (role or "").lower()))
-    if words & {"spokeswoman", "chairwoman", "queen", "princess", "mrs", "ms", "congresswoman", "madam"}:
-        return "she"
-    if words & {"spokesman", "chairman", "king", "prince", "mr", "congressman"}:
-        return "he"
-    return None
+def _org_so_far(words: list[str]) -> bool:
+    return any(plain(w) in INSTITUTION_NOUNS and is_name_word(w) for w in words)
 
 
-def _apposition_before(left: str) -> tuple[str, str] | None:
-    match = re.search(r",\s*(?:the\s+|a\s+|an\s+)?([^,\x01]{3,80}),\s*$", left)
-    if match is None:
+def _unnamed(words: list[str], *, person: bool) -> Speaker | None:
+    words = [w for w in words if w != ","]
+    if len(words) > 12:
         return None
-    phrase = match.group(1).strip()
-    words = phrase.split()
-    if len(words) > 10 or not any(plain(w) in ROLE_NOUNS for w in words) or VERB.search(phrase):
+    text = " ".join(words)
+    text = re.sub(r"\s+([’'],?s\b|[.,)])", r"\1", text).replace("( ", "(")
+    return Speaker(text, None, person=person, unnamed=True)
+
+
+def _recent_group(noun: str, state: State) -> Speaker | None:
+    for speaker, sentence, _ in reversed(state.salient):
+        if state.sentence - sentence > _TITLE_REACH:
+            break
+        if speaker.unnamed and noun in speaker.name.lower():
+            return speaker
+    return Speaker(noun, None, person=True, unnamed=True)
+
+
+def _described(head: list[str], post: list[str], noun: str, state: State) -> Speaker | None:
+    """ "the agency", "a government spokesman", "Prayut's office", "the Biden administration"."""
+    first = head[0].lower()
+    if first in _INDEFINITE:
+        return _unnamed(head + post, person=noun not in ORG_NOUNS)
+    possessor = next((i for i, w in enumerate(head) if w.endswith(("'s", "’s"))), None)
+    if possessor is not None and noun in ORG_NOUNS:
+        owner = [w for w in head[: possessor + 1] if w.lower() != "the"]
+        rest = head[possessor + 1 :]
+        if noun == "ministry":
+            rest = [w.capitalize() if w.islower() else w for w in rest]  # "Russia's Foreign Ministry"
+        return Speaker(" ".join(owner + rest), None, person=False)  # "Prayut's office"
+    if noun in ORG_NOUNS and noun not in PERSON_NOUNS:
+        mods = head[1:-1] if first == "the" else head[:-1]
+        if mods and all(is_name_word(w) for w in mods) and not any("-" in w for w in mods) and not (
+            _NATIONALITY.search(mods[0]) and len(mods) > 1
+        ):
+            name = " ".join([*mods, head[-1]])  # "the Biden administration", "the U.S. government"
+            if post and post[0].lower() == "of" and len(post) <= 8:
+                name += " " + " ".join(post)
+            return Speaker(name, None, person=False)
+        if post and post[0].lower() == "of" and len(post) >= 2 and is_name_word(post[-1]):
+            return Speaker(" ".join(head[1:] if first == "the" else head) + " " + " ".join(post), None, False)
+        if first in _POSSESSIVE and noun in ("office", "campaign", "team", "administration", "government"):
+            return resolve_pronoun(_POSSESSIVE[first], state)  # "his office said": he speaks through it
+        if first in ("the",) or first in _POSSESSIVE:
+            return resolve_org_noun(noun, state)
         return None
-    return left[: match.start()], phrase
-
-
-def _real(before_subject: str) -> bool:
-    return not re.search(r"\b(?:what|how|whatever|whether|if)\s*$", before_subject, re.IGNORECASE)
+    if first == "the" or first in _POSSESSIVE or possessor is not None:
+        return resolve_title(noun, state)
+    return None

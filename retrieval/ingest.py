@@ -580,6 +580,18 @@ class Ingestor:
             out.append((pos, result))
         return out
 
+    async def reextract_statements(self) -> int:
+        """Extract every stored article's statements again (replacing the old ones), after the extractor
+        changed.
+        Returns how many articles were read; one that fails keeps its old statements and is logged."""
+        done = 0
+        for article_id in await self.library.indexed_article_ids():
+            article = await self.library.get_article(article_id)
+            if article is not None:
+                await self._extract_statements(article)
+                done += 1
+        return done
+
     async def _extract_statements(self, article: Article) -> int:
         if self.statement_extractor is None:
             return 0

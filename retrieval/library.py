@@ -84,7 +84,8 @@ CREATE TABLE IF NOT EXISTS statements (
     kind TEXT NOT NULL,
     said_on TEXT,
     said_ts INTEGER,
-    sentence TEXT NOT NULL
+    sentence TEXT NOT NULL,
+    unnamed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
 CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
@@ -171,6 +172,8 @@ class Statement:
     said_on: datetime | None
     sentence: str
     id: int | None = None
+    # An unnamed source ("a U.S. official", "officials"): `speaker` is a description, never a name.
+    unnamed: bool = False
 
 
 def to_utc(value: datetime | None) -> datetime | None:
@@ -238,6 +241,11 @@ class Library(SqliteStore):
             finally:
                 c.execute("PRAGMA foreign_keys=ON")
             c.executescript(_SCHEMA)  # the indexes went with the old table
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(statements)")}
+        if "unnamed" not in columns:
+            # Libraries made before unnamed sources were kept; their statements are re-extracted on start
+            # (the extractor version changed with it), which fills the column in.
+            self._conn.execute("ALTER TABLE statements ADD COLUMN unnamed INTEGER NOT NULL DEFAULT 0")
 
     # ---- meta -------------------------------------------------------------------------------------------
 
@@ -683,7 +691,7 @@ class Library(SqliteStore):
         """Store statements; with `replace`, that article's earlier statements go first (re-extraction)."""
         rows = [
             (s.article_id, s.speaker, speaker_key(s.speaker), s.role, s.text, s.kind, _iso(s.said_on),
-             _ts(s.said_on), s.sentence)
+             _ts(s.said_on), s.sentence, int(s.unnamed))
             for s in statements
         ]  # fmt: skip
 
@@ -692,7 +700,7 @@ class Library(SqliteStore):
                 c.execute("DELETE FROM statements WHERE article_id = ?", (replace,))
             c.executemany(
                 "INSERT INTO statements(article_id, speaker, speaker_key, role, text, kind, said_on, "
-                "said_ts, sentence) VALUES (?,?,?,?,?,?,?,?,?)",
+                "said_ts, sentence, unnamed) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
             return len(rows)
@@ -707,7 +715,8 @@ class Library(SqliteStore):
         filters: SearchFilters | None = None,
         limit: int = 200,
     ) -> list[tuple[Statement, ChunkRecord]]:
-        """Statements whose speaker or role mentions any of the terms, with their article's metadata."""
+        """Statements whose speaker or role mentions any of the terms, with their article's metadata. An
+        unnamed source's description never matches ("analysts in Kyiv" do not speak for Ukraine)."""
         where, params = self.filter_sql(filters or SearchFilters())
         clauses = [where]
         if speaker_terms:
@@ -715,7 +724,7 @@ class Library(SqliteStore):
             for term in speaker_terms:
                 ors.append("(lower(s.speaker) LIKE ? OR lower(coalesce(s.role, '')) LIKE ?)")
                 params.extend([f"%{term.lower()}%", f"%{term.lower()}%"])
-            clauses.append("(" + " OR ".join(ors) + ")")
+            clauses.append("(NOT s.unnamed AND (" + " OR ".join(ors) + "))")
         if article_ids is not None:
             if not article_ids:
                 return []
@@ -734,6 +743,7 @@ class Library(SqliteStore):
                 st = Statement(
                     id=r["id"], article_id=r["article_id"], speaker=r["speaker"], role=r["role"],
                     text=r["text"], kind=r["kind"], said_on=_dt(r["said_on"]), sentence=r["sentence"],
+                    unnamed=bool(r["unnamed"]),
                 )  # fmt: skip
                 rec = ChunkRecord(
                     chunk_id=f"s{r['id']}", article_id=r["article_id"], seq=-1, text=r["sentence"],

@@ -1,13 +1,19 @@
 """Attributed statements (who said what, and when) found in article text by rules: no model, no network.
 
-Precision comes first: a statement shown under the wrong speaker or date misleads more than a missed one
-does, so every pattern needs a speech verb next to a named speaker, or a pronoun or "the spokesman" that
-resolves to a speaker named just before. Quotation marks are masked while the attribution around them is
+Precision comes first: a statement shown under the wrong speaker or date misleads more than a missed one does,
+so every statement needs a speech verb (or "according to", or a colon after a name) and a speaker that is
+named,
+described ("a U.S. official", kept as an unnamed source), or resolved to someone named earlier in the article
+("he", "the agency", "the spokesman", "the statement"). Names are resolved in reading order: a surname never
+takes a full name that only appears later. Quotation marks are masked while the attribution around them is
 parsed, so words inside a quote never become speakers or verbs.
 
 This module is the public surface; the rules live in private siblings: `_sentences` (paragraphs, sentences,
-quote masking), `_speaker_words` and `_speakers` (who speaks), `_speech_verbs` (attribution verbs and the
-phrases around them), `_said_dates` (when) and `_sentence_reader` (the statements of one sentence).
+quote masking), `_speaker_words` and `_names` (the words names are made of), `_speakers` (the noun phrase that
+speaks), `_discourse` (what "he", "the agency" or a surname refers to), `_register` (names remembered in
+reading order), `_speech_verbs` (attribution verbs and the phrases around them), `_clauses` (where a
+statement's words stop), `_said_dates` (when), and `_subjects`, `_quotes` and `_sentence_reader` (the
+statements of one sentence).
 """
 
 from __future__ import annotations
@@ -15,44 +21,51 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from retrieval._clauses import intro_end
+from retrieval._discourse import Speaker, State
+from retrieval._register import register
+from retrieval._said_dates import latest_year, page_date
 from retrieval._sentence_reader import SentenceReader
 from retrieval._sentences import is_prose, mask, split_paragraphs, split_sentences
-from retrieval._speakers import Speaker, State, register_names
 from retrieval._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY, POSITION
 from retrieval.library import Statement, speaker_key
 from retrieval.types import Article
 
-__all__ = ["article_sentences", "extract_statements", "opens_with_verb", "reported"]
+__all__ = ["EXTRACTOR_VERSION", "article_sentences", "extract_statements", "opens_with_verb", "reported"]
+
+# Bump whenever the rules change what they extract: stored libraries re-extract their statements when the
+# version they recorded differs (see Ingestor.reextract_statements).
+EXTRACTOR_VERSION = "2"
 
 _MAX_SENTENCE_WORDS = 200
 
 
 def extract_statements(article: Article) -> list[Statement]:
     """Direct quotes and reported speech in the article, each with its speaker, role and date."""
-    published = article.published_at
+    published = article.published_at or page_date(article.text)
     if published is not None:
         published = published.astimezone(UTC) if published.tzinfo else published.replace(tzinfo=UTC)
         published = published.replace(hour=0, minute=0, second=0, microsecond=0)
-    state = State(published=published)
+    # Without a date of its own, the latest year the article names completes "said April 19" (weekdays and
+    # "yesterday" stay unresolved: they need the day, not the year).
+    year = None if published else latest_year(article.text, (article.added_at or datetime.now(UTC)).year)
+    state = State(published=published, year=year)
     paragraphs = [p for p in split_paragraphs(article.text) if is_prose(p, article.title)]
-    # A "sentence" of hundreds of words is extraction debris (a list or menu run together): skipping it keeps
-    # the work per article linear and loses no real attribution.
-    split = [
-        [s for s in split_sentences(p) if s.strip() and len(s.split()) <= _MAX_SENTENCE_WORDS]
-        for p in paragraphs
-    ]
-    for sentences in split:
-        for sentence in sentences:
-            register_names(mask(sentence), state)
-
     found: list[Statement] = []
     seen: set[tuple[str, str]] = set()
-    previous_quote: tuple[Speaker, datetime | None] | None = None
-    for number, sentences in enumerate(split):
+    previous: Speaker | None = None
+    for number, paragraph in enumerate(paragraphs):
         state.paragraph = number
-        for sentence in sentences:
-            items = SentenceReader(sentence, state).read(previous_quote)
-            previous_quote = None
+        # A "sentence" of hundreds of words is extraction debris (a list or menu run together): skipping it
+        # keeps the work per article linear and loses no real attribution.
+        for sentence in split_sentences(paragraph):
+            if not sentence.strip() or len(sentence.split()) > _MAX_SENTENCE_WORDS:
+                continue
+            state.sentence += 1
+            masked = mask(sentence)
+            register(masked, state, intro_end(masked))
+            items = SentenceReader(sentence, state).read(previous)
+            previous = items[-1][0] if items and items[-1][2] == "quote" else None
             for speaker, text, kind, said_on in items:
                 key = (speaker_key(speaker.name), _fingerprint(text))
                 if key in seen:
@@ -67,10 +80,9 @@ def extract_statements(article: Article) -> list[Statement]:
                         kind=kind,
                         said_on=said_on,
                         sentence=" ".join(sentence.split()),
+                        unnamed=speaker.unnamed,
                     )
                 )
-            if items and items[-1][2] == "quote":
-                previous_quote = (items[-1][0], items[-1][3])
     return found
 
 
@@ -87,7 +99,11 @@ def article_sentences(article: Article) -> list[str]:
 _PAST = {
     "adding": "added", "saying": "said", "stating": "stated", "noting": "noted", "arguing": "argued",
     "insisting": "insisted", "stressing": "stressed", "claiming": "claimed", "explaining": "explained",
-    "warning": "warned", "accusing": "accused", "urging": "urged", "calling": "called",
+    "warning": "warned", "accusing": "accused", "urging": "urged", "calling": "called", "writing": "wrote",
+    "telling": "told", "announcing": "announced", "declaring": "declared", "asserting": "asserted",
+    "acknowledging": "acknowledged", "admitting": "admitted", "predicting": "predicted",
+    "suggesting": "suggested", "emphasizing": "emphasized", "citing": "cited", "vowing": "vowed",
+    "pledging": "pledged", "promising": "promised", "blaming": "blamed", "underscoring": "underscored",
 }  # fmt: skip
 
 

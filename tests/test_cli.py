@@ -173,3 +173,67 @@ def test_backup_then_restore_into_an_empty_data_dir(tmp_path: Path, articles: Pa
     state = BotState(restored / "bot.sqlite3")
     assert [s.chat_id for s in asyncio.run(state.subscriptions())] == [1001]
     state.close()
+
+
+def run_statements(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    # Through bot.cli.main, as the installed `briefbot` script runs it (`-m bot.cli` would not see the
+    # subcommands that bot.commands registers on the imported module).
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", "statements", *args],
+        input=stdin, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_statements_of_one_article_file_without_storing_it(tmp_path: Path) -> None:
+    file = tmp_path / "harbour.txt"
+    file.write_text(
+        "date 2025-03-03\nPorthaven switched on a tidal power plant. Mayor Ines Carvalho said on Saturday "
+        'that the project took nine years.\n\n"It was worth every day," she told reporters.\n'
+    )
+    r = run_statements(str(file), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == [
+        {"speaker": "Ines Carvalho", "role": "Mayor", "kind": "reported",
+         "text": "the project took nine years.", "said_on": "2025-03-01"},
+        {"speaker": "Ines Carvalho", "role": "Mayor", "kind": "quote", "text": "It was worth every day.",
+         "said_on": "2025-03-01"},
+    ]  # fmt: skip
+    r = run_statements(str(file))
+    assert r.returncode == 0 and "Ines Carvalho (Mayor): “It was worth every day.”" in r.stdout
+    assert not (tmp_path / "data").exists()  # nothing stored
+    r = run_statements(str(tmp_path / "missing.txt"))
+    assert r.returncode == 1 and "missing.txt" in r.stderr
+
+
+def test_statements_jsonl_answers_every_line_in_order() -> None:
+    lines = [
+        {
+            "id": "a",
+            "text": "The Harbour Board said the ferry would run again on Monday.",
+            "title": "Ferries",
+        },
+        "not json",
+        {"id": "c", "text": "Nothing was said here at all, only facts about the tide and the weather."},
+        {
+            "id": "d",
+            "text": "Ana Ruiz said on Tuesday that the port would reopen.",
+            "published": "2025-11-02",
+        },
+    ]
+    stdin = "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines)
+    r = run_statements("--jsonl", stdin=stdin)
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["a", None, "c", "d"]
+    assert rows[0]["statements"] == [
+        {"speaker": "Harbour Board", "role": None, "kind": "reported",
+         "text": "the ferry would run again on Monday.", "said_on": None}
+    ]  # fmt: skip
+    assert "error" in rows[1] and rows[1]["statements"] == []
+    assert rows[2]["statements"] == []
+    assert rows[3]["statements"][0]["said_on"] == "2025-10-28"
+
+
+def test_statements_needs_a_file_or_jsonl() -> None:
+    r = run_statements()
+    assert r.returncode == 2 and "--jsonl" in r.stderr

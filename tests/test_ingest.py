@@ -525,3 +525,56 @@ async def test_a_clash_with_another_process_is_a_duplicate_not_an_error(  # type
 
 async def _no_candidates() -> list[Any]:
     return []
+
+
+async def test_statements_are_re_extracted_when_the_recorded_extractor_is_older(
+    settings: Any, embedder: Any
+) -> None:
+    from bot.services import EXTRACTOR_META_KEY, open_services
+    from retrieval.statements import EXTRACTOR_VERSION
+
+    services = await open_services(settings, embedder=embedder)
+    try:
+        assert await services.library.get_meta(EXTRACTOR_META_KEY) == EXTRACTOR_VERSION
+        item = article(
+            "Kremlin rules out talks on regions",
+            "Kremlin spokesman Dmitry Peskov said on Wednesday that the status of the regions is not up for "
+            "discussion.",
+            url="https://news.example.org/kremlin-regions-2", outlet="North Wire", date="2025-02-27",
+        )  # fmt: skip
+        [r] = await services.ingestor.ingest_many([item])
+        assert r.article is not None
+        stored = r.article
+        fresh = [(s.speaker, s.text) for s, _ in await services.library.statements(article_ids=[stored.id])]
+        assert fresh and fresh[0][0] == "Dmitry Peskov"
+
+        # What an older extractor left behind: a wrong statement, and an older version in the meta table.
+        def stale(c: Any) -> None:
+            c.execute("DELETE FROM statements WHERE article_id = ?", (stored.id,))
+            c.execute(
+                "INSERT INTO statements(article_id, speaker, speaker_key, role, text, kind, sentence) "
+                "VALUES (?, 'Wednesday', 'wednesday', NULL, 'the status', 'reported', 'x')",
+                (stored.id,),
+            )
+
+        await services.library._run(stale)
+        await services.library.set_meta(EXTRACTOR_META_KEY, "1")
+    finally:
+        await _close_keeping_embedder(services)
+
+    reopened = await open_services(settings, embedder=embedder)
+    try:
+        again = [
+            (s.speaker, s.text) for s, _ in await reopened.library.statements(article_ids=[stored.id])
+        ]
+        assert again == fresh
+        assert await reopened.library.get_meta(EXTRACTOR_META_KEY) == EXTRACTOR_VERSION
+    finally:
+        await _close_keeping_embedder(reopened)
+
+
+async def _close_keeping_embedder(services: Any) -> None:
+    """The session's shared embedder outlives the test: close only what open_services opened for it."""
+    services.index.close()
+    services.library.close()
+    await services.fetcher.aclose()

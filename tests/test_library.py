@@ -208,3 +208,36 @@ async def test_count_visible(library: Library) -> None:
     assert (await library.count_visible("9"))["articles"] == 1
     assert (await library.count_visible("8"))["mine"] == 1
     assert mine != other
+
+
+async def test_unnamed_sources_never_match_an_actor(library: Library) -> None:
+    aid = await _add(library, "https://a.example/kyiv", "Analysts in Kyiv said the offer was a trap.")
+    await library.add_statements(
+        [
+            Statement(article_id=aid, speaker="Analysts in Kyiv", role=None, text="the offer was a trap.",
+                      kind="reported", said_on=None, sentence="x", unnamed=True),
+            Statement(article_id=aid, speaker="Georgiy Tykhy", role="Kyiv's foreign ministry spokesman",
+                      text="the regions remain Ukrainian.", kind="reported", said_on=None, sentence="y"),
+        ]
+    )  # fmt: skip
+    found = [s for s, _ in await library.statements(speaker_terms=["kyiv"])]
+    assert [(s.speaker, s.unnamed) for s in found] == [("Georgiy Tykhy", False)]
+    every = [s for s, _ in await library.statements(article_ids=[aid])]
+    assert {(s.speaker, s.unnamed) for s in every} == {("Analysts in Kyiv", True), ("Georgiy Tykhy", False)}
+
+
+async def test_a_library_without_the_unnamed_column_gets_it(library: Library) -> None:
+    aid = await _add(library, "https://a.example/old", "Old text")
+    await library.add_statements(
+        [Statement(article_id=aid, speaker="Ines Carvalho", role=None, text="x", kind="quote", said_on=None,
+                   sentence="x")]
+    )  # fmt: skip
+    library.close()
+    with sqlite3.connect(library.path) as conn:  # as a library from before unnamed sources were kept
+        conn.execute("ALTER TABLE statements DROP COLUMN unnamed")
+    reopened = Library(library.path)
+    try:
+        [(statement, _)] = await reopened.statements(article_ids=[aid])
+        assert (statement.speaker, statement.unnamed) == ("Ines Carvalho", False)
+    finally:
+        reopened.close()
