@@ -311,11 +311,6 @@ FRAMING = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the statement extractor keeps reporters' relative clauses in reported speech (issue 15, "
-    "extractor part); remove this mark when that lands",
-)
 async def test_seed_question_puts_no_reporter_framing_in_speakers_mouths(seed_like: Briefing) -> None:
     for row in rows(seed_like):
         assert not any(phrase in row["said"] for phrase in FRAMING), row
