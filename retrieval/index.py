@@ -253,7 +253,12 @@ class DenseIndex:
                         anonymized_telemetry=False,
                     )
                 )
-                admin.create_database(database, tenant)
+                try:
+                    admin.create_database(database, tenant)
+                except Exception as create_exc:
+                    # Another process (the bot and the CLI starting together) created it first.
+                    if "already exists" not in str(create_exc).lower():
+                        raise
                 client = connect()
             client.heartbeat()
             return cls(client, name, mode="server")
