@@ -68,9 +68,11 @@ _DASH_APPOSITION = re.compile(
     r"\s+[–—-]{1,2}\s+(?=(?:an?|the|which|who|something|one|what|another|despite|even|although|though)\b)"
 )
 # A relative clause with no "that" in which the writer says what a party claims: "the four regions it claimed
-# via illegal referendums", "five regions it claims to have annexed".
+# via illegal referendums", "five regions it claims to have annexed". Not "what Moscow calls its 'new
+# regions'": there the clause is the object itself, and cutting it leaves "what" hanging.
 _CLAIM_CLAUSE = re.compile(
-    r"(?<=[a-z])\s+(?:it|they|he|she|Russia|Moscow|Kyiv|Beijing|Washington|the\s+Kremlin)\s+(?:has\s+|had\s+)?"
+    r"(?<=[a-z])(?<!\bwhat)\s+(?:it|they|he|she|Russia|Moscow|Kyiv|Beijing|Washington|the\s+Kremlin)\s+"
+    r"(?:has\s+|had\s+)?"
     r"(?:claims|claimed|calls|called|considers|regards|deems|describes|annexed|seized|occupies|occupied)\b"
     r"[^,;\x01]*"
 )
