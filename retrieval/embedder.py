@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import importlib.metadata
 import math
 import re
-import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from retrieval.priority import answering
+from retrieval.priority import answering, in_bulk_thread, on_bulk_thread
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -116,7 +114,6 @@ class LocalEmbedder(Embedder):
         batch_size: int = 8,
         threads: int | None = None,
     ) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         if model_dir is None:
@@ -140,23 +137,29 @@ class LocalEmbedder(Embedder):
         # and allow the full window.
         self._tokenizer.enable_truncation(max_length=max_tokens)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        try:
-            self._session = ort.InferenceSession(
-                str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:
-            raise EmbeddingError(f"cannot load ONNX model {model_path}: {exc}") from exc
+        self._model_path, self._threads = model_path, threads
+        self._session = self._new_session()
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dim = int(self._session.get_outputs()[0].shape[-1])
-        # onnxruntime sessions are thread-safe, but running two big batches at once on 2 cores only thrashes:
-        # bulk calls take turns, a question's few texts (see `answering`) run beside them.
-        self._lock = threading.Lock()
+        # Bulk calls get a session of their own, made on the niced bulk thread, so its worker threads are
+        # niced too and a question never waits for a lock a bulk batch holds (see retrieval.priority).
+        self._bulk_session: Any = None
         self._count_tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._count_tokenizer.no_truncation()
         self._count_tokenizer.no_padding()
+
+    def _new_session(self) -> Any:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if self._threads:
+            options.intra_op_num_threads = self._threads
+        try:
+            return ort.InferenceSession(
+                str(self._model_path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:
+            raise EmbeddingError(f"cannot load ONNX model {self._model_path}: {exc}") from exc
 
     def count_tokens(self, text: str) -> int:
         return len(self._count_tokenizer.encode(text, add_special_tokens=True).ids)
@@ -164,30 +167,36 @@ class LocalEmbedder(Embedder):
     def embed_sync(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        session = self._session
+        if on_bulk_thread():
+            if self._bulk_session is None:
+                self._bulk_session = self._new_session()
+            session = self._bulk_session
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         # Sorting by length keeps padding small inside each batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        with contextlib.nullcontext() if answering() else self._lock:
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
-                out[idx] = self._run([texts[i] for i in idx])
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._run(session, [texts[i] for i in idx])
         return out
 
-    def _run(self, batch: list[str]) -> np.ndarray:
+    def _run(self, session: Any, batch: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(batch)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
+        hidden = session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
     async def embed(self, texts: list[str]) -> np.ndarray:
-        return await asyncio.to_thread(self.embed_sync, texts)
+        if answering():
+            return await asyncio.to_thread(self.embed_sync, texts)
+        return await in_bulk_thread(self.embed_sync, texts)
 
 
 def _failure(exc: Exception) -> str:

@@ -10,6 +10,7 @@ can be killed. Workers are forked from a server process that has the extraction 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -19,11 +20,14 @@ from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
+from retrieval.priority import BULK_NICENESS
+
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-_PRELOAD = ["retrieval.extract"]
+# What the workers run: imported once, in the fork server, and shared with every worker it forks.
+_PRELOAD = ["retrieval.extract", "retrieval.ingest", "retrieval.statements"]
 
 
 class WorkerCrashed(Exception):
@@ -46,7 +50,9 @@ def _main_importable() -> bool:
 
 def _serve(conn: multiprocessing.connection.Connection) -> None:
     """The worker's loop: run each (function, arguments) it is sent, send back ("ok", result) or
-    ("error", exception)."""
+    ("error", exception). The worker runs niced: its work is bulk work (see retrieval.priority)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(BULK_NICENESS)
     while True:
         try:
             fn, args = conn.recv()

@@ -46,7 +46,10 @@ REINDEX_BATCH_CHUNKS = 256
 # batches gain little, while they delay progress reports and widen what one failed embedder call fails.
 FOLDER_BATCH_ARTICLES = 32
 FOLDER_BATCH_WORDS = REINDEX_BATCH_CHUNKS * 150
-SUSPICIOUS = "suspicious-instructions"  # the article flag for text that addresses a language model
+SUSPICIOUS = "suspicious-instructions"
+# Hashing, shingling or reading statements of the longest article the fetcher lets in takes seconds; a step
+# far past that is a worker stuck on something, and is stopped.
+_BULK_STEP_TIMEOUT = 120.0  # the article flag for text that addresses a language model
 
 StatementExtractor = Callable[[Article], list[Statement]]
 
@@ -116,6 +119,28 @@ def _twins(a: _Pending, b: _Pending) -> bool:
         return True
     shared_band = not set(a.bands).isdisjoint(b.bands)
     return shared_band and overlap(a.shingles, b.shingles) >= NEAR_DUPLICATE_OVERLAP
+
+
+def prepare(item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:
+    """An extracted item made ready to store: its address, title, outlet, hash and shingles. Bulk work that
+    takes a while on a long text: ingestors run it in their worker processes."""
+    text = (item.text or "").strip()
+    searchable = passage_text(item)
+    if len(text.split()) < MIN_WORDS or len(searchable.split()) < MIN_WORDS:
+        return IngestResult(source, "failed", reason="too little article text to store")
+    url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
+    title = (item.title or "").strip()
+    if not title and (title := title_from_url(item.url, text) or ""):
+        # A derived title is read like any other: a slug can carry planted instructions too.
+        item.suspicious = [*item.suspicious, *_injection.find(title)]
+    title = title or text.split("\n", 1)[0][:90]
+    outlet = (item.site or "").strip() or host_of(url) or "unknown"
+    marks = shingles(text)
+    return _Pending(
+        source=source, extracted=item, added_by=added_by, url=url, outlet=outlet, title=title,
+        hash=content_hash(text), bands=bands(marks), shingles=marks, searchable=searchable,
+    )  # fmt: skip
+
 
 
 class Ingestor:
@@ -333,7 +358,7 @@ class Ingestor:
         for pos, (item, source) in enumerate(zip(items, sources, strict=True)):
             # Hashing and shingling a long text takes a while: off the event loop, after any question.
             await self.priority.bulk_turn()
-            prepared = await asyncio.to_thread(self._prepare, item, source, added_by)
+            prepared = await self.workers.run(prepare, item, source, added_by, timeout=_BULK_STEP_TIMEOUT)
             if isinstance(prepared, IngestResult):
                 results[pos] = prepared
                 continue
@@ -458,24 +483,6 @@ class Ingestor:
             out.append((pos, p, vectors))
         return out
 
-    def _prepare(self, item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:
-        text = (item.text or "").strip()
-        searchable = passage_text(item)
-        if len(text.split()) < MIN_WORDS or len(searchable.split()) < MIN_WORDS:
-            return IngestResult(source, "failed", reason="too little article text to store")
-        url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
-        title = (item.title or "").strip()
-        if not title and (title := title_from_url(item.url, text) or ""):
-            # A derived title is read like any other: a slug can carry planted instructions too.
-            item.suspicious = [*item.suspicious, *_injection.find(title)]
-        title = title or text.split("\n", 1)[0][:90]
-        outlet = (item.site or "").strip() or host_of(url) or "unknown"
-        marks = shingles(text)
-        return _Pending(
-            source=source, extracted=item, added_by=added_by, url=url, outlet=outlet, title=title,
-            hash=content_hash(text), bands=bands(marks), shingles=marks, searchable=searchable,
-        )  # fmt: skip
-
     async def _near_duplicate(self, p: _Pending) -> Article | None:
         """A near-duplicate the adder can already see. One in another scope is no twin: filing the new copy
         under it would show the adder that scope's text, title and address."""
@@ -598,7 +605,8 @@ class Ingestor:
         # What addresses a model is not news: nobody's "statement" may come from planted instructions.
         article = dataclasses.replace(article, text=readable_text(article))
         try:
-            found = await asyncio.to_thread(self.statement_extractor, article)
+            await self.priority.bulk_turn()
+            found = await self.workers.run(self.statement_extractor, article, timeout=_BULK_STEP_TIMEOUT)
             return await self.library.add_statements(found, replace=article.id)
         except Exception as exc:  # statements are a bonus; the article stays
             log.warning("statement extraction failed on article %s: %s", article.id, exc)

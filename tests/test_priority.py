@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
 import threading
 from typing import Any
 
 import numpy as np
 import pytest
 
-import retrieval.ingest as ingest_module
 from bot.services import Services
 from retrieval.embedder import Embedder, LocalEmbedder
 from retrieval.ingest import Ingestor
-from retrieval.priority import Priority, answering
+from retrieval.priority import BULK_NICENESS, Priority, answering, in_bulk_thread
 from retrieval.types import Extracted
 
 
@@ -104,24 +104,51 @@ async def test_an_article_over_the_passage_limit_is_refused_with_a_reason(servic
     assert (await services.library.stats())["articles"] == 0  # refused whole, never cut short
 
 
-async def test_hashing_shingling_and_cutting_run_off_the_event_loop(
+async def test_bulk_python_work_runs_in_worker_processes_and_cutting_off_the_loop(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Hashing, shingling and reading statements hold the interpreter lock for a long text: they run in the
+    worker processes, where they cannot hold up the answer to a question; cutting runs in a thread."""
     loop_thread = threading.get_ident()
-    seen: list[tuple[str, int]] = []
+    sent: list[str] = []
+    workers = services.ingestor.workers
+    real_run = workers.run
 
-    def watched(name: str, fn: Any) -> Any:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            seen.append((name, threading.get_ident()))
-            return fn(*args, **kwargs)
+    async def run(fn: Any, *args: Any, timeout: float) -> Any:  # noqa: ASYNC109 - the seam's signature
+        sent.append(getattr(fn, "__name__", type(fn).__name__))
+        return await real_run(fn, *args, timeout=timeout)
 
-        return wrapper
-
-    monkeypatch.setattr(ingest_module, "shingles", watched("shingles", ingest_module.shingles))
-    monkeypatch.setattr(ingest_module, "content_hash", watched("hash", ingest_module.content_hash))
+    cut_on: list[int] = []
     chunker = services.ingestor.chunker
-    monkeypatch.setattr(chunker, "split", watched("split", chunker.split))
+    real_split = chunker.split
+
+    def split(text: str) -> Any:
+        cut_on.append(threading.get_ident())
+        return real_split(text)
+
+    monkeypatch.setattr(workers, "run", run)
+    monkeypatch.setattr(chunker, "split", split)
     [result] = await services.ingestor.ingest_many([_long_article(40)])
-    assert result.status == "added"
-    assert {name for name, _ in seen} == {"shingles", "hash", "split"}
-    assert all(thread != loop_thread for _, thread in seen), seen
+    assert result.status == "added" and result.statements > 0
+    assert {"prepare", "extract_statements"} <= set(sent)
+    assert cut_on and loop_thread not in cut_on
+    assert workers.pids() and os.getpid() not in workers.pids()
+
+
+async def test_bulk_embedding_runs_on_its_own_niced_thread_and_session(embedder: LocalEmbedder) -> None:
+    """Questions use the shared session from any thread; bulk calls run on the bulk thread, with a session
+    of their own, at a lower CPU priority."""
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no thread priorities here")
+    seen: dict[str, int] = {}
+
+    def where() -> None:
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    await in_bulk_thread(where)
+    assert seen["nice"] >= BULK_NICENESS + os.getpriority(os.PRIO_PROCESS, 0)
+    bulk = await embedder.embed(["a passage about the harbour"])
+    async with Priority().question():
+        asked = await embedder.embed(["a passage about the harbour"])
+    assert embedder._bulk_session is not None and embedder._bulk_session is not embedder._session
+    assert float(np.dot(bulk[0], asked[0])) > 0.9999

@@ -618,7 +618,7 @@ def test_without_an_article_date_the_year_comes_from_the_text_and_its_weekday() 
 
 def test_what_a_party_calls_something_is_the_object_not_framing_to_cut() -> None:
     s = only(
-        'Foreign Minister Ivan Dorn added that the use of farmland in what Moscow calls its "new regions" had '
-        "not come up at the talks in Riyadh."
+        "Foreign Minister Ivan Dorn added that the use of farmland in what Moscow calls its "
+        '"new regions" had not come up at the talks in Riyadh.'
     )
     assert 'in what Moscow calls its "new regions" had not come up' in s.text
