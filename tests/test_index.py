@@ -20,6 +20,7 @@ from retrieval.index import (
     IndexMismatchError,
     collection_name,
 )
+from retrieval.ingest import IngestResult, prepare
 from tests.conftest import CORPUS, make_settings
 from tests.support.embedders import WatchedEmbedder
 
@@ -164,7 +165,8 @@ async def test_repair_keeps_the_vectors_of_an_article_being_stored(  # type: ign
     ing = services.ingestor
     await ing.ingest_many(CORPUS[:1])
     # Another process is storing an article: its row and vectors are written, it is not yet marked indexed.
-    pending = ing._prepare(CORPUS[1], "other process", "shared")
+    pending = prepare(CORPUS[1], "other process", "shared")
+    assert not isinstance(pending, IngestResult)
     pending.pieces = [c.text for c in ing.chunker.split(pending.searchable)]
     article = await ing._write_row(pending)
     entries = ing._entries(await services.library.article_chunks(article.id))
