@@ -13,6 +13,7 @@ from retrieval._speaker_words import (
     ORG_NOUNS,
     ROLE_NOUNS,
     ROLE_WORDS,
+    THING_NOUNS,
     TITLE_WORDS,
     is_cap,
     plain,
@@ -98,6 +99,8 @@ def parse_name(words: list[str]) -> Named | None:
     ):
         name, role = [role[-1], *name], role[:-1]  # "Pope Leo XIV", "King Charles III": the title is the name
     role_text = " ".join(role) if role and _titled(role) else None
+    if len(name) > 1 and plain(name[-1]) in THING_NOUNS and not role_text:
+        return Named(" ".join(name), None, person=False)  # "the McKinney Fire": no "she" points to it
     return Named(" ".join(name), role_text, person=True)
 
 

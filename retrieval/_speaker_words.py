@@ -83,6 +83,14 @@ ORG_NOUNS = frozenset(
     observatory regulator watchdog authority police military army navy embassy cabinet legislature
     senate parliament restaurant platform app developer studio publisher label band""".split()
 )
+# Capitalised nouns that end the name of a thing, never a person's: "McKinney Fire", "Camp David Accords",
+# "Hurricane Ian" has its noun first, so it is not here. Such a name can be a subject, never a "he" or "she".
+THING_NOUNS = frozenset(
+    """fire fires wildfire complex storm flood floods earthquake quake war wars act bill accord accords treaty
+    agreement summit cup games olympics award awards prize festival bridge street avenue road highway river
+    lake mountain mountains island islands park airport station square building tower stadium arena hall
+    canal dam pipeline program programme plan deal initiative project""".split()
+)
 # Nouns for documents that speak for their issuer ("the statement said", "the order says").
 DOC_NOUNS = frozenset(
     """statement announcement release memo memorandum order post tweet letter filing complaint lawsuit suit

@@ -622,3 +622,11 @@ def test_what_a_party_calls_something_is_the_object_not_framing_to_cut() -> None
         '"new regions" had not come up at the talks in Riyadh.'
     )
     assert 'in what Moscow calls its "new regions" had not come up' in s.text
+
+
+def test_a_pronoun_never_points_to_the_name_of_a_fire_or_a_treaty() -> None:
+    found = extract(
+        "The Cedar Fire raced toward the ridge on Saturday, and the Cedar Fire burns near Alder Creek now. "
+        "Two campers had to leave their tents in the night as ash fell around them, she said on Twitter."
+    )
+    assert not [s for s in found if s.speaker == "Cedar Fire"], found
