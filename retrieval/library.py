@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from retrieval.sqlite_store import SqliteStore
+from retrieval.sqlite_store import SqliteStore, retry_while_locked
 from retrieval.types import SHARED_SCOPE, Article, Chunk, SearchFilters
 
 # 2: every article belongs to exactly one scope (`added_by`); a URL or a text is unique within its scope
@@ -227,7 +227,7 @@ class Library(SqliteStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path, _SCHEMA, version=SCHEMA_VERSION)
         with self._lock:
-            self._migrate()
+            retry_while_locked(self._migrate)
 
     def _migrate(self) -> None:
         c = self._conn

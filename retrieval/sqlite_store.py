@@ -5,11 +5,27 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+
+# Two processes opening one new file at once (the bot and the CLI) both switch it to WAL and create its
+# tables; SQLite answers "database is locked" to the loser of that race without waiting, so it tries again.
+_OPEN_ATTEMPTS = 50
+
+
+def retry_while_locked(step: Callable[[], None]) -> None:
+    for attempt in range(_OPEN_ATTEMPTS):
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 + 0.01 * attempt)
 
 
 class SqliteStore:
@@ -39,14 +55,18 @@ class SqliteStore:
                     self._conn.close()
                     raise
             # Switching to WAL rewrites the file header, so it too waits until the version check passed.
+            retry_while_locked(lambda: self._open_schema(schema, version))
+
+    def _open_schema(self, schema: str, version: int | None) -> None:
+        if self._conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(schema)
-            if version is not None:
-                self._conn.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(version),)
-                )
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.executescript(schema)
+        if version is not None:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(version),)
+            )
 
     def _refuse_unreadable_version(self, version: int) -> None:
         has_meta = self._conn.execute(
