@@ -63,7 +63,7 @@ def extract_all(
 def embedding_ms(passages: list[dict[str, Any]]) -> tuple[float, float]:
     """MiniLM alone (the fastest embedder the product ships): ms per passage and chunks per passage."""
     from retrieval.chunking import Chunker, passage_for_embedding
-    from retrieval.embedder import LocalEmbedder
+    from retrieval.embed import LocalEmbedder
 
     embedder = LocalEmbedder()
     chunker = Chunker(embedder.count_tokens)

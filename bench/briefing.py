@@ -48,8 +48,8 @@ from bot.settings import Settings  # noqa: E402
 from briefing.briefer import Briefer, judge_relevance, search_calibration  # noqa: E402
 from briefing.citations import MARKER, SentenceEmbeddings, content_words, support_scores  # noqa: E402
 from briefing.writer import OfflineWriter  # noqa: E402
-from retrieval.embedder import Embedder  # noqa: E402
-from retrieval.types import SHARED_SCOPE, Hit, SearchFilters  # noqa: E402
+from retrieval.embed import Embedder  # noqa: E402
+from retrieval.store import SHARED_SCOPE, Hit, SearchFilters  # noqa: E402
 
 HELDOUT_SCOPE = "bench-heldout"
 VIEWER_SCOPE = "bench-viewer"

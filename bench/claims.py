@@ -25,7 +25,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 from briefing.citations import SentenceEmbeddings  # noqa: E402
-from retrieval.embedder import LocalEmbedder  # noqa: E402
+from retrieval.embed import LocalEmbedder  # noqa: E402
 from tests.claim_set import CASES, kept  # noqa: E402
 
 

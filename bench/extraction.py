@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import trafilatura
 
 if TYPE_CHECKING:
-    from retrieval.types import Extracted
+    from retrieval.store import Extracted
 
 _WORD = re.compile(r"\w+")
 _SHINGLE_SIZE = 4

@@ -35,7 +35,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 from bench._common import RssSampler, current_rss_mb  # noqa: E402
-from retrieval.fetcher import FetchError, HttpFetcher  # noqa: E402
+from retrieval.fetch import FetchError, HttpFetcher  # noqa: E402
 
 MB = 1_000_000
 CHUNK = 64 * 1024

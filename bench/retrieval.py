@@ -56,10 +56,10 @@ from bench._common import RssSampler, Stopwatch, peak_rss_mb, percentile  # noqa
 from bot.services import Services, build_embedder, open_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from retrieval.chunking import passage_for_embedding  # noqa: E402
-from retrieval.embedder import Embedder  # noqa: E402
+from retrieval.embed import Embedder  # noqa: E402
 from retrieval.ingest import IngestResult  # noqa: E402
 from retrieval.search import Mode  # noqa: E402
-from retrieval.types import Extracted  # noqa: E402
+from retrieval.store import Extracted  # noqa: E402
 from retrieval.urls import canonical_url  # noqa: E402
 
 K = 10

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from bot.settings import Settings, load_settings
-from retrieval.types import SHARED_SCOPE, SearchFilters
+from retrieval.store import SHARED_SCOPE, SearchFilters
 
 SAMPLE_QUESTION = "What is the Kremlin's stance on the annexed regions?"
 
@@ -254,7 +254,7 @@ async def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
 async def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     """Online copies of the two databases; safe while the bot runs. The dense index is rebuilt, not copied."""
     from bot.state import BotState
-    from retrieval.library import Library
+    from retrieval.store import Library
 
     target = Path(args.target)
     # A stat and at most one directory entry of a command-line argument, before any other work starts.
@@ -300,8 +300,8 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
     from retrieval.extract import ExtractError, extract_html, extract_text
-    from retrieval.fetcher import FetchError
-    from retrieval.types import Extracted
+    from retrieval.fetch import FetchError
+    from retrieval.store import Extracted
 
     target: str = args.target
     extracted: Extracted
@@ -495,8 +495,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from retrieval.embedder import EmbeddingError
-        from retrieval.index import DenseIndexError
+        from retrieval.embed import EmbeddingError
+        from retrieval.store import DenseIndexError
 
         if isinstance(exc, DenseIndexError | EmbeddingError):
             print(f"error: {exc}", file=sys.stderr)

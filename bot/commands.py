@@ -102,7 +102,7 @@ async def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
 def _article(
     number: int, text: str, title: str = "", url: str = "", published: datetime | None = None
 ) -> Any:
-    from retrieval.types import Article
+    from retrieval.store import Article
 
     return Article(
         id=number, url=url, title=title, outlet=urlparse(url).netloc.removeprefix("www.") or "unknown",

@@ -23,8 +23,8 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.delivery import ChatGone, send_html, send_photo, typing
 from bot.render import escaped_title, link_card, pack, render_briefing, shorten, source_line
-from retrieval.embedder import EmbeddingError
-from retrieval.index import DenseIndexError
+from retrieval.embed import EmbeddingError
+from retrieval.store import DenseIndexError
 from retrieval.urls import article_ref
 
 if TYPE_CHECKING:

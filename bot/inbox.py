@@ -20,7 +20,7 @@ from typing import Any
 
 from telegram import Update
 
-from retrieval.sqlite_store import SqliteStore
+from retrieval.store import SqliteStore
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from briefing.types import Briefing, Citation
 from retrieval.ingest import IngestResult
-from retrieval.types import Article
+from retrieval.store import Article
 
 MESSAGE_LIMIT = 4096
 _CITE = re.compile(r"\[(\d+)\]")

@@ -17,7 +17,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.state import BotState, Subscription
 from briefing.types import Briefing
-from retrieval.types import Article, SearchFilters
+from retrieval.store import Article, SearchFilters
 from retrieval.urls import article_ref
 
 log = logging.getLogger(__name__)

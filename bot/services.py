@@ -8,15 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.settings import Settings
-from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder, OpenAIEmbedder
-from retrieval.ensemble import minilm_e5
-from retrieval.fetcher import Fetcher, HttpFetcher
-from retrieval.index import DenseIndex, IndexMismatchError, collection_name
+from retrieval.embed import Embedder, EmbeddingError, LocalEmbedder, OpenAIEmbedder, minilm_e5
+from retrieval.fetch import Fetcher, HttpFetcher
 from retrieval.ingest import Ingestor
-from retrieval.library import Library
 from retrieval.priority import Priority
 from retrieval.search import Searcher
 from retrieval.statements import EXTRACTOR_VERSION, extract_statements
+from retrieval.store import DenseIndex, IndexMismatchError, Library, collection_name
 
 log = logging.getLogger(__name__)
 

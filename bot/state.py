@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from retrieval.sqlite_store import SqliteStore
+from retrieval.store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (

@@ -26,7 +26,7 @@ from briefing._words import STOPWORDS, content_words, stem
 
 if TYPE_CHECKING:
     from briefing.citations import SentenceEmbeddings
-    from retrieval.types import Hit
+    from retrieval.store import Hit
 
 _CONNECTIVES = (
     "because|after|before|since|while|although|though|whereas|but|and|or|which|who|whom|whose|where|"

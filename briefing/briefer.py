@@ -26,9 +26,8 @@ from briefing.citations import (
 )
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter, Writer
-from retrieval.library import Library
 from retrieval.search import Searcher
-from retrieval.types import Hit, SearchFilters
+from retrieval.store import Hit, Library, SearchFilters
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -23,9 +23,9 @@ from briefing._words import content_words as content_words
 from briefing._words import stem as stem
 from briefing.types import Citation
 from retrieval.chunking import paragraphs, split_sentences
-from retrieval.embedder import Embedder
+from retrieval.embed import Embedder
 from retrieval.extract import addresses_a_model
-from retrieval.types import Hit
+from retrieval.store import Hit
 
 MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_RUN = re.compile(r"([ \t]*)((?:\[\d+\][ \t]*)*\[\d+\])")

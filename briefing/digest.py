@@ -16,8 +16,7 @@ from briefing.citations import SentenceEmbeddings, attach, text_sentences
 from briefing.types import Briefing, Citation
 from briefing.writer import format_date
 from retrieval.ingest import readable_text
-from retrieval.library import Library
-from retrieval.types import Article
+from retrieval.store import Article, Library
 
 # Two articles report the same event when their "title. lead sentence" embeddings have at least this cosine
 # and, when both are dated, they appeared within a few days of each other. On the demo articles the two

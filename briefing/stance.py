@@ -19,10 +19,9 @@ from briefing.quote_context import context_before, leans, proper_nouns, sentence
 from briefing.timeline import Row, display_names, merge_outlets, speaker_groups, write
 from briefing.topics import expand, find_terms
 from briefing.types import NOT_FOUND_ANSWER, Briefing
-from retrieval.library import ChunkRecord, Library, Statement
 from retrieval.search import Searcher
 from retrieval.statements import article_sentences
-from retrieval.types import SearchFilters
+from retrieval.store import ChunkRecord, Library, SearchFilters, Statement
 
 __all__ = ["StanceQuery", "StanceService", "Timeline", "is_stance_question", "parse_stance_question"]
 

@@ -19,7 +19,7 @@ from briefing.stance import Timeline
 from briefing.timeline import said
 from briefing.types import SUMMARY_REJECTED_NOTE, Briefing
 from briefing.writer import Writer
-from retrieval.types import Hit
+from retrieval.store import Hit
 
 __all__ = ["Summary", "statement_passages", "summarise", "with_summary"]
 

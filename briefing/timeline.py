@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from briefing.chart import statements_chart
 from briefing.types import Briefing, Citation
-from retrieval.library import ChunkRecord, Statement
 from retrieval.statements import opens_with_verb, reported
+from retrieval.store import ChunkRecord, Statement
 
 __all__ = [
     "SAME_EVENT", "Row", "display_names", "merge_outlets", "said", "same_words", "speaker_groups", "write",

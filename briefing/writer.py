@@ -22,7 +22,7 @@ from briefing.citations import (
     coverage,
     text_sentences,
 )
-from retrieval.embedder import Embedder
+from retrieval.embed import Embedder
 from retrieval.extract import addresses_a_model
 
 __all__ = ["Draft", "OfflineWriter", "Passage", "Writer", "format_date"]

@@ -11,10 +11,16 @@ from typing import Literal
 
 import numpy as np
 
-from retrieval.embedder import Embedder
-from retrieval.index import DenseIndex, DenseIndexError
-from retrieval.library import ChunkRecord, Library
-from retrieval.types import SHARED_SCOPE, Hit, SearchFilters
+from retrieval.embed import Embedder
+from retrieval.store import (
+    SHARED_SCOPE,
+    ChunkRecord,
+    DenseIndex,
+    DenseIndexError,
+    Hit,
+    Library,
+    SearchFilters,
+)
 
 Mode = Literal["hybrid", "bm25", "dense"]
 

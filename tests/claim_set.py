@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from briefing.citations import Passage, SentenceEmbeddings, check
-from retrieval.types import Hit
+from retrieval.store import Hit
 
 # id -> (title, outlet, day of March 2025, text)
 PASSAGES: dict[str, tuple[str, str, int, str]] = {

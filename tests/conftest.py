@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings
-from retrieval.embedder import LocalEmbedder
-from retrieval.types import Extracted
+from retrieval.embed import LocalEmbedder
+from retrieval.store import Extracted
 from tests.support.chroma_server import ChromaServer
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

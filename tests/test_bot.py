@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from briefing.types import NOT_FOUND_ANSWER
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.conftest import CORPUS
 from tests.support.bot_env import (
     ALICE,

@@ -15,7 +15,7 @@ from briefing.briefer import KEYWORD_ONLY_NOTE, Briefer, build_briefer, judge_re
 from briefing.citations import MARKER
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter
-from retrieval.types import SearchFilters
+from retrieval.store import SearchFilters
 from tests.conftest import CORPUS, SHARED_DATA
 
 DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"

@@ -1,7 +1,7 @@
 import itertools
 
 from retrieval.chunking import Chunker, passage_for_embedding, split_sentences
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 
 
 def test_sentences_respect_abbreviations_and_quotes() -> None:

@@ -21,8 +21,8 @@ from briefing.citations import (
     renumber,
     strip_links,
 )
-from retrieval.embedder import LocalEmbedder
-from retrieval.types import Hit
+from retrieval.embed import LocalEmbedder
+from retrieval.store import Hit
 
 
 def hit(article_id: int, text: str, *, title: str = "", outlet: str = "Daily", day: int | None = 3) -> Hit:

@@ -3,7 +3,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from retrieval.embedder import MODEL_SHA256, EmbeddingError, LocalEmbedder, default_model_files
+from retrieval.embed import EmbeddingError, LocalEmbedder, default_model_files
+from retrieval.embed._local import MODEL_SHA256
 
 
 def test_pinned_files_verify() -> None:
@@ -51,7 +52,7 @@ def test_bad_model_dir(tmp_path) -> None:
 
 
 async def test_api_embedder_failures_read_plainly_and_never_quote_the_key() -> None:
-    from retrieval.embedder import EmbeddingError, OpenAIEmbedder
+    from retrieval.embed import EmbeddingError, OpenAIEmbedder
     from tests.support.llm_server import LlmServer
 
     async with LlmServer(api_key="sk-right-key") as llm:

@@ -1,16 +1,22 @@
 import numpy as np
 import pytest
 
-import retrieval.ensemble as ensemble_module
+import retrieval.embed._ensemble as ensemble_module
 from bot.services import build_embedder, open_services
 from bot.settings import Settings
 from briefing.briefer import build_briefer, search_calibration
 from briefing.types import NOT_FOUND_ANSWER
-from retrieval.embedder import Embedder, EmbeddingError, LocalEmbedder, default_model_files
-from retrieval.ensemble import E5Embedder, EnsembleEmbedder, minilm_e5
-from retrieval.index import collection_name
-from retrieval.library import Library
+from retrieval.embed import (
+    E5Embedder,
+    Embedder,
+    EmbeddingError,
+    EnsembleEmbedder,
+    LocalEmbedder,
+    default_model_files,
+    minilm_e5,
+)
 from retrieval.search import FusionConfig, Searcher
+from retrieval.store import Library, collection_name
 from tests.conftest import CORPUS, make_settings
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.extract import ExtractError, clean_text, extract_html, extract_text
+from retrieval.extract._extract import ExtractError, clean_text, extract_html, extract_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 SEED = (

@@ -11,8 +11,8 @@ import pytest
 
 from bot.services import Services
 from retrieval.extract import ExtractError, extract_text
-from retrieval.extraction_workers import ExtractionWorkers, WorkerCrashed
 from retrieval.ingest import Ingestor
+from retrieval.ingest._workers import ExtractionWorkers, WorkerCrashed
 
 
 def _alive(pid: int) -> bool:

@@ -22,9 +22,8 @@ from pathlib import Path
 import httpcore
 import pytest
 
-from retrieval._fetch_body import BodyReader
-from retrieval._fetch_network import PinnedBackend
-from retrieval.fetcher import (
+from retrieval.fetch._body import BodyReader
+from retrieval.fetch._fetcher import (
     FetchedPage,
     Fetcher,
     FetchError,
@@ -32,6 +31,7 @@ from retrieval.fetcher import (
     StaticFetcher,
     validate_url,
 )
+from retrieval.fetch._network import PinnedBackend
 
 Handler = Callable[[asyncio.StreamWriter], Awaitable[None]]
 CHUNK = 64 * 1024

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.services import open_services
-from retrieval.embedder import EmbeddingError, LocalEmbedder
-from retrieval.index import (
+from retrieval.embed import EmbeddingError, LocalEmbedder
+from retrieval.ingest._ingestor import IngestResult, prepare
+from retrieval.store._index import (
     PROBE_MARKER,
     DenseIndex,
     DenseIndexError,
@@ -20,7 +21,6 @@ from retrieval.index import (
     IndexMismatchError,
     collection_name,
 )
-from retrieval.ingest import IngestResult, prepare
 from tests.conftest import CORPUS, make_settings
 from tests.support.embedders import WatchedEmbedder
 
@@ -94,7 +94,7 @@ async def test_a_rebuild_that_fails_half_way_leaves_the_old_index_serving(  # ty
 ) -> None:
     await services.ingestor.ingest_many(CORPUS)
     before = await services.index.count()
-    monkeypatch.setattr("retrieval.ingest.REINDEX_BATCH_CHUNKS", 1)  # one article per embedder call
+    monkeypatch.setattr("retrieval.ingest._ingestor.REINDEX_BATCH_CHUNKS", 1)  # one article per embedder call
 
     async def fail_second(call: int) -> None:
         if call == 2:
@@ -140,7 +140,7 @@ async def test_a_second_rebuild_supersedes_one_in_progress(  # type: ignore[no-u
 ) -> None:
     await services.ingestor.ingest_many(CORPUS)
     before = await services.index.count()
-    monkeypatch.setattr("retrieval.ingest.REINDEX_BATCH_CHUNKS", 1)
+    monkeypatch.setattr("retrieval.ingest._ingestor.REINDEX_BATCH_CHUNKS", 1)
     real = services.ingestor.embedder
 
     async def rebuild_meanwhile(call: int) -> None:
@@ -218,7 +218,7 @@ async def test_a_failing_embedder_during_repair_keeps_the_index_and_the_bot_star
     services, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     from bot.services import repair_index
-    from retrieval.embedder import EmbeddingError
+    from retrieval.embed import EmbeddingError
 
     results = await services.ingestor.ingest_many(CORPUS)
     await services.index.delete_article(results[0].article.id)
@@ -239,7 +239,7 @@ async def test_damage_is_not_rebuilt_while_the_embedder_is_down(
     services, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     from bot.services import repair_index
-    from retrieval.embedder import EmbeddingError
+    from retrieval.embed import EmbeddingError
 
     await services.ingestor.ingest_many(CORPUS)
     full = await services.index.count()

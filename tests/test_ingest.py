@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from bot.services import open_services
-from retrieval.embedder import OpenAIEmbedder
-from retrieval.fetcher import HttpFetcher
-from retrieval.ingest import FOLDER_BATCH_ARTICLES, SUSPICIOUS, IngestResult
-from retrieval.types import Extracted
+from retrieval.embed import OpenAIEmbedder
+from retrieval.fetch import HttpFetcher
+from retrieval.ingest._ingestor import FOLDER_BATCH_ARTICLES, SUSPICIOUS, IngestResult
+from retrieval.store import Extracted
 from tests.conftest import CORPUS, article, make_settings
 from tests.support.embedders import WatchedEmbedder
 from tests.support.llm_server import LlmServer
@@ -487,7 +487,7 @@ async def test_a_clash_with_another_process_is_a_duplicate_not_an_error(  # type
     the other process writes in between, the schema's uniqueness catches the clash and it reads as a
     duplicate. The interleaving is forced: the second ingestor's check runs before the first one writes."""
     from retrieval.ingest import Ingestor
-    from retrieval.library import Library
+    from retrieval.store import Library
 
     other = Library(services.library.path)  # a second connection, as a second process has
     try:

@@ -16,9 +16,8 @@ import pytest
 
 from bot.services import Services, open_services
 from briefing.briefer import build_briefer
-from retrieval.fetcher import HttpFetcher
-from retrieval.library import Library
-from retrieval.types import SHARED_SCOPE, Extracted, SearchFilters
+from retrieval.fetch import HttpFetcher
+from retrieval.store import SHARED_SCOPE, Extracted, Library, SearchFilters
 from tests.support.embedders import WatchedEmbedder
 from tests.support.web_site import every_name_is_loopback, serve_pages, under_host
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from retrieval.library import Library, LibraryError, Statement, fts_query
-from retrieval.types import SearchFilters
+from retrieval.store import SearchFilters
+from retrieval.store._library import Library, LibraryError, Statement, fts_query
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ async def test_backup(library: Library, tmp_path: Path) -> None:
 
 
 async def test_a_library_from_a_newer_release_is_refused(library: Library, tmp_path: Path) -> None:
-    from retrieval.library import SCHEMA_VERSION, LibraryVersionError
+    from retrieval.store._library import SCHEMA_VERSION, LibraryVersionError
 
     await library.set_meta("schema_version", str(SCHEMA_VERSION + 1))
     library.close()
@@ -164,7 +164,7 @@ async def test_backup_while_another_connection_keeps_writing(library: Library, t
 
 
 async def test_a_newer_library_is_refused_before_anything_is_written(library: Library) -> None:
-    from retrieval.library import SCHEMA_VERSION, LibraryVersionError
+    from retrieval.store._library import SCHEMA_VERSION, LibraryVersionError
 
     await _add(library, "https://a.example/1", "Turbines in the harbour")
     library.close()
@@ -190,7 +190,7 @@ async def test_a_newer_library_is_refused_before_anything_is_written(library: Li
 
 
 async def test_an_unreadable_schema_version_is_refused(library: Library) -> None:
-    from retrieval.library import LibraryVersionError
+    from retrieval.store._library import LibraryVersionError
 
     await library.set_meta("schema_version", "two")
     library.close()

@@ -14,7 +14,7 @@ from briefing.citations import MARKER, Passage
 from briefing.llm import FALLBACK_NOTE, UNCITED_NOTE, LLMWriter, clean_text, complete_sentences, source_blocks
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter
-from retrieval.types import Hit
+from retrieval.store import Hit
 from tests.conftest import CORPUS
 from tests.support.llm_server import LlmReply, LlmServer
 

@@ -6,7 +6,7 @@ from ipaddress import IPv4Address, ip_address
 
 import pytest
 
-from retrieval._netguard import (
+from retrieval.fetch._netguard import (
     is_public,
     looks_numeric,
     non_public_reason,

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from bot.services import Services
-from retrieval.embedder import Embedder, LocalEmbedder
+from retrieval.embed import Embedder, LocalEmbedder
 from retrieval.ingest import Ingestor
 from retrieval.priority import BULK_NICENESS, Priority, answering, in_bulk_thread
-from retrieval.types import Extracted
+from retrieval.store import Extracted
 
 
 async def test_bulk_work_waits_for_a_question_but_never_inside_one() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embedder import LocalEmbedder
-from retrieval.types import SHARED_SCOPE
+from retrieval.embed import LocalEmbedder
+from retrieval.store import SHARED_SCOPE
 from tests.support.bot_env import ALICE, BOB, GROUP, Env, html_of, links_in, make_env, running_bot
 from tests.support.telegram_server import BotApiServer
 from tests.support.web_site import serve_pages, under_host

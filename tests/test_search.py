@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from retrieval.search import topic_text
-from retrieval.types import SearchFilters
+from retrieval.store import SearchFilters
 from tests.conftest import CORPUS
 
 # The same tests run against the embedded Chroma store and a `chroma run` server.
@@ -130,7 +130,7 @@ async def test_bm25_scores_only_the_chunks_asked_for(loaded) -> None:  # type: i
 
 
 async def test_keyword_search_answers_while_the_dense_side_is_down(loaded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from retrieval.index import DenseIndexError
+    from retrieval.store import DenseIndexError
 
     async def down(*args: object, **kwargs: object) -> None:
         raise DenseIndexError("dense search failed: connection refused")

@@ -1,4 +1,4 @@
-from retrieval.shingles import bands, content_hash, overlap, shingles
+from retrieval.dedupe import bands, content_hash, overlap, shingles
 
 BASE = (
     "The Kremlin said on Thursday that the four regions are part of Russia and that their status is not "

@@ -18,7 +18,7 @@ from briefing.stance import (
 )
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.statements import extract_statements
-from retrieval.types import SearchFilters
+from retrieval.store import SearchFilters
 from tests.conftest import article
 
 DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embedder import LocalEmbedder
-from retrieval.types import Extracted
+from retrieval.embed import LocalEmbedder
+from retrieval.store import Extracted
 from tests.support.bot_env import ALICE, Env, html_of, make_env
 
 _TEXT = (

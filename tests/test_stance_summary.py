@@ -18,7 +18,7 @@ from briefing.llm import LLMWriter
 from briefing.stance import StanceService
 from briefing.types import SUMMARY_REJECTED_NOTE, SUMMARY_UNAVAILABLE_NOTE, Briefing
 from briefing.writer import OfflineWriter
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.hostile._llm_env import ALICE, llm_bot, replies
 from tests.support.llm_server import LlmReply, LlmServer
 from tests.test_llm_writer import blocks

@@ -19,7 +19,7 @@ from briefing.stance import StanceService
 from briefing.timeline import same_words
 from briefing.topics import COVERS, expand, find_terms
 from briefing.types import Briefing
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.conftest import SHARED_DATA, article
 
 ROOT = Path(__file__).resolve().parents[1]

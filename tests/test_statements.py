@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY
 from retrieval.extract import extract_text
-from retrieval.library import Statement
 from retrieval.statements import extract_statements, opens_with_verb, reported
-from retrieval.types import Article
+from retrieval.statements._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY
+from retrieval.store import Article, Statement
 from tests.conftest import SHARED_DATA
 
 DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"

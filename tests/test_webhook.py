@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.app import WEBHOOK_PATH, build_application, start_webhook, stop_polling
 from bot.services import open_services
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.conftest import make_settings
 from tests.support.chroma_server import free_port
 from tests.support.telegram_server import BotApiServer

@@ -12,8 +12,8 @@ from bot.services import Services
 from briefing.briefer import Briefer
 from briefing.citations import MARKER, Passage, SentenceEmbeddings, text_sentences
 from briefing.writer import OfflineWriter, _states_its_date
-from retrieval.embedder import LocalEmbedder
-from retrieval.types import Hit
+from retrieval.embed import LocalEmbedder
+from retrieval.store import Hit
 
 DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retrieval.embedder import LocalEmbedder
-from retrieval.fetcher import HttpFetcher
+from retrieval.embed import LocalEmbedder
+from retrieval.fetch import HttpFetcher
 from tests.support.bot_env import ALICE, Env, html_of, make_env, running_bot
 from tests.support.llm_server import LlmServer
 from tests.support.telegram_server import ApiCall, BotApiServer, parse_telegram_html

@@ -29,9 +29,9 @@ import pytest
 
 from bot.services import open_services
 from bot.settings import Settings
-from retrieval.embedder import LocalEmbedder
-from retrieval.index import PROBE_MARKER
-from retrieval.ingest import FOLDER_BATCH_ARTICLES
+from retrieval.embed import LocalEmbedder
+from retrieval.ingest._ingestor import FOLDER_BATCH_ARTICLES
+from retrieval.store._index import PROBE_MARKER
 from tests.conftest import CORPUS, make_settings
 from tests.hostile._tg_env import ALICE, BOB, html_of, running_bot, wait_until
 from tests.support.telegram_server import BotApiServer
@@ -119,8 +119,7 @@ async def pad_index(data_dir: str, count: str) -> int:
     import numpy as np
 
     from bot.services import EMBEDDER_META_KEY
-    from retrieval.index import DenseEntry, DenseIndex
-    from retrieval.library import Library
+    from retrieval.store import DenseEntry, DenseIndex, Library
 
     settings = Settings(_env_file=None, data_dir=Path(data_dir))  # type: ignore[call-arg]
     library = Library(settings.library_path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.services import Services
-from retrieval.embedder import EmbeddingError
+from retrieval.embed import EmbeddingError
 from retrieval.urls import canonical_url
 from tests.hostile._llm_env import ALICE, Env, Reply, embedding_api_bot, replies
 from tests.support.llm_server import LlmServer

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.conftest import CORPUS
 from tests.hostile._tg_env import ALICE, Env, html_of, running_bot
 from tests.support.telegram_server import BotApiServer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.conftest import CORPUS
 from tests.hostile._tg_env import ALICE, html_of, running_bot
 from tests.support.chroma_server import ChromaServer

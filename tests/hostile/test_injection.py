@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.hostile._llm_env import ALICE, Env, Reply, llm_bot, replies
 from tests.support.llm_server import LlmServer
 from tests.support.web_site import serve_pages

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval import _injection
-from retrieval.extract import addresses_a_model, extract_text, without_instructions
+from retrieval.extract import _injection, addresses_a_model, extract_text, without_instructions
 from tests.hostile.injection_set import HARD_NEGATIVES, INJECTIONS
 
 

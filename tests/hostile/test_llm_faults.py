@@ -15,7 +15,7 @@ import pytest
 
 from briefing.llm import FALLBACK_NOTE, LLMWriter
 from briefing.writer import OfflineWriter
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.conftest import CORPUS, make_settings
 from tests.hostile._llm_env import ALICE, Env, Reply, llm_bot, replies
 from tests.support.llm_server import LlmReply, LlmServer

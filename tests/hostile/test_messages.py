@@ -11,7 +11,7 @@ import pytest
 
 from bot.render import pack, render_briefing
 from briefing.types import Briefing, Citation
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.support.bot_env import ALICE, Env, html_of, links_in, make_env
 from tests.support.telegram_methods import MAX_TEXT_LENGTH
 from tests.support.telegram_server import parse_telegram_html

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from retrieval.embedder import LocalEmbedder
-from retrieval.ingest import SUSPICIOUS
+from retrieval.embed import LocalEmbedder
+from retrieval.ingest._ingestor import SUSPICIOUS
 from tests.hostile._llm_env import ALICE, Env, Reply, llm_bot, replies
 from tests.support.bot_env import make_env
 from tests.support.llm_server import LlmServer

@@ -12,7 +12,7 @@ from telegram import Bot
 from telegram.error import RetryAfter
 
 from bot.delivery import send_html
-from retrieval.embedder import LocalEmbedder
+from retrieval.embed import LocalEmbedder
 from tests.conftest import CORPUS
 from tests.hostile._tg_env import ALICE, BOB, CutProxy, Env, html_of, running_bot, wait_until
 from tests.support.telegram_server import ApiCall, BotApiServer

@@ -15,8 +15,8 @@ from typing import Any
 from bot.app import build_application, start_polling, stop_polling
 from bot.runtime import Runtime
 from bot.services import open_services
-from retrieval.embedder import LocalEmbedder
-from retrieval.fetcher import HttpFetcher
+from retrieval.embed import LocalEmbedder
+from retrieval.fetch import HttpFetcher
 from tests.conftest import make_settings
 from tests.support.telegram_server import BotApiServer, parse_telegram_html
 from tests.support.web_site import every_name_is_loopback

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import numpy as np
 
-from retrieval.embedder import Embedder
+from retrieval.embed import Embedder
 
 
 class WatchedEmbedder(Embedder):

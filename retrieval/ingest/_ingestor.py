@@ -1,0 +1,759 @@
+"""Ingestion: fetch or read, extract, dedupe, chunk, embed, store in the library, then in the dense index.
+
+Order matters for crash safety: vectors are computed before anything is written, the library row is written
+with `indexed = 0`, the dense index is upserted (idempotent ids), and only then is the article marked indexed.
+Search ignores unindexed rows, and `resume()` finishes them after a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from retrieval.chunking import Chunker, passage_for_embedding
+from retrieval.dedupe import bands, content_hash, overlap, shingles
+from retrieval.embed import Embedder, EmbeddingError
+from retrieval.extract import ExtractError, _injection, extract_html, extract_text, without_instructions
+from retrieval.fetch import Fetcher, FetchError
+from retrieval.priority import Priority
+from retrieval.store import (
+    SHARED_SCOPE,
+    Article,
+    ChunkRecord,
+    DenseEntry,
+    DenseIndex,
+    DenseIndexError,
+    Extracted,
+    Library,
+    LibraryError,
+    Statement,
+)
+from retrieval.urls import canonical_url, host_of, same_site, title_from_url
+
+from ._workers import ExtractionWorkers, shared_workers
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+NEAR_DUPLICATE_OVERLAP = 0.85
+MIN_WORDS = 12
+FILE_SUFFIXES = (".html", ".htm", ".txt", ".md")
+REINDEX_BATCH_CHUNKS = 256
+# A folder is stored in batches of this many articles, or fewer once their text nears REINDEX_BATCH_CHUNKS
+# passages (a passage is at most 200 tokens, about 150 words). Embedders re-batch internally (8 texts local,
+# 64 over an API) and a Chroma upsert costs about the same for dozens of articles as for one, so bigger
+# batches gain little, while they delay progress reports and widen what one failed embedder call fails.
+FOLDER_BATCH_ARTICLES = 32
+FOLDER_BATCH_WORDS = REINDEX_BATCH_CHUNKS * 150
+SUSPICIOUS = "suspicious-instructions"
+# Hashing, shingling or reading statements of the longest article the fetcher lets in takes seconds; a step
+# far past that is a worker stuck on something, and is stopped.
+_BULK_STEP_TIMEOUT = 120.0  # the article flag for text that addresses a language model
+
+StatementExtractor = Callable[[Article], list[Statement]]
+
+
+def passage_text(item: Extracted) -> str:
+    """The text that becomes searchable passages: without paragraphs that address a language model.
+
+    Such paragraphs stay in the stored article (which is flagged), but no writer reads, quotes or cites them:
+    otherwise a model that obeyed one could cite the paragraph itself as support for what it was told to say.
+    """
+    return without_instructions(item.text) if item.suspicious else item.text
+
+
+def readable_text(article: Article) -> str:
+    """A stored article's text as statements and digests may use it: `passage_text`'s rule, for an article
+    already stored (flagged as SUSPICIOUS when it held such paragraphs)."""
+    return without_instructions(article.text) if SUSPICIOUS in (article.flags or "") else article.text
+
+
+def read_with_url(file: Path) -> tuple[bytes, str]:
+    """The file's bytes and its file:// URL. Both touch the disk, so callers run this in a thread."""
+    return file.read_bytes(), file.resolve().as_uri()
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What happened to one input. `status`: added | duplicate | near_duplicate | failed."""
+
+    source: str
+    status: str
+    article: Article | None = None
+    chunks: int = 0
+    reason: str | None = None
+    duplicate_of: Article | None = None
+    statements: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+@dataclass(slots=True)
+class _Pending:
+    source: str
+    extracted: Extracted
+    added_by: str
+    url: str
+    outlet: str
+    title: str
+    hash: str
+    bands: list[int]
+    shingles: set[int]
+    searchable: str  # the text passages are cut from: `passage_text`
+    pieces: list[str] = field(default_factory=list)
+
+
+def _article_files(path: Path) -> list[Path] | None:
+    """The article files at `path`: itself, or those in the tree below it, sorted; None if it is neither."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+    return [path] if path.is_file() else None
+
+
+def _twins(a: _Pending, b: _Pending) -> bool:
+    """Whether `a` would be a duplicate or near-duplicate of `b` once `b` is stored."""
+    if a.url == b.url or a.hash == b.hash:
+        return True
+    shared_band = not set(a.bands).isdisjoint(b.bands)
+    return shared_band and overlap(a.shingles, b.shingles) >= NEAR_DUPLICATE_OVERLAP
+
+
+def prepare(item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:
+    """An extracted item made ready to store: its address, title, outlet, hash and shingles. Bulk work that
+    takes a while on a long text: ingestors run it in their worker processes."""
+    text = (item.text or "").strip()
+    searchable = passage_text(item)
+    if len(text.split()) < MIN_WORDS or len(searchable.split()) < MIN_WORDS:
+        return IngestResult(source, "failed", reason="too little article text to store")
+    url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
+    title = (item.title or "").strip()
+    if not title and (title := title_from_url(item.url, text) or ""):
+        # A derived title is read like any other: a slug can carry planted instructions too.
+        item.suspicious = [*item.suspicious, *_injection.find(title)]
+    title = title or text.split("\n", 1)[0][:90]
+    outlet = (item.site or "").strip() or host_of(url) or "unknown"
+    marks = shingles(text)
+    return _Pending(
+        source=source, extracted=item, added_by=added_by, url=url, outlet=outlet, title=title,
+        hash=content_hash(text), bands=bands(marks), shingles=marks, searchable=searchable,
+    )  # fmt: skip
+
+
+
+class Ingestor:
+    def __init__(
+        self,
+        library: Library,
+        index: DenseIndex,
+        embedder: Embedder,
+        fetcher: Fetcher | None = None,
+        *,
+        chunker: Chunker | None = None,
+        extract_timeout: float = 20.0,
+        statement_extractor: StatementExtractor | None = None,
+        priority: Priority | None = None,
+        max_passages: int | None = None,
+        workers: ExtractionWorkers | None = None,
+    ) -> None:
+        self.library = library
+        self.index = index
+        self.embedder = embedder
+        self.fetcher = fetcher
+        # Leave headroom under the model window for the title line prepended when embedding.
+        self.chunker = chunker or Chunker(
+            embedder.count_tokens, max_tokens=min(200, embedder.max_tokens - 40)
+        )
+        self.extract_timeout = extract_timeout
+        self.statement_extractor = statement_extractor
+        # Questions go first: every CPU-heavy step below waits its turn (see retrieval.priority).
+        self.priority = priority or Priority()
+        self.max_passages = max_passages
+        self.workers = workers or shared_workers()
+        self._write_lock = asyncio.Lock()
+
+    # ---- entry points -----------------------------------------------------------------------------------
+
+    async def ingest_url(self, url: str, *, added_by: str = SHARED_SCOPE) -> IngestResult:
+        if self.fetcher is None:
+            return IngestResult(url, "failed", reason="fetching links is not configured")
+        try:
+            # Checked before anything is looked up: a refused link never learns what is stored.
+            self.fetcher.check(url)
+            canon = canonical_url(url)
+        except FetchError as exc:
+            return IngestResult(url, "failed", reason=str(exc))
+        except ValueError as exc:
+            return IngestResult(url, "failed", reason=f"not a valid URL: {exc}")
+        existing = await self.library.find_by_url(canon, scope=added_by)
+        if existing is not None:
+            return self._already(url, existing)
+        try:
+            page = await self.fetcher.fetch(url)
+        except FetchError as exc:
+            return IngestResult(url, "failed", reason=str(exc))
+        if page.content_type == "text/plain":
+            job = partial(extract_text, page.text(), url=page.final_url)
+        else:
+            job = partial(extract_html, page.body, url=page.final_url)
+        extracted = await self._extract(url, job)
+        if isinstance(extracted, IngestResult):
+            return extracted
+        # Known by where it was fetched from: the page's own canonical address counts only on that site.
+        if not extracted.url or not same_site(extracted.url, page.final_url):
+            extracted.url = page.final_url
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[url]))[0]
+
+    async def ingest_text(
+        self,
+        text: str,
+        *,
+        url: str | None = None,
+        title: str | None = None,
+        published: datetime | None = None,
+        outlet: str | None = None,
+        added_by: str = SHARED_SCOPE,
+    ) -> IngestResult:
+        """Raw text, e.g. a forwarded Telegram post; the caller supplies whatever metadata it knows."""
+        source = url or "text"
+        extracted = await self._extract(
+            source, partial(extract_text, text, url=url, title=title, published=published)
+        )
+        if isinstance(extracted, IngestResult):
+            return extracted
+        if outlet:
+            extracted.site = outlet
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[source]))[0]
+
+    async def ingest_path(
+        self,
+        path: Path,
+        *,
+        added_by: str = SHARED_SCOPE,
+        progress: Callable[[IngestResult], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
+    ) -> list[IngestResult]:
+        """A file, or a directory searched recursively for .html/.htm/.txt/.md files.
+
+        `on_total` hears how many files were found, before the first is read (a progress bar's length).
+
+        Files are read and extracted one by one but stored in batches through `ingest_many`, so a folder
+        costs an embedder call and an index write per batch, not per file. Results are in file order, one
+        per file; `progress` gets each in that order, once the file's batch is done.
+        """
+        path = Path(path)
+        files = await asyncio.to_thread(_article_files, path)  # a walk of a whole tree takes a while
+        if files is None:
+            return [IngestResult(str(path), "failed", reason="no such file or directory")]
+        if not files:
+            return [
+                IngestResult(str(path), "failed", reason="no .html, .htm, .txt or .md files in this folder")
+            ]
+        if on_total:
+            on_total(len(files))
+        results: list[IngestResult | None] = [None] * len(files)
+        reported = 0
+        batch: list[tuple[int, Extracted]] = []
+        words = 0
+
+        def report() -> None:
+            nonlocal reported
+            while reported < len(results) and (done := results[reported]) is not None:
+                if progress:
+                    progress(done)
+                reported += 1
+
+        async def flush() -> None:
+            nonlocal words
+            if batch:
+                sources = [str(files[pos]) for pos, _ in batch]
+                stored = await self.ingest_many([x for _, x in batch], added_by=added_by, sources=sources)
+                for (pos, _), result in zip(batch, stored, strict=True):
+                    results[pos] = result
+                batch.clear()
+                words = 0
+            report()
+
+        for pos, file in enumerate(files):
+            item = await self.read_file(file)
+            if isinstance(item, IngestResult):
+                results[pos] = item
+                report()
+                continue
+            batch.append((pos, item))
+            words += len(item.text.split())
+            if len(batch) >= FOLDER_BATCH_ARTICLES or words >= FOLDER_BATCH_WORDS:
+                await flush()
+        await flush()
+        return [r if r is not None else IngestResult("?", "failed", reason="internal error") for r in results]
+
+    async def ingest_file(self, file: Path, *, added_by: str = SHARED_SCOPE) -> IngestResult:
+        item = await self.read_file(file)
+        if isinstance(item, IngestResult):
+            return item
+        return (await self.ingest_many([item], added_by=added_by, sources=[str(file)]))[0]
+
+    async def read_file(self, file: Path) -> Extracted | IngestResult:
+        """One file read and extracted, not yet stored; or why it cannot be (a failed result)."""
+        source = str(file)
+        suffix = file.suffix.lower()
+        if suffix not in FILE_SUFFIXES:
+            return IngestResult(source, "failed", reason=f"unsupported file type {suffix or '(none)'}")
+        try:
+            raw, file_url = await asyncio.to_thread(read_with_url, file)
+        except OSError as exc:
+            return IngestResult(source, "failed", reason=f"cannot read file: {exc.strerror or exc}")
+        if suffix in (".html", ".htm"):
+            extracted = await self._extract(source, partial(extract_html, raw, url=None))
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return IngestResult(source, "failed", reason="the file is not UTF-8 text")
+            extracted = await self._extract(source, partial(extract_text, text, url=None))
+        if isinstance(extracted, IngestResult):
+            return extracted
+        if not extracted.url:
+            extracted.url = file_url
+            extracted.site = extracted.site or "local file"
+        return extracted
+
+    async def _extract(self, source: str, job: Callable[[], Extracted]) -> Extracted | IngestResult:
+        """`job` (a picklable call of an extraction function) in a worker process, which the time limit
+        kills: a page that keeps the extractor busy for minutes gets its card, and its core back."""
+        await self.priority.bulk_turn()
+        try:
+            return await self.workers.run(job, timeout=self.extract_timeout)
+        except TimeoutError:
+            # :g, not :.0f, so a sub-second limit does not read "longer than 0s".
+            return IngestResult(
+                source, "failed", reason=f"extraction took longer than {self.extract_timeout:g}s"
+            )
+        except ExtractError as exc:
+            return IngestResult(source, "failed", reason=str(exc) or "no article text found")
+        except Exception as exc:  # WorkerCrashed included: the next job gets a new worker
+            log.warning("extraction crashed on %s: %s", source, type(exc).__name__)
+            return IngestResult(source, "failed", reason="the page could not be read as an article")
+
+    @staticmethod
+    def _already(source: str, existing: Article) -> IngestResult:
+        """The adder can see this article already (its own, or shared): nothing is stored or granted."""
+        return IngestResult(source, "duplicate", article=existing, chunks=existing.chunk_count)
+
+    # ---- the batch pipeline -----------------------------------------------------------------------------
+
+    async def ingest_many(
+        self,
+        items: Sequence[Extracted],
+        *,
+        added_by: str = SHARED_SCOPE,
+        sources: Sequence[str] | None = None,
+    ) -> list[IngestResult]:
+        """Ingest already-extracted articles; embedding is batched across them for throughput."""
+        sources = list(sources) if sources is not None else [i.url or i.title or "text" for i in items]
+        results: list[IngestResult | None] = [None] * len(items)
+        pending: list[tuple[int, _Pending]] = []
+        for pos, (item, source) in enumerate(zip(items, sources, strict=True)):
+            # Hashing and shingling a long text takes a while: off the event loop, after any question.
+            await self.priority.bulk_turn()
+            prepared = await self.workers.run(prepare, item, source, added_by, timeout=_BULK_STEP_TIMEOUT)
+            if isinstance(prepared, IngestResult):
+                results[pos] = prepared
+                continue
+            # Twins inside one batch are caught by the re-check under the write lock in _write_row.
+            existing = await self.library.find_existing(prepared.url, prepared.hash, scope=added_by)
+            if existing is not None:
+                results[pos] = self._already(source, existing)
+                continue
+            pending.append((pos, prepared))
+
+        to_index: list[tuple[int, _Pending]] = []
+        first_round: list[_Pending] = []
+        later: list[tuple[int, _Pending]] = []
+        for pos, p in pending:
+            if any(_twins(p, q) for q in first_round):
+                # Its twin is earlier in this batch and not in the library yet: it waits for a second round,
+                # so it ends as a duplicate or linked copy of the twin, as it would had it come on its own.
+                later.append((pos, p))
+                continue
+            first_round.append(p)
+            twin = await self._near_duplicate(p)
+            if twin is not None:
+                results[pos] = await self._store_near_duplicate(p, twin)
+            else:
+                await self.priority.bulk_turn()
+                p.pieces = await asyncio.to_thread(self._pieces, p.searchable)
+                if self.max_passages is not None and len(p.pieces) > self.max_passages:
+                    results[pos] = IngestResult(p.source, "failed", reason=self._too_long(len(p.pieces)))
+                    continue
+                to_index.append((pos, p))
+
+        stored: list[tuple[int, _Pending, Article, object]] = []
+        for pos, p, vectors in await self._embed_pending(to_index, results):
+            row = await self._write_row(p)
+            if isinstance(row, IngestResult):
+                results[pos] = row
+            else:
+                stored.append((pos, p, row, vectors))
+        for pos, result in await self._index_batch(stored):
+            results[pos] = result
+        if later:
+            again = await self.ingest_many(
+                [p.extracted for _, p in later], added_by=added_by, sources=[p.source for _, p in later]
+            )
+            for (pos, _), result in zip(later, again, strict=True):
+                results[pos] = result
+        return [r if r is not None else IngestResult("?", "failed", reason="internal error") for r in results]
+
+    async def _embed_pending(
+        self, items: list[tuple[int, _Pending]], results: list[IngestResult | None]
+    ) -> list[tuple[int, _Pending, object]]:
+        """Each article's chunk vectors, from one embedder call for the whole batch.
+
+        If that call fails, each article is embedded on its own, so an input an API rejects (too long, say)
+        fails its own article, not the batch. Two other failures in a row mean the endpoint itself is
+        failing: the articles left fail with its reason, without a call each.
+        """
+        out: list[tuple[int, _Pending, object]] = []
+        fresh: list[tuple[int, _Pending]] = []
+        for pos, p in items:
+            reused = await self._vectors_of_copy(p)
+            if reused is not None:
+                out.append((pos, p, reused))
+            else:
+                fresh.append((pos, p))
+        texts = [passage_for_embedding(p.title, piece) for _, p in fresh for piece in p.pieces]
+        if not texts:
+            return out
+        try:
+            vectors = await self._embed(texts)
+        except EmbeddingError as exc:
+            if len(fresh) == 1:
+                results[fresh[0][0]] = IngestResult(fresh[0][1].source, "failed", reason=str(exc))
+                return out
+            return out + await self._embed_one_by_one(fresh, results, str(exc))
+        offset = 0
+        for pos, p in fresh:
+            out.append((pos, p, vectors[offset : offset + len(p.pieces)]))
+            offset += len(p.pieces)
+        return out
+
+    async def _vectors_of_copy(self, p: _Pending) -> object | None:
+        """The vectors of an indexed article with this very text and title, if the dense index has them all.
+
+        Another scope's copy of the same page gets its own row, passages and vectors; when the text, title
+        and passages are identical, so are the vectors, and they are copied rather than computed again.
+        Nothing of the other copy is shown: its vectors only.
+        """
+        import numpy as np
+
+        twin = await self.library.indexed_copy(p.hash, p.title)
+        if twin is None:
+            return None
+        records = await self.library.article_chunks(twin.id)
+        if [r.text for r in records] != p.pieces:
+            return None
+        try:
+            found = await self.index.vectors([r.chunk_id for r in records])
+        except DenseIndexError:
+            return None
+        if len(found) != len(records):
+            return None
+        return np.vstack([found[r.chunk_id] for r in records])
+
+    async def _embed_one_by_one(
+        self, items: list[tuple[int, _Pending]], results: list[IngestResult | None], reason: str
+    ) -> list[tuple[int, _Pending, object]]:
+        out: list[tuple[int, _Pending, object]] = []
+        misses = 0
+        for pos, p in items:
+            if misses >= 2:
+                results[pos] = IngestResult(p.source, "failed", reason=reason)
+                continue
+            try:
+                vectors = await self._embed([passage_for_embedding(p.title, x) for x in p.pieces])
+            except EmbeddingError as exc:
+                results[pos] = IngestResult(p.source, "failed", reason=str(exc))
+                # A refused input shows the endpoint answering; only other failures count towards "down".
+                misses, reason = (0, reason) if exc.rejected_input else (misses + 1, str(exc))
+                continue
+            misses = 0
+            out.append((pos, p, vectors))
+        return out
+
+    async def _near_duplicate(self, p: _Pending) -> Article | None:
+        """A near-duplicate the adder can already see. One in another scope is no twin: filing the new copy
+        under it would show the adder that scope's text, title and address."""
+        for candidate in await self.library.candidates_by_bands(p.bands, scope=p.added_by):
+            theirs = await asyncio.to_thread(shingles, candidate.text)
+            if overlap(p.shingles, theirs) >= NEAR_DUPLICATE_OVERLAP:
+                return candidate
+        return None
+
+    def _too_long(self, passages: int) -> str:
+        return (
+            f"the article is too long to store: {passages} passages (about {passages * 150:,} words); "
+            f"the limit is {self.max_passages} (MAX_PASSAGES_PER_ARTICLE)"
+        )
+
+    def _pieces(self, text: str) -> list[str]:
+        return [c.text for c in self.chunker.split(text)]
+
+    def _flags(self, p: _Pending) -> str:
+        return SUSPICIOUS if p.extracted.suspicious else ""
+
+    async def _store_near_duplicate(self, p: _Pending, twin: Article) -> IngestResult:
+        async with self._write_lock:
+            try:
+                article = await self.library.add_article(
+                    url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
+                    published_at=p.extracted.published, language=p.extracted.language, text=p.extracted.text,
+                    content_hash=p.hash, added_by=p.added_by, duplicate_of=twin.id, flags=self._flags(p),
+                )  # fmt: skip
+            except LibraryError:
+                existing = await self.library.find_existing(p.url, p.hash, scope=p.added_by)
+                if existing is None:
+                    raise
+                return self._already(p.source, existing)
+        return IngestResult(p.source, "near_duplicate", article=article, duplicate_of=twin)
+
+    async def _write_row(self, p: _Pending) -> Article | IngestResult:
+        """The library row and its chunks, still invisible to search (`indexed = 0`)."""
+        async with self._write_lock:
+            existing = await self.library.find_existing(p.url, p.hash, scope=p.added_by)
+            if existing is not None:
+                return self._already(p.source, existing)
+            try:
+                return await self.library.add_article(
+                    url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
+                    published_at=p.extracted.published, language=p.extracted.language,
+                    text=p.extracted.text, content_hash=p.hash, added_by=p.added_by, chunks=p.pieces,
+                    bands=p.bands, flags=self._flags(p),
+                )  # fmt: skip
+            except LibraryError:
+                # Another process (the CLI beside the bot) stored the same link or text since the check
+                # above: the schema's uniqueness caught it, and it is a duplicate like any other.
+                existing = await self.library.find_existing(p.url, p.hash, scope=p.added_by)
+                if existing is None:
+                    raise
+                return self._already(p.source, existing)
+
+    async def _index_batch(
+        self, stored: list[tuple[int, _Pending, Article, object]]
+    ) -> list[tuple[int, IngestResult]]:
+        """Upsert the vectors of several stored articles at once, then mark each indexed.
+
+        One dense-index write per batch instead of one per article: a Chroma upsert costs about as much for
+        one article as for dozens. If the batch write fails, each article is tried alone, so one bad article
+        is rolled back without taking the others with it.
+        """
+        import numpy as np
+
+        if not stored:
+            return []
+        entries: list[DenseEntry] = []
+        for _, _, article, _ in stored:
+            entries.extend(self._entries(await self.library.article_chunks(article.id)))
+        try:
+            await self.index.upsert(entries, np.vstack([np.asarray(v) for _, _, _, v in stored]))
+            batch_ok = True
+        except Exception as exc:  # any failure: fall back to one article at a time below
+            log.warning("batch index write failed (%s); indexing articles one by one", exc)
+            batch_ok = False
+        out: list[tuple[int, IngestResult]] = []
+        for pos, p, article, vectors in stored:
+            try:
+                # Statements before the article becomes visible: a crash in between leaves it pending, and
+                # resume() extracts them again (replacing), so no indexed article ever lacks them.
+                statements = await self._extract_statements(article)
+                if batch_ok:
+                    await self.library.mark_indexed(article.id)
+                else:
+                    await self._index_article(article, vectors)
+            except Exception as exc:  # roll back so nothing is half-stored
+                log.warning("indexing article %s failed: %s", article.id, exc)
+                await self.library.delete_article(article.id)
+                with contextlib.suppress(Exception):
+                    await self.index.delete_article(article.id)
+                reason = f"could not index the article: {exc}"
+                out.append((pos, IngestResult(p.source, "failed", reason=reason)))
+                continue
+            stored_article = await self.library.get_article(article.id) or article
+            result = IngestResult(
+                p.source, "added", article=stored_article, chunks=len(p.pieces), statements=statements
+            )
+            out.append((pos, result))
+        return out
+
+    async def reextract_statements(self) -> int:
+        """Extract every stored article's statements again (replacing the old ones), after the extractor
+        changed.
+        Returns how many articles were read; one that fails keeps its old statements and is logged."""
+        done = 0
+        for article_id in await self.library.indexed_article_ids():
+            article = await self.library.get_article(article_id)
+            if article is not None:
+                await self._extract_statements(article)
+                done += 1
+        return done
+
+    async def _extract_statements(self, article: Article) -> int:
+        if self.statement_extractor is None:
+            return 0
+        # What addresses a model is not news: nobody's "statement" may come from planted instructions.
+        article = dataclasses.replace(article, text=readable_text(article))
+        try:
+            await self.priority.bulk_turn()
+            found = await self.workers.run(self.statement_extractor, article, timeout=_BULK_STEP_TIMEOUT)
+            return await self.library.add_statements(found, replace=article.id)
+        except Exception as exc:  # statements are a bonus; the article stays
+            log.warning("statement extraction failed on article %s: %s", article.id, exc)
+            return 0
+
+    @staticmethod
+    def _entries(records: Sequence[ChunkRecord]) -> list[DenseEntry]:
+        return [
+            DenseEntry(
+                chunk_id=r.chunk_id,
+                article_id=r.article_id,
+                published_ts=int(r.published.timestamp()) if r.published else None,
+                outlet=r.outlet,
+                scope=r.added_by,
+            )
+            for r in records
+        ]
+
+    async def _index_article(self, article: Article, vectors: object) -> None:
+        import numpy as np
+
+        assert isinstance(vectors, np.ndarray)
+        entries = self._entries(await self.library.article_chunks(article.id))
+        await self.index.upsert(entries, vectors)
+        await self.library.mark_indexed(article.id)
+
+    # ---- repair -----------------------------------------------------------------------------------------
+
+    async def _embed(self, texts: list[str]) -> np.ndarray:
+        """Passages embedded a few at a time, each step after any question in flight: a question never
+        queues behind a whole article (or a reindex batch) for the model."""
+        import numpy as np
+
+        step = max(1, self.embedder.bulk_batch)
+        parts = []
+        for start in range(0, len(texts), step):
+            await self.priority.bulk_turn()
+            parts.append(await self.embedder.embed(texts[start : start + step]))
+        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
+
+    async def _embed_records(self, article: Article) -> object:
+        records = await self.library.article_chunks(article.id)
+        return await self._embed([passage_for_embedding(article.title, r.text) for r in records])
+
+    async def resume(self) -> int:
+        """Finish articles a crash left stored but unindexed, and copies unlinked from a forgotten twin.
+        Returns how many were completed."""
+        done = 0
+        for article_id in await self.library.pending_articles():
+            done += await self._complete(article_id)
+        return done
+
+    async def _complete(self, article_id: int) -> int:
+        """Embed and index one stored, unindexed article; one without passages is cut into them first."""
+        article = await self.library.get_article(article_id)
+        if article is None:
+            return 0
+        try:
+            if article.chunk_count == 0:
+                pieces = await asyncio.to_thread(self._pieces, readable_text(article))
+                marks = await asyncio.to_thread(lambda: bands(shingles(article.text)))
+                await self.library.set_passages(article.id, pieces, marks)
+            vectors = await self._embed_records(article)
+            await self._extract_statements(article)
+            await self._index_article(article, vectors)
+            return 1
+        except Exception as exc:
+            log.warning("could not finish indexing article %s: %s", article_id, exc)
+            return 0
+
+    async def reindex(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        only_missing: bool = False,
+        reset: bool = True,
+    ) -> int:
+        """Rebuild the dense index from the library. Returns the number of chunks embedded.
+
+        `reset` builds a new collection and puts it in place of the old one only once it is complete: the
+        cure for damaged vectors or a corrupt HNSW segment, and the old index keeps serving until then, or
+        for good if embedding fails half-way. Without it, vectors are upserted over what is there and stray
+        ones removed; `only_missing` then re-embeds only the articles whose vectors are not all present.
+        """
+        import numpy as np
+
+        target = await self.index.shadow() if reset else self.index
+        present = set() if reset else await self.index.chunk_ids()
+        wanted: set[str] = set()
+        # An article another process is storing has its vectors written before it is marked indexed: they
+        # are not strays. Read after the snapshot above and before the indexed list below, so an article
+        # marked indexed in between is in one of the two.
+        for article_id in await self.library.pending_articles() if present else []:
+            wanted.update(r.chunk_id for r in await self.library.article_chunks(article_id))
+        todo: list[list[ChunkRecord]] = []
+        for records in (await self.library.indexed_chunks()).values():
+            wanted.update(r.chunk_id for r in records)
+            if not (only_missing and all(r.chunk_id in present for r in records)):
+                todo.append(records)
+        await self.index.delete_chunks(sorted(present - wanted))
+        total = done = 0
+        while done < len(todo):
+            # Several articles per embedder call and per index write, as ingest_many does.
+            group: list[list[ChunkRecord]] = []
+            while done < len(todo) and (not group or sum(len(r) for r in group) < REINDEX_BATCH_CHUNKS):
+                group.append(todo[done])
+                done += 1
+            texts = [passage_for_embedding(r.title, r.text) for records in group for r in records]
+            vectors = await self._embed(texts)
+            entries = [e for records in group for e in self._entries(records)]
+            try:
+                await target.upsert(entries, np.asarray(vectors))
+            except Exception as exc:
+                if target is self.index:
+                    raise
+                raise DenseIndexError(
+                    f"the rebuild stopped, its new collection is gone (another rebuild started?): {exc}"
+                ) from exc
+            total += len(texts)
+            if progress:
+                progress(done, len(todo))
+        if reset:
+            await self.index.take_over(target)
+            # Another process sharing a Chroma server may have stored or forgotten articles in the old
+            # collection while this ran; this pass adds the missing, removes the strays and finishes pending
+            # articles.
+            return total + await self.reindex(only_missing=True, reset=False)
+        await self.resume()
+        return total
+
+    async def forget(self, article_id: int) -> bool:
+        """Remove an article: text, passages, vectors and statements.
+
+        Near-duplicates filed under it (each in a scope that could see it) lose the passages they were
+        searched through, so they become articles of their own and stay searchable where they belong.
+        """
+        await self.index.delete_article(article_id)
+        gone, copies = await self.library.delete_with_copies(article_id)
+        for copy_id in copies:
+            await self._complete(copy_id)
+        return gone

@@ -1,0 +1,11 @@
+"""Who said what: attributed statements (quotes and reported speech) read from article text by rules."""
+
+from ._extractor import EXTRACTOR_VERSION, article_sentences, extract_statements, opens_with_verb, reported
+
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "article_sentences",
+    "extract_statements",
+    "opens_with_verb",
+    "reported",
+]

@@ -1,0 +1,751 @@
+"""The article library: SQLite (WAL) holding articles, chunks, statements and an FTS5 index.
+
+It is the source of truth; the dense index can always be rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from retrieval.errors import BriefbotError
+
+from ._records import SHARED_SCOPE, Article, Chunk, ChunkRecord, SearchFilters, Statement
+from ._sqlite import SqliteStore, retry_while_locked
+
+# 2: every article belongs to exactly one scope (`added_by`); a URL or a text is unique within its scope
+#    only, and the cross-scope `article_access` grants of version 1 are gone (see `_migrate_to_2`).
+SCHEMA_VERSION = 2
+
+_ARTICLES_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    author TEXT,
+    published_at TEXT,
+    published_ts INTEGER,
+    language TEXT,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    added_ts INTEGER NOT NULL,
+    duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+    flags TEXT NOT NULL DEFAULT '',
+    indexed INTEGER NOT NULL DEFAULT 0,
+    -- One scope never holds two copies of a URL or of a text; two scopes each hold their own.
+    UNIQUE (added_by, url),
+    UNIQUE (added_by, content_hash)
+);
+"""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+{articles}CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
+CREATE INDEX IF NOT EXISTS articles_added ON articles(added_ts);
+CREATE INDEX IF NOT EXISTS articles_dup ON articles(duplicate_of);
+CREATE TABLE IF NOT EXISTS minhash_bands (
+    band INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS minhash_band ON minhash_bands(band);
+CREATE INDEX IF NOT EXISTS minhash_article ON minhash_bands(article_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, title, content='chunks', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text, title) VALUES (new.rowid, new.text, new.title);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text, title) VALUES ('delete', old.rowid, old.text, old.title);
+END;
+CREATE TABLE IF NOT EXISTS statements (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    speaker TEXT NOT NULL,
+    speaker_key TEXT NOT NULL,
+    role TEXT,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    said_on TEXT,
+    said_ts INTEGER,
+    sentence TEXT NOT NULL,
+    unnamed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
+CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
+""".replace("{articles}", _ARTICLES_TABLE.format(name="articles"))
+
+
+def _migrate_to_2(c: sqlite3.Connection) -> None:
+    """Version 1 let one chat see another's article through `article_access` grants: a chat that added a
+    near-duplicate, or the same link, was handed the other chat's text, title and address. Every article
+    now belongs to one scope. A grant becomes the scope's own copy: its linked near-duplicate is unlinked,
+    or, when it held no row of its own (it had sent the same link), it gets a copy of the article. Both are
+    left unindexed and without passages, for `Ingestor.resume` to cut, embed and index at the next start.
+    """
+    c.execute(_ARTICLES_TABLE.format(name="articles_v2"))
+    # A text stored twice in one scope (two processes racing under version 1) keeps its first row.
+    c.execute("INSERT OR IGNORE INTO articles_v2 SELECT * FROM articles ORDER BY id")
+    has_grants = c.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_access'"
+    ).fetchone()
+    grants = c.execute("SELECT article_id, scope FROM article_access").fetchall() if has_grants else []
+    for article_id, scope in grants:
+        unlinked = c.execute(
+            "UPDATE articles_v2 SET duplicate_of = NULL, indexed = 0 WHERE duplicate_of = ? AND added_by = ?",
+            (article_id, scope),
+        ).rowcount
+        if not unlinked:
+            c.execute(
+                "INSERT OR IGNORE INTO articles_v2(url, title, outlet, author, published_at, published_ts, "
+                "language, text, content_hash, added_by, added_at, added_ts, flags, indexed) "
+                "SELECT url, title, outlet, author, published_at, published_ts, language, text, "
+                "content_hash, ?, added_at, added_ts, flags, 0 FROM articles WHERE id = ?",
+                (scope, article_id),
+            )
+    c.execute("DROP TABLE articles")
+    c.execute("ALTER TABLE articles_v2 RENAME TO articles")
+    c.execute("DROP TABLE IF EXISTS article_access")
+    for table in ("chunks", "minhash_bands", "statements"):
+        c.execute(f"DELETE FROM {table} WHERE article_id NOT IN (SELECT id FROM articles)")
+    c.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+
+
+# FTS5 query syntax is its own language; user text is reduced to bare terms so it can never be a syntax error.
+_TERM = re.compile(r"[\w][\w'’-]*", re.UNICODE)
+_STOPWORDS = frozenset(
+    """a an and are as at be been but by did do does for from had has have he her his how i if in into is
+    it its me my of on or our she so than that the their them they this those to was we were what when where
+    which who whom why will with would you your about after before over under while week last said says
+    """.split()
+)
+
+
+# Column weights of the FTS5 BM25 (body, title); checked on the retrieval benchmark, where title weights of
+# 0-0.5 were within a point of each other once fused with dense scores.
+_BODY_WEIGHT = 1.0
+_TITLE_WEIGHT = 0.5
+
+
+class LibraryError(BriefbotError):
+    pass
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    value = to_utc(value)
+    return value.isoformat() if value else None
+
+
+def _ts(value: datetime | None) -> int | None:
+    value = to_utc(value)
+    return int(value.timestamp()) if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def fts_query(text: str) -> str | None:
+    """Terms of a question OR-ed together, stopwords dropped, each quoted for FTS5."""
+    terms: list[str] = []
+    for term in _TERM.findall(text.lower()):
+        term = term.strip("'’-")
+        if len(term) < 2 or term in _STOPWORDS or term in terms:
+            continue
+        terms.append(term)
+    if not terms:
+        return None
+    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+
+
+def speaker_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+class LibraryVersionError(LibraryError):
+    """The library file comes from a newer release than this one, or its schema version is unreadable."""
+
+
+class Library(SqliteStore):
+    """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
+
+    # An older release would misread (or silently damage) tables laid out by a newer one.
+    version_error = LibraryVersionError
+    kind = "library"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, _SCHEMA, version=SCHEMA_VERSION)
+        with self._lock:
+            retry_while_locked(self._migrate)
+
+    def _migrate(self) -> None:
+        c = self._conn
+        row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if int(row[0]) < 2:
+            # Rebuilding a table that others reference needs foreign keys off, and the pragma is a no-op
+            # inside a transaction.
+            c.execute("PRAGMA foreign_keys=OFF")
+            try:
+                self._tx(_migrate_to_2)(c)
+            finally:
+                c.execute("PRAGMA foreign_keys=ON")
+            c.executescript(_SCHEMA)  # the indexes went with the old table
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(statements)")}
+        if "unnamed" not in columns:
+            # Libraries made before unnamed sources were kept; their statements are re-extracted on start
+            # (the extractor version changed with it), which fills the column in.
+            self._conn.execute("ALTER TABLE statements ADD COLUMN unnamed INTEGER NOT NULL DEFAULT 0")
+
+    # ---- meta -------------------------------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        def q(c: sqlite3.Connection) -> str | None:
+            row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+
+        return await self._run(q)
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._run(
+            lambda c: c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        )
+
+    # ---- articles ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _article(row: sqlite3.Row) -> Article:
+        return Article(
+            id=row["id"],
+            url=row["url"],
+            title=row["title"],
+            outlet=row["outlet"],
+            author=row["author"],
+            published_at=_dt(row["published_at"]),
+            language=row["language"],
+            text=row["text"],
+            content_hash=row["content_hash"],
+            added_by=row["added_by"],
+            added_at=_dt(row["added_at"]) or datetime.now(UTC),
+            duplicate_of=row["duplicate_of"],
+            flags=row["flags"],
+            chunk_count=row["chunk_count"] if "chunk_count" in row.keys() else 0,
+        )
+
+    _ARTICLE_COLS = "a.*, (SELECT COUNT(*) FROM chunks c WHERE c.article_id = a.id) AS chunk_count"
+
+    async def get_article(self, article_id: int) -> Article | None:
+        def q(c: sqlite3.Connection) -> Article | None:
+            row = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.id = ?", (article_id,)
+            ).fetchone()
+            return self._article(row) if row else None
+
+        return await self._run(q)
+
+    async def find_existing(self, url: str, content_hash: str, *, scope: str) -> Article | None:
+        """The article `scope` can see with this canonical URL or this exact content, if any.
+
+        Only what the scope can see: another chat's copy of the same page is never handed out, since that
+        would show one chat's text, title and address to another.
+        """
+        vis, params = self._visibility(scope)
+
+        def q(c: sqlite3.Connection) -> Article | None:
+            row = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE (a.url = ? OR a.content_hash = ?) "
+                f"AND {vis} ORDER BY a.added_by = ? DESC, a.id LIMIT 1",
+                (url, content_hash, *params, scope),
+            ).fetchone()
+            return self._article(row) if row else None
+
+        return await self._run(q)
+
+    async def candidates_by_bands(self, bands: Sequence[int], *, scope: str) -> list[Article]:
+        """Articles `scope` can see that share MinHash bands with a text: near-duplicate candidates."""
+        if not bands:
+            return []
+        vis, params = self._visibility(scope)
+
+        def q(c: sqlite3.Connection) -> list[Article]:
+            marks = ",".join("?" * len(bands))
+            # Visibility inside the ranking: the 20 best candidates must be 20 this scope may be linked to.
+            rows = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.id IN (SELECT b.article_id "
+                f"FROM minhash_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({marks}) "
+                f"AND a.duplicate_of IS NULL AND {vis} "
+                "GROUP BY b.article_id ORDER BY COUNT(*) DESC LIMIT 20)",
+                [*bands, *params],
+            ).fetchall()
+            return [self._article(r) for r in rows]
+
+        return await self._run(q)
+
+    async def indexed_copy(self, content_hash: str, title: str) -> Article | None:
+        """An indexed article, in any scope, with this exact text and title: its vectors are the ones a new
+        copy of it would get, so they can be reused instead of computed again. Never shown to anyone."""
+
+        def q(c: sqlite3.Connection) -> Article | None:
+            row = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.content_hash = ? AND a.title = ? "
+                "AND a.indexed = 1 AND a.duplicate_of IS NULL ORDER BY a.id LIMIT 1",
+                (content_hash, title),
+            ).fetchone()
+            return self._article(row) if row else None
+
+        return await self._run(q)
+
+    async def add_article(
+        self,
+        *,
+        url: str,
+        title: str,
+        outlet: str,
+        author: str | None,
+        published_at: datetime | None,
+        language: str | None,
+        text: str,
+        content_hash: str,
+        added_by: str,
+        chunks: Sequence[str] = (),
+        bands: Sequence[int] = (),
+        duplicate_of: int | None = None,
+        flags: str = "",
+        added_at: datetime | None = None,
+    ) -> Article:
+        """Store an article and its chunks in one transaction; it stays invisible to search until indexed."""
+        added = to_utc(added_at) or datetime.now(UTC)
+
+        def tx(c: sqlite3.Connection) -> int:
+            cur = c.execute(
+                "INSERT INTO articles(url, title, outlet, author, published_at, published_ts, language, "
+                "text, content_hash, added_by, added_at, added_ts, duplicate_of, flags, indexed) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    url, title, outlet, author, _iso(published_at), _ts(published_at), language, text,
+                    content_hash, added_by, added.isoformat(), int(added.timestamp()), duplicate_of, flags,
+                    1 if duplicate_of else 0,
+                ),
+            )  # fmt: skip
+            article_id = int(cur.lastrowid or 0)
+            c.executemany(
+                "INSERT INTO chunks(id, article_id, seq, text, title) VALUES (?,?,?,?,?)",
+                [(f"{article_id}:{i}", article_id, i, t, title) for i, t in enumerate(chunks)],
+            )
+            c.executemany(
+                "INSERT INTO minhash_bands(band, article_id) VALUES (?, ?)", [(b, article_id) for b in bands]
+            )
+            return article_id
+
+        try:
+            article_id = await self._run(self._tx(tx))
+        except sqlite3.IntegrityError as exc:
+            raise LibraryError(f"article already stored: {url}") from exc
+        article = await self.get_article(article_id)
+        assert article is not None
+        return article
+
+    async def mark_indexed(self, article_id: int) -> None:
+        await self._run(lambda c: c.execute("UPDATE articles SET indexed = 1 WHERE id = ?", (article_id,)))
+
+    async def delete_with_copies(self, article_id: int) -> tuple[bool, list[int]]:
+        """Delete an article; the near-duplicates filed under it become articles of their own again.
+
+        A linked copy has no passages of its own: it was searched through the article it was filed under.
+        Such copies are returned unindexed and without passages, for the ingestor to cut, embed and index
+        (`Ingestor.resume` does it, after a crash too), so no scope's copy is stranded.
+        """
+
+        def tx(c: sqlite3.Connection) -> tuple[bool, list[int]]:
+            copies = [
+                r[0] for r in c.execute("SELECT id FROM articles WHERE duplicate_of = ?", (article_id,))
+            ]
+            c.execute(
+                "UPDATE articles SET duplicate_of = NULL, indexed = 0 WHERE duplicate_of = ?", (article_id,)
+            )
+            gone = c.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+            return gone, copies
+
+        return await self._run(self._tx(tx))
+
+    async def set_passages(self, article_id: int, chunks: Sequence[str], bands: Sequence[int]) -> None:
+        """Give an article without passages (a former linked copy) its passages and MinHash bands."""
+
+        def tx(c: sqlite3.Connection) -> None:
+            title = c.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+            c.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            c.execute("DELETE FROM minhash_bands WHERE article_id = ?", (article_id,))
+            c.executemany(
+                "INSERT INTO chunks(id, article_id, seq, text, title) VALUES (?,?,?,?,?)",
+                [(f"{article_id}:{i}", article_id, i, t, title) for i, t in enumerate(chunks)],
+            )
+            c.executemany(
+                "INSERT INTO minhash_bands(band, article_id) VALUES (?, ?)", [(b, article_id) for b in bands]
+            )
+
+        await self._run(self._tx(tx))
+
+    async def set_flags(self, article_id: int, flags: str) -> None:
+        await self._run(
+            lambda c: c.execute("UPDATE articles SET flags = ? WHERE id = ?", (flags, article_id))
+        )
+
+    async def pending_articles(self) -> list[int]:
+        """Articles stored but not yet in the dense index (an interrupted ingestion)."""
+
+        def q(c: sqlite3.Connection) -> list[int]:
+            rows = c.execute("SELECT id FROM articles WHERE indexed = 0 ORDER BY id").fetchall()
+            return [r[0] for r in rows]
+
+        return await self._run(q)
+
+    async def delete_article(self, article_id: int) -> bool:
+        def tx(c: sqlite3.Connection) -> bool:
+            return c.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+
+        return await self._run(self._tx(tx))
+
+    async def find_by_url(self, url: str, *, scope: str | None) -> Article | None:
+        """The article with this canonical URL that `scope` can see (None: any scope), its own copy first."""
+        vis, params = self._visibility(scope)
+
+        def q(c: sqlite3.Connection) -> Article | None:
+            row = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.url = ? AND {vis} "
+                "ORDER BY a.added_by = ? DESC, a.id LIMIT 1",
+                (url, *params, scope),
+            ).fetchone()
+            return self._article(row) if row else None
+
+        return await self._run(q)
+
+    async def count_visible(self, scope: str) -> dict[str, int]:
+        """What a chat can see: articles (its own among them, and shared ones), passages and statements."""
+        where, params = self._visibility(scope)
+        searchable = f"{where} AND a.indexed = 1 AND a.duplicate_of IS NULL"
+
+        def q(c: sqlite3.Connection) -> dict[str, int]:
+            total, mine, shared = c.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(a.added_by = ?), 0), COALESCE(SUM(a.added_by = ?), 0) "
+                f"FROM articles a WHERE {where}",
+                [scope, SHARED_SCOPE, *params],
+            ).fetchone()
+            passages = c.execute(
+                f"SELECT COUNT(*) FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {searchable}",
+                params,
+            ).fetchone()[0]
+            statements = c.execute(
+                "SELECT COUNT(*) FROM statements s JOIN articles a ON a.id = s.article_id "
+                f"WHERE {searchable}",
+                params,
+            ).fetchone()[0]
+            return {
+                "articles": int(total), "mine": int(mine), "shared": int(shared),
+                "passages": int(passages), "statements": int(statements),
+            }  # fmt: skip
+
+        return await self._run(q)
+
+    async def list_articles(
+        self,
+        *,
+        scope: str | None = None,
+        limit: int = 20,
+        added_since: datetime | None = None,
+        include_duplicates: bool = True,
+    ) -> list[Article]:
+        where, params = self._visibility(scope)
+        clauses = [where] if where else []
+        if added_since is not None:
+            clauses.append("a.added_ts > ?")
+            params.append(_ts(added_since))
+        if not include_duplicates:
+            clauses.append("a.duplicate_of IS NULL")
+        sql = f"SELECT {self._ARTICLE_COLS} FROM articles a"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY a.added_ts DESC, a.id DESC LIMIT ?"
+        params.append(limit)
+        return await self._run(lambda c: [self._article(r) for r in c.execute(sql, params).fetchall()])
+
+    async def duplicates_of(self, article_ids: Sequence[int]) -> dict[int, list[Article]]:
+        if not article_ids:
+            return {}
+
+        def q(c: sqlite3.Connection) -> dict[int, list[Article]]:
+            marks = ",".join("?" * len(article_ids))
+            rows = c.execute(
+                f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.duplicate_of IN ({marks})",
+                list(article_ids),
+            ).fetchall()
+            out: dict[int, list[Article]] = {}
+            for r in rows:
+                out.setdefault(r["duplicate_of"], []).append(self._article(r))
+            return out
+
+        return await self._run(q)
+
+    async def stats(self) -> dict[str, int]:
+        def q(c: sqlite3.Connection) -> dict[str, int]:
+            one = lambda sql: int(c.execute(sql).fetchone()[0])  # noqa: E731
+            return {
+                "articles": one("SELECT COUNT(*) FROM articles"),
+                "indexed_articles": one(
+                    "SELECT COUNT(*) FROM articles WHERE indexed = 1 AND duplicate_of IS NULL"
+                ),
+                "pending_articles": one("SELECT COUNT(*) FROM articles WHERE indexed = 0"),
+                "near_duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+                "chunks": one("SELECT COUNT(*) FROM chunks"),
+                "indexed_chunks": one(
+                    "SELECT COUNT(*) FROM chunks c JOIN articles a ON a.id = c.article_id WHERE a.indexed = 1"
+                ),
+                "statements": one("SELECT COUNT(*) FROM statements"),
+                "shared_articles": one(f"SELECT COUNT(*) FROM articles WHERE added_by = '{SHARED_SCOPE}'"),
+            }
+
+        return await self._run(q)
+
+    # ---- chunks -----------------------------------------------------------------------------------------
+
+    _RECORD_SQL = (
+        "SELECT c.id AS chunk_id, c.article_id, c.seq, c.text, a.title, a.url, a.outlet, a.published_at, "
+        "a.added_by FROM chunks c JOIN articles a ON a.id = c.article_id"
+    )
+
+    @staticmethod
+    def _record(row: sqlite3.Row) -> ChunkRecord:
+        return ChunkRecord(
+            chunk_id=row["chunk_id"],
+            article_id=row["article_id"],
+            seq=row["seq"],
+            text=row["text"],
+            title=row["title"],
+            url=row["url"],
+            outlet=row["outlet"],
+            published=_dt(row["published_at"]),
+            added_by=row["added_by"],
+        )
+
+    async def chunk_records(
+        self, chunk_ids: Sequence[str], *, indexed_only: bool = True
+    ) -> dict[str, ChunkRecord]:
+        """Chunks by id; by default only those of fully indexed articles, as search must see."""
+        if not chunk_ids:
+            return {}
+        cond = " AND a.indexed = 1 AND a.duplicate_of IS NULL" if indexed_only else ""
+
+        def q(c: sqlite3.Connection) -> dict[str, ChunkRecord]:
+            marks = ",".join("?" * len(chunk_ids))
+            rows = c.execute(f"{self._RECORD_SQL} WHERE c.id IN ({marks}){cond}", list(chunk_ids)).fetchall()
+            return {r["chunk_id"]: self._record(r) for r in rows}
+
+        return await self._run(q)
+
+    async def article_chunks(self, article_id: int) -> list[ChunkRecord]:
+        def q(c: sqlite3.Connection) -> list[ChunkRecord]:
+            rows = c.execute(
+                f"{self._RECORD_SQL} WHERE c.article_id = ? ORDER BY c.seq", (article_id,)
+            ).fetchall()
+            return [self._record(r) for r in rows]
+
+        return await self._run(q)
+
+    async def indexed_chunks(self) -> dict[int, list[ChunkRecord]]:
+        """The chunks of every article search may show, by article and in order.
+
+        What the dense index should hold: pending articles and linked near-duplicates are left out.
+        """
+
+        def q(c: sqlite3.Connection) -> dict[int, list[ChunkRecord]]:
+            where = "WHERE a.indexed = 1 AND a.duplicate_of IS NULL ORDER BY c.article_id, c.seq"
+            sql = f"{self._RECORD_SQL} {where}"
+            out: dict[int, list[ChunkRecord]] = {}
+            for row in c.execute(sql):
+                out.setdefault(row["article_id"], []).append(self._record(row))
+            return out
+
+        return await self._run(q)
+
+    async def indexed_article_ids(self) -> list[int]:
+        def q(c: sqlite3.Connection) -> list[int]:
+            rows = c.execute(
+                "SELECT id FROM articles WHERE indexed = 1 AND duplicate_of IS NULL ORDER BY id"
+            ).fetchall()
+            return [r[0] for r in rows]
+
+        return await self._run(q)
+
+    async def chunks(self, article_id: int) -> list[Chunk]:
+        records = await self.article_chunks(article_id)
+        return [Chunk(id=r.chunk_id, article_id=r.article_id, seq=r.seq, text=r.text) for r in records]
+
+    # ---- search -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _visibility(scope: str | None) -> tuple[str, list[Any]]:
+        """A chat sees what it added and what is shared: nothing else, whatever other chats added."""
+        if scope is None:
+            return "1 = 1", []
+        return "a.added_by IN (?, ?)", [scope, SHARED_SCOPE]
+
+    @classmethod
+    def filter_sql(cls, filters: SearchFilters) -> tuple[str, list[Any]]:
+        clauses = ["a.indexed = 1", "a.duplicate_of IS NULL"]
+        params: list[Any] = []
+        if filters.since is not None:
+            clauses.append("a.published_ts >= ?")
+            params.append(_ts(filters.since))
+        if filters.until is not None:
+            clauses.append("a.published_ts <= ?")
+            params.append(_ts(filters.until))
+        if filters.outlet:
+            clauses.append("lower(a.outlet) = lower(?)")
+            params.append(filters.outlet)
+        vis, vparams = cls._visibility(filters.scope)
+        if vis:
+            clauses.append(vis)
+            params.extend(vparams)
+        return " AND ".join(clauses), params
+
+    async def bm25(
+        self, query: str, limit: int, filters: SearchFilters, *, chunk_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Chunk ids and BM25 scores (higher is better) for a free-text query.
+
+        With `chunk_ids`, only those chunks are scored (e.g. the dense candidates), on the same corpus-wide
+        scale as an unrestricted query; chunks sharing no term with the query are left out.
+        """
+        match = fts_query(query)
+        if match is None or (chunk_ids is not None and not chunk_ids):
+            return []
+        where, params = self.filter_sql(filters)
+        only = ""
+        if chunk_ids is not None:
+            only = f" AND c.id IN ({','.join('?' * len(chunk_ids))})"
+            params = [*params, *chunk_ids]
+        # Title matches count half as much as body matches: every chunk of an article repeats its title.
+        sql = (
+            f"SELECT c.id, -bm25(chunks_fts, {_BODY_WEIGHT}, {_TITLE_WEIGHT}) AS score FROM chunks_fts "
+            "JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN articles a ON a.id = c.article_id "
+            f"WHERE chunks_fts MATCH ? AND {where}{only} ORDER BY score DESC LIMIT ?"
+        )
+
+        def q(c: sqlite3.Connection) -> list[tuple[str, float]]:
+            return [(r[0], float(r[1])) for r in c.execute(sql, [match, *params, limit]).fetchall()]
+
+        return await self._run(q)
+
+    # ---- statements -------------------------------------------------------------------------------------
+
+    async def add_statements(self, statements: Iterable[Statement], *, replace: int | None = None) -> int:
+        """Store statements; with `replace`, that article's earlier statements go first (re-extraction)."""
+        rows = [
+            (s.article_id, s.speaker, speaker_key(s.speaker), s.role, s.text, s.kind, _iso(s.said_on),
+             _ts(s.said_on), s.sentence, int(s.unnamed))
+            for s in statements
+        ]  # fmt: skip
+
+        def tx(c: sqlite3.Connection) -> int:
+            if replace is not None:
+                c.execute("DELETE FROM statements WHERE article_id = ?", (replace,))
+            c.executemany(
+                "INSERT INTO statements(article_id, speaker, speaker_key, role, text, kind, said_on, "
+                "said_ts, sentence, unnamed) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            return len(rows)
+
+        return await self._run(self._tx(tx))
+
+    async def statements(
+        self,
+        *,
+        speaker_terms: Sequence[str] = (),
+        article_ids: Sequence[int] | None = None,
+        filters: SearchFilters | None = None,
+        limit: int = 200,
+    ) -> list[tuple[Statement, ChunkRecord]]:
+        """Statements whose speaker or role mentions any of the terms, with their article's metadata. An
+        unnamed source's description never matches ("analysts in Kyiv" do not speak for Ukraine)."""
+        where, params = self.filter_sql(filters or SearchFilters())
+        clauses = [where]
+        if speaker_terms:
+            ors = []
+            for term in speaker_terms:
+                ors.append("(lower(s.speaker) LIKE ? OR lower(coalesce(s.role, '')) LIKE ?)")
+                params.extend([f"%{term.lower()}%", f"%{term.lower()}%"])
+            clauses.append("(NOT s.unnamed AND (" + " OR ".join(ors) + "))")
+        if article_ids is not None:
+            if not article_ids:
+                return []
+            clauses.append(f"s.article_id IN ({','.join('?' * len(article_ids))})")
+            params.extend(article_ids)
+        sql = (
+            "SELECT s.*, a.title, a.url, a.outlet, a.published_at, a.added_by FROM statements s "
+            f"JOIN articles a ON a.id = s.article_id WHERE {' AND '.join(clauses)} "
+            "ORDER BY coalesce(s.said_ts, a.published_ts, 0), s.id LIMIT ?"
+        )
+        params.append(limit)
+
+        def q(c: sqlite3.Connection) -> list[tuple[Statement, ChunkRecord]]:
+            out = []
+            for r in c.execute(sql, params).fetchall():
+                st = Statement(
+                    id=r["id"], article_id=r["article_id"], speaker=r["speaker"], role=r["role"],
+                    text=r["text"], kind=r["kind"], said_on=_dt(r["said_on"]), sentence=r["sentence"],
+                    unnamed=bool(r["unnamed"]),
+                )  # fmt: skip
+                rec = ChunkRecord(
+                    chunk_id=f"s{r['id']}", article_id=r["article_id"], seq=-1, text=r["sentence"],
+                    title=r["title"], url=r["url"], outlet=r["outlet"], published=_dt(r["published_at"]),
+                    added_by=r["added_by"],
+                )  # fmt: skip
+                out.append((st, rec))
+            return out
+
+        return await self._run(q)
+
+    async def has_speaker(self, words: Sequence[str], *, scope: str | None) -> bool:
+        """Whether `scope` can see a statement whose speaker's name holds all of these words."""
+        where, params = self.filter_sql(SearchFilters(scope=scope))
+        likes = " AND ".join("lower(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
+        sql = (
+            f"SELECT 1 FROM statements s JOIN articles a ON a.id = s.article_id WHERE {where} AND {likes} "
+            "LIMIT 1"
+        )
+        terms = ["%" + re.sub(r"([\\%_])", r"\\\1", w.lower()) + "%" for w in words]
+        return bool(await self._run(lambda c: c.execute(sql, [*params, *terms]).fetchone()))
+
+    async def migrate_scope(self, old: str, new: str) -> list[int]:
+        """Move a chat's articles to its new id (a group upgraded to a supergroup). Returns the moved ids."""
+
+        def tx(c: sqlite3.Connection) -> list[int]:
+            ids = [r[0] for r in c.execute("SELECT id FROM articles WHERE added_by = ?", (old,)).fetchall()]
+            # A copy the new id somehow holds already wins; the old one goes rather than break uniqueness.
+            c.execute("UPDATE OR IGNORE articles SET added_by = ? WHERE added_by = ?", (new, old))
+            c.execute("DELETE FROM articles WHERE added_by = ?", (old,))
+            return ids
+
+        return await self._run(self._tx(tx))
