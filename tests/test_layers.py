@@ -7,7 +7,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.corpus import REPO
 
 PRODUCT = ("retrieval", "briefing", "bot", "prompts")
 

@@ -32,12 +32,12 @@ from bot.settings import Settings
 from retrieval.embed import LocalEmbedder
 from retrieval.ingest._ingestor import FOLDER_BATCH_ARTICLES
 from retrieval.store._index import PROBE_MARKER
-from tests.conftest import CORPUS, make_settings
-from tests.hostile._tg_env import ALICE, BOB, html_of, running_bot, wait_until
+from tests.support.bot_env import links_in
+from tests.support.cli import briefbot
+from tests.support.corpus import CORPUS, TURBINES_PAGE, make_settings
 from tests.support.telegram_server import BotApiServer
+from tests.support.tg_env import ALICE, BOB, html_of, running_bot, wait_until
 from tests.support.web_site import serve_pages
-from tests.test_bot import PAGE, links_in
-from tests.test_cli import briefbot
 
 REPO = Path(__file__).resolve().parents[2]
 N_ARTICLES = 60
@@ -411,7 +411,7 @@ def test_a_marker_left_by_a_start_killed_in_its_probe_costs_only_a_rebuild(
 
 @pytest.fixture
 async def page_site() -> AsyncIterator[str]:
-    async with serve_pages({"/turbines": (200, "text/html", PAGE)}) as base:
+    async with serve_pages({"/turbines": (200, "text/html", TURBINES_PAGE)}) as base:
         yield base
 
 

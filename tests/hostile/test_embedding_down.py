@@ -16,10 +16,10 @@ import pytest
 from bot.services import Services
 from retrieval.embed import EmbeddingError
 from retrieval.urls import canonical_url
-from tests.hostile._llm_env import ALICE, Env, Reply, embedding_api_bot, replies
+from tests.support.corpus import TURBINES_PAGE as TURBINES
+from tests.support.llm_env import ALICE, Env, Reply, embedding_api_bot, replies
 from tests.support.llm_server import LlmServer
 from tests.support.web_site import serve_pages
-from tests.test_bot import PAGE as TURBINES
 
 BAKERY = """<html><head><title>Village bakery reopens after the fire</title>
 <meta property="og:site_name" content="Dale Weekly">

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from retrieval.embed import LocalEmbedder
-from tests.conftest import CORPUS
-from tests.hostile._tg_env import ALICE, Env, html_of, running_bot
+from tests.support.corpus import CORPUS
+from tests.support.raw_http import Handler, LocalServer, dripping, redirect, reply, sending
 from tests.support.telegram_server import BotApiServer
-from tests.test_fetcher import Handler, LocalServer, dripping, redirect, reply, sending
+from tests.support.tg_env import ALICE, Env, html_of, running_bot
 
 CAP = 1_000_000
 DEADLINE = 1.0

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from retrieval.embed import LocalEmbedder
-from tests.conftest import CORPUS
-from tests.hostile._tg_env import ALICE, html_of, running_bot
 from tests.support.chroma_server import ChromaServer
+from tests.support.corpus import CORPUS
 from tests.support.telegram_server import BotApiServer
+from tests.support.tg_env import ALICE, html_of, running_bot
 
 
 async def test_questions_while_the_chroma_server_is_down(tmp_path: Path, embedder: LocalEmbedder) -> None:

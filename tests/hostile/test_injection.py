@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 
 from retrieval.embed import LocalEmbedder
-from tests.hostile._llm_env import ALICE, Env, Reply, llm_bot, replies
-from tests.support.llm_server import LlmServer
+from tests.support.llm_env import ALICE, Env, Reply, llm_bot, replies
+from tests.support.llm_server import LlmServer, blocks, faithful
 from tests.support.web_site import serve_pages
-from tests.test_llm_writer import blocks, faithful
 
 CANARY = "PAPAYA7731"
 EVIL = "evil.example"

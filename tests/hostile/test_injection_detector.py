@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.extract import _injection, addresses_a_model, extract_text, without_instructions
-from tests.hostile.injection_set import HARD_NEGATIVES, INJECTIONS
+from tests.support.injection_set import HARD_NEGATIVES, INJECTIONS
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,9 @@ import pytest
 from briefing.llm import FALLBACK_NOTE, LLMWriter
 from briefing.writer import OfflineWriter
 from retrieval.embed import LocalEmbedder
-from tests.conftest import CORPUS, make_settings
-from tests.hostile._llm_env import ALICE, Env, Reply, llm_bot, replies
-from tests.support.llm_server import LlmReply, LlmServer
-from tests.test_llm_writer import faithful
+from tests.support.corpus import CORPUS, make_settings
+from tests.support.llm_env import ALICE, Env, Reply, llm_bot, replies
+from tests.support.llm_server import LlmReply, LlmServer, faithful
 
 QUESTION = "How much of its electricity will Porthaven get from the new tidal power plant?"
 ADMIN = 9001

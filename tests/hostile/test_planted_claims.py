@@ -16,11 +16,10 @@ import pytest
 
 from retrieval.embed import LocalEmbedder
 from retrieval.ingest._ingestor import SUSPICIOUS
-from tests.hostile._llm_env import ALICE, Env, Reply, llm_bot, replies
 from tests.support.bot_env import make_env
-from tests.support.llm_server import LlmServer
+from tests.support.llm_env import ALICE, Env, Reply, llm_bot, replies
+from tests.support.llm_server import LlmServer, blocks
 from tests.support.web_site import serve_pages
-from tests.test_llm_writer import blocks
 
 TITLE = "Gdynia dockworkers end nine-day strike"
 STORY = [

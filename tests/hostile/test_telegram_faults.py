@@ -13,9 +13,9 @@ from telegram.error import RetryAfter
 
 from bot.delivery import send_html
 from retrieval.embed import LocalEmbedder
-from tests.conftest import CORPUS
-from tests.hostile._tg_env import ALICE, BOB, CutProxy, Env, html_of, running_bot, wait_until
+from tests.support.corpus import CORPUS
 from tests.support.telegram_server import ApiCall, BotApiServer
+from tests.support.tg_env import ALICE, BOB, CutProxy, Env, html_of, running_bot, wait_until
 
 QUESTION = "Did the central bank of Norland cut interest rates?"
 

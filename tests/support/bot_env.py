@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from bot.services import open_services
 from retrieval.embed import LocalEmbedder
 from retrieval.fetch import HttpFetcher
-from tests.conftest import make_settings
+from tests.support.corpus import make_settings
 from tests.support.telegram_server import BotApiServer, parse_telegram_html
 from tests.support.web_site import every_name_is_loopback
 

@@ -317,3 +317,20 @@ def _error(
 ) -> web.Response:
     body = {"error": {"message": message, "type": error_type, "param": None, "code": code}}
     return web.json_response(body, status=status, headers=headers or {})
+
+
+_BLOCK = re.compile(
+    r"<<source-(?P<nonce>[0-9a-f]+) n=(?P<n>\d+)>>\n(?P<body>.*?)\n<</source-(?P=nonce)>>", re.S
+)
+
+
+def blocks(request: dict[str, Any]) -> dict[int, str]:
+    """The source texts the server was sent, by number."""
+    user = request["messages"][-1]["content"]
+    return {int(m["n"]): m["body"].split("text:\n", 1)[1] for m in _BLOCK.finditer(user)}
+
+
+def faithful(request: dict[str, Any]) -> str:
+    """A well-behaved model: the first sentence of source 1, cited."""
+    first = re.split(r"(?<=\.)\s", blocks(request)[1].strip())[0]
+    return f"{first.rstrip('.')} [1]."

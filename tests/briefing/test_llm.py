@@ -15,25 +15,14 @@ from briefing.llm import FALLBACK_NOTE, UNCITED_NOTE, LLMWriter, clean_text, com
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter
 from retrieval.store import Hit
-from tests.conftest import CORPUS
-from tests.support.llm_server import LlmReply, LlmServer
+from tests.support.corpus import CORPUS
+from tests.support.llm_server import LlmReply, LlmServer, blocks, faithful
 
 QUESTION = "What did the mayor say about the tidal power plant in Porthaven?"
-_BLOCK = re.compile(
-    r"<<source-(?P<nonce>[0-9a-f]+) n=(?P<n>\d+)>>\n(?P<body>.*?)\n<</source-(?P=nonce)>>", re.S
-)
 
 
-def blocks(request: dict[str, Any]) -> dict[int, str]:
-    """The source texts the server was sent, by number."""
-    user = request["messages"][-1]["content"]
-    return {int(m["n"]): m["body"].split("text:\n", 1)[1] for m in _BLOCK.finditer(user)}
 
 
-def faithful(request: dict[str, Any]) -> str:
-    """A well-behaved model: the first sentence of source 1, cited."""
-    first = re.split(r"(?<=\.)\s", blocks(request)[1].strip())[0]
-    return f"{first.rstrip('.')} [1]."
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from retrieval.search import topic_text
 from retrieval.store import SearchFilters
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS
 
 # The same tests run against the embedded Chroma store and a `chroma run` server.
 pytestmark = pytest.mark.usefixtures("store_mode")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,7 @@ from briefing.citations import MARKER, Passage, SentenceEmbeddings, text_sentenc
 from briefing.writer import OfflineWriter, _states_its_date
 from retrieval.embed import LocalEmbedder
 from retrieval.store import Hit
-
-DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
+from tests.support.corpus import DEMO
 
 
 def hit(article_id: int, text: str, *, outlet: str, date: str | None, title: str = "A report") -> Hit:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -20,11 +19,10 @@ from briefing.timeline import same_words
 from briefing.topics import COVERS, expand, find_terms
 from briefing.types import Briefing
 from retrieval.embed import LocalEmbedder
-from tests.conftest import SHARED_DATA, article
+from tests.support.corpus import DEMO, FIXTURES, REPO, SHARED_DATA, article
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "bot" / "demo_articles"
-SEED_LIKE = Path(__file__).resolve().parent / "fixtures" / "stance" / "borderland-kremlin-regions.txt"
+ROOT = REPO
+SEED_LIKE = FIXTURES / "stance" / "borderland-kremlin-regions.txt"
 # The demo articles other than the two that retell the seed story: the seed-like article stands among them.
 DISTRACTORS = [p for p in sorted(DEMO.glob("*.txt")) if not p.name.startswith(("07-", "08-"))]
 ROW = re.compile(r"^(?P<day>\d{1,2} [A-Z][a-z]{2} \d{4}|undated) — (?P<said>.*) — (?P<outlets>[^—]+)$")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +18,8 @@ from briefing.stance import (
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.statements import extract_statements
 from retrieval.store import SearchFilters
-from tests.conftest import article
+from tests.support.corpus import DEMO, article
 
-DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 # Written for these tests: two outlets carry the same Peskov quote, Putin speaks on the topic and on

@@ -17,7 +17,7 @@ from retrieval.embed import (
 )
 from retrieval.search import FusionConfig, Searcher
 from retrieval.store import Library, collection_name
-from tests.conftest import CORPUS, make_settings
+from tests.support.corpus import CORPUS, make_settings
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,8 @@ from retrieval.extract import extract_text
 from retrieval.statements import extract_statements, opens_with_verb, reported
 from retrieval.statements._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY
 from retrieval.store import Article, Statement
-from tests.conftest import SHARED_DATA
+from tests.support.corpus import DEMO, SHARED_DATA
 
-DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
 # A Thursday: weekday names in the text resolve against it.
 THURSDAY = datetime(2025, 2, 27, tzinfo=UTC)
 

@@ -402,7 +402,7 @@ async def test_faithful_paraphrases_survive_the_clause_check(embeddings: Sentenc
 async def test_the_labelled_claim_set(embeddings: SentenceEmbeddings) -> None:
     """Faithful sentences (paraphrases, merges of two passages) are kept, unfaithful ones (an added clause, a
     name, a number) dropped; measured 0.958 precision and 0.979 recall on this set (bench/claims.py)."""
-    from tests.claim_set import CASES, kept
+    from tests.support.claim_set import CASES, kept
 
     results = [(case.supported, await kept(case, embeddings)) for case in CASES]
     faithful = [k for supported, k in results if supported]

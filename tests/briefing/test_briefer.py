@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -16,9 +15,8 @@ from briefing.citations import MARKER
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter
 from retrieval.store import SearchFilters
-from tests.conftest import CORPUS, SHARED_DATA
+from tests.support.corpus import CORPUS, DEMO, SHARED_DATA
 
-DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
 SEED = SHARED_DATA / "seed" / "kyivpost-2025-02-27-kremlin-annexed-regions.txt"
 KREMLIN = "What is the Kremlin's stance on the annexed regions?"
 

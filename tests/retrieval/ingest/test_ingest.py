@@ -15,7 +15,7 @@ from retrieval.embed import OpenAIEmbedder
 from retrieval.fetch import HttpFetcher
 from retrieval.ingest._ingestor import FOLDER_BATCH_ARTICLES, SUSPICIOUS, IngestResult
 from retrieval.store import Extracted
-from tests.conftest import CORPUS, article, make_settings
+from tests.support.corpus import CORPUS, article, make_settings
 from tests.support.embedders import WatchedEmbedder
 from tests.support.llm_server import LlmServer
 from tests.support.web_site import every_name_is_loopback, serve_pages, under_host

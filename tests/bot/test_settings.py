@@ -4,8 +4,9 @@ import pytest
 from pydantic import ValidationError
 
 from bot.settings import Settings
+from tests.support.corpus import REPO
 
-ENV_EXAMPLE = Path(__file__).resolve().parents[1] / ".env.example"
+ENV_EXAMPLE = REPO / ".env.example"
 
 
 def test_defaults_are_offline(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,6 @@ import pytest
 
 from briefing.types import NOT_FOUND_ANSWER
 from retrieval.embed import LocalEmbedder
-from tests.conftest import CORPUS
 from tests.support.bot_env import (
     ALICE,
     BOB,
@@ -25,6 +24,7 @@ from tests.support.bot_env import (
     links_in,
     make_env,
 )  # fmt: skip
+from tests.support.corpus import CORPUS, DEMO, TURBINES_PAGE
 from tests.support.telegram_methods import MAX_TEXT_LENGTH
 from tests.support.telegram_server import parse_telegram_html
 from tests.support.web_site import serve_pages, under_host
@@ -76,14 +76,6 @@ async def test_empty_allow_list_says_how_to_configure(tmp_path: Path, embedder: 
 
 # ---- links and forwards -------------------------------------------------------------------------------
 
-PAGE = """<html><head><title>Harbour turbines start turning</title>
-<meta property="og:site_name" content="Coastal Courier">
-<meta property="article:published_time" content="2025-03-03T09:00:00Z"></head>
-<body><article><h1>Harbour turbines start turning</h1>
-<p>The coastal city of Porthaven switched on its tidal power plant on Monday after nine years of planning.
-Twelve turbines sit on the sea floor in the harbour mouth and turn with both tides.</p>
-<p>"Every tide now lights our streets," Mayor Ines Carvalho said at the opening ceremony on the quay.</p>
-</article></body></html>"""
 
 
 @pytest.fixture
@@ -94,7 +86,7 @@ def requested() -> list[str]:
 
 @pytest.fixture
 async def site(requested: list[str]) -> AsyncIterator[str]:
-    async with serve_pages({"/turbines": (200, "text/html", PAGE)}, requested=requested) as base:
+    async with serve_pages({"/turbines": (200, "text/html", TURBINES_PAGE)}, requested=requested) as base:
         yield under_host(base, "www.coastalcourier.example")
 
 
@@ -430,7 +422,6 @@ async def test_long_answer_is_split_into_valid_messages(env: Env) -> None:
 
 # ---- positions ---------------------------------------------------------------------------------------------
 
-DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

@@ -21,7 +21,7 @@ from retrieval.store._index import (
     IndexMismatchError,
     collection_name,
 )
-from tests.conftest import CORPUS, make_settings
+from tests.support.corpus import CORPUS, make_settings
 from tests.support.embedders import WatchedEmbedder
 
 

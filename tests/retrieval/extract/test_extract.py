@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
 from retrieval.extract._extract import ExtractError, clean_text, extract_html, extract_text
+from tests.support.corpus import FIXTURES, SHARED_DATA
 
-FIXTURES = Path(__file__).parent / "fixtures" / "extract"
-SEED = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "data"
-    / "seed"
-    / "kyivpost-2025-02-27-kremlin-annexed-regions.txt"
-)
+EXTRACT_FIXTURES = FIXTURES / "extract"
+SEED = SHARED_DATA / "seed" / "kyivpost-2025-02-27-kremlin-annexed-regions.txt"
 
 
 def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
+    return (EXTRACT_FIXTURES / name).read_text(encoding="utf-8")
 
 
 def paragraphs(text: str) -> list[str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 from bot.app import WEBHOOK_PATH, build_application, start_webhook, stop_polling
 from bot.services import open_services
 from retrieval.embed import LocalEmbedder
-from tests.conftest import make_settings
 from tests.support.chroma_server import free_port
+from tests.support.corpus import make_settings
 from tests.support.telegram_server import BotApiServer
 
 CHAT = 1001

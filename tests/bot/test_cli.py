@@ -14,13 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import UsageError, _Progress, parse_when
-
-
-def briefbot(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+from tests.support.cli import briefbot
 
 
 @pytest.fixture

@@ -19,11 +19,10 @@ from briefing.stance import StanceService
 from briefing.types import SUMMARY_REJECTED_NOTE, SUMMARY_UNAVAILABLE_NOTE, Briefing
 from briefing.writer import OfflineWriter
 from retrieval.embed import LocalEmbedder
-from tests.hostile._llm_env import ALICE, llm_bot, replies
-from tests.support.llm_server import LlmReply, LlmServer
-from tests.test_llm_writer import blocks
+from tests.support.corpus import DEMO
+from tests.support.llm_env import ALICE, llm_bot, replies
+from tests.support.llm_server import LlmReply, LlmServer, blocks
 
-DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
 QUESTION = "What is the Kremlin's stance on the annexed regions?"
 _STATEMENT = re.compile(r"^(?P<day>\d{1,2} \w+ \d{4}), (?P<who>[^:(]+?)(?: \([^)]*\))?: (?P<words>.+)$")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,7 @@ from briefing.briefer import Briefer
 from briefing.citations import MARKER
 from briefing.types import Briefing
 from briefing.writer import OfflineWriter
-from tests.conftest import CORPUS, article
-
-DEMO = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
+from tests.support.corpus import CORPUS, DEMO, article
 
 
 def briefer_for(services: Services) -> Briefer:

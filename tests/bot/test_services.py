@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.services import resolve_llm_endpoint
-from tests.conftest import make_settings
 from tests.support.chroma_server import free_port
+from tests.support.corpus import make_settings
 from tests.support.llm_server import LlmServer
 
 
