@@ -12,16 +12,15 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrieval.chunking import Chunker, passage_for_embedding
-from retrieval.dedupe import bands, content_hash, overlap, shingles
+from retrieval.dedupe import bands, overlap, shingles
 from retrieval.embed import Embedder, EmbeddingError
-from retrieval.extract import ExtractError, _injection, extract_html, extract_text, without_instructions
+from retrieval.extract import ExtractError, extract_html, extract_text
 from retrieval.fetch import Fetcher, FetchError
 from retrieval.priority import Priority
 from retrieval.store import (
@@ -36,8 +35,20 @@ from retrieval.store import (
     LibraryError,
     Statement,
 )
-from retrieval.urls import canonical_url, host_of, same_site, title_from_url
+from retrieval.urls import canonical_url, same_site
 
+from ._prepared import (
+    FILE_SUFFIXES,
+    NEAR_DUPLICATE_OVERLAP,
+    SUSPICIOUS,
+    IngestResult,
+    _article_files,
+    _Pending,
+    _twins,
+    prepare,
+    read_with_url,
+    readable_text,
+)
 from ._workers import ExtractionWorkers, shared_workers
 
 if TYPE_CHECKING:
@@ -45,9 +56,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NEAR_DUPLICATE_OVERLAP = 0.85
-MIN_WORDS = 12
-FILE_SUFFIXES = (".html", ".htm", ".txt", ".md")
 REINDEX_BATCH_CHUNKS = 256
 # A folder is stored in batches of this many articles, or fewer once their text nears REINDEX_BATCH_CHUNKS
 # passages (a passage is at most 200 tokens, about 150 words). Embedders re-batch internally (8 texts local,
@@ -55,100 +63,27 @@ REINDEX_BATCH_CHUNKS = 256
 # batches gain little, while they delay progress reports and widen what one failed embedder call fails.
 FOLDER_BATCH_ARTICLES = 32
 FOLDER_BATCH_WORDS = REINDEX_BATCH_CHUNKS * 150
-SUSPICIOUS = "suspicious-instructions"
 # Hashing, shingling or reading statements of the longest article the fetcher lets in takes seconds; a step
 # far past that is a worker stuck on something, and is stopped.
-_BULK_STEP_TIMEOUT = 120.0  # the article flag for text that addresses a language model
+_BULK_STEP_TIMEOUT = 120.0
 
 StatementExtractor = Callable[[Article], list[Statement]]
 
 
-def passage_text(item: Extracted) -> str:
-    """The text that becomes searchable passages: without paragraphs that address a language model.
-
-    Such paragraphs stay in the stored article (which is flagged), but no writer reads, quotes or cites them:
-    otherwise a model that obeyed one could cite the paragraph itself as support for what it was told to say.
-    """
-    return without_instructions(item.text) if item.suspicious else item.text
 
 
-def readable_text(article: Article) -> str:
-    """A stored article's text as statements and digests may use it: `passage_text`'s rule, for an article
-    already stored (flagged as SUSPICIOUS when it held such paragraphs)."""
-    return without_instructions(article.text) if SUSPICIOUS in (article.flags or "") else article.text
 
 
-def read_with_url(file: Path) -> tuple[bytes, str]:
-    """The file's bytes and its file:// URL. Both touch the disk, so callers run this in a thread."""
-    return file.read_bytes(), file.resolve().as_uri()
 
 
-@dataclass(slots=True)
-class IngestResult:
-    """What happened to one input. `status`: added | duplicate | near_duplicate | failed."""
-
-    source: str
-    status: str
-    article: Article | None = None
-    chunks: int = 0
-    reason: str | None = None
-    duplicate_of: Article | None = None
-    statements: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.status != "failed"
 
 
-@dataclass(slots=True)
-class _Pending:
-    source: str
-    extracted: Extracted
-    added_by: str
-    url: str
-    outlet: str
-    title: str
-    hash: str
-    bands: list[int]
-    shingles: set[int]
-    searchable: str  # the text passages are cut from: `passage_text`
-    pieces: list[str] = field(default_factory=list)
 
 
-def _article_files(path: Path) -> list[Path] | None:
-    """The article files at `path`: itself, or those in the tree below it, sorted; None if it is neither."""
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
-    return [path] if path.is_file() else None
 
 
-def _twins(a: _Pending, b: _Pending) -> bool:
-    """Whether `a` would be a duplicate or near-duplicate of `b` once `b` is stored."""
-    if a.url == b.url or a.hash == b.hash:
-        return True
-    shared_band = not set(a.bands).isdisjoint(b.bands)
-    return shared_band and overlap(a.shingles, b.shingles) >= NEAR_DUPLICATE_OVERLAP
 
 
-def prepare(item: Extracted, source: str, added_by: str) -> _Pending | IngestResult:
-    """An extracted item made ready to store: its address, title, outlet, hash and shingles. Bulk work that
-    takes a while on a long text: ingestors run it in their worker processes."""
-    text = (item.text or "").strip()
-    searchable = passage_text(item)
-    if len(text.split()) < MIN_WORDS or len(searchable.split()) < MIN_WORDS:
-        return IngestResult(source, "failed", reason="too little article text to store")
-    url = canonical_url(item.url) if item.url else f"text:{content_hash(text)[:16]}"
-    title = (item.title or "").strip()
-    if not title and (title := title_from_url(item.url, text) or ""):
-        # A derived title is read like any other: a slug can carry planted instructions too.
-        item.suspicious = [*item.suspicious, *_injection.find(title)]
-    title = title or text.split("\n", 1)[0][:90]
-    outlet = (item.site or "").strip() or host_of(url) or "unknown"
-    marks = shingles(text)
-    return _Pending(
-        source=source, extracted=item, added_by=added_by, url=url, outlet=outlet, title=title,
-        hash=content_hash(text), bands=bands(marks), shingles=marks, searchable=searchable,
-    )  # fmt: skip
 
 
 

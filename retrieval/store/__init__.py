@@ -2,8 +2,9 @@
 records both hold."""
 
 from ._index import DenseEntry, DenseIndex, DenseIndexError, IndexMismatchError, collection_name
-from ._library import Library, LibraryError, speaker_key
+from ._library import Library, LibraryError
 from ._records import SHARED_SCOPE, Article, ChunkRecord, Extracted, Hit, SearchFilters, Statement
+from ._sql import speaker_key
 from ._sqlite import SqliteStore
 
 __all__ = [

@@ -7,126 +7,17 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from retrieval.errors import BriefbotError
 
-from ._records import SHARED_SCOPE, Article, Chunk, ChunkRecord, SearchFilters, Statement
-from ._sqlite import SqliteStore, retry_while_locked
-
-# 2: every article belongs to exactly one scope (`added_by`); a URL or a text is unique within its scope
-#    only, and the cross-scope `article_access` grants of version 1 are gone (see `_migrate_to_2`).
-SCHEMA_VERSION = 2
-
-_ARTICLES_TABLE = """
-CREATE TABLE IF NOT EXISTS {name} (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL,
-    title TEXT NOT NULL,
-    outlet TEXT NOT NULL,
-    author TEXT,
-    published_at TEXT,
-    published_ts INTEGER,
-    language TEXT,
-    text TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    added_by TEXT NOT NULL,
-    added_at TEXT NOT NULL,
-    added_ts INTEGER NOT NULL,
-    duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
-    flags TEXT NOT NULL DEFAULT '',
-    indexed INTEGER NOT NULL DEFAULT 0,
-    -- One scope never holds two copies of a URL or of a text; two scopes each hold their own.
-    UNIQUE (added_by, url),
-    UNIQUE (added_by, content_hash)
-);
-"""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-{articles}CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
-CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
-CREATE INDEX IF NOT EXISTS articles_added ON articles(added_ts);
-CREATE INDEX IF NOT EXISTS articles_dup ON articles(duplicate_of);
-CREATE TABLE IF NOT EXISTS minhash_bands (
-    band INTEGER NOT NULL,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
-);
-CREATE INDEX IF NOT EXISTS minhash_band ON minhash_bands(band);
-CREATE INDEX IF NOT EXISTS minhash_article ON minhash_bands(article_id);
-CREATE TABLE IF NOT EXISTS chunks (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    title TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, title, content='chunks', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, text, title) VALUES (new.rowid, new.text, new.title);
-END;
-CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text, title) VALUES ('delete', old.rowid, old.text, old.title);
-END;
-CREATE TABLE IF NOT EXISTS statements (
-    id INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    speaker TEXT NOT NULL,
-    speaker_key TEXT NOT NULL,
-    role TEXT,
-    text TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    said_on TEXT,
-    said_ts INTEGER,
-    sentence TEXT NOT NULL,
-    unnamed INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
-CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
-""".replace("{articles}", _ARTICLES_TABLE.format(name="articles"))
-
-
-def _migrate_to_2(c: sqlite3.Connection) -> None:
-    """Version 1 let one chat see another's article through `article_access` grants: a chat that added a
-    near-duplicate, or the same link, was handed the other chat's text, title and address. Every article
-    now belongs to one scope. A grant becomes the scope's own copy: its linked near-duplicate is unlinked,
-    or, when it held no row of its own (it had sent the same link), it gets a copy of the article. Both are
-    left unindexed and without passages, for `Ingestor.resume` to cut, embed and index at the next start.
-    """
-    c.execute(_ARTICLES_TABLE.format(name="articles_v2"))
-    # A text stored twice in one scope (two processes racing under version 1) keeps its first row.
-    c.execute("INSERT OR IGNORE INTO articles_v2 SELECT * FROM articles ORDER BY id")
-    has_grants = c.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_access'"
-    ).fetchone()
-    grants = c.execute("SELECT article_id, scope FROM article_access").fetchall() if has_grants else []
-    for article_id, scope in grants:
-        unlinked = c.execute(
-            "UPDATE articles_v2 SET duplicate_of = NULL, indexed = 0 WHERE duplicate_of = ? AND added_by = ?",
-            (article_id, scope),
-        ).rowcount
-        if not unlinked:
-            c.execute(
-                "INSERT OR IGNORE INTO articles_v2(url, title, outlet, author, published_at, published_ts, "
-                "language, text, content_hash, added_by, added_at, added_ts, flags, indexed) "
-                "SELECT url, title, outlet, author, published_at, published_ts, language, text, "
-                "content_hash, ?, added_at, added_ts, flags, 0 FROM articles WHERE id = ?",
-                (scope, article_id),
-            )
-    c.execute("DROP TABLE articles")
-    c.execute("ALTER TABLE articles_v2 RENAME TO articles")
-    c.execute("DROP TABLE IF EXISTS article_access")
-    for table in ("chunks", "minhash_bands", "statements"):
-        c.execute(f"DELETE FROM {table} WHERE article_id NOT IN (SELECT id FROM articles)")
-    c.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-
+from ._records import SHARED_SCOPE, Article, Chunk, ChunkRecord, SearchFilters
+from ._schema import SCHEMA, SCHEMA_VERSION, migrate_to_2
+from ._sql import dt, filter_sql, iso, to_utc, ts, visibility_sql
+from ._sqlite import retry_while_locked
+from ._statements import StatementTable
 
 # FTS5 query syntax is its own language; user text is reduced to bare terms so it can never be a syntax error.
 _TERM = re.compile(r"[\w][\w'’-]*", re.UNICODE)
@@ -148,26 +39,6 @@ class LibraryError(BriefbotError):
     pass
 
 
-def to_utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _iso(value: datetime | None) -> str | None:
-    value = to_utc(value)
-    return value.isoformat() if value else None
-
-
-def _ts(value: datetime | None) -> int | None:
-    value = to_utc(value)
-    return int(value.timestamp()) if value else None
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def fts_query(text: str) -> str | None:
     """Terms of a question OR-ed together, stopwords dropped, each quoted for FTS5."""
     terms: list[str] = []
@@ -181,15 +52,11 @@ def fts_query(text: str) -> str | None:
     return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
 
 
-def speaker_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
-
-
 class LibraryVersionError(LibraryError):
     """The library file comes from a newer release than this one, or its schema version is unreadable."""
 
 
-class Library(SqliteStore):
+class Library(StatementTable):
     """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
 
     # An older release would misread (or silently damage) tables laid out by a newer one.
@@ -197,7 +64,7 @@ class Library(SqliteStore):
     kind = "library"
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA, version=SCHEMA_VERSION)
+        super().__init__(path, SCHEMA, version=SCHEMA_VERSION)
         with self._lock:
             retry_while_locked(self._migrate)
 
@@ -209,10 +76,10 @@ class Library(SqliteStore):
             # inside a transaction.
             c.execute("PRAGMA foreign_keys=OFF")
             try:
-                self._tx(_migrate_to_2)(c)
+                self._tx(migrate_to_2)(c)
             finally:
                 c.execute("PRAGMA foreign_keys=ON")
-            c.executescript(_SCHEMA)  # the indexes went with the old table
+            c.executescript(SCHEMA)  # the indexes went with the old table
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(statements)")}
         if "unnamed" not in columns:
             # Libraries made before unnamed sources were kept; their statements are re-extracted on start
@@ -243,12 +110,12 @@ class Library(SqliteStore):
             title=row["title"],
             outlet=row["outlet"],
             author=row["author"],
-            published_at=_dt(row["published_at"]),
+            published_at=dt(row["published_at"]),
             language=row["language"],
             text=row["text"],
             content_hash=row["content_hash"],
             added_by=row["added_by"],
-            added_at=_dt(row["added_at"]) or datetime.now(UTC),
+            added_at=dt(row["added_at"]) or datetime.now(UTC),
             duplicate_of=row["duplicate_of"],
             flags=row["flags"],
             chunk_count=row["chunk_count"] if "chunk_count" in row.keys() else 0,
@@ -271,7 +138,7 @@ class Library(SqliteStore):
         Only what the scope can see: another chat's copy of the same page is never handed out, since that
         would show one chat's text, title and address to another.
         """
-        vis, params = self._visibility(scope)
+        vis, params = visibility_sql(scope)
 
         def q(c: sqlite3.Connection) -> Article | None:
             row = c.execute(
@@ -287,7 +154,7 @@ class Library(SqliteStore):
         """Articles `scope` can see that share MinHash bands with a text: near-duplicate candidates."""
         if not bands:
             return []
-        vis, params = self._visibility(scope)
+        vis, params = visibility_sql(scope)
 
         def q(c: sqlite3.Connection) -> list[Article]:
             marks = ",".join("?" * len(bands))
@@ -344,7 +211,7 @@ class Library(SqliteStore):
                 "text, content_hash, added_by, added_at, added_ts, duplicate_of, flags, indexed) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    url, title, outlet, author, _iso(published_at), _ts(published_at), language, text,
+                    url, title, outlet, author, iso(published_at), ts(published_at), language, text,
                     content_hash, added_by, added.isoformat(), int(added.timestamp()), duplicate_of, flags,
                     1 if duplicate_of else 0,
                 ),
@@ -429,7 +296,7 @@ class Library(SqliteStore):
 
     async def find_by_url(self, url: str, *, scope: str | None) -> Article | None:
         """The article with this canonical URL that `scope` can see (None: any scope), its own copy first."""
-        vis, params = self._visibility(scope)
+        vis, params = visibility_sql(scope)
 
         def q(c: sqlite3.Connection) -> Article | None:
             row = c.execute(
@@ -443,7 +310,7 @@ class Library(SqliteStore):
 
     async def count_visible(self, scope: str) -> dict[str, int]:
         """What a chat can see: articles (its own among them, and shared ones), passages and statements."""
-        where, params = self._visibility(scope)
+        where, params = visibility_sql(scope)
         searchable = f"{where} AND a.indexed = 1 AND a.duplicate_of IS NULL"
 
         def q(c: sqlite3.Connection) -> dict[str, int]:
@@ -476,11 +343,11 @@ class Library(SqliteStore):
         added_since: datetime | None = None,
         include_duplicates: bool = True,
     ) -> list[Article]:
-        where, params = self._visibility(scope)
+        where, params = visibility_sql(scope)
         clauses = [where] if where else []
         if added_since is not None:
             clauses.append("a.added_ts > ?")
-            params.append(_ts(added_since))
+            params.append(ts(added_since))
         if not include_duplicates:
             clauses.append("a.duplicate_of IS NULL")
         sql = f"SELECT {self._ARTICLE_COLS} FROM articles a"
@@ -544,7 +411,7 @@ class Library(SqliteStore):
             title=row["title"],
             url=row["url"],
             outlet=row["outlet"],
-            published=_dt(row["published_at"]),
+            published=dt(row["published_at"]),
             added_by=row["added_by"],
         )
 
@@ -603,32 +470,6 @@ class Library(SqliteStore):
 
     # ---- search -----------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _visibility(scope: str | None) -> tuple[str, list[Any]]:
-        """A chat sees what it added and what is shared: nothing else, whatever other chats added."""
-        if scope is None:
-            return "1 = 1", []
-        return "a.added_by IN (?, ?)", [scope, SHARED_SCOPE]
-
-    @classmethod
-    def filter_sql(cls, filters: SearchFilters) -> tuple[str, list[Any]]:
-        clauses = ["a.indexed = 1", "a.duplicate_of IS NULL"]
-        params: list[Any] = []
-        if filters.since is not None:
-            clauses.append("a.published_ts >= ?")
-            params.append(_ts(filters.since))
-        if filters.until is not None:
-            clauses.append("a.published_ts <= ?")
-            params.append(_ts(filters.until))
-        if filters.outlet:
-            clauses.append("lower(a.outlet) = lower(?)")
-            params.append(filters.outlet)
-        vis, vparams = cls._visibility(filters.scope)
-        if vis:
-            clauses.append(vis)
-            params.extend(vparams)
-        return " AND ".join(clauses), params
-
     async def bm25(
         self, query: str, limit: int, filters: SearchFilters, *, chunk_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
@@ -640,7 +481,7 @@ class Library(SqliteStore):
         match = fts_query(query)
         if match is None or (chunk_ids is not None and not chunk_ids):
             return []
-        where, params = self.filter_sql(filters)
+        where, params = filter_sql(filters)
         only = ""
         if chunk_ids is not None:
             only = f" AND c.id IN ({','.join('?' * len(chunk_ids))})"
@@ -656,87 +497,6 @@ class Library(SqliteStore):
             return [(r[0], float(r[1])) for r in c.execute(sql, [match, *params, limit]).fetchall()]
 
         return await self._run(q)
-
-    # ---- statements -------------------------------------------------------------------------------------
-
-    async def add_statements(self, statements: Iterable[Statement], *, replace: int | None = None) -> int:
-        """Store statements; with `replace`, that article's earlier statements go first (re-extraction)."""
-        rows = [
-            (s.article_id, s.speaker, speaker_key(s.speaker), s.role, s.text, s.kind, _iso(s.said_on),
-             _ts(s.said_on), s.sentence, int(s.unnamed))
-            for s in statements
-        ]  # fmt: skip
-
-        def tx(c: sqlite3.Connection) -> int:
-            if replace is not None:
-                c.execute("DELETE FROM statements WHERE article_id = ?", (replace,))
-            c.executemany(
-                "INSERT INTO statements(article_id, speaker, speaker_key, role, text, kind, said_on, "
-                "said_ts, sentence, unnamed) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
-            return len(rows)
-
-        return await self._run(self._tx(tx))
-
-    async def statements(
-        self,
-        *,
-        speaker_terms: Sequence[str] = (),
-        article_ids: Sequence[int] | None = None,
-        filters: SearchFilters | None = None,
-        limit: int = 200,
-    ) -> list[tuple[Statement, ChunkRecord]]:
-        """Statements whose speaker or role mentions any of the terms, with their article's metadata. An
-        unnamed source's description never matches ("analysts in Kyiv" do not speak for Ukraine)."""
-        where, params = self.filter_sql(filters or SearchFilters())
-        clauses = [where]
-        if speaker_terms:
-            ors = []
-            for term in speaker_terms:
-                ors.append("(lower(s.speaker) LIKE ? OR lower(coalesce(s.role, '')) LIKE ?)")
-                params.extend([f"%{term.lower()}%", f"%{term.lower()}%"])
-            clauses.append("(NOT s.unnamed AND (" + " OR ".join(ors) + "))")
-        if article_ids is not None:
-            if not article_ids:
-                return []
-            clauses.append(f"s.article_id IN ({','.join('?' * len(article_ids))})")
-            params.extend(article_ids)
-        sql = (
-            "SELECT s.*, a.title, a.url, a.outlet, a.published_at, a.added_by FROM statements s "
-            f"JOIN articles a ON a.id = s.article_id WHERE {' AND '.join(clauses)} "
-            "ORDER BY coalesce(s.said_ts, a.published_ts, 0), s.id LIMIT ?"
-        )
-        params.append(limit)
-
-        def q(c: sqlite3.Connection) -> list[tuple[Statement, ChunkRecord]]:
-            out = []
-            for r in c.execute(sql, params).fetchall():
-                st = Statement(
-                    id=r["id"], article_id=r["article_id"], speaker=r["speaker"], role=r["role"],
-                    text=r["text"], kind=r["kind"], said_on=_dt(r["said_on"]), sentence=r["sentence"],
-                    unnamed=bool(r["unnamed"]),
-                )  # fmt: skip
-                rec = ChunkRecord(
-                    chunk_id=f"s{r['id']}", article_id=r["article_id"], seq=-1, text=r["sentence"],
-                    title=r["title"], url=r["url"], outlet=r["outlet"], published=_dt(r["published_at"]),
-                    added_by=r["added_by"],
-                )  # fmt: skip
-                out.append((st, rec))
-            return out
-
-        return await self._run(q)
-
-    async def has_speaker(self, words: Sequence[str], *, scope: str | None) -> bool:
-        """Whether `scope` can see a statement whose speaker's name holds all of these words."""
-        where, params = self.filter_sql(SearchFilters(scope=scope))
-        likes = " AND ".join("lower(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
-        sql = (
-            f"SELECT 1 FROM statements s JOIN articles a ON a.id = s.article_id WHERE {where} AND {likes} "
-            "LIMIT 1"
-        )
-        terms = ["%" + re.sub(r"([\\%_])", r"\\\1", w.lower()) + "%" for w in words]
-        return bool(await self._run(lambda c: c.execute(sql, [*params, *terms]).fetchone()))
 
     async def migrate_scope(self, old: str, new: str) -> list[int]:
         """Move a chat's articles to its new id (a group upgraded to a supergroup). Returns the moved ids."""

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from retrieval.embed import LocalEmbedder
-from retrieval.ingest._ingestor import SUSPICIOUS
+from retrieval.ingest._prepared import SUSPICIOUS
 from tests.support.bot_env import make_env
 from tests.support.llm_env import ALICE, Env, Reply, llm_bot, replies
 from tests.support.llm_server import LlmServer, blocks

@@ -13,7 +13,8 @@ import pytest
 from bot.services import open_services
 from retrieval.embed import OpenAIEmbedder
 from retrieval.fetch import HttpFetcher
-from retrieval.ingest._ingestor import FOLDER_BATCH_ARTICLES, SUSPICIOUS, IngestResult
+from retrieval.ingest._ingestor import FOLDER_BATCH_ARTICLES
+from retrieval.ingest._prepared import SUSPICIOUS, IngestResult
 from retrieval.store import Extracted
 from tests.support.corpus import CORPUS, article, make_settings
 from tests.support.embedders import WatchedEmbedder

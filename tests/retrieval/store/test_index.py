@@ -12,7 +12,7 @@ import pytest
 
 from bot.services import open_services
 from retrieval.embed import EmbeddingError, LocalEmbedder
-from retrieval.ingest._ingestor import IngestResult, prepare
+from retrieval.ingest._prepared import IngestResult, prepare
 from retrieval.store._index import (
     PROBE_MARKER,
     DenseIndex,

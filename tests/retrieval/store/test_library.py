@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from retrieval.store import SearchFilters
-from retrieval.store._library import Library, LibraryError, Statement, fts_query
+from retrieval.store import Library, LibraryError, SearchFilters, Statement
+from retrieval.store._library import fts_query
 
 
 @pytest.fixture
