@@ -8,7 +8,9 @@ are dropped before the body is flattened to text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import dataclass
 
 from lxml.etree import Element, _Element
 
@@ -24,37 +26,63 @@ _TRAILING_LINK_SHARE = 0.6
 _LABEL = re.compile(r"^[^:]{1,30}:\s*")
 
 
-def prune(body: _Element, anchors: set[str], title: str | None) -> _Element:
-    """Drop link lists, link-only and furniture blocks, the repeated title and the standfirst,
-    headings that introduce nothing, and link-heavy blocks trailing after the article."""
-    body = _wrap_loose_text(deepcopy(body))
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What the body rules know of the page beyond the body: its link texts and its title."""
+
+    anchors: set[str]
+    title: str | None
+    skip: frozenset[str]
+
+
+def prune(
+    body: _Element, anchors: set[str], title: str | None, skip: frozenset[str] = frozenset()
+) -> _Element:
+    """A copy of the body with link lists, link-only and furniture blocks, the repeated title and the
+    standfirst, headings that introduce nothing, and link-heavy blocks trailing after the article
+    dropped. `skip` names rules (of BODY_RULES and BLOCK_RULES) to leave out, for measuring each."""
+    body = deepcopy(body)
+    page = _Page(anchors, title, skip)
+    for name, rule in BODY_RULES:
+        if name not in skip:
+            rule(body, page)
+    return body
+
+
+def _drop_blocks(body: _Element, page: _Page) -> None:
+    """Blocks that one of BLOCK_RULES condemns on their own."""
+    rules = [rule for name, rule in BLOCK_RULES if name not in page.skip]
     for el in list(body):
         text = _block_text(el)
-        if not text:
-            continue
-        if el.tag == "list":
-            items = [t for t in (_block_text(item) for item in el.iter("item")) if t]
-            linked = sum(_is_link_block(item, anchors) for item in items)
-            doomed = not items or linked >= _LINK_LIST_SHARE * len(items)
-        else:
-            doomed = (
-                _cleaning.is_furniture(text)
-                or (title is not None and same_words(text, title, prefix=False))
-                or (el.tag in ("p", "quote") and _is_link_block(text, anchors))
-            )
-        if doomed:
+        if text and any(rule(el, text, page) for rule in rules):
             body.remove(el)
-    _drop_standfirst(body)
-    _drop_dangling_headings(body)
-    _drop_trailing_links(body, anchors)
-    return body
+
+
+def _link_box(el: _Element, text: str, page: _Page) -> bool:
+    if el.tag != "list":
+        return False
+    items = [t for t in (_block_text(item) for item in el.iter("item")) if t]
+    linked = sum(_is_link_block(item, page.anchors) for item in items)
+    return not items or linked >= _LINK_LIST_SHARE * len(items)
+
+
+def _furniture_block(el: _Element, text: str, page: _Page) -> bool:
+    return el.tag != "list" and _cleaning.is_furniture(text, page.skip)
+
+
+def _repeated_title(el: _Element, text: str, page: _Page) -> bool:
+    return el.tag != "list" and page.title is not None and same_words(text, page.title, prefix=False)
+
+
+def _link_paragraph(el: _Element, text: str, page: _Page) -> bool:
+    return el.tag in ("p", "quote") and _is_link_block(text, page.anchors)
 
 
 def _block_text(el: _Element) -> str:
     return " ".join(" ".join(el.itertext()).split())
 
 
-def _drop_standfirst(body: _Element) -> None:
+def _drop_standfirst(body: _Element, page: _Page) -> None:
     """Sentence-long headings before the first paragraph are the standfirst, not the article."""
     for el in list(body):
         if el.tag != "head":
@@ -63,21 +91,21 @@ def _drop_standfirst(body: _Element) -> None:
             body.remove(el)
 
 
-def _drop_trailing_links(body: _Element, anchors: set[str]) -> None:
+def _drop_trailing_links(body: _Element, page: _Page) -> None:
     """After the last paragraph of the article come link boxes and their headings. Lists of
     teasers (linked headline plus standfirst) count as link boxes here, and only here: inside
     the article such a list may be the content itself (a news round-up)."""
     for el in reversed(list(body)):
         text = _block_text(el)
-        if text and el.tag != "head" and _page.link_share(text, anchors) < _TRAILING_LINK_SHARE:
+        if text and el.tag != "head" and _page.link_share(text, page.anchors) < _TRAILING_LINK_SHARE:
             items = [t for t in (_block_text(item) for item in el.iter("item")) if t]
-            teasers = sum(_is_teaser(item, anchors) for item in items)
+            teasers = sum(_is_teaser(item, page.anchors) for item in items)
             if not items or teasers < _LINK_LIST_SHARE * len(items):
                 break
         body.remove(el)
 
 
-def _wrap_loose_text(body: _Element) -> _Element:
+def _wrap_loose_text(body: _Element, page: _Page) -> None:
     """Give text lying loose between blocks (trafilatura leaves some as tails) a <p> of its own,
     so that it is judged on its own and survives when its neighbour is removed."""
     if body.text and body.text.strip():
@@ -89,7 +117,6 @@ def _wrap_loose_text(body: _Element) -> _Element:
             loose = Element("p")
             loose.text, el.tail = el.tail, None
             el.addnext(loose)
-    return body
 
 
 def _is_link_block(text: str, anchors: set[str]) -> bool:
@@ -112,7 +139,7 @@ def _is_teaser(item: str, anchors: set[str]) -> bool:
     return any(len(anchor.split()) >= 3 and item.startswith(anchor) for anchor in anchors)
 
 
-def _drop_dangling_headings(body: _Element) -> None:
+def _drop_dangling_headings(body: _Element, page: _Page) -> None:
     """A heading introduces text only if some non-heading block follows it before the next
     heading of the same or a higher level."""
     blocks = [el for el in body if _block_text(el)]
@@ -147,3 +174,23 @@ def same_words(a: str, b: str, prefix: bool = True) -> bool:
     if not words_a:
         return False
     return words_a == words_b or (prefix and len(words_a) >= 4 and words_b[: len(words_a)] == words_a)
+
+
+# Blocks judged on their own, and the rules over the whole body in the order they run.
+BLOCK_RULES: tuple[tuple[str, Callable[[_Element, str, _Page], bool]], ...] = (
+    ("link-box", _link_box),
+    ("furniture-block", _furniture_block),
+    ("repeated-title", _repeated_title),
+    ("link-paragraph", _link_paragraph),
+)
+BODY_RULES: tuple[tuple[str, Callable[[_Element, _Page], None]], ...] = (
+    ("loose-text", _wrap_loose_text),
+    ("blocks", _drop_blocks),
+    ("standfirst", _drop_standfirst),
+    ("dangling-headings", _drop_dangling_headings),
+    ("trailing-links", _drop_trailing_links),
+)
+
+
+def rule_names() -> tuple[str, ...]:
+    return tuple(name for name, _ in BODY_RULES if name != "blocks") + tuple(name for name, _ in BLOCK_RULES)

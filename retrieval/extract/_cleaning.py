@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 # Zero-width characters, bidi embeddings/overrides/isolates, soft hyphen, BOM and Unicode "tag"
 # characters: invisible to a reader, and a known way to smuggle or disguise text.
@@ -205,28 +206,98 @@ def is_prose(line: str) -> bool:
     return (_ends_sentence(line) and words >= 6) or words > _MAX_HEADLINE_WORDS
 
 
-def is_furniture(line: str) -> bool:
-    """A line that is page furniture wherever it stands (ads, promos, navigation, stamps, credits)."""
-    if not any(ch.isalnum() for ch in line):
-        return True
-    if _FURNITURE_LINE.match(line) or _CORRECTION.search(line) or _NAVIGATION.match(line):
-        return True
-    if _BYLINE.match(line) or _URL_ONLY.match(line) or _SHORTCODE.search(line):
-        return True
-    words = _word_count(line)
-    if words <= 30 and _CTA_START.match(line) and _CHANNEL.search(line):
-        return True
-    if words <= 30 and (_TEASER_LABEL.match(line) or _COPYRIGHT.search(line)):
-        return True
-    if words <= 80 and _PITCH.match(line):
-        return True
-    if words <= 8 and _STAMP_START.match(line) and any(ch.isdigit() for ch in line):
-        return True
-    if words <= 10 and _YEAR.search(line) and _CLOCK.search(line) and not _ends_sentence(line):
-        return True
-    if is_headline_like(line) and words >= 3 and _TAGGED_TEASER.search(line):
-        return True
-    return _is_shouted(line) and words <= 15 and bool(_CTA_START.match(line) or _LIST_HEADER.match(line))
+def is_furniture(line: str, skip: frozenset[str] = frozenset()) -> bool:
+    """A line that is page furniture wherever it stands (ads, promos, navigation, stamps, credits).
+
+    `skip` names rules of LINE_RULES to leave out (the extraction bench measures each rule so)."""
+    return any(test(line) for name, test in LINE_RULES if name not in skip)
+
+
+def _symbols_only(line: str) -> bool:
+    return not any(ch.isalnum() for ch in line)
+
+
+def _furniture_phrase(line: str) -> bool:
+    return bool(_FURNITURE_LINE.match(line))
+
+
+def _correction_request(line: str) -> bool:
+    return bool(_CORRECTION.search(line))
+
+
+def _prev_next(line: str) -> bool:
+    return bool(_NAVIGATION.match(line))
+
+
+def _byline(line: str) -> bool:
+    return bool(_BYLINE.match(line))
+
+
+def _bare_url(line: str) -> bool:
+    return bool(_URL_ONLY.match(line))
+
+
+def _shortcode(line: str) -> bool:
+    return bool(_SHORTCODE.search(line))
+
+
+def _call_to_action(line: str) -> bool:
+    return _word_count(line) <= 30 and bool(_CTA_START.match(line) and _CHANNEL.search(line))
+
+
+def _teaser_label(line: str) -> bool:
+    return _word_count(line) <= 30 and bool(_TEASER_LABEL.match(line))
+
+
+def _copyright(line: str) -> bool:
+    return _word_count(line) <= 30 and bool(_COPYRIGHT.search(line))
+
+
+def _pitch(line: str) -> bool:
+    return _word_count(line) <= 80 and bool(_PITCH.match(line))
+
+
+def _timestamp(line: str) -> bool:
+    return _word_count(line) <= 8 and bool(_STAMP_START.match(line)) and any(ch.isdigit() for ch in line)
+
+
+def _date_time(line: str) -> bool:
+    return (
+        _word_count(line) <= 10
+        and bool(_YEAR.search(line) and _CLOCK.search(line))
+        and not _ends_sentence(line)
+    )
+
+
+def _tagged_teaser(line: str) -> bool:
+    return is_headline_like(line) and _word_count(line) >= 3 and bool(_TAGGED_TEASER.search(line))
+
+
+def _shouted_header(line: str) -> bool:
+    return (
+        _is_shouted(line)
+        and _word_count(line) <= 15
+        and bool(_CTA_START.match(line) or _LIST_HEADER.match(line))
+    )
+
+
+LINE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("symbols-only", _symbols_only),
+    ("furniture-phrase", _furniture_phrase),
+    ("correction-request", _correction_request),
+    ("prev-next", _prev_next),
+    ("byline", _byline),
+    ("bare-url", _bare_url),
+    ("shortcode", _shortcode),
+    ("call-to-action", _call_to_action),
+    ("teaser-label", _teaser_label),
+    ("copyright", _copyright),
+    ("pitch", _pitch),
+    ("timestamp", _timestamp),
+    ("date-time", _date_time),
+    ("tagged-teaser", _tagged_teaser),
+    ("shouted-header", _shouted_header),
+)
 
 
 def _is_shouted(line: str) -> bool:
@@ -234,15 +305,26 @@ def _is_shouted(line: str) -> bool:
     return len(letters) >= 6 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
-def _is_list_member(line: str) -> bool:
+@dataclass(slots=True)
+class _Text:
+    """Paragraphs being cleaned, with which are kept so far: what the paragraph rules work on."""
+
+    paras: list[str]
+    keep: list[bool]
+    site: str | None
+    skip: frozenset[str]
+    listed: set[str] = field(default_factory=set)  # headlines of the link lists dropped so far
+
+
+def _is_list_member(line: str, skip: frozenset[str]) -> bool:
     """A line that can sit in a list of links: headline, byline, timestamp, category word."""
-    return is_headline_like(line) or is_furniture(line)
+    return is_headline_like(line) or is_furniture(line, skip)
 
 
-def _drop_link_lists(paras: list[str], keep: list[bool]) -> set[str]:
+def _drop_link_lists(text: _Text) -> None:
     """A list header and the run of headline-shaped lines under it; an inline related-story box may
-    also carry a one-sentence standfirst after its single headline. Returns the dropped headlines."""
-    dropped: set[str] = set()
+    also carry a one-sentence standfirst after its single headline. Notes the dropped headlines."""
+    paras, keep = text.paras, text.keep
     i = 0
     while i < len(paras):
         if not (keep[i] and _LIST_HEADER.match(paras[i]) and _word_count(paras[i]) <= 10):
@@ -250,7 +332,7 @@ def _drop_link_lists(paras: list[str], keep: list[bool]) -> set[str]:
             continue
         j = i + 1
         headlines = 0
-        while j < len(paras) and _is_list_member(paras[j]):
+        while j < len(paras) and _is_list_member(paras[j], text.skip):
             headlines += is_headline_like(paras[j])
             j += 1
         if j == i + 1 and not _at_tail(paras, keep, i):
@@ -261,21 +343,20 @@ def _drop_link_lists(paras: list[str], keep: list[bool]) -> set[str]:
         for k in range(i, j):
             keep[k] = False
             if is_headline_like(paras[k]) and _word_count(paras[k]) >= _MIN_REPEATED_WORDS:
-                dropped.add(paras[k].casefold())
+                text.listed.add(paras[k].casefold())
         i = j
-    return dropped
 
 
-def _drop_teaser_repeats(paras: list[str], keep: list[bool], listed: set[str]) -> None:
+def _drop_teaser_repeats(text: _Text) -> None:
     """Headlines from a dropped link list that also stand elsewhere are teasers for those stories.
 
     "Headline Section" lines count too: list entries often carry their section label appended."""
-    for k, para in enumerate(paras):
-        if not keep[k] or not is_headline_like(para):
+    for k, para in enumerate(text.paras):
+        if not text.keep[k] or not is_headline_like(para):
             continue
         folded = para.casefold()
-        if any(folded == h or h.startswith(folded + " ") or folded.startswith(h + " ") for h in listed):
-            keep[k] = False
+        if any(folded == h or h.startswith(folded + " ") or folded.startswith(h + " ") for h in text.listed):
+            text.keep[k] = False
 
 
 def _is_teaser_sentence(line: str) -> bool:
@@ -287,17 +368,23 @@ def _at_tail(paras: list[str], keep: list[bool], index: int) -> bool:
     return not any(keep[k] and is_prose(paras[k]) for k in range(index + 1, len(paras)))
 
 
-def _drop_tail(paras: list[str], keep: list[bool], site: str | None) -> None:
+def _drop_tail(text: _Text) -> None:
     """Trailing boilerplate: an "About X" section, the outlet's self-description (with the name
     lines that head it) and reader-contact lines. Short lines in general stay: articles do end
     with lists (tour dates, sources). The article's first paragraph is never tail."""
+    paras, keep, skip = text.paras, text.keep, text.skip
     kept = [k for k, flag in enumerate(keep) if flag]
     if len(kept) < 2:
         return
-    names = {site.casefold()} if site else set()
+    names = {text.site.casefold()} if text.site else set()
     for k in reversed(kept[1:]):
         para = paras[k]
-        if _ABOUT_HEADER.match(para) and _word_count(para) <= 8 and _at_tail(paras, keep, k):
+        if (
+            "about-section" not in skip
+            and _ABOUT_HEADER.match(para)
+            and _word_count(para) <= 8
+            and _at_tail(paras, keep, k)
+        ):
             for m in range(k, len(paras)):
                 keep[m] = False
             continue
@@ -306,7 +393,7 @@ def _drop_tail(paras: list[str], keep: list[bool], site: str | None) -> None:
             keep[k] = False
             names.add(name)
             continue
-        if para.casefold() in names or _is_contact_line(para):
+        if para.casefold() in names or ("contact-line" not in skip and _is_contact_line(para)):
             keep[k] = False
             continue
         break
@@ -330,24 +417,45 @@ def _is_contact_line(para: str) -> bool:
     return bool(_EMAIL_OR_HANDLE.search(para) and _CONTACT.search(para)) and _word_count(para) <= 60
 
 
-def clean_paragraphs(paras: Iterable[str], site: str | None = None) -> list[str]:
-    """Drop furniture from normalised paragraphs, keeping the article's own text in order."""
+def _drop_adjacent_duplicates(text: _Text) -> None:
+    previous = None
+    for k, para in enumerate(text.paras):
+        if not text.keep[k]:
+            continue
+        if para == previous:
+            text.keep[k] = False
+        previous = para
+
+
+# Rules over the whole text, in the order they run; "about-section" and "contact-line" are parts of
+# "outlet-tail" that can be left out on their own.
+PARAGRAPH_RULES: tuple[tuple[str, Callable[[_Text], None]], ...] = (
+    ("link-lists", _drop_link_lists),
+    ("teaser-repeats", _drop_teaser_repeats),
+    ("outlet-tail", _drop_tail),
+    ("adjacent-duplicates", _drop_adjacent_duplicates),
+)
+_TAIL_PARTS = ("about-section", "contact-line")
+
+
+def clean_paragraphs(
+    paras: Iterable[str], site: str | None = None, skip: frozenset[str] = frozenset()
+) -> list[str]:
+    """Drop furniture from normalised paragraphs, keeping the article's own text in order.
+
+    `skip` names rules (of LINE_RULES and PARAGRAPH_RULES) to leave out, for measuring each."""
     paras = [p for p in paras if p]
-    keep = [not is_furniture(p) for p in paras]
-    _drop_teaser_repeats(paras, keep, _drop_link_lists(paras, keep))
-    _drop_tail(paras, keep, site)
-    kept = [p for p, flag in zip(paras, keep, strict=True) if flag]
-    return _dedupe_adjacent(kept)
+    text = _Text(paras, [not is_furniture(p, skip) for p in paras], site, skip)
+    for name, rule in PARAGRAPH_RULES:
+        if name not in skip:
+            rule(text)
+    return [p for p, flag in zip(paras, text.keep, strict=True) if flag]
 
 
-def _dedupe_adjacent(paras: list[str]) -> list[str]:
-    out: list[str] = []
-    for para in paras:
-        if not out or out[-1] != para:
-            out.append(para)
-    return out
-
-
-def clean_text(text: str, site: str | None = None) -> str:
+def clean_text(text: str, site: str | None = None, skip: frozenset[str] = frozenset()) -> str:
     """Normalise text and remove page furniture; paragraphs come out separated by one blank line."""
-    return "\n\n".join(clean_paragraphs(paragraphs(text), site))
+    return "\n\n".join(clean_paragraphs(paragraphs(text), site, skip))
+
+
+def rule_names() -> tuple[str, ...]:
+    return (*(name for name, _ in LINE_RULES), *(name for name, _ in PARAGRAPH_RULES), *_TAIL_PARTS)

@@ -20,6 +20,7 @@ from retrieval.urls import site_name_fits, title_from_url
 from . import _body, _cleaning, _dates, _injection, _page
 
 __all__ = [
+    "CLEANING_RULES",
     "ExtractError",
     "addresses_a_model",
     "clean_text",
@@ -39,6 +40,8 @@ _MD_HEADING_MARK = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
 _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]+(?:\s+\"[^\"]*\")?\)")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:https?://|/|#|mailto:)[^)\s]*(?:\s+\"[^\"]*\")?\)")
 _MIN_TITLE_WORDS = 3
+# Names of the rules extract_html can be told to skip: what bench/extraction.py --ablate measures.
+CLEANING_RULES = ("leading-title", "recall-fallback", *_body.rule_names(), *_cleaning.rule_names())
 
 
 class ExtractError(BriefbotError):
@@ -80,14 +83,19 @@ def without_instructions(text: str) -> str:
     return "\n\n".join(kept)
 
 
-def extract_html(html: str | bytes, url: str | None = None) -> Extracted:
+def extract_html(
+    html: str | bytes, url: str | None = None, *, skip: frozenset[str] = frozenset()
+) -> Extracted:
     """Main text and metadata of an article page.
 
     `url` is the address the page was fetched from; the page's own canonical URL wins over it only on the
     same registrable domain, and its self-declared site name counts only where the domain spells it.
     `published` comes only from publication metadata and is None when the page does not state it.
-    Raises ExtractError when the page holds no article text.
+    Raises ExtractError when the page holds no article text. `skip` names CLEANING_RULES to leave out, so
+    that the benchmark can measure what each earns.
     """
+    if unknown := skip.difference(CLEANING_RULES):
+        raise ValueError(f"no such cleaning rule: {', '.join(sorted(unknown))}")
     tree = _page.parse(html)
     if tree is None:
         raise ExtractError("not an HTML document")
@@ -97,10 +105,10 @@ def extract_html(html: str | bytes, url: str | None = None) -> Extracted:
 
     document = _trafilatura(tree, page_url, favor_recall=False)
     site = _outlet(document.sitename, page_url, trusted=url is None)
-    text = _article_text(document, anchors, site)
-    if _too_short(text):
+    text = _article_text(document, anchors, site, skip)
+    if _too_short(text) and "recall-fallback" not in skip:
         # Balanced mode found (almost) nothing: give the page a second, more generous reading.
-        text = _article_text(_trafilatura(tree, page_url, favor_recall=True), anchors, site)
+        text = _article_text(_trafilatura(tree, page_url, favor_recall=True), anchors, site, skip)
     if _too_short(text):
         raise ExtractError("no article text found")
 
@@ -138,10 +146,10 @@ def _trafilatura(tree: HtmlElement, url: str | None, favor_recall: bool) -> Docu
     return document
 
 
-def _article_text(document: Document, anchors: set[str], site: str | None) -> str:
-    body = _body.prune(document.body, anchors, document.title)
-    text = _cleaning.clean_text(xmltotxt(body, False), site=site)
-    return _drop_leading_title(text, document.title)
+def _article_text(document: Document, anchors: set[str], site: str | None, skip: frozenset[str]) -> str:
+    body = _body.prune(document.body, anchors, document.title, skip)
+    text = _cleaning.clean_text(xmltotxt(body, False), site=site, skip=skip)
+    return text if "leading-title" in skip else _drop_leading_title(text, document.title)
 
 
 def extract_text(
