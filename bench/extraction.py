@@ -167,7 +167,7 @@ def _p95(values: list[float]) -> float:
 # Column heading and function of each extractor compared.
 _EXTRACTORS: dict[str, tuple[str, Callable[[str, str | None], str]]] = {
     "ours": ("ours", _product_extractor()),
-    "trafilatura": ("traf. tuned", _tuned_trafilatura),
+    "trafilatura_tuned": ("traf. tuned", _tuned_trafilatura),
     "trafilatura_defaults": ("traf. defaults", _plain_trafilatura),
 }
 

@@ -41,7 +41,7 @@ _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]+(?:\s+\"[^\"]*\")?\)")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:https?://|/|#|mailto:)[^)\s]*(?:\s+\"[^\"]*\")?\)")
 _MIN_TITLE_WORDS = 3
 # Names of the rules extract_html can be told to skip: what bench/extraction.py --ablate measures.
-CLEANING_RULES = ("leading-title", "recall-fallback", *_body.rule_names(), *_cleaning.rule_names())
+CLEANING_RULES = ("leading-title", *(name for name, _ in _body.RULES), *_cleaning.rule_names())
 
 
 class ExtractError(BriefbotError):
@@ -99,16 +99,15 @@ def extract_html(
     tree = _page.parse(html)
     if tree is None:
         raise ExtractError("not an HTML document")
+    # Security, kept whatever it scores (tests/hostile): text a reader cannot see is where instructions
+    # to a model hide. It also keeps one dev page from coming out empty (F1 +0.0056).
     _page.remove_hidden(tree)
     page_url = _page.own_url(tree, url)
     anchors = _page.anchor_texts(tree)
 
-    document = _trafilatura(tree, page_url, favor_recall=False)
+    document = _trafilatura(tree, page_url)
     site = _outlet(document.sitename, page_url, trusted=url is None)
     text = _article_text(document, anchors, site, skip)
-    if _too_short(text) and "recall-fallback" not in skip:
-        # Balanced mode found (almost) nothing: give the page a second, more generous reading.
-        text = _article_text(_trafilatura(tree, page_url, favor_recall=True), anchors, site, skip)
     if _too_short(text):
         raise ExtractError("no article text found")
 
@@ -127,12 +126,14 @@ def extract_html(
     )
 
 
-def _trafilatura(tree: HtmlElement, url: str | None, favor_recall: bool) -> Document:
+def _trafilatura(tree: HtmlElement, url: str | None) -> Document:
     try:
+        # Balanced mode. favor_precision scores the same after our cleaning (F1 +0.0003 on the dev pages)
+        # but loses article text (recall 0.984 -> 0.981); a second, favor_recall reading of pages where
+        # this one finds too little never fired on them, so there is none.
         document = trafilatura.bare_extraction(
             tree,
             url=url,
-            favor_recall=favor_recall,
             include_comments=False,
             include_tables=True,
             with_metadata=True,
@@ -147,9 +148,12 @@ def _trafilatura(tree: HtmlElement, url: str | None, favor_recall: bool) -> Docu
 
 
 def _article_text(document: Document, anchors: set[str], site: str | None, skip: frozenset[str]) -> str:
-    body = _body.prune(document.body, anchors, document.title, skip)
+    body = _body.prune(document.body, anchors, skip)
     text = _cleaning.clean_text(xmltotxt(body, False), site=site, skip=skip)
-    return text if "leading-title" in skip else _drop_leading_title(text, document.title)
+    if "leading-title" in skip:
+        return text
+    # The headline repeated atop the body: F1 +0.0006 over 7 dev pages, none made worse
+    return _drop_leading_title(text, document.title)
 
 
 def extract_text(
@@ -238,9 +242,19 @@ def _drop_leading_title(text: str, title: str | None) -> str:
     if not title:
         return text
     first, _sep, rest = text.partition("\n\n")
-    if _body.same_words(first, title):
+    if _same_words(first, title):
         return rest
     return text
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Same words in the same order, or `a` (of 4 words or more) is the start of `b`: a title often
+    carries " - Site Name" or a subtitle after it."""
+    words_a = re.findall(r"\w+", a.casefold())
+    words_b = re.findall(r"\w+", b.casefold())
+    if not words_a:
+        return False
+    return words_a == words_b or (len(words_a) >= 4 and words_b[: len(words_a)] == words_a)
 
 
 def _strip_site(title: str | None, site: str | None) -> str | None:
