@@ -164,12 +164,13 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-# Column heading and function of each extractor compared.
-_EXTRACTORS: dict[str, tuple[str, Callable[[str, str | None], str]]] = {
-    "ours": ("ours", _product_extractor()),
-    "trafilatura_tuned": ("traf. tuned", _tuned_trafilatura),
-    "trafilatura_defaults": ("traf. defaults", _plain_trafilatura),
-}
+def _extractors() -> dict[str, tuple[str, Callable[[str, str | None], str]]]:
+    """Column heading and function of each extractor compared."""
+    return {
+        "ours": ("ours", _product_extractor()),
+        "trafilatura_tuned": ("traf. tuned", _tuned_trafilatura),
+        "trafilatura_defaults": ("traf. defaults", _plain_trafilatura),
+    }
 
 
 def _ablation(
@@ -200,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no ground-truth.json in {args.directory}", file=sys.stderr)
         return 2
     pages = load_pages(args.directory, args.limit)
-    runs = {name: _run(pages, fn) for name, (_label, fn) in _EXTRACTORS.items()}
+    extractors = _extractors()
+    runs = {name: _run(pages, fn) for name, (_label, fn) in extractors.items()}
     results = {name: aggregate(run.scores) for name, run in runs.items()}
     ablation = _ablation(pages, runs["ours"]) if args.ablate else []
 
@@ -218,11 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     print(f"{len(pages)} pages from {args.directory}")
-    print(f"{'':<22}" + "".join(f"{label:>16}" for label, _fn in _EXTRACTORS.values()))
+    print(f"{'':<22}" + "".join(f"{label:>16}" for label, _fn in extractors.values()))
     for metric in ("precision", "recall", "f1"):
-        print(f"{metric:<22}" + "".join(f"{results[name][metric]:>16.3f}" for name in _EXTRACTORS))
+        print(f"{metric:<22}" + "".join(f"{results[name][metric]:>16.3f}" for name in extractors))
     for label, stat in (("time/page mean (ms)", statistics.fmean), ("time/page p95 (ms)", _p95)):
-        print(f"{label:<22}" + "".join(f"{1000 * stat(runs[name].seconds):>16.1f}" for name in _EXTRACTORS))
+        print(f"{label:<22}" + "".join(f"{1000 * stat(runs[name].seconds):>16.1f}" for name in extractors))
     if args.ablate:
         print(f"\n{'rule left out':<22}{'F1 without':>12}{'rule adds':>12}{'pages changed':>15}")
         for rule, without, delta, changed in sorted(ablation, key=lambda row: -row[2]):
