@@ -1,6 +1,10 @@
-"""Article-extraction benchmark: our extractor against plain trafilatura, scored on one data set.
+"""Article-extraction benchmark: our extractor against trafilatura, scored on one data set.
 
-Usage: python bench/extraction.py DIR [--json] [--limit N]
+Usage: python bench/extraction.py DIR [--json] [--limit N] [--ablate]
+
+The baseline is trafilatura tuned for articles (`include_comments=False, favor_precision=True`);
+trafilatura with its defaults is shown too. `--ablate` also runs our extractor once per cleaning rule
+with that rule left out, and prints what each rule is worth.
 
 DIR holds `ground-truth.json` (key -> {"articleBody", "url"}) and `html/<key>.html.gz`.
 Scoring follows the public article-extraction benchmark (scrapinghub): both bodies become bags of
@@ -23,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import trafilatura
 
@@ -93,26 +97,36 @@ def aggregate(scores: Iterable[PageScore]) -> dict[str, float]:
 class _Run:
     scores: list[PageScore]
     seconds: list[float]
+    texts: list[str]
 
 
-def _product_extractor() -> Callable[[str, str | None], str]:
-    """The product's extract_html, imported from the installed package.
+def _product_module() -> Any:
+    """The product's extraction module, imported from the installed package.
 
     Run as a script, Python puts bench/ first on sys.path, where a sibling module named like a
     product package would shadow it; so bench/ is taken off the path before importing.
     """
     here = Path(__file__).resolve().parent
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    extract = importlib.import_module("retrieval.extract")
+    return importlib.import_module("retrieval.extract")
+
+
+def _product_extractor(skip: frozenset[str] = frozenset()) -> Callable[[str, str | None], str]:
+    """The product's extract_html, with the cleaning rules named in `skip` left out."""
+    extract = _product_module()
 
     def ours(html: str, url: str | None) -> str:
         try:
-            result: Extracted = extract.extract_html(html, url)
+            result: Extracted = extract.extract_html(html, url, skip=skip)
         except extract.ExtractError:
             return ""
         return result.text
 
     return ours
+
+
+def _tuned_trafilatura(html: str, url: str | None) -> str:
+    return trafilatura.extract(html, include_comments=False, favor_precision=True) or ""
 
 
 def _plain_trafilatura(html: str, url: str | None) -> str:
@@ -132,7 +146,7 @@ def load_pages(directory: Path, limit: int | None = None) -> list[tuple[str, str
 
 
 def _run(pages: list[tuple[str, str, str | None, str]], fn: Callable[[str, str | None], str]) -> _Run:
-    run = _Run([], [])
+    run = _Run([], [], [])
     if pages:
         # one untimed call first: lazy imports and stopword loading are not per-page costs
         fn(pages[0][1], pages[0][2])
@@ -141,12 +155,36 @@ def _run(pages: list[tuple[str, str, str | None, str]], fn: Callable[[str, str |
         predicted = fn(html, url)
         run.seconds.append(time.perf_counter() - start)
         run.scores.append(score_page(body, predicted))
+        run.texts.append(predicted)
     return run
 
 
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _extractors() -> dict[str, tuple[str, Callable[[str, str | None], str]]]:
+    """Column heading and function of each extractor compared."""
+    return {
+        "ours": ("ours", _product_extractor()),
+        "trafilatura_tuned": ("traf. tuned", _tuned_trafilatura),
+        "trafilatura_defaults": ("traf. defaults", _plain_trafilatura),
+    }
+
+
+def _ablation(
+    pages: list[tuple[str, str, str | None, str]], full: _Run
+) -> list[tuple[str, float, float, int]]:
+    """(rule, F1 without it, what the rule adds to F1, pages whose text it changes) for each cleaning rule."""
+    f1 = aggregate(full.scores)["f1"]
+    rows = []
+    for rule in _product_module().CLEANING_RULES:
+        run = _run(pages, _product_extractor(frozenset({rule})))
+        without = aggregate(run.scores)["f1"]
+        changed = sum(a != b for a, b in zip(run.texts, full.texts, strict=True))
+        rows.append((rule, without, f1 - without, changed))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,30 +194,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+    parser.add_argument("--ablate", action="store_true", help="also score ours without each cleaning rule")
     args = parser.parse_args(argv)
 
     if not (args.directory / "ground-truth.json").is_file():
         print(f"no ground-truth.json in {args.directory}", file=sys.stderr)
         return 2
     pages = load_pages(args.directory, args.limit)
-    runs = {"ours": _run(pages, _product_extractor()), "trafilatura": _run(pages, _plain_trafilatura)}
+    extractors = _extractors()
+    runs = {name: _run(pages, fn) for name, (_label, fn) in extractors.items()}
     results = {name: aggregate(run.scores) for name, run in runs.items()}
+    ablation = _ablation(pages, runs["ours"]) if args.ablate else []
 
     if args.json:
-        out = {
+        out: dict[str, Any] = {
             name: {k: (int(v) if k == "pages" else round(v, 4)) for k, v in res.items()}
             for name, res in results.items()
         }
+        if args.ablate:
+            out["ablation"] = {
+                rule: {"f1_without": round(without, 4), "delta_f1": round(delta, 4), "pages_changed": changed}
+                for rule, without, delta, changed in ablation
+            }
         print(json.dumps(out))
         return 0
 
     print(f"{len(pages)} pages from {args.directory}")
-    print(f"{'':<22}{'ours':>10}{'trafilatura':>14}")
+    print(f"{'':<22}" + "".join(f"{label:>16}" for label, _fn in extractors.values()))
     for metric in ("precision", "recall", "f1"):
-        print(f"{metric:<22}{results['ours'][metric]:>10.3f}{results['trafilatura'][metric]:>14.3f}")
+        print(f"{metric:<22}" + "".join(f"{results[name][metric]:>16.3f}" for name in extractors))
     for label, stat in (("time/page mean (ms)", statistics.fmean), ("time/page p95 (ms)", _p95)):
-        ours_ms, plain_ms = (1000 * stat(runs[n].seconds) for n in ("ours", "trafilatura"))
-        print(f"{label:<22}{ours_ms:>10.1f}{plain_ms:>14.1f}")
+        print(f"{label:<22}" + "".join(f"{1000 * stat(runs[name].seconds):>16.1f}" for name in extractors))
+    if args.ablate:
+        print(f"\n{'rule left out':<22}{'F1 without':>12}{'rule adds':>12}{'pages changed':>15}")
+        for rule, without, delta, changed in sorted(ablation, key=lambda row: -row[2]):
+            print(f"{rule:<22}{without:>12.4f}{delta:>+12.4f}{changed:>15}")
     return 0
 
 

@@ -242,6 +242,16 @@ def test_html_article_text_and_metadata() -> None:
         assert furniture not in result.text
 
 
+def test_a_cleaning_rule_can_be_left_out_to_measure_it() -> None:
+    # bench/extraction.py --ablate scores the extractor without each rule in turn
+    html = fixture("full.html")
+    title = "Valley Bridge Reopens After Two-Year Repair"
+    assert not extract_html(html).text.startswith(title)
+    assert extract_html(html, skip=frozenset({"leading-title"})).text.startswith(title)
+    with pytest.raises(ValueError, match="no-such-rule"):
+        extract_html(html, skip=frozenset({"no-such-rule"}))
+
+
 def test_canonical_link_names_the_url() -> None:
     result = extract_html(fixture("full.html"), url="https://valleycourier.example/amp/bridge?utm=1")
     assert result.url == "https://news.valleycourier.example/2024/03/08/valley-bridge-reopens"
