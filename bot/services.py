@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from bot.settings import Settings
+from briefing.config import LLMConfig
 from retrieval.embed import Embedder, EmbeddingError, LocalEmbedder, OpenAIEmbedder, minilm_e5
 from retrieval.fetch import Fetcher, HttpFetcher
 from retrieval.ingest import Ingestor
@@ -31,12 +31,16 @@ class Services:
     fetcher: Fetcher
     ingestor: Ingestor
     searcher: Searcher
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def priority(self) -> Priority:
         """Questions first: the bot answers inside `priority.question()`, ingestion waits its turn."""
         return self.ingestor.priority
+
+    @property
+    def llm(self) -> LLMConfig | None:
+        """The language model that writes briefings, if one is configured."""
+        return llm_config(self.settings)
 
     @property
     def backends(self) -> dict[str, str]:
@@ -47,9 +51,7 @@ class Services:
         }
 
     async def aclose(self) -> None:
-        aclose = getattr(self.fetcher, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await self.fetcher.aclose()
         await self.embedder.aclose()
         self.index.close()
         self.library.close()
@@ -78,6 +80,18 @@ def build_embedder(settings: Settings, recorded: str | None = None) -> Embedder:
         )
         return minilm
     return minilm_e5(minilm)
+
+
+def llm_config(settings: Settings) -> LLMConfig | None:
+    if not settings.llm_enabled:
+        return None
+    return LLMConfig(
+        model=settings.llm_model,
+        base_url=settings.llm_base_url,
+        api_key=settings.secret(settings.llm_api_key),
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,
+    )
 
 
 def build_fetcher(settings: Settings) -> Fetcher:
@@ -154,11 +168,12 @@ async def open_services(
         else:
             index = await asyncio.to_thread(DenseIndex.open_embedded, settings.chroma_path, name)
         await library.set_meta(EMBEDDER_META_KEY, name)
+        fetcher = fetcher or build_fetcher(settings)
         ingestor = Ingestor(
             library,
             index,
             embedder,
-            fetcher or build_fetcher(settings),
+            fetcher,
             statement_extractor=extract_statements,
             max_passages=settings.max_passages_per_article,
         )
@@ -167,7 +182,7 @@ async def open_services(
             library=library,
             index=index,
             embedder=embedder,
-            fetcher=ingestor.fetcher or build_fetcher(settings),
+            fetcher=fetcher,
             ingestor=ingestor,
             searcher=Searcher(library, index, embedder),
         )
