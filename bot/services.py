@@ -14,7 +14,8 @@ from retrieval.ingest import Ingestor
 from retrieval.priority import Priority
 from retrieval.search import Searcher
 from retrieval.statements import EXTRACTOR_VERSION, extract_statements
-from retrieval.store import DenseIndex, IndexMismatchError, Library, collection_name
+from retrieval.store import Article, DenseIndex, IndexMismatchError, Library, collection_name
+from retrieval.urls import article_ref
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,15 @@ class Services:
             "index": f"chroma {self.index.mode} ({self.index.name})",
             "writer": "llm (" + self.settings.llm_model + ")" if self.settings.llm_enabled else "offline",
         }
+
+    async def find_article(self, ref: str, scope: str | None) -> Article | None:
+        """The article `ref` names: an id or `#id` (whoever added it), or a link among what `scope` sees."""
+        parsed = article_ref(ref)
+        if isinstance(parsed, int):
+            return await self.library.get_article(parsed)
+        if parsed is not None:
+            return await self.library.find_by_url(parsed, scope=scope)
+        return None
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

@@ -149,7 +149,9 @@ def end_cooldown(env: Env) -> None:
 
     After a quota error the writer leaves the endpoint alone for five minutes; the outages here are shorter.
     """
-    env.rt.briefer.writer.quota_cooldown = 0.0
+    writer = env.rt.briefer.writer
+    assert isinstance(writer, LLMWriter)
+    writer.quota_cooldown = 0.0
 
 
 async def test_quota_notice_goes_out_once_per_outage(env: Env, llm: LlmServer) -> None:
