@@ -233,3 +233,11 @@ def test_statements_jsonl_answers_every_line_in_order() -> None:
 def test_statements_needs_a_file_or_jsonl() -> None:
     r = run_statements()
     assert r.returncode == 2 and "--jsonl" in r.stderr
+
+
+def test_every_entry_point_knows_every_subcommand() -> None:
+    """`python -m bot.cli` and `python -m bot` (= `briefbot run`) build the same parser as the script."""
+    r = subprocess.run([sys.executable, "-m", "bot.cli", "stance", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--chart" in r.stdout, r.stderr
+    r = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("usage: briefbot run"), r.stderr
