@@ -270,17 +270,18 @@ async def bot_process(config: dict[str, Any]) -> None:
     import logging
 
     from telegram import Update
-    from telegram.ext import ContextTypes, TypeHandler
+    from telegram.ext import TypeHandler
 
     from bot.app import build_application, start_polling, stop_polling
-    from bot.cli import quiet_http_logs
+    from bot.cli.common import quiet_http_logs
+    from bot.context import BriefbotContext
     from bot.settings import Settings
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     quiet_http_logs()
     app = build_application(Settings(_env_file=None, **config))  # type: ignore[call-arg]
 
-    async def finished(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def finished(update: Update, context: BriefbotContext) -> None:
         if update.effective_chat is not None and update.effective_message is not None:
             print(f"done {update.effective_chat.id} {update.effective_message.message_id}", flush=True)
 

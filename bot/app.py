@@ -15,7 +15,6 @@ from telegram import BotCommand, LinkPreviewOptions, Message, MessageEntity, Upd
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CommandHandler,
     Defaults,
@@ -24,7 +23,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot.context import CONTEXT_TYPES, BriefbotApp
+from bot.handlers import digests, housekeeping, library, questions
 from bot.inbox import HoldingQueue, Inbox
 from bot.runtime import Runtime
 from bot.services import Services, open_services
@@ -34,7 +34,6 @@ from bot.state import BotState
 log = logging.getLogger(__name__)
 
 ServicesFactory = Callable[[Settings], Awaitable[Services]]
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
 WEBHOOK_PATH = "telegram"
 
 
@@ -79,41 +78,24 @@ def build_application(
     *,
     services_factory: ServicesFactory | None = None,
     connection_pool_size: int = 64,
-) -> AnyApp:
+) -> BriefbotApp:
     token = settings.secret(settings.telegram_bot_token)
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set; get one from @BotFather (see README)")
     factory = services_factory or open_services
 
-    async def post_init(app: AnyApp) -> None:
-        from briefing.briefer import build_briefer
-
+    async def post_init(app: BriefbotApp) -> None:
         services = await factory(settings)
-        state = BotState(settings.state_path)
         inbox = Inbox(settings.state_path)
-        rt_holder: dict[str, Runtime] = {}
-
-        async def quota_exhausted() -> None:
-            await rt_holder["rt"].notify_admin_once(
-                "llm-quota",
-                "briefbot: the LLM endpoint reports its quota is used up; answers fall back to offline.",
-            )
-
-        async def quota_restored() -> None:
-            await rt_holder["rt"].rearm_notice("llm-quota")
-
-        briefer = build_briefer(
-            services, on_quota_exhausted=quota_exhausted, on_quota_restored=quota_restored
-        )
         rt = Runtime(
-            settings=settings, services=services, briefer=briefer, state=state, application=app, inbox=inbox
-        )
-        rt_holder["rt"] = rt
-        app.bot_data["runtime"] = rt
-        await app.bot.set_my_commands([BotCommand(name, text) for name, text in handlers.COMMANDS])
+            settings=settings, services=services, state=BotState(settings.state_path), application=app,
+            inbox=inbox,
+        )  # fmt: skip
+        app.bot_data.runtime = rt
+        await app.bot.set_my_commands([BotCommand(name, text) for name, text in housekeeping.COMMANDS])
         await rt.restore_migrations()
         scheduled = await rt.restore_schedule()
-        queue.wanted = lambda update: handlers.adds_articles(update) and rt.access.allows(
+        queue.wanted = lambda update: library.adds_articles(update) and rt.access.allows(
             update.effective_chat.id if update.effective_chat else 0
         )
         queue.inbox = inbox
@@ -124,18 +106,15 @@ def build_application(
             log.warning("ALLOWED_CHAT_IDS is empty: the bot will only tell chats their id")
         log.info("briefbot ready: %s; %d digest subscriptions", services.backends, scheduled)
 
-    async def post_shutdown(app: AnyApp) -> None:
-        rt: Runtime | None = app.bot_data.get("runtime")
-        if rt is not None:
-            await rt.briefer.aclose()
-            await rt.services.aclose()
-            rt.state.close()
-            rt.inbox.close()
+    async def post_shutdown(app: BriefbotApp) -> None:
+        if app.bot_data.runtime is not None:
+            await app.bot_data.runtime.aclose()
 
     queue = HoldingQueue()
     builder = (
         ApplicationBuilder()
         .token(token)
+        .context_types(CONTEXT_TYPES)
         .update_queue(queue)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
@@ -155,30 +134,30 @@ def build_application(
     return app
 
 
-def register_handlers(app: AnyApp) -> None:
+def register_handlers(app: BriefbotApp) -> None:
     new = _new_messages()
-    app.add_handler(TypeHandler(Update, handlers.gate), group=-1)
-    app.add_handler(CommandHandler(["start", "help"], handlers.start, filters=new))
-    app.add_handler(CommandHandler("ask", handlers.ask, filters=new))
-    app.add_handler(CommandHandler("stance", handlers.stance, filters=new))
-    app.add_handler(CommandHandler("digest", handlers.digest, filters=new))
-    app.add_handler(CommandHandler("sources", handlers.sources, filters=new))
-    app.add_handler(CommandHandler("forget", handlers.forget, filters=new))
-    app.add_handler(CommandHandler("status", handlers.status, filters=new))
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrate))
+    app.add_handler(TypeHandler(Update, housekeeping.gate), group=-1)
+    app.add_handler(CommandHandler(["start", "help"], housekeeping.start, filters=new))
+    app.add_handler(CommandHandler("ask", questions.ask, filters=new))
+    app.add_handler(CommandHandler("stance", questions.stance, filters=new))
+    app.add_handler(CommandHandler("digest", digests.digest, filters=new))
+    app.add_handler(CommandHandler("sources", library.sources, filters=new))
+    app.add_handler(CommandHandler("forget", library.forget, filters=new))
+    app.add_handler(CommandHandler("status", library.status, filters=new))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.migrate))
     content = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & new
-    app.add_handler(MessageHandler(content & filters.ChatType.PRIVATE, handlers.on_message))
-    app.add_handler(MessageHandler(content & _addressed_in_group(), handlers.on_message))
+    app.add_handler(MessageHandler(content & filters.ChatType.PRIVATE, questions.on_message))
+    app.add_handler(MessageHandler(content & _addressed_in_group(), questions.on_message))
     # Media without text in a private chat (a group's is chatter unless addressed, which needs text).
     media = ~(filters.TEXT | filters.CAPTION) & ~filters.StatusUpdate.ALL & new
-    app.add_handler(MessageHandler(media & filters.ChatType.PRIVATE, handlers.unreadable))
+    app.add_handler(MessageHandler(media & filters.ChatType.PRIVATE, library.unreadable))
     # Last in the chain: the update's links or forward were handled (or failed with a card).
-    app.add_handler(TypeHandler(Update, handlers.handled), group=99)
-    app.add_error_handler(handlers.on_error)
+    app.add_handler(TypeHandler(Update, library.handled), group=99)
+    app.add_error_handler(housekeeping.on_error)
 
 
 # `timeout` is PTB's long-poll length, passed through to getUpdates; it bounds no wait of ours.
-async def start_polling(app: AnyApp, *, poll_interval: float = 0.0, timeout: int = 10) -> None:  # noqa: ASYNC109
+async def start_polling(app: BriefbotApp, *, poll_interval: float = 0.0, timeout: int = 10) -> None:  # noqa: ASYNC109
     """What `run_polling` does before it blocks, usable inside an already running event loop
     (tests, bench)."""
     await app.initialize()
@@ -232,7 +211,7 @@ def _webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-async def start_webhook(app: AnyApp, settings: Settings) -> None:
+async def start_webhook(app: BriefbotApp, settings: Settings) -> None:
     """What `run_webhook` does before it blocks: PTB's webhook server, registered with the Bot API."""
     options = _webhook_options(settings)
     await app.initialize()
@@ -243,7 +222,7 @@ async def start_webhook(app: AnyApp, settings: Settings) -> None:
     await app.updater.start_webhook(**options)
 
 
-async def stop_polling(app: AnyApp) -> None:
+async def stop_polling(app: BriefbotApp) -> None:
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

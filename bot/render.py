@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from briefing.types import Briefing, Citation
 from retrieval.ingest import IngestResult
@@ -222,3 +223,100 @@ def render_briefing(briefing: Briefing, limit: int = MESSAGE_LIMIT) -> list[str]
 def to_plain(message_html: str) -> str:
     """The same message without markup, for when Telegram rejects our HTML."""
     return html.unescape(re.sub(r"<[^>]+>", "", message_html))
+
+
+# ---- the bot's own messages ---------------------------------------------------------------------------
+
+HELP = """<b>briefbot</b> reads the news you give it and answers with short, sourced briefings.
+
+• Ask a question in plain words (in groups: /ask, mention me or reply to me). Every claim links to its source.
+• Send or forward links to add articles; forward a channel post to store it.
+• /stance ACTOR [TOPIC] — who said what, when, with a chart.
+• /digest — what is new since your last digest; /digest on 08:00 Europe/Kyiv — daily; /digest off.
+• /sources — recent articles, with ids; /forget ID or URL — remove one you added.
+• /status — what is stored and which backends answer.
+
+Articles you add are visible to this chat only."""
+
+APOLOGY = "Sorry, something went wrong while handling that. Please try again."
+
+
+def plain(text: str) -> str:
+    """Text that may hold `<` or `&` (an error message, a user's argument), made safe to send as HTML."""
+    return html.escape(text, quote=False)
+
+
+def unavailable(service: str) -> str:
+    return f"I can't answer right now: {plain(service)} is not answering. Please try again in a few minutes."
+
+
+class Daily(Protocol):
+    """A daily digest's time (`bot.state.Subscription`)."""
+
+    @property
+    def hour(self) -> int: ...
+
+    @property
+    def minute(self) -> int: ...
+
+    @property
+    def timezone(self) -> str: ...
+
+
+def status(visible: Mapping[str, int], backends: Mapping[str, str], daily: Daily | None) -> str:
+    """/status: what this chat can see (never the whole library), the backends and its daily digest."""
+    lines = [
+        "<b>Status</b>",
+        f"Articles you can search: {visible['articles']} ({visible['mine']} added here, "
+        f"{visible['shared']} shared)",
+        f"Passages: {visible['passages']}, statements: {visible['statements']}",
+    ]
+    lines += [f"{name.capitalize()}: {plain(value)}" for name, value in backends.items()]
+    lines.append(
+        f"Daily digest: {daily.hour:02d}:{daily.minute:02d} {plain(daily.timezone)}" if daily
+        else "Daily digest: off"
+    )  # fmt: skip
+    return "\n".join(lines)
+
+
+def sources(articles: Sequence[Article], scope: str) -> list[str]:
+    """/sources: the chat's recent articles, one line each, in as few messages as fit."""
+    if not articles:
+        return ["No articles yet. Send me a link or forward a post to add one."]
+    lines = ["<b>Recent articles</b>"]
+    lines += [source_line(a, own=a.added_by == scope) for a in articles]
+    return pack(["\n".join(lines)])
+
+
+def forgotten(article: Article) -> str:
+    return f"Removed #{article.id} {escaped_title(article.title)}."
+
+
+def not_forgotten(ref: str) -> str:
+    # The same answer whether the article is missing or another chat's: ids reveal nothing.
+    return f"No article {plain(shorten(ref, SOURCE_CHARS))} added by this chat."
+
+
+def link_cards(results: Sequence[IngestResult], skipped: int, cap: int) -> list[str]:
+    """One card per link, and a word on the links past `cap` that were not read."""
+    cards = [link_card(r) for r in results]
+    if skipped > 0:
+        cards.append(f"<i>Only the first {cap} links of a message are read; {skipped} skipped.</i>")
+    return pack(cards)
+
+
+def chart_caption(actor: str | None = None) -> str:
+    return f"Statements over time: {escaped_title(actor)}" if actor else "Statements over time"
+
+
+def digest_on(daily: Daily) -> str:
+    return f"Daily digest on: every day at {daily.hour:02d}:{daily.minute:02d} ({plain(daily.timezone)})."
+
+
+def unknown_time_zone(name: str) -> str:
+    return f"Unknown time zone {plain(shorten(name, 40))}. Use e.g. Europe/Kyiv."
+
+
+def nothing_new(since: datetime) -> str:
+    when = since.strftime("%-d %b %H:%M UTC")
+    return f"Nothing new since your last digest ({when})."

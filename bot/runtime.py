@@ -1,45 +1,71 @@
-"""What the handlers work with: the services, the briefer, per-chat state, limits and the digest schedule."""
+"""What the handlers work with: the services, the briefer, per-chat state, limits and the digest schedule.
+
+Handlers parse an update and call one method here; whatever reads or changes the library, the state or the
+schedule happens in these methods, so a handler never reaches past the runtime into the services.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
 
+from bot import render
 from bot.access import AccessPolicy, RateLimiter
+from bot.delivery import ChatGone, send_html
 from bot.inbox import Inbox
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import BotState, Subscription
+from briefing.briefer import Briefer, build_briefer
 from briefing.types import Briefing
+from retrieval.ingest import IngestResult
 from retrieval.store import Article, SearchFilters
-from retrieval.urls import article_ref
 
 log = logging.getLogger(__name__)
+
+
+LLM_QUOTA_NOTICE = "llm-quota"
+# Links of one message fetched at once: enough to be quick, few enough not to look like a crawler.
+PARALLEL_FETCHES = 3
 
 
 def digest_job_name(chat_id: int) -> str:
     return f"digest:{chat_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class ChatStatus:
+    visible: dict[str, int]
+    backends: dict[str, str]
+    daily: Subscription | None
+
+
 @dataclass
 class Runtime:
     settings: Settings
     services: Services
-    briefer: Any  # briefing.briefer.Briefer
     state: BotState
     application: Application[Any, Any, Any, Any, Any, Any]
     inbox: Inbox
+    briefer: Briefer = field(init=False)
     access: AccessPolicy = field(init=False)
     question_limit: RateLimiter = field(init=False)
     link_limit: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
+        # The briefer reports the LLM account's quota to this runtime, which tells the admin.
+        self.briefer = build_briefer(
+            self.services,
+            on_quota_exhausted=self.llm_quota_exhausted,
+            on_quota_restored=self.llm_quota_restored,
+        )
         self.access = AccessPolicy(self.settings.allowed_chat_ids)
         self.question_limit = RateLimiter(self.settings.questions_per_minute)
         self.link_limit = RateLimiter(self.settings.links_per_minute)
@@ -48,30 +74,61 @@ class Runtime:
 
     async def ask(self, question: str, scope: str) -> Briefing:
         async with self.services.priority.question():
-            return await self.briefer.ask(question, filters=SearchFilters(scope=scope))  # type: ignore[no-any-return]
+            return await self.briefer.ask(question, filters=SearchFilters(scope=scope))
 
     async def stance(self, actor: str, topic: str | None, scope: str) -> Briefing:
         async with self.services.priority.question():
-            return await self.briefer.stance(actor, topic, filters=SearchFilters(scope=scope))  # type: ignore[no-any-return]
+            return await self.briefer.stance(actor, topic, filters=SearchFilters(scope=scope))
 
     async def digest(self, since: datetime, scope: str) -> Briefing:
         async with self.services.priority.question():
-            return await self.briefer.digest(since=since, scope=scope)  # type: ignore[no-any-return]
+            return await self.briefer.digest(since=since, scope=scope)
+
+    # ---- the library, as one chat sees it ---------------------------------------------------------------
 
     async def own_article(self, ref: str, scope: str) -> Article | None:
         """The article `ref` (an id, `#id` or a link) names among those `scope` added itself; else None.
 
         Shared articles and other chats' are never "owned", whatever id is guessed.
         """
-        library = self.services.library
-        parsed = article_ref(ref)
-        if isinstance(parsed, int):
-            article = await library.get_article(parsed)
-        elif parsed is not None:
-            article = await library.find_by_url(parsed, scope=scope)
-        else:
-            return None
+        article = await self.services.find_article(ref, scope)
         return article if article is not None and article.added_by == scope else None
+
+    async def forget_own(self, ref: str, scope: str) -> Article | None:
+        """Remove the article `ref` names if `scope` added it; the article removed, or None."""
+        article = await self.own_article(ref, scope)
+        if article is not None:
+            await self.services.ingestor.forget(article.id)
+        return article
+
+    async def add_links(self, urls: list[str], scope: str) -> list[IngestResult]:
+        """Fetch and store each link for `scope`, a few at a time; one result per link, in order."""
+        semaphore = asyncio.Semaphore(PARALLEL_FETCHES)
+
+        async def one(url: str) -> IngestResult:
+            async with semaphore:
+                return await self.services.ingestor.ingest_url(url, added_by=scope)
+
+        return await asyncio.gather(*(one(u) for u in urls))
+
+    async def store_post(
+        self, text: str, *, url: str | None, published: datetime, outlet: str, scope: str
+    ) -> IngestResult:
+        """A forwarded post, stored as an article of `scope`."""
+        return await self.services.ingestor.ingest_text(
+            text, url=url, published=published, outlet=outlet, added_by=scope
+        )
+
+    async def recent_articles(self, scope: str, limit: int = 15) -> list[Article]:
+        return await self.services.library.list_articles(scope=scope, limit=limit)
+
+    async def status(self, chat_id: int) -> ChatStatus:
+        return ChatStatus(
+            # What this chat can see, never the whole library: other chats' counts are theirs.
+            visible=await self.services.library.count_visible(str(chat_id)),
+            backends=self.services.backends,
+            daily=await self.state.subscription(chat_id),
+        )
 
     async def stance_subject(self, text: str, scope: str) -> tuple[str, str | None]:
         """/stance's actor and topic: quoted (`"White House" tariffs`), split by "on", "about" or a colon
@@ -93,17 +150,44 @@ class Runtime:
                 return " ".join(words[:size]), " ".join(words[size:]) or None
         return words[0], " ".join(words[1:]) or None
 
-    # ---- schedule ---------------------------------------------------------------------------------------
+    # ---- digests ----------------------------------------------------------------------------------------
+
+    async def subscribe(self, chat_id: int, hour: int, minute: int, timezone: str) -> Subscription:
+        sub = await self.state.subscribe(chat_id, hour, minute, timezone)
+        self.schedule_digest(sub)
+        return sub
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """Stop the chat's daily digest; whether there was one."""
+        removed = await self.state.unsubscribe(chat_id)
+        self.unschedule_digest(chat_id)
+        return removed
+
+    async def send_digest(self, chat_id: int) -> None:
+        """Everything new since the chat's last digest (or the last day); nothing new gets a one-line note."""
+        now = datetime.now(UTC)
+        since = await self.state.last_digest_at(chat_id) or now - timedelta(days=1)
+        briefing = await self.digest(since, str(chat_id))
+        messages = render.render_briefing(briefing) if briefing.found else [render.nothing_new(since)]
+        try:
+            await send_html(self.application.bot, chat_id, messages, on_migrate=self.migrate_chat)
+        except ChatGone:
+            await self.drop_chat(chat_id)
+            return
+        await self.state.set_last_digest_at(chat_id, now)
+
+    async def _digest_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        job = context.job
+        assert job is not None and job.chat_id is not None
+        await self.send_digest(job.chat_id)
 
     def schedule_digest(self, sub: Subscription) -> None:
-        from bot.handlers import digest_job
-
         queue = self.application.job_queue
         if queue is None:
             raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
         self.unschedule_digest(sub.chat_id)
         at = time(sub.hour, sub.minute, tzinfo=ZoneInfo(sub.timezone))
-        queue.run_daily(digest_job, at, chat_id=sub.chat_id, name=digest_job_name(sub.chat_id))
+        queue.run_daily(self._digest_job, at, chat_id=sub.chat_id, name=digest_job_name(sub.chat_id))
 
     def unschedule_digest(self, chat_id: int) -> None:
         queue = self.application.job_queue
@@ -115,8 +199,7 @@ class Runtime:
     async def drop_chat(self, chat_id: int) -> None:
         """The chat blocked the bot or removed it: stop sending it digests."""
         log.info("chat %s blocked the bot; its digest subscription is removed", chat_id)
-        await self.state.unsubscribe(chat_id)
-        self.unschedule_digest(chat_id)
+        await self.unsubscribe(chat_id)
 
     async def restore_schedule(self) -> int:
         subs = await self.state.subscriptions()
@@ -158,3 +241,18 @@ class Runtime:
         """What `key` warned about is over: the admin hears of it again when it comes back."""
         if await self.state.clear_notice(key):
             log.info("admin notice %r re-armed", key)
+
+    async def llm_quota_exhausted(self) -> None:
+        await self.notify_admin_once(
+            LLM_QUOTA_NOTICE,
+            "briefbot: the LLM endpoint reports its quota is used up; answers fall back to offline.",
+        )
+
+    async def llm_quota_restored(self) -> None:
+        await self.rearm_notice(LLM_QUOTA_NOTICE)
+
+    async def aclose(self) -> None:
+        await self.briefer.aclose()
+        await self.services.aclose()
+        self.state.close()
+        self.inbox.close()

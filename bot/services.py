@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from bot.settings import Settings
+from briefing.config import LLMConfig
 from retrieval.embed import Embedder, EmbeddingError, LocalEmbedder, OpenAIEmbedder, minilm_e5
 from retrieval.fetch import Fetcher, HttpFetcher
 from retrieval.ingest import Ingestor
 from retrieval.priority import Priority
 from retrieval.search import Searcher
 from retrieval.statements import EXTRACTOR_VERSION, extract_statements
-from retrieval.store import DenseIndex, IndexMismatchError, Library, collection_name
+from retrieval.store import Article, DenseIndex, IndexMismatchError, Library, collection_name
+from retrieval.urls import article_ref
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,16 @@ class Services:
     fetcher: Fetcher
     ingestor: Ingestor
     searcher: Searcher
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def priority(self) -> Priority:
         """Questions first: the bot answers inside `priority.question()`, ingestion waits its turn."""
         return self.ingestor.priority
+
+    @property
+    def llm(self) -> LLMConfig | None:
+        """The language model that writes briefings, if one is configured."""
+        return llm_config(self.settings)
 
     @property
     def backends(self) -> dict[str, str]:
@@ -46,10 +51,17 @@ class Services:
             "writer": "llm (" + self.settings.llm_model + ")" if self.settings.llm_enabled else "offline",
         }
 
+    async def find_article(self, ref: str, scope: str | None) -> Article | None:
+        """The article `ref` names: an id or `#id` (whoever added it), or a link among what `scope` sees."""
+        parsed = article_ref(ref)
+        if isinstance(parsed, int):
+            return await self.library.get_article(parsed)
+        if parsed is not None:
+            return await self.library.find_by_url(parsed, scope=scope)
+        return None
+
     async def aclose(self) -> None:
-        aclose = getattr(self.fetcher, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await self.fetcher.aclose()
         await self.embedder.aclose()
         self.index.close()
         self.library.close()
@@ -78,6 +90,18 @@ def build_embedder(settings: Settings, recorded: str | None = None) -> Embedder:
         )
         return minilm
     return minilm_e5(minilm)
+
+
+def llm_config(settings: Settings) -> LLMConfig | None:
+    if not settings.llm_enabled:
+        return None
+    return LLMConfig(
+        model=settings.llm_model,
+        base_url=settings.llm_base_url,
+        api_key=settings.secret(settings.llm_api_key),
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,
+    )
 
 
 def build_fetcher(settings: Settings) -> Fetcher:
@@ -154,11 +178,12 @@ async def open_services(
         else:
             index = await asyncio.to_thread(DenseIndex.open_embedded, settings.chroma_path, name)
         await library.set_meta(EMBEDDER_META_KEY, name)
+        fetcher = fetcher or build_fetcher(settings)
         ingestor = Ingestor(
             library,
             index,
             embedder,
-            fetcher or build_fetcher(settings),
+            fetcher,
             statement_extractor=extract_statements,
             max_passages=settings.max_passages_per_article,
         )
@@ -167,7 +192,7 @@ async def open_services(
             library=library,
             index=index,
             embedder=embedder,
-            fetcher=ingestor.fetcher or build_fetcher(settings),
+            fetcher=fetcher,
             ingestor=ingestor,
             searcher=Searcher(library, index, embedder),
         )

@@ -25,7 +25,7 @@ import numpy as np
 from briefing._words import STOPWORDS, content_words, stem
 
 if TYPE_CHECKING:
-    from briefing.citations import SentenceEmbeddings
+    from briefing.embeddings import SentenceEmbeddings
     from retrieval.store import Hit
 
 _CONNECTIVES = (

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from briefing.citations import (
     Draft,
@@ -24,13 +24,15 @@ from briefing.citations import (
     content_words,
     coverage,
 )
+from briefing.config import LLMConfig
+from briefing.digest import Digest
+from briefing.stance import StanceService, parse_stance_question
+from briefing.stance_summary import summarise, with_summary
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter, Writer
+from retrieval.embed import Embedder
 from retrieval.search import Searcher
 from retrieval.store import Hit, Library, SearchFilters
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +109,7 @@ class Briefer:
         writer: Writer,
         *,
         offline: OfflineWriter,
-        stance: Any | None = None,
+        stance: StanceService | None = None,
         relevance_threshold: float = RELEVANCE_THRESHOLD,
         passage_margin: float = PASSAGE_MARGIN,
         lexical_threshold: float = LEXICAL_THRESHOLD,
@@ -165,8 +167,6 @@ class Briefer:
         """
         if self.stance_service is None:
             return Briefing(NOT_FOUND_ANSWER, found=False, kind="stance")
-        from briefing.stance_summary import summarise, with_summary
-
         timeline = await self.stance_service.build(actor, topic, filters=filters)
         if timeline is None:
             return Briefing(NOT_FOUND_ANSWER, found=False, kind="stance")
@@ -176,8 +176,6 @@ class Briefer:
 
     async def digest(self, *, since: datetime, scope: str | None) -> Briefing:
         """What was added since `since` that `scope` can see, grouped into stories."""
-        from briefing.digest import Digest
-
         return await Digest(self.library, self.embeddings).build(since=since, scope=scope)
 
     async def aclose(self) -> None:
@@ -187,10 +185,6 @@ class Briefer:
 
     async def _stance(self, question: str, filters: SearchFilters | None) -> Briefing | None:
         if self.stance_service is None:
-            return None
-        try:
-            from briefing.stance import parse_stance_question
-        except ImportError:
             return None
         query = parse_stance_question(question)
         if query is None:
@@ -255,33 +249,43 @@ class Briefer:
             log.exception("quota %s callback failed", "exhausted" if out else "restored")
 
 
+class Backends(Protocol):
+    """What a briefer is built from; the composition root's services (`bot.services.Services`) are one."""
+
+    @property
+    def library(self) -> Library: ...
+
+    @property
+    def searcher(self) -> Searcher: ...
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    @property
+    def llm(self) -> LLMConfig | None: ...
+
+
 def build_briefer(
-    services: Services,
+    backends: Backends,
     *,
     on_quota_exhausted: QuotaCallback | None = None,
     on_quota_restored: QuotaCallback | None = None,
 ) -> Briefer:
-    """The briefer for these services: the LLM writer when one is configured, else the offline writer."""
-    settings = services.settings
+    """The briefer for these backends: the LLM writer when one is configured, else the offline writer."""
     # Sentence comparisons (writer, citation check, stance) run on the model their thresholds were set for.
-    offline = OfflineWriter(services.embedder.sentence_model())
+    offline = OfflineWriter(backends.embedder.sentence_model())
     writer: Writer = offline
-    if settings.llm_enabled:
+    llm = backends.llm
+    if llm is not None:
         import prompts
-        from briefing.llm import LLMWriter
+        from briefing.llm import LLMWriter  # the OpenAI client loads only when a model is configured
 
         prompts.check_all()
-        writer = LLMWriter.from_settings(settings, fallback=offline)
-    stance = None
-    try:
-        from briefing.stance import StanceService
-    except ImportError:
-        log.debug("stance module not available; stance questions get ordinary briefings")
-    else:
-        stance = StanceService(services.library, services.searcher, embeddings=offline.embeddings)
-    relevance, margin = search_calibration(services.embedder.id)
+        writer = LLMWriter.from_config(llm, fallback=offline)
+    stance = StanceService(backends.library, backends.searcher, embeddings=offline.embeddings)
+    relevance, margin = search_calibration(backends.embedder.id)
     return Briefer(
-        services.searcher, services.library, writer, offline=offline, stance=stance,
+        backends.searcher, backends.library, writer, offline=offline, stance=stance,
         relevance_threshold=relevance, passage_margin=margin, on_quota_exhausted=on_quota_exhausted,
         on_quota_restored=on_quota_restored,
     )  # fmt: skip

@@ -9,7 +9,6 @@ markers 1..N in order of first use. The resulting `Citation` list holds exactly 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,9 +20,9 @@ from briefing._figures import mentions
 from briefing._words import STOPWORDS as STOPWORDS
 from briefing._words import content_words as content_words
 from briefing._words import stem as stem
+from briefing.embeddings import SentenceEmbeddings as SentenceEmbeddings
 from briefing.types import Citation
 from retrieval.chunking import paragraphs, split_sentences
-from retrieval.embed import Embedder
 from retrieval.extract import addresses_a_model
 from retrieval.store import Hit
 
@@ -147,28 +146,6 @@ class Checked:
     # Nothing would have survived the support check, so the unchecked sentences were kept instead.
     flagged: bool = False
     quotes: dict[int, str] = field(default_factory=dict)
-
-
-class SentenceEmbeddings:
-    """Embeds sentences once: the offline writer and the checker look at the same passage sentences."""
-
-    def __init__(self, embedder: Embedder, *, capacity: int = 4096) -> None:
-        self.embedder = embedder
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._capacity = capacity
-
-    async def vectors(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            for text, vector in zip(missing, await self.embedder.embed(missing), strict=True):
-                self._cache[text] = vector
-        for text in texts:
-            self._cache.move_to_end(text)
-        while len(self._cache) > self._capacity:
-            self._cache.popitem(last=False)
-        if not texts:
-            return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
 
 
 # ---- markers and links ------------------------------------------------------------------------------------

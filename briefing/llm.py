@@ -20,17 +20,16 @@ import time
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import openai
 
 import prompts
 from briefing.citations import MARKER, Draft, Passage, normalise_markers
+from briefing.config import LLMConfig
 from briefing.types import SUMMARY_REJECTED_NOTE, SUMMARY_UNAVAILABLE_NOTE
 from briefing.writer import OfflineWriter, Writer
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
+from retrieval.errors import BackendUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +51,14 @@ _DELIMITER_LIKE = re.compile(r"<<\s*/?\s*source\b[^>]*>>|<</?|>>", re.IGNORECASE
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?:\s*\[\d+\])*(?=\s|$)")
 
 
-class _Unavailable(Exception):
-    pass
+class _Unavailable(BackendUnavailable):
+    """The model did not answer in time or at all. It never reaches the user: the offline writer answers."""
+
+    service = "the language model"
 
 
-class _QuotaExhausted(Exception):
-    pass
+class _QuotaExhausted(_Unavailable):
+    """The account is out of quota: waiting will not help, so the writer stops asking for a while."""
 
 
 def clean_text(text: str, *, nonce: str = "") -> str:
@@ -155,15 +156,15 @@ class LLMWriter(Writer):
         self._quota_until = 0.0
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, fallback: OfflineWriter) -> LLMWriter:
+    def from_config(cls, config: LLMConfig, *, fallback: OfflineWriter) -> LLMWriter:
         return cls(
-            model=settings.llm_model,
+            model=config.model,
             fallback=fallback,
-            base_url=settings.llm_base_url,
-            api_key=settings.secret(settings.llm_api_key),
-            timeout=settings.llm_timeout,
-            max_retries=settings.llm_max_retries,
-            total_timeout=max(settings.llm_timeout * 1.5, settings.llm_timeout + 5),
+            base_url=config.base_url,
+            api_key=config.api_key,
+            timeout=config.timeout,
+            max_retries=config.max_retries,
+            total_timeout=max(config.timeout * 1.5, config.timeout + 5),
         )
 
     async def aclose(self) -> None:

@@ -361,12 +361,7 @@ async def test_blocked_chat_is_unsubscribed(loaded: Env) -> None:
     env = loaded
     await env.send(env.tg.make_command(BOB, "digest", "on 09:00"))
     env.tg.fail_for_chat(BOB)
-    from telegram.ext import CallbackContext
-
-    ctx = CallbackContext(env.app, chat_id=BOB)
-    from bot.handlers import send_digest
-
-    await send_digest(ctx, BOB)
+    await env.rt.send_digest(BOB)  # what the daily job runs
     assert await env.rt.state.subscription(BOB) is None
 
 
@@ -509,7 +504,7 @@ async def test_a_slow_answer_does_not_block_other_chats(tmp_path: Path, embedder
 async def test_error_handler_apologises_and_logs_without_the_token(
     env: Env, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.cli import quiet_http_logs
+    from bot.cli.common import quiet_http_logs
 
     quiet_http_logs()  # as `briefbot run` does: request logs carry the token in their URLs
     caplog.set_level("DEBUG")

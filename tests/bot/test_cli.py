@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import UsageError, _Progress, parse_when
+from bot.cli.common import Progress, UsageError, parse_when
 from tests.support.cli import briefbot
 
 
@@ -77,6 +77,10 @@ def test_bad_input_exits_non_zero(tmp_path: Path) -> None:
     assert r.returncode == 2 and "not a date" in r.stderr
     r = briefbot(data, "extract", str(tmp_path / "nope.html"))
     assert r.returncode == 2 and "no such file" in r.stderr
+    # A BriefbotError (here the fetcher's refusal of a private address) is its message alone: no traceback.
+    r = briefbot(data, "extract", "http://127.0.0.1:9/page")
+    assert r.returncode == 1 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr
+    assert "FetchError" not in r.stderr, r.stderr
     r = subprocess.run([sys.executable, "-m", "bot.cli", "frobnicate"], capture_output=True, text=True)
     assert r.returncode == 2
 
@@ -123,7 +127,7 @@ def test_progress_bar_follows_a_running_count_to_the_end() -> None:
     master, slave = os.openpty()
     try:
         with open(slave, "w", closefd=False) as tty:
-            bar = _Progress(0, stream=tty)
+            bar = Progress(0, stream=tty)
             for done in (2, 5, 9, 10, 10):
                 bar.report(done, 10)
         out = _read_tty(master)
@@ -134,7 +138,7 @@ def test_progress_bar_follows_a_running_count_to_the_end() -> None:
     assert "[" + "#" * 30 + "] 10/10" in out and out.count("\n") == 1
 
     quiet = io.StringIO()  # not a terminal: no bar, but the count is still kept
-    bar = _Progress(0, stream=quiet)
+    bar = Progress(0, stream=quiet)
     bar.report(7, 10)
     assert quiet.getvalue() == "" and bar.done == 7
 
@@ -170,10 +174,8 @@ def test_backup_then_restore_into_an_empty_data_dir(tmp_path: Path, articles: Pa
 
 
 def run_statements(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    # Through bot.cli.main, as the installed `briefbot` script runs it (`-m bot.cli` would not see the
-    # subcommands that bot.commands registers on the imported module).
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", "statements", *args],
+        [sys.executable, "-m", "bot.cli", "statements", *args],
         input=stdin, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
@@ -231,3 +233,11 @@ def test_statements_jsonl_answers_every_line_in_order() -> None:
 def test_statements_needs_a_file_or_jsonl() -> None:
     r = run_statements()
     assert r.returncode == 2 and "--jsonl" in r.stderr
+
+
+def test_every_entry_point_knows_every_subcommand() -> None:
+    """`python -m bot.cli` and `python -m bot` (= `briefbot run`) build the same parser as the script."""
+    r = subprocess.run([sys.executable, "-m", "bot.cli", "stance", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--chart" in r.stdout, r.stderr
+    r = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("usage: briefbot run"), r.stderr

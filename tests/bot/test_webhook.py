@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.app import WEBHOOK_PATH, build_application, start_webhook, stop_polling
 from bot.services import open_services
 from retrieval.embed import LocalEmbedder
+from tests.support.bot_env import keep_embedder_open
 from tests.support.chroma_server import free_port
 from tests.support.corpus import make_settings
 from tests.support.telegram_server import BotApiServer
@@ -58,12 +59,8 @@ async def test_webhook_secret_and_repeated_updates(tmp_path: Path, embedder: Loc
             assert "/digest" not in str(answer.params["text"])
             assert tg.calls_to("sendChatAction")  # the later update is the question, handled after the repeat
         finally:
-            app.bot_data["runtime"].services.embedder.aclose = _noop
+            keep_embedder_open(app)
             await stop_polling(app)
-
-
-async def _noop() -> None:
-    return None
 
 
 async def test_without_a_configured_secret_one_is_generated_kept_and_required(
@@ -94,7 +91,7 @@ async def test_without_a_configured_secret_one_is_generated_kept_and_required(
                 assert await tg.deliver_webhook(hook, dict(forged), secret_token="guess") == 403
                 assert await tg.deliver_webhook(hook, dict(forged), secret_token=secret) == 200
             finally:
-                app.bot_data["runtime"].services.embedder.aclose = _noop
+                keep_embedder_open(app)
                 await stop_polling(app)
         assert registered[0] == registered[1]
         kept = settings.data_dir / "webhook-secret"

@@ -117,7 +117,6 @@ async def test_stance_questions_use_the_timeline_when_available(services: Servic
 
 
 def test_cli_ask_json_and_text(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    import bot.commands  # noqa: F401 - registers the subcommands
     from bot.cli import main
 
     data = str(settings.data_dir)

@@ -101,7 +101,6 @@ async def test_planted_instructions_stay_out_of_the_fallback_opening(services: S
 
 @pytest.mark.slow
 def test_cli_digest_json(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    import bot.commands  # noqa: F401 - registers the subcommands
     from bot.cli import main
 
     data = str(settings.data_dir)

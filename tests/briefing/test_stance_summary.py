@@ -201,7 +201,6 @@ async def test_a_stance_question_asked_in_words_gets_the_summary(demo: Services,
 async def test_briefbot_stance_prints_the_summary_above_the_timeline(
     tmp_path: Path, llm: LlmServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import bot.commands  # noqa: F401 - registers the subcommands
     from bot.cli import main
 
     for key, value in {

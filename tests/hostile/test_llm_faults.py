@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.services import llm_config
 from briefing.llm import FALLBACK_NOTE, LLMWriter
 from briefing.writer import OfflineWriter
 from retrieval.embed import LocalEmbedder
@@ -103,7 +104,9 @@ async def test_default_budget_for_one_answer_is_ninety_seconds(
 ) -> None:
     """However the retries go, the default settings give the model 90 s in all before the fallback."""
     settings = make_settings(tmp_path, llm_base_url="http://127.0.0.1:9/v1")
-    writer = LLMWriter.from_settings(settings, fallback=OfflineWriter(embedder))
+    config = llm_config(settings)
+    assert config is not None
+    writer = LLMWriter.from_config(config, fallback=OfflineWriter(embedder))
     try:
         # Each call gets LLM_TIMEOUT; the whole answer the budget the README states.
         assert writer.timeout == settings.llm_timeout and writer.total_timeout == 90
@@ -146,7 +149,9 @@ def end_cooldown(env: Env) -> None:
 
     After a quota error the writer leaves the endpoint alone for five minutes; the outages here are shorter.
     """
-    env.rt.briefer.writer.quota_cooldown = 0.0
+    writer = env.rt.briefer.writer
+    assert isinstance(writer, LLMWriter)
+    writer.quota_cooldown = 0.0
 
 
 async def test_quota_notice_goes_out_once_per_outage(env: Env, llm: LlmServer) -> None:

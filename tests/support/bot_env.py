@@ -32,7 +32,7 @@ class Env:
 
     @property
     def rt(self) -> Runtime:
-        return self.app.bot_data["runtime"]  # type: ignore[no-any-return]
+        return self.app.bot_data.runtime  # type: ignore[no-any-return]
 
     async def send(
         self, update: dict[str, Any], *, reply_count: int = 1, chat: int | None = None
@@ -89,8 +89,8 @@ async def running_bot(
     try:
         yield Env(tg, app, data_dir)
     finally:
-        if embedder is not None:  # the session-wide embedder must survive this bot's shutdown
-            app.bot_data["runtime"].services.embedder.aclose = _noop
+        if embedder is not None:
+            keep_embedder_open(app)
         await stop_polling(app)
 
 
@@ -102,6 +102,11 @@ async def make_env(tmp_path: Path, embedder: LocalEmbedder, **overrides: Any) ->
         fetch_allow_private_networks=True, **overrides,
     ) as env:  # fmt: skip
         yield Env(tg, env.app, tmp_path)
+
+
+def keep_embedder_open(app: Any) -> None:
+    """The session-wide embedder must survive this bot's shutdown."""
+    app.bot_data.runtime.services.embedder.aclose = _noop
 
 
 async def _noop() -> None:

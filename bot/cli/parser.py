@@ -1,0 +1,119 @@
+"""The `briefbot` command line: every subcommand, its options and the function that runs it."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli.library import cmd_backup, cmd_forget, cmd_ingest, cmd_reindex, cmd_sources, cmd_stats
+from bot.cli.questions import cmd_ask, cmd_demo, cmd_digest, cmd_search, cmd_stance
+from bot.cli.reading import cmd_extract, cmd_statements
+from bot.cli.runner import cmd_run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefbot", description="Sourced news briefings from your articles."
+    )
+    parser.add_argument(
+        "--data-dir", help="where the library and index live (default ./data, BRIEFBOT_DATA_DIR)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add articles from URLs, files or folders")
+    p.add_argument("targets", nargs="+", metavar="PATH|URL")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("search", help="find the passages that bear on a question")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=8)
+    _add_filters(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_search)
+
+    p = sub.add_parser("sources", help="list stored articles, newest first")
+    p.add_argument("--limit", type=int, default=30)
+    p.add_argument("--chat", help="only what this chat can see")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_sources)
+
+    p = sub.add_parser("forget", help="remove a shared article (or, with --chat, that chat's) by id or URL")
+    p.add_argument("target", metavar="ID|URL")
+    p.add_argument("--chat", help="remove this chat's copy instead of the shared one")
+    p.set_defaults(run=cmd_forget)
+
+    p = sub.add_parser("reindex", help="rebuild the dense index from the library")
+    p.set_defaults(run=cmd_reindex)
+
+    p = sub.add_parser("backup", help="copy the library and bot state into a new folder (safe while running)")
+    p.add_argument("target", metavar="DIR")
+    p.set_defaults(run=cmd_backup)
+
+    p = sub.add_parser("stats", help="counts and backends")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_stats)
+
+    p = sub.add_parser("extract", help="print the article extracted from a file or URL, without storing it")
+    p.add_argument("target", metavar="FILE|URL")
+    p.add_argument("--url", help="the page's URL, when extracting a saved file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser("demo", help="load the demo articles and answer a sample question")
+    p.add_argument("question", nargs="?")
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook if configured)")
+    p.set_defaults(run=cmd_run, sync=True)
+
+    for name, configure, help_text in _BRIEFING_COMMANDS:
+        configure(sub.add_parser(name, help=help_text))
+    return parser
+
+
+def _add_filters(p: argparse.ArgumentParser, verb: str = "search") -> None:
+    """The options `common.search_filters` reads."""
+    p.add_argument("--since", help="published on/after: YYYY-MM-DD or 24h / 7d")
+    p.add_argument("--until", help="published on/before: YYYY-MM-DD")
+    p.add_argument("--source", help="only this outlet")
+    p.add_argument("--chat", help=f"{verb} as this chat (its own and shared articles)")
+
+
+def _ask(p: argparse.ArgumentParser) -> None:
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print {answer, found, citations} as JSON")
+    _add_filters(p, "answer")
+    p.set_defaults(run=cmd_ask)
+
+
+def _stance(p: argparse.ArgumentParser) -> None:
+    p.add_argument("actor", help="who, e.g. Kremlin, Lavrov")
+    p.add_argument("topic", nargs="?", help="about what, e.g. annexed regions")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--chart", metavar="FILE.png", help="also write the statements-over-time chart here")
+    _add_filters(p, "answer")
+    p.set_defaults(run=cmd_stance)
+
+
+def _digest(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", default="24h", help="added after: 24h, 7d or a date (default 24h)")
+    p.add_argument("--chat", help="only what this chat can see")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_digest)
+
+
+def _statements(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", metavar="FILE", help="an article file (.txt, .md, .html)")
+    p.add_argument("--json", action="store_true", help="print the statements as a JSON list")
+    p.add_argument(
+        "--jsonl", action="store_true", help="read passages as JSON lines on stdin, write one line each"
+    )
+    p.set_defaults(run=cmd_statements, sync=True)
+
+
+_BRIEFING_COMMANDS = (
+    ("ask", _ask, "a short briefing with sources that answers a question"),
+    ("stance", _stance, "what someone said about a topic, over time"),
+    ("digest", _digest, "the stories added recently, grouped, most reported first"),
+    ("statements", _statements, "the statements (who said what, when) in an article file, not stored"),
+)
