@@ -24,10 +24,9 @@ _HERE = Path(__file__).resolve().parent
 # Run as a script, Python puts bench/ first on sys.path; the project root is what the imports need.
 sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-from tests.support.claim_set import CASES, kept  # noqa: E402
-
 from briefing.citations import SentenceEmbeddings  # noqa: E402
 from retrieval.embed import LocalEmbedder  # noqa: E402
+from tests.support.claim_set import CASES, kept  # noqa: E402
 
 
 async def run() -> dict[str, Any]:

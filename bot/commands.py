@@ -18,10 +18,7 @@ from urllib.parse import urlparse
 from bot.cli import _EXTRA_COMMANDS, _EXTRA_HELP, UsageError, _filters, _print, parse_when
 from bot.settings import Settings
 from briefing.types import Briefing
-
-
-def _date(value: datetime | None) -> str:
-    return f"{value.day} {value:%b %Y}" if value else "undated"
+from retrieval.text import format_date
 
 
 def _output(briefing: Briefing, as_json: bool) -> None:
@@ -40,7 +37,7 @@ def _output(briefing: Briefing, as_json: bool) -> None:
     if briefing.citations:
         print("\nSources:")
         for c in briefing.citations:
-            print(f"[{c.n}] {c.outlet}, {_date(c.published)}: {c.title}\n    {c.url}")
+            print(f"[{c.n}] {c.outlet}, {format_date(c.published)}: {c.title}\n    {c.url}")
 
 
 async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:

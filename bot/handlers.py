@@ -25,6 +25,7 @@ from bot.delivery import ChatGone, send_html, send_photo, typing
 from bot.render import escaped_title, link_card, pack, render_briefing, shorten, source_line
 from retrieval.embed import EmbeddingError
 from retrieval.store import DenseIndexError
+from retrieval.text import format_moment
 from retrieval.urls import article_ref
 
 if TYPE_CHECKING:
@@ -409,7 +410,7 @@ async def send_digest(context: Context, chat_id: int) -> None:
         if briefing.found:
             await send_html(context.bot, chat_id, render_briefing(briefing), on_migrate=rt.migrate_chat)
         else:
-            when = since.strftime("%-d %b %H:%M UTC")
+            when = format_moment(since)
             await send_html(context.bot, chat_id, [f"Nothing new since your last digest ({when})."])
     except ChatGone:
         await rt.drop_chat(chat_id)

@@ -141,7 +141,6 @@ KNOWN_VIOLATIONS = [
     "bot.runtime -> bot.handlers",
     "briefing.briefer -> bot.services",
     "briefing.llm -> bot.settings",
-    "retrieval.urls -> retrieval.chunking",
 ]
 KNOWN_CYCLES = [
     ["bot.cli", "bot.commands"],

@@ -9,10 +9,10 @@ takes a full name that only appears later. Quotation marks are masked while the 
 parsed, so words inside a quote never become speakers or verbs.
 
 This module is the public surface; the rules live in private siblings: `_sentences` (prose paragraphs, whole
-sentences, quote masking), `_speaker_words` and `_names` (the words names are made of), `_speakers` (the noun phrase that
-speaks), `_discourse` (what "he", "the agency" or a surname refers to), `_register` (names remembered in
-reading order), `_speech_verbs` (attribution verbs and the phrases around them), `_clauses` (where a
-statement's words stop), `_said_dates` (when), and `_subjects`, `_quotes` and `_sentence_reader` (the
+sentences, quote masking), `_speaker_words` and `_names` (the words names are made of), `_speakers` (the noun
+phrase that speaks), `_discourse` (what "he", "the agency" or a surname refers to), `_register` (names
+remembered in reading order), `_speech_verbs` (attribution verbs and the phrases around them), `_clauses`
+(where a statement's words stop), `_said_dates` (when), and `_subjects`, `_quotes` and `_sentence_reader` (the
 statements of one sentence).
 """
 

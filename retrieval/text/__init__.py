@@ -1,5 +1,5 @@
-"""The text toolbox: sentences and paragraphs, invisible characters, dates as shown, stopwords and the citation
-marker, one of each for the whole product. It imports nothing of ours, so every layer can use it."""
+"""The text toolbox: sentences and paragraphs, invisible characters, dates as shown, stopwords and the
+citation marker, one of each for the whole product. It imports nothing of ours, so every layer can use it."""
 
 from ._dates import UNDATED, format_date, format_moment
 from ._invisible import CONTROL, INVISIBLE, strip_invisible

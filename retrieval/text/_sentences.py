@@ -24,8 +24,8 @@ _TAIL = re.compile(r"[)\]’']*(?:[ \t]*\[\d+\])*")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st gen lt col sgt capt gov sen rep rev prof jr sr inc co corp ltd vs etc jan feb mar apr jun "
-    "jul aug sep sept oct nov dec".split()
+    "mr mrs ms dr st gen lt col sgt capt gov sen rep rev prof jr sr inc co corp ltd vs etc "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 # "No. 5" is a number; "No. Not again." is an answer.
 _BEFORE_NUMBER = frozenset({"no", "nos"})

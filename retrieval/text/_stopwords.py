@@ -1,5 +1,5 @@
-"""Words too common to tell texts apart: left out of full-text queries, of the content words a claim is checked
-on, of topic and speaker terms, and of the words two reports of one statement are compared by."""
+"""Words too common to tell texts apart: left out of full-text queries, of the content words a claim is
+checked on, of topic and speaker terms, and of the words two reports of one statement are compared by."""
 
 from __future__ import annotations
 

@@ -1,0 +1,120 @@
+import pytest
+
+from retrieval.text import ends_sentence, paragraphs, sentence_spans, split_sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # Quotations with full stops inside stay whole, straight or curly.
+        (
+            'He said "No. Never." and left. Then he came back.',
+            ['He said "No. Never." and left.', "Then he came back."],
+        ),
+        ("She said “Stop. Now.” Then she left.", ["She said “Stop. Now.”", "Then she left."]),
+        ("«Нет. Никогда», сказал он. Потом ушёл.", ["«Нет. Никогда», сказал он.", "Потом ушёл."]),
+        # A quote that ends on its own "!" or "?" keeps its attribution; a pronoun after it starts afresh only
+        # when the quote closed the sentence.
+        (
+            "“This is so wasteful!” Trump wrote. Others agreed.",
+            ["“This is so wasteful!” Trump wrote.", "Others agreed."],
+        ),
+        (
+            '"This is undeniable," he said. The side did not comment.',
+            ['"This is undeniable," he said.', "The side did not comment."],
+        ),
+        ('"Why now?" He shrugged.', ['"Why now?"', "He shrugged."]),
+        # Titles, months, times and numbers.
+        (
+            "Mr. Peskov and Sen. Warren met Dr. Smith on Feb. 27 at 10 a.m. local time. They talked.",
+            ["Mr. Peskov and Sen. Warren met Dr. Smith on Feb. 27 at 10 a.m. local time.", "They talked."],
+        ),
+        (
+            "Gov. Newsom signed bill No. 5 today. No. He did not veto it.",
+            ["Gov. Newsom signed bill No. 5 today.", "No.", "He did not veto it."],
+        ),
+        (
+            "It rose 3.5 percent to $1.2 billion. 12 analysts had expected less.",
+            ["It rose 3.5 percent to $1.2 billion.", "12 analysts had expected less."],
+        ),
+        # Initials run on into the name; a sentence opener after them does not.
+        (
+            "John F. Kennedy and George H.W. Bush studied at the Harvard T.H. Chan School. The end.",
+            ["John F. Kennedy and George H.W. Bush studied at the Harvard T.H. Chan School.", "The end."],
+        ),
+        (
+            "The meeting ended at 10 a.m. The talks resumed at noon.",
+            ["The meeting ended at 10 a.m.", "The talks resumed at noon."],
+        ),
+        # A country abbreviation goes on into an institution's name, not into a new sentence.
+        (
+            "The U.S. Geological Survey and U.S. Immigration and Customs Enforcement agreed. Fine.",
+            ["The U.S. Geological Survey and U.S. Immigration and Customs Enforcement agreed.", "Fine."],
+        ),
+        (
+            "He flew back to the U.S. The next day he resigned.",
+            ["He flew back to the U.S.", "The next day he resigned."],
+        ),
+        ("He posted on X. Then he left.", ["He posted on X.", "Then he left."]),
+        # Cyrillic capitals open sentences; Cyrillic initials are initials.
+        ("Путин сказал это вчера. Песков не ответил.", ["Путин сказал это вчера.", "Песков не ответил."]),
+        ("Это написал А. С. Пушкин. Все знают.", ["Это написал А. С. Пушкин.", "Все знают."]),
+        # Ellipses end a sentence before a capital, not before a lower-case word.
+        ("He paused… Then he spoke.", ["He paused…", "Then he spoke."]),
+        ("He paused... then went on. Wait... What?", ["He paused... then went on.", "Wait...", "What?"]),
+        # Brackets and citation markers after the full stop belong to the sentence they close.
+        ("(He left.) Then she did.", ["(He left.)", "Then she did."]),
+        (
+            'He said "yes." [3] Then he left. [1][2] Done.',
+            ['He said "yes." [3]', "Then he left. [1][2]", "Done."],
+        ),
+        # Lower case after a full stop continues; an unfinished last sentence is still a sentence.
+        ("Prices rose, e.g. for bread. and then", ["Prices rose, e.g. for bread. and then"]),
+        ("One. Two and a half", ["One.", "Two and a half"]),
+    ],
+)
+def test_split_sentences(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
+
+
+def test_a_quotation_cut_off_by_the_end_stays_in_the_last_sentence() -> None:
+    assert split_sentences('It began. He said: "We will fight. We will win') == [
+        "It began.",
+        'He said: "We will fight. We will win',
+    ]
+
+
+def test_a_stray_quote_mark_long_before_the_end_is_not_a_quotation() -> None:
+    # A 12" pizza opens no quotation: were it taken for one, the whole text would be one sentence.
+    filler = " ".join(f"Sentence {i} is about pizza." for i in range(40))
+    text = f'He ordered a 12" pizza. {filler}'
+    assert len(split_sentences(text)) == 41
+
+
+def test_spans_point_into_the_text() -> None:
+    text = "  First one.  Second one!\n\nThird "
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == ["First one.", "Second one!", "Third"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("Fact [2].", True),
+        ('He said "yes." [3]', True),
+        ("He left.) ", True),
+        ("Really?”", True),
+        ("and a half", False),
+        ("a list:", False),
+        ("", False),
+    ],
+)
+def test_ends_sentence(text: str, ends: bool) -> None:
+    assert ends_sentence(text) is ends
+
+
+def test_paragraphs_split_on_blank_lines_and_collapse_spaces() -> None:
+    text = "\n  One  line\nwrapped here.\n \t\nTwo.\n\n\n\nThree  \n"
+    assert paragraphs(text) == ["One line wrapped here.", "Two.", "Three"]
+    assert paragraphs(text, keep_lines=True) == ["One  line\nwrapped here.", "Two.", "Three"]
+    assert paragraphs(" \n\n ") == []
