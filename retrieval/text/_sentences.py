@@ -83,16 +83,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def ends_sentence(text: str) -> bool:
     """Whether `text` ends as a sentence does: on a full stop, `!`, `?` or `…`, perhaps inside a quotation and
     before closing brackets or citation markers."""
-    tail = text.rstrip()
-    while True:
-        trimmed = _TAIL_AT_END.sub("", tail).rstrip(CLOSE_QUOTES + '"').rstrip()
-        if trimmed == tail:
-            break
-        tail = trimmed
+    tail = _CLOSING_RUN.sub("", text)
     return bool(tail) and tail[-1] in TERMINAL
 
 
-_TAIL_AT_END = re.compile(r"(?:[)\]’']|\[\d+\])$")
+_CLOSING_RUN = re.compile(r"(?:[\s)\]’'\"”»]|\[\d+\])+$")
 
 
 def _ends(text: str, *, respect_quotes: bool) -> list[int] | None:
@@ -101,7 +96,8 @@ def _ends(text: str, *, respect_quotes: bool) -> list[int] | None:
     inside = False
     open_at = 0
     n = len(text)
-    for i, ch in enumerate(text):
+    for mark in _MARKS.finditer(text):
+        i, ch = mark.start(), mark.group()
         closing = False
         if respect_quotes and ch in OPEN_QUOTES:
             inside, open_at = True, i
@@ -142,24 +138,37 @@ def _after_tail(text: str, pos: int) -> int:
 
 
 def _starts_sentence(text: str, pos: int) -> bool:
-    if pos >= len(text) or not text[pos].isspace():
+    following = _NEXT_CHAR.match(text, pos)
+    if following is None:
         return False
-    rest = text[pos:].lstrip()
-    return bool(rest) and (rest[0].isupper() or rest[0].isdigit() or rest[0] in OPEN_QUOTES + '"‘([')
+    first = following.group(1)
+    return first.isupper() or first.isdigit() or first in OPEN_QUOTES + '"‘(['
+
+
+# Every pattern below is matched in place (`pattern.match(text, pos)`, or searched in a short window before
+# the full stop): slicing the text at each full stop made a long paragraph take quadratic time.
+_MARKS = re.compile(f"[{re.escape(OPEN_QUOTES + CLOSE_QUOTES + TERMINAL)}\"]")
+_NEXT_CHAR = re.compile(r"\s+(\S)")
+_TOKEN_BEFORE = re.compile(r"[\w.]+$")
+_TOKEN_WINDOW = 40  # longer than any abbreviation or run of initials
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+_NEXT_WORD = re.compile(r"\s+([\w-]+)")
+_NEXT_DIGIT = re.compile(r"\s+\d")
+_ON_X = re.compile(r"\b(?:on|to|via)\s+X$")
 
 
 def _abbreviation_before(text: str, dot: int) -> bool:
     """Whether the full stop at `dot` closes an abbreviation inside the sentence rather than the sentence."""
-    word = re.search(r"([\w.]+)$", text[:dot])
+    word = _TOKEN_BEFORE.search(text, max(0, dot - _TOKEN_WINDOW), dot)
     if word is None:
         return False
-    token = word.group(1).lower()
-    if token in _COUNTRIES or re.fullmatch(r"(?:[^\W\d_]\.)+[^\W\d_]", token):
+    token = word.group().lower()
+    if token in _COUNTRIES or _INITIALS.fullmatch(token):
         # "U.S.", "H.W.", "a.m.": the sentence goes on unless a word that opens sentences follows.
-        following = re.match(r"\s+([\w-]+)", text[dot + 1 :])
+        following = _NEXT_WORD.match(text, dot + 1)
         return following is not None and following.group(1) not in _OPENERS
     if token in _BEFORE_NUMBER:
-        return bool(re.match(r"\s+\d", text[dot + 1 :]))
-    if token == "x" and re.search(r"\b(?:on|to|via)\s+X$", text[:dot]):
+        return _NEXT_DIGIT.match(text, dot + 1) is not None
+    if token == "x" and _ON_X.search(text, max(0, dot - 8), dot):
         return False  # "posted on X." is the platform, not an initial
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
