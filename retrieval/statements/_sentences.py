@@ -29,7 +29,7 @@ def _terminated(text: str) -> bool:
 def statement_sentences(paragraph: str) -> list[str]:
     """The paragraph's sentences, less a cut-off last one (a truncated page or teaser): its statement would be
     cut off too."""
-    result = split_sentences(paragraph) or [paragraph]
+    result = split_sentences(paragraph, truncated=True) or [paragraph]
     if result and not _terminated(result[-1]):
         # A cut-off page may still end with a whole quotation and its attribution ('"…," Hun Manet said,
         # expressing appreciation to …'): that much is kept.

@@ -39,7 +39,7 @@ _OPENERS = frozenset(
     However Instead Then Now Also Still Many Most Some More Such Each Every Both No Not Even Only Who What
     Why How Where Which Unfortunately""".split()
 )
-# Longest way back an unclosed quotation may open and still be taken for one the text's end cut off.
+# Longest way back an unclosed quotation may open and still be taken for one a truncated text's end cut off.
 _UNCLOSED_TAIL = 600
 # '"… This is so wasteful!” Trump wrote.': the attribution after a quote that ends with its own "!" or "?".
 _ATTRIBUTION = re.compile(
@@ -57,21 +57,20 @@ def paragraphs(text: str, *, keep_lines: bool = False) -> list[str]:
     return [" ".join(block.split()) for block in blocks if block]
 
 
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a paragraph (or any text), stripped; the last one may be unfinished."""
-    return [text[start:end] for start, end in sentence_spans(text)]
+def split_sentences(text: str, *, truncated: bool = False) -> list[str]:
+    """The sentences of a paragraph (or any text), stripped; the last one may be unfinished.
+
+    `truncated` says the text may stop mid-sentence (a page cut off, a teaser): a quotation still open near
+    its end then runs to the end as one sentence. Otherwise an unclosed quotation is a slip (a model's, a
+    writer's) and its mark is ignored."""
+    return [text[start:end] for start, end in sentence_spans(text, truncated=truncated)]
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, *, truncated: bool = False) -> list[tuple[int, int]]:
     """Where each sentence of `text` starts and ends, surrounding whitespace excluded."""
-    # Quotations are respected when they pair up. One left open long before the end is a stray mark (an inch
-    # sign, a typo), and the text is read again as if it had no quotes.
-    ends = _ends(text, respect_quotes=True)
-    if ends is None:
-        ends = _ends(text, respect_quotes=False) or []
     spans = []
     start = 0
-    for end in [*ends, len(text)]:
+    for end in [*_ends(text, truncated), len(text)]:
         piece = text[start:end]
         if piece.strip():
             lead = len(piece) - len(piece.lstrip())
@@ -90,46 +89,75 @@ def ends_sentence(text: str) -> bool:
 _CLOSING_RUN = re.compile(r"(?:[\s)\]’'\"”»]|\[\d+\])+$")
 
 
-def _ends(text: str, *, respect_quotes: bool) -> list[int] | None:
-    """The offsets just after each sentence but the last; None when a quotation stays open (see above)."""
+def _ends(text: str, truncated: bool) -> list[int]:
+    """The offsets just after each sentence but the last."""
+    quotes, cut_off = _quotations(text, truncated)
+    opens = {start for start, _ in quotes}
+    closes = {end for _, end in quotes}
     out: list[int] = []
-    inside = False
-    open_at = 0
-    n = len(text)
+    spans = iter(quotes)
+    span = next(spans, None)
     for mark in _MARKS.finditer(text):
-        i, ch = mark.start(), mark.group()
-        closing = False
-        if respect_quotes and ch in OPEN_QUOTES:
-            inside, open_at = True, i
-            continue
-        if respect_quotes and (ch in CLOSE_QUOTES or ch == '"'):
-            closing = ch != '"' or inside
-            inside = not closing
-            if not closing:
-                open_at = i
-                continue
-        if inside:
-            continue
-        if closing:
+        i = mark.start()
+        if cut_off is not None and i > cut_off:
+            break  # inside a quotation the text's end cut off: one sentence to the end
+        while span is not None and span[1] < i:
+            span = next(spans, None)
+        if i in closes:
             end = _after_tail(text, i + 1)
-            if i > 0 and text[i - 1] in TERMINAL and _starts_sentence(text, end):
-                if not _ATTRIBUTION.match(text, i + 1):
-                    out.append(end)
+            ends = text[i - 1] in TERMINAL and _starts_sentence(text, end)
+            if ends and not _ATTRIBUTION.match(text, i + 1):
+                out.append(end)
             continue
-        if ch not in TERMINAL or i + 1 >= n:
+        if mark.group() not in TERMINAL or (span is not None and span[0] < i < span[1]) or i + 1 >= len(text):
             continue
-        if text[i + 1] in '"' + CLOSE_QUOTES:
-            # `…reliable." "Over…` with quotes that could not be paired: the quote closes this sentence.
-            if not respect_quotes and _starts_sentence(text, i + 2):
-                out.append(i + 2)
-            continue
-        end = _after_tail(text, i + 1)
-        if _starts_sentence(text, end) and not (ch == "." and _abbreviation_before(text, i)):
+        after = i + 1
+        if text[after] in _QUOTE_CHARS:
+            if after in closes or after in opens:
+                continue  # the quotation's own close decides (above)
+            after += 1  # a stray quote mark after the full stop goes with the sentence it ends
+        end = _after_tail(text, after)
+        if _starts_sentence(text, end) and not (mark.group() == "." and _abbreviation_before(text, i)):
             out.append(end)
-    if inside and (not respect_quotes or n - open_at > _UNCLOSED_TAIL):
-        return None
-    # A quotation left open by the end of a cut-off text stays inside the last sentence.
     return out
+
+
+def _quotations(text: str, truncated: bool) -> tuple[list[tuple[int, int]], int | None]:
+    """The quotations as (opening mark, closing mark) offsets, and where one opens that the end cuts off.
+
+    Curly and guillemet marks say which way they face; a straight one is read by its neighbours: after a
+    space and before a word it opens, after a word and before a space or punctuation it closes. A mark that
+    closes nothing is a stray (an inch sign, a quotation that began in an earlier chunk); an opening mark
+    while one is already open means the earlier one never closed, except right after a finished sentence:
+    there it closes (`… the world.' "Previous winners …`, quoted paragraphs run together). A quotation still
+    open at the end counts as cut off by it only in a truncated text and when it opens near the end;
+    otherwise its mark is a stray.
+    """
+    quotes: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for mark in _QUOTE_MARK.finditer(text):
+        i, ch = mark.start(), mark.group()
+        facing = _facing(text, i) if ch == '"' else ("open" if ch in OPEN_QUOTES else "close")
+        if facing == "open" and ch == '"' and open_at is not None:
+            facing = "close" if _AFTER_SENTENCE.search(text, max(0, i - 8), i) else "open"
+        if facing == "open" or (open_at is None and facing != "close"):
+            open_at = i
+        elif open_at is not None:
+            quotes.append((open_at, i))
+            open_at = None
+    if open_at is not None and (not truncated or len(text) - open_at > _UNCLOSED_TAIL):
+        open_at = None
+    return quotes, open_at
+
+
+def _facing(text: str, i: int) -> str | None:
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if (before.isspace() or before in "([{—–-/") and not after.isspace():
+        return "open"
+    if not before.isspace() and (after.isspace() or after in ".,;:!?)]}—–-…'’"):
+        return "close"
+    return None
 
 
 def _after_tail(text: str, pos: int) -> int:
@@ -147,8 +175,11 @@ def _starts_sentence(text: str, pos: int) -> bool:
 
 # Every pattern below is matched in place (`pattern.match(text, pos)`, or searched in a short window before
 # the full stop): slicing the text at each full stop made a long paragraph take quadratic time.
-_MARKS = re.compile(f"[{re.escape(OPEN_QUOTES + CLOSE_QUOTES + TERMINAL)}\"]")
+_QUOTE_CHARS = OPEN_QUOTES + CLOSE_QUOTES + '"'
+_QUOTE_MARK = re.compile(f"[{re.escape(_QUOTE_CHARS)}]")
+_MARKS = re.compile(f"[{re.escape(_QUOTE_CHARS + TERMINAL)}]")
 _NEXT_CHAR = re.compile(r"\s+(\S)")
+_AFTER_SENTENCE = re.compile(r"[.!?…][)\]’']*\s+$")
 _TOKEN_BEFORE = re.compile(r"[\w.]+$")
 _TOKEN_WINDOW = 40  # longer than any abbreviation or run of initials
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")

@@ -77,11 +77,13 @@ def test_split_sentences(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
 
 
-def test_a_quotation_cut_off_by_the_end_stays_in_the_last_sentence() -> None:
-    assert split_sentences('It began. He said: "We will fight. We will win') == [
-        "It began.",
-        'He said: "We will fight. We will win',
-    ]
+def test_a_quotation_cut_off_by_the_end_of_a_truncated_text_stays_in_the_last_sentence() -> None:
+    text = 'It began. He said: "We will fight. We will win'
+    assert split_sentences(text, truncated=True) == ["It began.", 'He said: "We will fight. We will win']
+    # In a text that is whole, the unclosed mark is a slip: it hides no sentence break.
+    assert split_sentences(text) == ["It began.", 'He said: "We will fight.', "We will win"]
+    far = f'He said: "We will fight. {"We will win. " * 60}The end'
+    assert len(split_sentences(far, truncated=True)) == 62
 
 
 def test_a_stray_quote_mark_long_before_the_end_is_not_a_quotation() -> None:
@@ -89,6 +91,35 @@ def test_a_stray_quote_mark_long_before_the_end_is_not_a_quotation() -> None:
     filler = " ".join(f"Sentence {i} is about pizza." for i in range(40))
     text = f'He ordered a 12" pizza. {filler}'
     assert len(split_sentences(text)) == 41
+
+
+def test_a_closing_mark_with_no_opening_one_is_a_stray() -> None:
+    # A chunk that starts inside a quotation: its first mark closes nothing, and must not open one either.
+    text = 'We will win," the minister said. Then he left. The crowd cheered.'
+    expected = ['We will win," the minister said.', "Then he left.", "The crowd cheered."]
+    assert split_sentences(text) == expected
+
+
+def test_a_quotation_left_open_gives_way_to_the_next_opening_mark() -> None:
+    # The first quotation never closes: the second mark, after a word and before one, opens a new quotation
+    # rather than closing the first one across a sentence break.
+    text = 'Putin called them "citizens forever [1]. On 14 June, Putin called the terms "very simple [2].'
+    assert split_sentences(text) == [
+        'Putin called them "citizens forever [1].',
+        'On 14 June, Putin called the terms "very simple [2].',
+    ]
+
+
+def test_quoted_paragraphs_run_together_keep_the_first_quotation_whole() -> None:
+    # News style: every quoted paragraph opens with a mark, only the last one closes. Run together into one
+    # line, the mark after a finished sentence closes the quotation before it (which the statement rules need
+    # whole, closing mark included) instead of opening a new one; the text after it is read as unquoted.
+    text = 'CNN: "He will get it. It is rare. "Winners include Kissinger. Also Stern. "The end," it said.'
+    assert split_sentences(text) == [
+        'CNN: "He will get it. It is rare. "Winners include Kissinger.',
+        "Also Stern.",
+        '"The end," it said.',
+    ]
 
 
 def test_spans_point_into_the_text() -> None:
