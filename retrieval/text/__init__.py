@@ -1,7 +1,7 @@
 """The text toolbox: sentences and paragraphs, invisible characters, dates as shown, stopwords and the
 citation marker, one of each for the whole product. It imports nothing of ours, so every layer can use it."""
 
-from ._dates import UNDATED, format_date, format_moment
+from ._dates import format_date, format_moment
 from ._invisible import CONTROL, INVISIBLE, strip_invisible
 from ._markers import MARKER, MARKER_PATTERN
 from ._sentences import (
@@ -24,7 +24,6 @@ __all__ = [
     "OPEN_QUOTES",
     "STOPWORDS",
     "TERMINAL",
-    "UNDATED",
     "ends_sentence",
     "format_date",
     "format_moment",

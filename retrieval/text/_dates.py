@@ -1,18 +1,18 @@
-"""Dates as the product shows them: "3 Mar 2025" in lists and briefings, "3 March 2025" where a model reads
-them (the full month leaves it nothing to expand), and "undated" for a missing date."""
+"""Dates as the product shows them: "3 Mar 2025" in source lists, timelines and briefings, "3 March 2025" in
+the statements a model summarises (it writes them back into its prose), "undated" for a missing date."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-UNDATED = "undated"
+_UNDATED = "undated"
 
 
 def format_date(value: date | None, *, long: bool = False) -> str:
     """`3 Mar 2025`, or with `long` `3 March 2025`; `undated` for None. The day has no leading zero on any
     platform (strftime's `%-d` is glibc's)."""
     if value is None:
-        return UNDATED
+        return _UNDATED
     return f"{value.day} {value:%B %Y}" if long else f"{value.day} {value:%b %Y}"
 
 

@@ -31,8 +31,8 @@ _ABBREVIATIONS = frozenset(
 _BEFORE_NUMBER = frozenset({"no", "nos"})
 _COUNTRIES = frozenset({"u.s", "u.k", "u.n", "e.u"})
 # Capitalised words that open a sentence and never go on a name or an institution: after "U.S." or "H.W."
-# one of them starts a new sentence ("… in the U.S. The next day"),
-# anything else continues the name ("U.S. Immigration and Customs Enforcement", "George H.W. Bush").
+# one of them starts a new sentence ("… in the U.S. The next day"), anything else continues the name
+# ("U.S. Immigration and Customs Enforcement", "George H.W. Bush").
 _OPENERS = frozenset(
     """The A An He She It They We I You In On At But And Or So Yet This That These Those His Her Its Their Our
     My Your There Here When While If As After Before Since Until From For By With Without During Meanwhile
