@@ -46,10 +46,11 @@ from bench.retrieval import Passage, Question, as_extracted, load, visible_artic
 from bot.services import Services, build_embedder, open_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from briefing.briefer import Briefer, judge_relevance, search_calibration  # noqa: E402
-from briefing.citations import MARKER, SentenceEmbeddings, content_words, support_scores  # noqa: E402
+from briefing.citations import SentenceEmbeddings, content_words, support_scores  # noqa: E402
 from briefing.writer import OfflineWriter  # noqa: E402
 from retrieval.embed import Embedder  # noqa: E402
 from retrieval.store import SHARED_SCOPE, Hit, SearchFilters  # noqa: E402
+from retrieval.text import MARKER  # noqa: E402
 
 HELDOUT_SCOPE = "bench-heldout"
 VIEWER_SCOPE = "bench-viewer"

@@ -26,8 +26,8 @@ _HERE = Path(__file__).resolve().parent
 # Run as a script, Python puts bench/ first on sys.path; the project root is what the imports need.
 sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-from retrieval.chunking import paragraphs, split_sentences  # noqa: E402
 from retrieval.extract import _injection  # noqa: E402
+from retrieval.text import paragraphs, split_sentences  # noqa: E402
 from tests.support.injection_set import HARD_NEGATIVES, INJECTIONS  # noqa: E402
 
 

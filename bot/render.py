@@ -11,13 +11,9 @@ from typing import Protocol
 from briefing.types import Briefing, Citation
 from retrieval.ingest import IngestResult
 from retrieval.store import Article
+from retrieval.text import MARKER, format_date, format_moment, paragraphs
 
 MESSAGE_LIMIT = 4096
-_CITE = re.compile(r"\[(\d+)\]")
-
-
-def fmt_date(value: datetime | None) -> str:
-    return value.strftime("%-d %b %Y") if value else "undated"
 
 
 #: Titles, outlets and links as they are shown: stored ones can be any length (a page's title is its own).
@@ -46,7 +42,7 @@ def _inline(text: str, citations: dict[int, Citation]) -> str:
     """Escape a plain-text line and turn each known [n] into a link; unknown numbers are dropped."""
     out: list[str] = []
     pos = 0
-    for match in _CITE.finditer(text):
+    for match in MARKER.finditer(text):
         out.append(html.escape(text[pos : match.start()], quote=False))
         cite = citations.get(int(match.group(1)))
         if cite is not None and is_web_link(cite.url):
@@ -89,7 +85,7 @@ def source_line(article: Article, *, own: bool) -> str:
     outlet = html.escape(shorten(article.outlet, OUTLET_CHARS), quote=False)
     owner = "" if own else " · shared"
     link = source_link(article.url, article.title)
-    return f"#{article.id} · {outlet} · {fmt_date(article.published_at)} · {link}{owner}"
+    return f"#{article.id} · {outlet} · {format_date(article.published_at)} · {link}{owner}"
 
 
 def link_card(result: IngestResult) -> str:
@@ -100,7 +96,7 @@ def link_card(result: IngestResult) -> str:
         reason = html.escape(shorten(result.reason or "unknown error", 600), quote=False)
         return f"⚠️ {source}\nNot added: {reason}"
     outlet = html.escape(shorten(a.outlet, OUTLET_CHARS), quote=False)
-    head = f"<b>{escaped_title(a.title)}</b>\n{outlet} · {fmt_date(a.published_at)}"
+    head = f"<b>{escaped_title(a.title)}</b>\n{outlet} · {format_date(a.published_at)}"
     if result.status == "added":
         return f"✅ {head}\nAdded ({result.chunks} passages), #{a.id}"
     if result.status == "near_duplicate" and result.duplicate_of is not None:
@@ -114,7 +110,7 @@ def source_lines(citations: Sequence[Citation]) -> list[str]:
     lines = ["<b>Sources</b>"]
     for c in citations:
         outlet = html.escape(shorten(c.outlet, OUTLET_CHARS), quote=False)
-        lines.append(f"{c.n}. {outlet} · {fmt_date(c.published)} · {source_link(c.url, c.title)}")
+        lines.append(f"{c.n}. {outlet} · {format_date(c.published)} · {source_link(c.url, c.title)}")
     return lines
 
 
@@ -124,9 +120,8 @@ def render_blocks(briefing: Briefing) -> list[str]:
     blocks: list[str] = []
     if briefing.note:
         blocks.append(f"<i>{html.escape(briefing.note, quote=False)}</i>")
-    for paragraph in re.split(r"\n\s*\n", briefing.answer.strip()):
-        if paragraph.strip():
-            blocks.append("\n".join(_line(line, by_n) for line in paragraph.split("\n")))
+    for paragraph in paragraphs(briefing.answer, keep_lines=True):
+        blocks.append("\n".join(_line(line, by_n) for line in paragraph.split("\n")))
     if briefing.citations:
         blocks.append("\n".join(source_lines(briefing.citations)))
     return blocks
@@ -318,5 +313,4 @@ def unknown_time_zone(name: str) -> str:
 
 
 def nothing_new(since: datetime) -> str:
-    when = since.strftime("%-d %b %H:%M UTC")
-    return f"Nothing new since your last digest ({when})."
+    return f"Nothing new since your last digest ({format_moment(since)})."

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from briefing._words import STOPWORDS, content_words, stem
+from briefing._words import content_words, stem
+from retrieval.text import STOPWORDS
 
 if TYPE_CHECKING:
     from briefing.embeddings import SentenceEmbeddings

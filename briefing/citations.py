@@ -16,18 +16,16 @@ import numpy as np
 from briefing import _clauses
 from briefing._figures import mentions
 
-# Re-exported: the writer, the stance service and the benchmarks take them from here.
-from briefing._words import STOPWORDS as STOPWORDS
+# Re-exported: the writer, the briefer and the benchmarks take them from here.
 from briefing._words import content_words as content_words
 from briefing._words import stem as stem
 from briefing.embeddings import SentenceEmbeddings as SentenceEmbeddings
 from briefing.types import Citation
-from retrieval.chunking import paragraphs, split_sentences
 from retrieval.extract import addresses_a_model
 from retrieval.store import Hit
+from retrieval.text import MARKER, MARKER_PATTERN, format_date, paragraphs, split_sentences
 
-MARKER = re.compile(r"\[(\d+)\]")
-_MARKER_RUN = re.compile(r"([ \t]*)((?:\[\d+\][ \t]*)*\[\d+\])")
+_MARKER_RUN = re.compile(rf"([ \t]*)((?:{MARKER_PATTERN}[ \t]*)*{MARKER_PATTERN})")
 
 # `[1, 2]`, `[1-3]`, `[1–3]`, `[Source 2]`, `[source: 2]`: the ways a model writes "these sources".
 _GROUP = re.compile(r"\[\s*(?:sources?\s*:?\s*)?(\d+(?:\s*(?:[,;]|-|–|—|and)\s*\d+)*)\s*\]", re.IGNORECASE)
@@ -69,7 +67,7 @@ _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 
 # A marker group after sentence-final punctuation is moved in front of it, so that splitting into sentences
 # keeps the marker with the sentence it belongs to.
-_TRAILING_MARKERS = re.compile(r"([.!?…]+)([\"'”’)]*)((?:\s*\[\d+\])+)")
+_TRAILING_MARKERS = re.compile(rf"([.!?…]+)([\"'”’)]*)((?:\s*{MARKER_PATTERN})+)")
 
 
 def figures(text: str, *, source: bool = False) -> set[str]:
@@ -215,12 +213,9 @@ class _Claim:
 def _claims(text: str) -> list[list[_Claim]]:
     """Paragraphs of sentences with the markers each carries; `## ` heading lines pass through."""
     out: list[list[_Claim]] = []
-    for para in re.split(r"\n\s*\n", text.strip()):
+    for para in paragraphs(text, keep_lines=True):
         claims: list[_Claim] = []
         for line in para.split("\n"):
-            line = line.strip()
-            if not line:
-                continue
             if line.startswith("## "):
                 claims.append(_Claim(MARKER.sub("", line).strip(), [], heading=True))
                 continue
@@ -240,7 +235,7 @@ def _date_words(hit: Hit) -> str:
     if hit.published is None:
         return ""
     d = hit.published
-    return f"{d.day} {d:%B} {d:%b} {d.year} {d:%A}"
+    return f"{format_date(d, long=True)} {d:%b} {d:%A}"
 
 
 def passage_figures(hit: Hit) -> set[str]:

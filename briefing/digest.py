@@ -8,15 +8,15 @@ cited, and the other outlets that carried it are listed with their own citations
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
 from briefing.citations import SentenceEmbeddings, attach, text_sentences
 from briefing.types import Briefing, Citation
-from briefing.writer import format_date
 from retrieval.ingest import readable_text
 from retrieval.store import Article, Library
+from retrieval.text import format_date, format_moment
 
 # Two articles report the same event when their "title. lead sentence" embeddings have at least this cosine
 # and, when both are dated, they appeared within a few days of each other. On the demo articles the two
@@ -52,11 +52,6 @@ def _when(article: Article) -> datetime:
     return article.published_at or article.added_at
 
 
-def _moment(value: datetime) -> str:
-    value = value.astimezone(UTC)
-    return f"{format_date(value)} {value:%H:%M} UTC"
-
-
 def lead_sentences(text: str, limit: int = 2, max_words: int = 60) -> list[str]:
     """The opening sentences of an article's readable text (`readable_text`), skipping fragments such as
     bylines and captions."""
@@ -88,7 +83,7 @@ class Digest:
     async def build(self, *, since: datetime, scope: str | None) -> Briefing:
         articles = await self.library.list_articles(scope=scope, added_since=since, limit=_MAX_ARTICLES)
         if not articles:
-            return Briefing(f"No new articles since {_moment(since)}.", found=False, kind="digest")
+            return Briefing(f"No new articles since {format_moment(since)}.", found=False, kind="digest")
         stories = await self._stories(articles)
         stories.sort(key=lambda s: (len(s.outlets), len(s.articles), s.latest), reverse=True)
         shown = stories[: self.max_stories]
@@ -96,7 +91,7 @@ class Digest:
         outlets = len({a.outlet for a in articles})
         header = (
             f"{len(articles)} new article{'s' if len(articles) != 1 else ''} from {outlets} "
-            f"outlet{'s' if outlets != 1 else ''} since {_moment(since)}, "
+            f"outlet{'s' if outlets != 1 else ''} since {format_moment(since)}, "
             f"in {len(stories)} stor{'ies' if len(stories) != 1 else 'y'}."
         )
         parts = [header, text]

@@ -25,11 +25,12 @@ from typing import Any
 import openai
 
 import prompts
-from briefing.citations import MARKER, Draft, Passage, normalise_markers
+from briefing.citations import Draft, Passage, normalise_markers
 from briefing.config import LLMConfig
 from briefing.types import SUMMARY_REJECTED_NOTE, SUMMARY_UNAVAILABLE_NOTE
 from briefing.writer import OfflineWriter, Writer
 from retrieval.errors import BackendUnavailable
+from retrieval.text import CONTROL, MARKER, ends_sentence, sentence_spans, strip_invisible
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +43,8 @@ UNCITED_NOTE = (
 )
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
 
-# Zero-width characters, bidi embeddings/overrides/isolates, the BOM and the soft hyphen: invisible in a chat,
-# but able to hide or reorder text the model reads.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Anything shaped like one of our delimiters, whatever its code.
 _DELIMITER_LIKE = re.compile(r"<<\s*/?\s*source\b[^>]*>>|<</?|>>", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?:\s*\[\d+\])*(?=\s|$)")
 
 
 class _Unavailable(BackendUnavailable):
@@ -62,10 +58,12 @@ class _QuotaExhausted(_Unavailable):
 
 
 def clean_text(text: str, *, nonce: str = "") -> str:
-    """NFKC, no invisible or control characters, nothing that looks like a source delimiter."""
+    """NFKC, no invisible or control characters, nothing that looks like a source delimiter. Invisible
+    characters (zero-width, bidi controls, tags) are invisible in a chat but able to hide or reorder text the
+    model reads."""
     text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text)
-    text = _CONTROL.sub(" ", text)
+    text = strip_invisible(text)
+    text = CONTROL.sub(" ", text)
     if nonce:
         text = re.sub(re.escape(nonce), "", text, flags=re.IGNORECASE)
     return _DELIMITER_LIKE.sub(" ", text)
@@ -93,10 +91,13 @@ def source_blocks(passages: list[Passage], nonce: str) -> str:
 
 def complete_sentences(text: str) -> str:
     """A truncated reply cut back to its last complete sentence (with that sentence's markers)."""
-    last = None
-    for match in _SENTENCE_END.finditer(text):
-        last = match
-    return text[: last.end()].rstrip() if last else ""
+    end = 0
+    # Line by line: a list item or a heading starts afresh whatever the line before it ended with.
+    for line in re.finditer(r"[^\n]+", text):
+        for start, stop in sentence_spans(line.group()):
+            if ends_sentence(line.group()[start:stop]):
+                end = line.start() + stop
+    return text[:end]
 
 
 def _is_quota(exc: openai.APIStatusError) -> bool:

@@ -22,6 +22,7 @@ from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.search import Searcher
 from retrieval.statements import article_sentences
 from retrieval.store import ChunkRecord, Library, SearchFilters, Statement
+from retrieval.text import STOPWORDS
 
 __all__ = ["StanceQuery", "StanceService", "Timeline", "is_stance_question", "parse_stance_question"]
 
@@ -90,11 +91,6 @@ _NOT_ACTORS = frozenset(
     """you i we they he she it this that people anyone everyone someone article report text story news
     document study paper source sources author writer media press public world bot""".split()
 )
-_STOPWORDS = frozenset(
-    """a an and are as at be by did do does for from has have how in is it its of on or the their this to
-    was were what when where which who why will with about over into than that these those there they
-    them""".split()
-)
 # Relevance of a row to the topic (MiniLM cosines with the topic): its own words and the context they lean
 # on count in full, the sentences and the headline around them slightly less. Words that name something the
 # topic covers (briefing/topics.py) add a bonus, half as much when only the reporter's sentence or headline
@@ -142,7 +138,7 @@ def actor_terms(actor: str) -> list[str]:
     group = _ACTOR_KEYS.get(actor.lower().strip())
     if group is not None:
         return list(_ALIASES[group])
-    words = [w for w in re.findall(r"[\w.'’-]+", actor.lower()) if w not in _STOPWORDS]
+    words = [w for w in re.findall(r"[\w.'’-]+", actor.lower()) if w not in STOPWORDS]
     terms = [" ".join(words)] if words else []
     if len(words) > 1 and len(words[-1]) >= 3:
         terms.append(words[-1])  # a surname also finds "Sergei Lavrov" when asked about "Sergey Lavrov"

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
-from briefing.citations import MARKER, Passage, SentenceEmbeddings, SupportThresholds, check
+from briefing.citations import Passage, SentenceEmbeddings, SupportThresholds, check
 from briefing.stance import Timeline
 from briefing.timeline import said
 from briefing.types import SUMMARY_REJECTED_NOTE, Briefing
 from briefing.writer import Writer
 from retrieval.store import Hit
+from retrieval.text import MARKER, MARKER_PATTERN, format_date
 
 __all__ = ["Summary", "statement_passages", "summarise", "with_summary"]
 
@@ -32,10 +32,6 @@ class Summary:
     writer: str = "offline"
 
 
-def _day(value: datetime | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else "undated"
-
-
 def statement_passages(timeline: Timeline) -> list[Passage]:
     """One passage per cited article, numbered as in the timeline, holding the statements shown from it."""
     numbers = {c.article_id: c for c in timeline.briefing.citations}
@@ -44,7 +40,7 @@ def statement_passages(timeline: Timeline) -> list[Passage]:
         name, role = timeline.names[row.group]
         who = f"{name} ({role})" if role else name
         for _, record in row.sources:
-            text = f"{_day(row.said_on)}, {who}: {said(row.parts)}"
+            text = f"{format_date(row.said_on, long=True)}, {who}: {said(row.parts)}"
             if row.context:
                 text += f"\n(context, the reporter's words: {row.context})"
             lines.setdefault(record.article_id, []).append(text)
@@ -79,7 +75,7 @@ async def summarise(
     # `check` numbers sources in order of first use; the timeline's numbers are the ones the reader sees.
     back = {c.n: next(p.n for p in passages if p.hit.article_id == c.article_id) for c in checked.citations}
     text = MARKER.sub(lambda m: f"[{back[int(m.group(1))]}]", checked.text)
-    text = re.sub(r"(\[\d+\])(?:\1)+", r"\1", text)
+    text = re.sub(rf"({MARKER_PATTERN})(?:\1)+", r"\1", text)
     return Summary(" ".join(text.split()), writer=draft.writer)
 
 

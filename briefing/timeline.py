@@ -18,6 +18,7 @@ from briefing.chart import statements_chart
 from briefing.types import Briefing, Citation
 from retrieval.statements import opens_with_verb, reported
 from retrieval.store import ChunkRecord, Statement
+from retrieval.text import STOPWORDS, format_date
 
 __all__ = [
     "SAME_EVENT", "Row", "display_names", "merge_outlets", "said", "same_words", "speaker_groups", "write",
@@ -31,10 +32,6 @@ CONTAINED_WORDS = 0.85
 # A context line longer than this is cut at a word boundary: it is there to say what "this" is.
 CONTEXT_WORDS = 45
 _NUMBER = re.compile(r"\d[\d.,]*")
-_STOP = frozenset(
-    """a an and are as at be been but by for from had has have he her his i in is it its of on or our she that
-    the their them there these they this those to was we were will with would not no""".split()
-)
 
 
 @dataclass(slots=True)
@@ -119,7 +116,7 @@ def _stem(word: str) -> str:
 
 
 def _content(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"\w+", text.lower()) if w not in _STOP}
+    return {_stem(w) for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS}
 
 
 def _names_and_figures(text: str) -> set[str]:
@@ -194,10 +191,6 @@ def _prefer(new: Row, old: Row) -> bool:
 # ---- writing ----------------------------------------------------------------------------------------------
 
 
-def _day(value: datetime | None) -> str:
-    return f"{value.day} {value:%b %Y}" if value else "undated"
-
-
 def _words(statement: Statement) -> str:
     if statement.kind == "quote":
         return "“" + statement.text.strip(' “”"') + "”"
@@ -265,7 +258,7 @@ def write(
                     )  # fmt: skip
                 outlets.setdefault(record.outlet, []).append(f"[{numbers[key]}]")
             reporters = ", ".join(f"{outlet} {''.join(refs)}" for outlet, refs in outlets.items())
-            lines.append(f"{_day(row.said_on)} — {said(row.parts)} — {reporters}")
+            lines.append(f"{format_date(row.said_on)} — {said(row.parts)} — {reporters}")
             if row.context:
                 lines.append(f"> {_short(row.context)}")
         blocks.append("\n".join(lines))
@@ -275,9 +268,9 @@ def write(
         f"speaker{'s' if len(by_speaker) != 1 else ''}"
     )
     if dated and dated[0] != dated[-1]:
-        overview += f" between {_day(dated[0])} and {_day(dated[-1])}."
+        overview += f" between {format_date(dated[0])} and {format_date(dated[-1])}."
     elif dated:
-        overview += f" on {_day(dated[0])}."
+        overview += f" on {format_date(dated[0])}."
     else:
         overview += "."
     points = [(r.said_on, names[r.group][0]) for r in rows if r.said_on]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from briefing.citations import SentenceEmbeddings
+from retrieval.text import STOPWORDS
 
 __all__ = ["COVERS", "Cover", "TopicTerms", "expand", "find_terms"]
 
@@ -186,7 +187,6 @@ COVERS: tuple[Cover, ...] = (
 # A topic's embedding this close to one of an entry's names (MiniLM cosine) takes that entry's terms too:
 # "the occupied land" is "occupied territories", "rare earth deal" the minerals deal.
 NAME_COSINE = 0.75
-_STOPWORDS = frozenset("a an the of on in to for and or with about over its their s".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +210,7 @@ def _stem(word: str) -> str:
 
 
 def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[\w'’-]+", text.lower()) if w not in _STOPWORDS}
+    return {_stem(w) for w in re.findall(r"[\w'’-]+", text.lower()) if w not in STOPWORDS}
 
 
 async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None = None) -> TopicTerms:
@@ -241,7 +241,7 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
                 chosen.append(cover)
     # The topic's own words count as terms only for a subject the table does not know: "deal" in "minerals
     # deal" would match "deal with the root causes".
-    own = [w for w in re.findall(r"[\w'’-]+", topic.lower()) if w not in _STOPWORDS and len(w) >= 3]
+    own = [w for w in re.findall(r"[\w'’-]+", topic.lower()) if w not in STOPWORDS and len(w) >= 3]
     terms = tuple(dict.fromkeys(t for cover in chosen for t in cover.terms)) if chosen else tuple(own)
     names_taken = tuple(dict.fromkeys([topic, *(cover.names[0] for cover in chosen)]))
     others = tuple(

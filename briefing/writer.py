@@ -24,8 +24,9 @@ from briefing.citations import (
 )
 from retrieval.embed import Embedder
 from retrieval.extract import addresses_a_model
+from retrieval.text import format_date
 
-__all__ = ["Draft", "OfflineWriter", "Passage", "Writer", "format_date"]
+__all__ = ["Draft", "OfflineWriter", "Passage", "Writer"]
 
 
 class Writer(ABC):
@@ -44,10 +45,6 @@ class Writer(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         pass
-
-
-def format_date(value: datetime) -> str:
-    return f"{value.day} {value:%b %Y}"
 
 
 _MONTHS = (

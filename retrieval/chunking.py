@@ -2,39 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace and an
-# upper-case letter, digit or opening quote. Common abbreviations are protected first.
-_ABBREVIATIONS = (
-    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Gen", "Col", "Lt", "Sgt", "Capt", "Gov", "Sen", "Rep",
-    "Pres", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No", "vs",
-    "etc", "Inc", "Ltd", "Co", "Corp", "U.S", "U.K", "U.N", "E.U", "a.m", "p.m", "e.g", "i.e",
-)  # fmt: skip
-_ABBREV_RE = re.compile(r"\b(" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")\.", re.IGNORECASE)
-_PLACEHOLDER = "\u2024"  # one-dot leader: never produced by clean text, restored after splitting
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9А-ЯЁІЇЄ])")
-_INITIAL = re.compile(r"\b([A-Z])\.(?=\s?[A-Z])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences; conservative, keeps quotes with their sentence."""
-    protected = _ABBREV_RE.sub(lambda m: m.group(1) + _PLACEHOLDER, text)
-    protected = _INITIAL.sub(lambda m: m.group(1) + _PLACEHOLDER, protected)
-    parts: list[str] = []
-    pos = 0
-    for match in _SENTENCE_END.finditer(protected):
-        end = match.start() + len(match.group(0).rstrip())
-        parts.append(protected[pos:end])
-        pos = match.end()
-    parts.append(protected[pos:])
-    return [p.replace(_PLACEHOLDER, ".").strip() for p in parts if p.strip()]
-
-
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+from retrieval.text import paragraphs, split_sentences
 
 
 @dataclass(slots=True)

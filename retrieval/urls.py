@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from tld import get_tld
 
-from retrieval.chunking import split_sentences
+from retrieval.text import split_sentences
 
 _TRACKING_EXACT = frozenset(
     """fbclid gclid dclid gbraid wbraid msclkid yclid igshid mc_cid mc_eid _ga _gl ref ref_src ref_url cmpid

@@ -5,19 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from bot.cli.common import opened_briefer, opened_services, parse_when, print_json, search_filters
 from bot.settings import Settings
 from briefing.types import Briefing
 from retrieval.store import SHARED_SCOPE
+from retrieval.text import format_date
 
 SAMPLE_QUESTION = "What is the Kremlin's stance on the annexed regions?"
 
 
-def _date(value: datetime | None) -> str:
-    return f"{value.day} {value:%b %Y}" if value else "undated"
 
 
 def _output(briefing: Briefing, as_json: bool) -> None:
@@ -36,7 +34,7 @@ def _output(briefing: Briefing, as_json: bool) -> None:
     if briefing.citations:
         print("\nSources:")
         for c in briefing.citations:
-            print(f"[{c.n}] {c.outlet}, {_date(c.published)}: {c.title}\n    {c.url}")
+            print(f"[{c.n}] {c.outlet}, {format_date(c.published)}: {c.title}\n    {c.url}")
 
 
 async def cmd_search(settings: Settings, args: argparse.Namespace) -> int:

@@ -12,14 +12,9 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-# Zero-width characters, bidi embeddings/overrides/isolates, soft hyphen, BOM and Unicode "tag"
-# characters: invisible to a reader, and a known way to smuggle or disguise text.
-_INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
-)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from retrieval.text import CONTROL, TERMINAL, paragraphs, strip_invisible
+
 _HSPACE = re.compile(r"[^\S\n]+")
-_SENTENCE_END = ".!?…"
 _CLOSERS = "\"'”’»)]*"
 _BULLET = re.compile(r"^(?:[-*•·▪►]|\d{1,2}[.)])\s+")
 
@@ -108,23 +103,21 @@ def normalize(text: str) -> str:
     """NFKC, invisible and control characters removed, whitespace tidied line by line."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = _INVISIBLE.sub("", text)
-    text = _CONTROL.sub("", text.replace("\t", " "))
+    text = strip_invisible(text)
+    text = CONTROL.sub("", text.replace("\t", " "))
     lines = (_HSPACE.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines)
 
 
-def paragraphs(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
     """Normalised text split into paragraphs and single lines.
 
     Blank lines separate blocks; inside a block each line is its own paragraph unless the block
     looks hard-wrapped (prose broken at a fixed width), in which case its lines are joined.
     """
-    blocks = re.split(r"\n\s*\n", normalize(text))
     result: list[str] = []
-    for block in blocks:
-        lines = [line for line in block.split("\n") if line]
-        result.extend(_unwrap(lines))
+    for block in paragraphs(normalize(text), keep_lines=True):
+        result.extend(_unwrap(block.split("\n")))
     return result
 
 
@@ -155,7 +148,7 @@ def _unwrap(lines: list[str]) -> list[str]:
 
 def _ends_sentence(line: str) -> bool:
     stripped = line.rstrip(_CLOSERS)
-    return bool(stripped) and stripped[-1] in _SENTENCE_END + ":;"
+    return bool(stripped) and stripped[-1] in TERMINAL + ":;"
 
 
 def _word_count(line: str) -> int:
@@ -341,7 +334,7 @@ def clean_paragraphs(
 
 def clean_text(text: str, site: str | None = None, skip: frozenset[str] = frozenset()) -> str:
     """Normalise text and remove page furniture; paragraphs come out separated by one blank line."""
-    return "\n\n".join(clean_paragraphs(paragraphs(text), site, skip))
+    return "\n\n".join(clean_paragraphs(split_lines(text), site, skip))
 
 
 def rule_names() -> tuple[str, ...]:

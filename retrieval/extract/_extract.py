@@ -15,6 +15,7 @@ from trafilatura.xml import xmltotxt
 
 from retrieval.errors import BriefbotError
 from retrieval.store import Extracted
+from retrieval.text import paragraphs
 from retrieval.urls import site_name_fits, title_from_url
 
 from . import _body, _cleaning, _dates, _injection, _page
@@ -72,9 +73,7 @@ def without_instructions(text: str) -> str:
     kept: list[str] = []
     carried = False  # the paragraph before was an address, or carried one on
     opens = False  # ... and ended with a colon
-    for para in (p.strip() for p in re.split(r"\n\s*\n", text)):
-        if not para:
-            continue
+    for para in paragraphs(text, keep_lines=True):
         if _injection.find(para) or (carried and (opens or _injection.opens_with_an_order(para))):
             carried, opens = True, para.endswith(":")
             continue
@@ -203,7 +202,7 @@ def extract_text(
         text = text[heading.end() :]
     text = _plain_markdown(text)
 
-    paras = _cleaning.clean_paragraphs(_cleaning.paragraphs(text))
+    paras = _cleaning.clean_paragraphs(_cleaning.split_lines(text))
     if not paras:
         raise ExtractError("no text left after cleaning")
     if title is None and len(paras) > 1 and _looks_like_title(paras[0]):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-from ._sentences import MASK, TERMINAL, mask
+from retrieval.text import TERMINAL
+
+from ._sentences import MASK, mask
 from ._speaker_words import DOC_NOUNS, PREPOSITIONS, plain
 
 _MONTH = (
@@ -211,8 +213,10 @@ def _has_verb(text: str, *, strict: bool = False) -> bool:
 
 def _voiceless(words: list[str]) -> bool:
     """ "According to federal data / a new study / the lawsuit": a document with no issuer named."""
-    head = [w for w in words if w.lower() not in PREPOSITIONS][:1] and _head(words)
-    nouns = {plain(head)} if head else set()
+    head = _head(words) if any(w.lower() not in PREPOSITIONS for w in words) else ""
+    # A capitalised head ends a name: "the U.S. Geological Survey" is an agency, not a survey.
+    named = len(words) > 1 and head[:1].isupper()
+    nouns = {plain(head)} if head and not named else set()
     return bool(
         nouns
         & {

@@ -8,11 +8,11 @@ described ("a U.S. official", kept as an unnamed source), or resolved to someone
 takes a full name that only appears later. Quotation marks are masked while the attribution around them is
 parsed, so words inside a quote never become speakers or verbs.
 
-This module is the public surface; the rules live in private siblings: `_sentences` (paragraphs, sentences,
-quote masking), `_speaker_words` and `_names` (the words names are made of), `_speakers` (the noun phrase that
-speaks), `_discourse` (what "he", "the agency" or a surname refers to), `_register` (names remembered in
-reading order), `_speech_verbs` (attribution verbs and the phrases around them), `_clauses` (where a
-statement's words stop), `_said_dates` (when), and `_subjects`, `_quotes` and `_sentence_reader` (the
+This module is the public surface; the rules live in private siblings: `_sentences` (prose paragraphs, whole
+sentences, quote masking), `_speaker_words` and `_names` (the words names are made of), `_speakers` (the noun
+phrase that speaks), `_discourse` (what "he", "the agency" or a surname refers to), `_register` (names
+remembered in reading order), `_speech_verbs` (attribution verbs and the phrases around them), `_clauses`
+(where a statement's words stop), `_said_dates` (when), and `_subjects`, `_quotes` and `_sentence_reader` (the
 statements of one sentence).
 """
 
@@ -22,20 +22,21 @@ import re
 from datetime import UTC, datetime
 
 from retrieval.store import Article, Statement, speaker_key
+from retrieval.text import paragraphs
 
 from ._clauses import intro_end
 from ._discourse import Speaker, State
 from ._register import register
 from ._said_dates import latest_year, page_date
 from ._sentence_reader import SentenceReader
-from ._sentences import is_prose, mask, split_paragraphs, split_sentences
+from ._sentences import is_prose, mask, statement_sentences
 from ._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY, POSITION
 
 __all__ = ["EXTRACTOR_VERSION", "article_sentences", "extract_statements", "opens_with_verb", "reported"]
 
 # Bump whenever the rules change what they extract: stored libraries re-extract their statements when the
 # version they recorded differs (see Ingestor.reextract_statements).
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 _MAX_SENTENCE_WORDS = 200
 
@@ -50,15 +51,15 @@ def extract_statements(article: Article) -> list[Statement]:
     # "yesterday" stay unresolved: they need the day, not the year).
     year = None if published else latest_year(article.text, (article.added_at or datetime.now(UTC)).year)
     state = State(published=published, year=year)
-    paragraphs = [p for p in split_paragraphs(article.text) if is_prose(p, article.title)]
+    prose = [p for p in paragraphs(article.text) if is_prose(p, article.title)]
     found: list[Statement] = []
     seen: set[tuple[str, str]] = set()
     previous: Speaker | None = None
-    for number, paragraph in enumerate(paragraphs):
+    for number, paragraph in enumerate(prose):
         state.paragraph = number
         # A "sentence" of hundreds of words is extraction debris (a list or menu run together): skipping it
         # keeps the work per article linear and loses no real attribution.
-        for sentence in split_sentences(paragraph):
+        for sentence in statement_sentences(paragraph):
             if not sentence.strip() or len(sentence.split()) > _MAX_SENTENCE_WORDS:
                 continue
             state.sentence += 1
@@ -90,9 +91,9 @@ def article_sentences(article: Article) -> list[str]:
     """The article's prose sentences in reading order, whitespace collapsed, as the extractor reads them: a
     statement's `sentence` is one of them, so a reader of the statement can find the sentences around it."""
     out: list[str] = []
-    for paragraph in split_paragraphs(article.text):
+    for paragraph in paragraphs(article.text):
         if is_prose(paragraph, article.title):
-            out.extend(" ".join(s.split()) for s in split_sentences(paragraph) if s.strip())
+            out.extend(" ".join(s.split()) for s in statement_sentences(paragraph) if s.strip())
     return out
 
 

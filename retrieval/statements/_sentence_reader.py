@@ -66,7 +66,9 @@ class SentenceReader(QuoteReader):
 
     def _according_to(self) -> None:
         for m in re.finditer(
-            r"(?:^|(?<=[,\s]))according to\s+([^,;\x01]{2,160}?)(?=\s*(?:[,;]|\.(?:\s|$)|$|\x01))",
+            # The name ends at a comma, a semicolon or a full stop, but not at the one of "U.S." or "D.C.".
+            r"(?:^|(?<=[,\s]))according to\s+([^,;\x01]{2,160}?)"
+            r"(?=\s*(?:[,;]|(?<!\.[A-Z])\.(?:\s|$)|$|\x01))",
             self.masked,
             re.I,
         ):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from retrieval.errors import BriefbotError
+from retrieval.text import STOPWORDS
 
 from ._records import SHARED_SCOPE, Article, Chunk, ChunkRecord, SearchFilters
 from ._schema import SCHEMA, SCHEMA_VERSION, migrate_to_2
@@ -21,13 +22,6 @@ from ._statements import StatementTable
 
 # FTS5 query syntax is its own language; user text is reduced to bare terms so it can never be a syntax error.
 _TERM = re.compile(r"[\w][\w'’-]*", re.UNICODE)
-_STOPWORDS = frozenset(
-    """a an and are as at be been but by did do does for from had has have he her his how i if in into is
-    it its me my of on or our she so than that the their them they this those to was we were what when where
-    which who whom why will with would you your about after before over under while week last said says
-    """.split()
-)
-
 
 # Column weights of the FTS5 BM25 (body, title); checked on the retrieval benchmark, where title weights of
 # 0-0.5 were within a point of each other once fused with dense scores.
@@ -44,7 +38,7 @@ def fts_query(text: str) -> str | None:
     terms: list[str] = []
     for term in _TERM.findall(text.lower()):
         term = term.strip("'’-")
-        if len(term) < 2 or term in _STOPWORDS or term in terms:
+        if len(term) < 2 or term in STOPWORDS or term in terms:
             continue
         terms.append(term)
     if not terms:

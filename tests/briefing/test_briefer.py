@@ -11,10 +11,10 @@ import pytest
 from bot.services import Services
 from bot.settings import Settings
 from briefing.briefer import KEYWORD_ONLY_NOTE, Briefer, build_briefer, judge_relevance
-from briefing.citations import MARKER
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter
 from retrieval.store import SearchFilters
+from retrieval.text import MARKER
 from tests.support.corpus import CORPUS, DEMO, SHARED_DATA
 
 SEED = SHARED_DATA / "seed" / "kyivpost-2025-02-27-kremlin-annexed-regions.txt"

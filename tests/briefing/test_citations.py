@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 
 from briefing.citations import (
-    MARKER,
     Passage,
     SentenceEmbeddings,
     attach,
@@ -23,6 +22,7 @@ from briefing.citations import (
 )
 from retrieval.embed import LocalEmbedder
 from retrieval.store import Hit
+from retrieval.text import MARKER
 
 
 def hit(article_id: int, text: str, *, title: str = "", outlet: str = "Daily", day: int | None = 3) -> Hit:

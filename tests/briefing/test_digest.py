@@ -10,9 +10,9 @@ import pytest
 from bot.services import Services
 from bot.settings import Settings
 from briefing.briefer import Briefer
-from briefing.citations import MARKER
 from briefing.types import Briefing
 from briefing.writer import OfflineWriter
+from retrieval.text import MARKER
 from tests.support.corpus import CORPUS, DEMO, article
 
 

@@ -10,11 +10,12 @@ import pytest
 
 from bot.services import Services
 from briefing.briefer import LLM_REJECTED_NOTE, Briefer
-from briefing.citations import MARKER, Passage
+from briefing.citations import Passage
 from briefing.llm import FALLBACK_NOTE, UNCITED_NOTE, LLMWriter, clean_text, complete_sentences, source_blocks
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from briefing.writer import OfflineWriter
 from retrieval.store import Hit
+from retrieval.text import MARKER
 from tests.support.corpus import CORPUS
 from tests.support.llm_server import LlmReply, LlmServer, blocks, faithful
 

@@ -13,12 +13,12 @@ import pytest
 
 from bot.services import Services
 from briefing.briefer import Briefer
-from briefing.citations import MARKER
 from briefing.llm import LLMWriter
 from briefing.stance import StanceService
 from briefing.types import SUMMARY_REJECTED_NOTE, SUMMARY_UNAVAILABLE_NOTE, Briefing
 from briefing.writer import OfflineWriter
 from retrieval.embed import LocalEmbedder
+from retrieval.text import MARKER
 from tests.support.corpus import DEMO
 from tests.support.llm_env import ALICE, llm_bot, replies
 from tests.support.llm_server import LlmReply, LlmServer, blocks

@@ -9,10 +9,11 @@ import pytest
 
 from bot.services import Services
 from briefing.briefer import Briefer
-from briefing.citations import MARKER, Passage, SentenceEmbeddings, text_sentences
+from briefing.citations import Passage, SentenceEmbeddings, text_sentences
 from briefing.writer import OfflineWriter, _states_its_date
 from retrieval.embed import LocalEmbedder
 from retrieval.store import Hit
+from retrieval.text import MARKER
 from tests.support.corpus import DEMO
 
 

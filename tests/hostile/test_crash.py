@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -439,9 +440,10 @@ async def test_chat_state_survives_a_bot_restart(
         assert job.next_t.astimezone(ZoneInfo("Europe/Kyiv")).strftime("%H:%M") == "07:30"
         assert await env.rt.state.last_digest_at(BOB) == bob_last
         [note] = await env.send(tg.make_command(BOB, "digest"))
-        assert f"Nothing new since your last digest ({bob_last.strftime('%-d %b %H:%M UTC')})" in html_of(
-            note
-        )
+        # The same stamp as the digest's own "since …" line: day, month, year and time in UTC.
+        when = bob_last.astimezone(UTC)
+        stamp = f"{when.day} {when:%b %Y %H:%M} UTC"
+        assert f"Nothing new since your last digest ({stamp})" in html_of(note)
 
         # The article ALICE added is still hers alone.
         [mine] = await env.send(tg.make_command(ALICE, "sources"))

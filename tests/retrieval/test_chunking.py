@@ -1,21 +1,8 @@
 import itertools
 
-from retrieval.chunking import Chunker, passage_for_embedding, split_sentences
+from retrieval.chunking import Chunker, passage_for_embedding
 from retrieval.embed import LocalEmbedder
-
-
-def test_sentences_respect_abbreviations_and_quotes() -> None:
-    text = (
-        'Mr. Peskov spoke on Feb. 27 at 10 a.m. local time. "This is undeniable," he said. '
-        "The U.S. side did not comment! Was it expected? Yes."
-    )
-    assert split_sentences(text) == [
-        "Mr. Peskov spoke on Feb. 27 at 10 a.m. local time.",
-        '"This is undeniable," he said.',
-        "The U.S. side did not comment!",
-        "Was it expected?",
-        "Yes.",
-    ]
+from retrieval.text import split_sentences
 
 
 def test_chunks_fit_the_window_and_overlap(embedder: LocalEmbedder) -> None:
@@ -45,6 +32,15 @@ def test_overlong_sentence_is_split_on_words(embedder: LocalEmbedder) -> None:
     chunks = Chunker(embedder.count_tokens, max_tokens=100, overlap_tokens=0).split(text)
     assert len(chunks) >= 6
     assert all(embedder.count_tokens(c.text) <= 100 for c in chunks)
+
+
+def test_chunks_never_cut_inside_a_quotation() -> None:
+    count = lambda s: len(s.split())  # noqa: E731
+    quote = 'The minister said "We will not yield. Not today. Not ever. Not one step." and left the room.'
+    text = " ".join(f"Filler sentence number {i} here." for i in range(6)) + " " + quote + " Then it rained."
+    chunks = Chunker(count, max_tokens=20, overlap_tokens=0, min_tokens=1).split(text)
+    assert len(chunks) > 2
+    assert any(quote in c.text for c in chunks)
 
 
 def test_short_tail_joins_previous_chunk() -> None:

@@ -478,6 +478,11 @@ def test_the_statement_speaks_for_whoever_issued_it() -> None:
          "the bridge will close for repairs in May."),
         ("The bridge will close for repairs in May, the city's transport department said.",
          "city's transport department", "The bridge will close for repairs in May."),
+        # The full stop of "U.S." ends neither the sentence nor the name; a capitalised "Survey" is an agency.
+        ("The quake struck at 3 a.m., according to the U.S. Geological Survey.", "U.S. Geological Survey",
+         "The quake struck at 3 a.m."),
+        ("According to the U.S. Food and Drug Administration, the recall covers six brands.",
+         "U.S. Food and Drug Administration", "the recall covers six brands."),
     ],
 )  # fmt: skip
 def test_according_to_and_trailing_attributions(sentence: str, speaker: str, text: str) -> None:

@@ -28,7 +28,8 @@ async def _add(lib: Library, url: str, text: str, **kw: Any) -> int:
 
 
 def test_fts_query_is_safe() -> None:
-    assert fts_query('What is "the" Kremlin\'s stance? AND OR NOT *') == '"kremlin\'s" OR "stance" OR "not"'
+    query = fts_query('What is "the" Kremlin\'s stance? AND OR NOT NEAR *')
+    assert query == '"kremlin\'s" OR "stance" OR "near"'
     assert fts_query("the of and") is None
 
 
