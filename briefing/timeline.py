@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from briefing.chart import statements_chart
 from briefing.types import Briefing, Citation
 from retrieval.statements import opens_with_verb, reported
 from retrieval.store import ChunkRecord, Statement
@@ -275,7 +274,12 @@ def write(
         overview += "."
     points = [(r.said_on, names[r.group][0]) for r in rows if r.said_on]
     title = f"{actor} on {topic}" if topic else f"Statements: {actor}"
-    chart = statements_chart(points, title) if len(points) >= 2 else None
+    chart = None
+    if len(points) >= 2:
+        # matplotlib costs about 0.3 s and 27 MiB to load on top of the rest: only when a chart is drawn.
+        from briefing.chart import statements_chart
+
+        chart = statements_chart(points, title)
     return Briefing(
         answer="\n\n".join([overview, *blocks]), found=True, citations=citations, kind="stance",
         chart_png=chart,

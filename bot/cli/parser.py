@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import functools
+from typing import Any
 
 from bot.cli.library import cmd_backup, cmd_forget, cmd_ingest, cmd_reindex, cmd_sources, cmd_stats
 from bot.cli.questions import cmd_ask, cmd_demo, cmd_digest, cmd_search, cmd_stance
@@ -10,64 +12,94 @@ from bot.cli.reading import cmd_extract, cmd_statements
 from bot.cli.runner import cmd_run
 
 
+def _global_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
+    """The options taken both before and after the subcommand (`briefbot --data-dir X ask "q"` and
+    `briefbot ask --data-dir X "q"`), as an argparse parent.
+
+    argparse copies a subcommand's namespace over the main one, defaults included, so in a subcommand
+    the defaults are SUPPRESS: an option given only before the subcommand is then not reset to its default.
+    """
+    default: Any = argparse.SUPPRESS if in_subcommand else None
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--data-dir",
+        default=default,
+        help="where the library and index live (default ./data, BRIEFBOT_DATA_DIR)",
+    )
+    options.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS if in_subcommand else False
+    )
+    return options
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("briefbot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="briefbot", description="Sourced news briefings from your articles."
+        prog="briefbot",
+        description="Sourced news briefings from your articles.",
+        parents=[_global_options(in_subcommand=False)],
     )
-    parser.add_argument(
-        "--data-dir", help="where the library and index live (default ./data, BRIEFBOT_DATA_DIR)"
-    )
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
+    # Every subcommand takes the global options too.
+    sub_parser = functools.partial(sub.add_parser, parents=[_global_options(in_subcommand=True)])
 
-    p = sub.add_parser("ingest", help="add articles from URLs, files or folders")
+    p = sub_parser("ingest", help="add articles from URLs, files or folders")
     p.add_argument("targets", nargs="+", metavar="PATH|URL")
     p.set_defaults(run=cmd_ingest)
 
-    p = sub.add_parser("search", help="find the passages that bear on a question")
+    p = sub_parser("search", help="find the passages that bear on a question")
     p.add_argument("query")
     p.add_argument("--k", type=int, default=8)
     _add_filters(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_search)
 
-    p = sub.add_parser("sources", help="list stored articles, newest first")
+    p = sub_parser("sources", help="list stored articles, newest first")
     p.add_argument("--limit", type=int, default=30)
     p.add_argument("--chat", help="only what this chat can see")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_sources)
 
-    p = sub.add_parser("forget", help="remove a shared article (or, with --chat, that chat's) by id or URL")
+    p = sub_parser("forget", help="remove a shared article (or, with --chat, that chat's) by id or URL")
     p.add_argument("target", metavar="ID|URL")
     p.add_argument("--chat", help="remove this chat's copy instead of the shared one")
     p.set_defaults(run=cmd_forget)
 
-    p = sub.add_parser("reindex", help="rebuild the dense index from the library")
+    p = sub_parser("reindex", help="rebuild the dense index from the library")
     p.set_defaults(run=cmd_reindex)
 
-    p = sub.add_parser("backup", help="copy the library and bot state into a new folder (safe while running)")
+    p = sub_parser("backup", help="copy the library and bot state into a new folder (safe while running)")
     p.add_argument("target", metavar="DIR")
     p.set_defaults(run=cmd_backup)
 
-    p = sub.add_parser("stats", help="counts and backends")
+    p = sub_parser("stats", help="counts and backends")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_stats)
 
-    p = sub.add_parser("extract", help="print the article extracted from a file or URL, without storing it")
+    p = sub_parser("extract", help="print the article extracted from a file or URL, without storing it")
     p.add_argument("target", metavar="FILE|URL")
     p.add_argument("--url", help="the page's URL, when extracting a saved file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_extract)
 
-    p = sub.add_parser("demo", help="load the demo articles and answer a sample question")
+    p = sub_parser("demo", help="load the demo articles and answer a sample question")
     p.add_argument("question", nargs="?")
     p.set_defaults(run=cmd_demo)
 
-    p = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook if configured)")
+    p = sub_parser("run", help="run the Telegram bot (long polling, or a webhook if configured)")
     p.set_defaults(run=cmd_run, sync=True)
 
     for name, configure, help_text in _BRIEFING_COMMANDS:
-        configure(sub.add_parser(name, help=help_text))
+        configure(sub_parser(name, help=help_text))
     return parser
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.common import Progress, UsageError, parse_when
+from bot.cli.parser import build_parser
 from tests.support.cli import briefbot
 
 
@@ -105,6 +106,38 @@ def test_extract_json(tmp_path: Path) -> None:
     assert out["title"] == "Turbines turn" and "rising and the falling tide" in out["text"]
     assert out["published"].startswith("2025-03-03")
     assert not (tmp_path / "data").exists()  # extract never stores
+
+
+def test_global_options_before_or_after_the_subcommand() -> None:
+    parser = build_parser()
+    for argv, data_dir, verbose in [
+        (["--data-dir", "A", "ask", "q"], "A", False),
+        (["ask", "--data-dir", "B", "q"], "B", False),
+        (["--data-dir", "A", "ask", "--data-dir", "B", "q"], "B", False),  # the nearer one wins
+        (["ask", "q"], None, False),
+        (["-v", "--data-dir", "A", "stats"], "A", True),  # not reset by the subcommand's defaults
+        (["stats", "-v"], None, True),
+        (["demo", "--data-dir", "C"], "C", False),
+    ]:
+        args = parser.parse_args(argv)
+        assert (args.data_dir, args.verbose) == (data_dir, verbose), argv
+
+
+def test_data_dir_after_the_subcommand_reaches_the_command(tmp_path: Path) -> None:
+    data = tmp_path / "late"
+    r = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "stats", "--json", "--data-dir", str(data)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["data_dir"] == str(data) and (data / "library.sqlite3").exists()
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    r = subprocess.run([sys.executable, "-m", "bot.cli", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == f"briefbot {version('briefbot')}"
 
 
 def test_parse_when() -> None:
