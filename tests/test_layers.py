@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"retrieval.errors", "retrieval.text", "retrieval.priority", "prompts"},
     {"retrieval.urls", "retrieval.chunking", "retrieval.dedupe"},
     {"retrieval.store", "retrieval.embed"},
-    {"retrieval.fetch", "retrieval.extract", "retrieval.statements", "retrieval.search"},
+    {"retrieval.fetch", "retrieval.extract", "retrieval.statements", "retrieval.search", "retrieval.types"},
     {"retrieval.ingest"},
     {"briefing"},
     {"bot.settings", "bot.render"},
