@@ -9,7 +9,7 @@ A local server in a separate process (so its buffers do not count) serves:
   bomb         10 MB of gzip on the wire that inflates to 10 GB, no Content-Length
   bomb-small   1 MB of gzip inflating to 1 GB, with Content-Length (passes the declared-size check)
 
-Each case is fetched twice with `retrieval.fetcher.HttpFetcher` at the product's defaults (5 MB cap,
+Each case is fetched twice with `retrieval.fetch.HttpFetcher` at the product's defaults (5 MB cap,
 20 s deadline): once with the resident set sampled every millisecond in a thread (growth over the
 resident set just before the fetch), once under tracemalloc (peak of Python-level allocations), each
 case in a fresh child process. The server reports how many bytes it wrote before the fetcher hung up.
