@@ -1,4 +1,4 @@
-"""The words of an address to a model, in six languages, for the grammar in `retrieval._injection`.
+"""The words of an address to a model, in six languages, for the grammar in `retrieval.extract._injection`.
 
 Each name is one part of speech of that grammar: who is addressed (ADDRESSEE), how an order opens (OVERRIDE,
 DIRECTIVE), what it sets aside (PRIOR, ORDERS_STRONG, ...), and the words each rule starts with (the HEADS

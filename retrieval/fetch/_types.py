@@ -1,4 +1,4 @@
-"""The fetched page and the fetch error; re-exported by `retrieval.fetcher`."""
+"""The fetched page and the fetch error; public through `retrieval.fetch`."""
 
 from __future__ import annotations
 
