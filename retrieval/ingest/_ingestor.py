@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -17,23 +16,18 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval.chunking import Chunker, passage_for_embedding
-from retrieval.dedupe import bands, overlap, shingles
-from retrieval.embed import Embedder, EmbeddingError
+from retrieval.chunking import passage_for_embedding
+from retrieval.dedupe import overlap, shingles
+from retrieval.embed import EmbeddingError
 from retrieval.extract import ExtractError, extract_html, extract_text
-from retrieval.fetch import Fetcher, FetchError
-from retrieval.priority import Priority
+from retrieval.fetch import FetchError
 from retrieval.store import (
     SHARED_SCOPE,
     Article,
-    ChunkRecord,
     DenseEntry,
-    DenseIndex,
     DenseIndexError,
     Extracted,
-    Library,
     LibraryError,
-    Statement,
 )
 from retrieval.urls import canonical_url, same_site
 
@@ -47,27 +41,20 @@ from ._prepared import (
     _twins,
     prepare,
     read_with_url,
-    readable_text,
 )
-from ._workers import ExtractionWorkers, shared_workers
+from ._upkeep import BULK_STEP_TIMEOUT, REINDEX_BATCH_CHUNKS, IndexUpkeep
 
 if TYPE_CHECKING:
-    import numpy as np
+    pass
 
 log = logging.getLogger(__name__)
 
-REINDEX_BATCH_CHUNKS = 256
 # A folder is stored in batches of this many articles, or fewer once their text nears REINDEX_BATCH_CHUNKS
 # passages (a passage is at most 200 tokens, about 150 words). Embedders re-batch internally (8 texts local,
 # 64 over an API) and a Chroma upsert costs about the same for dozens of articles as for one, so bigger
 # batches gain little, while they delay progress reports and widen what one failed embedder call fails.
 FOLDER_BATCH_ARTICLES = 32
 FOLDER_BATCH_WORDS = REINDEX_BATCH_CHUNKS * 150
-# Hashing, shingling or reading statements of the longest article the fetcher lets in takes seconds; a step
-# far past that is a worker stuck on something, and is stopped.
-_BULK_STEP_TIMEOUT = 120.0
-
-StatementExtractor = Callable[[Article], list[Statement]]
 
 
 
@@ -87,36 +74,9 @@ StatementExtractor = Callable[[Article], list[Statement]]
 
 
 
-class Ingestor:
-    def __init__(
-        self,
-        library: Library,
-        index: DenseIndex,
-        embedder: Embedder,
-        fetcher: Fetcher | None = None,
-        *,
-        chunker: Chunker | None = None,
-        extract_timeout: float = 20.0,
-        statement_extractor: StatementExtractor | None = None,
-        priority: Priority | None = None,
-        max_passages: int | None = None,
-        workers: ExtractionWorkers | None = None,
-    ) -> None:
-        self.library = library
-        self.index = index
-        self.embedder = embedder
-        self.fetcher = fetcher
-        # Leave headroom under the model window for the title line prepended when embedding.
-        self.chunker = chunker or Chunker(
-            embedder.count_tokens, max_tokens=min(200, embedder.max_tokens - 40)
-        )
-        self.extract_timeout = extract_timeout
-        self.statement_extractor = statement_extractor
-        # Questions go first: every CPU-heavy step below waits its turn (see retrieval.priority).
-        self.priority = priority or Priority()
-        self.max_passages = max_passages
-        self.workers = workers or shared_workers()
-        self._write_lock = asyncio.Lock()
+
+class Ingestor(IndexUpkeep):
+    """Intake: links, texts, files and folders become stored, indexed articles."""
 
     # ---- entry points -----------------------------------------------------------------------------------
 
@@ -302,7 +262,7 @@ class Ingestor:
         for pos, (item, source) in enumerate(zip(items, sources, strict=True)):
             # Hashing and shingling a long text takes a while: off the event loop, after any question.
             await self.priority.bulk_turn()
-            prepared = await self.workers.run(prepare, item, source, added_by, timeout=_BULK_STEP_TIMEOUT)
+            prepared = await self.workers.run(prepare, item, source, added_by, timeout=BULK_STEP_TIMEOUT)
             if isinstance(prepared, IngestResult):
                 results[pos] = prepared
                 continue
@@ -442,9 +402,6 @@ class Ingestor:
             f"the limit is {self.max_passages} (MAX_PASSAGES_PER_ARTICLE)"
         )
 
-    def _pieces(self, text: str) -> list[str]:
-        return [c.text for c in self.chunker.split(text)]
-
     def _flags(self, p: _Pending) -> str:
         return SUSPICIOUS if p.extracted.suspicious else ""
 
@@ -530,165 +487,3 @@ class Ingestor:
             )
             out.append((pos, result))
         return out
-
-    async def reextract_statements(self) -> int:
-        """Extract every stored article's statements again (replacing the old ones), after the extractor
-        changed.
-        Returns how many articles were read; one that fails keeps its old statements and is logged."""
-        done = 0
-        for article_id in await self.library.indexed_article_ids():
-            article = await self.library.get_article(article_id)
-            if article is not None:
-                await self._extract_statements(article)
-                done += 1
-        return done
-
-    async def _extract_statements(self, article: Article) -> int:
-        if self.statement_extractor is None:
-            return 0
-        # What addresses a model is not news: nobody's "statement" may come from planted instructions.
-        article = dataclasses.replace(article, text=readable_text(article))
-        try:
-            await self.priority.bulk_turn()
-            found = await self.workers.run(self.statement_extractor, article, timeout=_BULK_STEP_TIMEOUT)
-            return await self.library.add_statements(found, replace=article.id)
-        except Exception as exc:  # statements are a bonus; the article stays
-            log.warning("statement extraction failed on article %s: %s", article.id, exc)
-            return 0
-
-    @staticmethod
-    def _entries(records: Sequence[ChunkRecord]) -> list[DenseEntry]:
-        return [
-            DenseEntry(
-                chunk_id=r.chunk_id,
-                article_id=r.article_id,
-                published_ts=int(r.published.timestamp()) if r.published else None,
-                outlet=r.outlet,
-                scope=r.added_by,
-            )
-            for r in records
-        ]
-
-    async def _index_article(self, article: Article, vectors: object) -> None:
-        import numpy as np
-
-        assert isinstance(vectors, np.ndarray)
-        entries = self._entries(await self.library.article_chunks(article.id))
-        await self.index.upsert(entries, vectors)
-        await self.library.mark_indexed(article.id)
-
-    # ---- repair -----------------------------------------------------------------------------------------
-
-    async def _embed(self, texts: list[str]) -> np.ndarray:
-        """Passages embedded a few at a time, each step after any question in flight: a question never
-        queues behind a whole article (or a reindex batch) for the model."""
-        import numpy as np
-
-        step = max(1, self.embedder.bulk_batch)
-        parts = []
-        for start in range(0, len(texts), step):
-            await self.priority.bulk_turn()
-            parts.append(await self.embedder.embed(texts[start : start + step]))
-        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
-
-    async def _embed_records(self, article: Article) -> object:
-        records = await self.library.article_chunks(article.id)
-        return await self._embed([passage_for_embedding(article.title, r.text) for r in records])
-
-    async def resume(self) -> int:
-        """Finish articles a crash left stored but unindexed, and copies unlinked from a forgotten twin.
-        Returns how many were completed."""
-        done = 0
-        for article_id in await self.library.pending_articles():
-            done += await self._complete(article_id)
-        return done
-
-    async def _complete(self, article_id: int) -> int:
-        """Embed and index one stored, unindexed article; one without passages is cut into them first."""
-        article = await self.library.get_article(article_id)
-        if article is None:
-            return 0
-        try:
-            if article.chunk_count == 0:
-                pieces = await asyncio.to_thread(self._pieces, readable_text(article))
-                marks = await asyncio.to_thread(lambda: bands(shingles(article.text)))
-                await self.library.set_passages(article.id, pieces, marks)
-            vectors = await self._embed_records(article)
-            await self._extract_statements(article)
-            await self._index_article(article, vectors)
-            return 1
-        except Exception as exc:
-            log.warning("could not finish indexing article %s: %s", article_id, exc)
-            return 0
-
-    async def reindex(
-        self,
-        progress: Callable[[int, int], None] | None = None,
-        *,
-        only_missing: bool = False,
-        reset: bool = True,
-    ) -> int:
-        """Rebuild the dense index from the library. Returns the number of chunks embedded.
-
-        `reset` builds a new collection and puts it in place of the old one only once it is complete: the
-        cure for damaged vectors or a corrupt HNSW segment, and the old index keeps serving until then, or
-        for good if embedding fails half-way. Without it, vectors are upserted over what is there and stray
-        ones removed; `only_missing` then re-embeds only the articles whose vectors are not all present.
-        """
-        import numpy as np
-
-        target = await self.index.shadow() if reset else self.index
-        present = set() if reset else await self.index.chunk_ids()
-        wanted: set[str] = set()
-        # An article another process is storing has its vectors written before it is marked indexed: they
-        # are not strays. Read after the snapshot above and before the indexed list below, so an article
-        # marked indexed in between is in one of the two.
-        for article_id in await self.library.pending_articles() if present else []:
-            wanted.update(r.chunk_id for r in await self.library.article_chunks(article_id))
-        todo: list[list[ChunkRecord]] = []
-        for records in (await self.library.indexed_chunks()).values():
-            wanted.update(r.chunk_id for r in records)
-            if not (only_missing and all(r.chunk_id in present for r in records)):
-                todo.append(records)
-        await self.index.delete_chunks(sorted(present - wanted))
-        total = done = 0
-        while done < len(todo):
-            # Several articles per embedder call and per index write, as ingest_many does.
-            group: list[list[ChunkRecord]] = []
-            while done < len(todo) and (not group or sum(len(r) for r in group) < REINDEX_BATCH_CHUNKS):
-                group.append(todo[done])
-                done += 1
-            texts = [passage_for_embedding(r.title, r.text) for records in group for r in records]
-            vectors = await self._embed(texts)
-            entries = [e for records in group for e in self._entries(records)]
-            try:
-                await target.upsert(entries, np.asarray(vectors))
-            except Exception as exc:
-                if target is self.index:
-                    raise
-                raise DenseIndexError(
-                    f"the rebuild stopped, its new collection is gone (another rebuild started?): {exc}"
-                ) from exc
-            total += len(texts)
-            if progress:
-                progress(done, len(todo))
-        if reset:
-            await self.index.take_over(target)
-            # Another process sharing a Chroma server may have stored or forgotten articles in the old
-            # collection while this ran; this pass adds the missing, removes the strays and finishes pending
-            # articles.
-            return total + await self.reindex(only_missing=True, reset=False)
-        await self.resume()
-        return total
-
-    async def forget(self, article_id: int) -> bool:
-        """Remove an article: text, passages, vectors and statements.
-
-        Near-duplicates filed under it (each in a scope that could see it) lose the passages they were
-        searched through, so they become articles of their own and stay searchable where they belong.
-        """
-        await self.index.delete_article(article_id)
-        gone, copies = await self.library.delete_with_copies(article_id)
-        for copy_id in copies:
-            await self._complete(copy_id)
-        return gone

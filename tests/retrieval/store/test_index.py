@@ -94,7 +94,7 @@ async def test_a_rebuild_that_fails_half_way_leaves_the_old_index_serving(  # ty
 ) -> None:
     await services.ingestor.ingest_many(CORPUS)
     before = await services.index.count()
-    monkeypatch.setattr("retrieval.ingest._ingestor.REINDEX_BATCH_CHUNKS", 1)  # one article per embedder call
+    monkeypatch.setattr("retrieval.ingest._upkeep.REINDEX_BATCH_CHUNKS", 1)  # one article per embedder call
 
     async def fail_second(call: int) -> None:
         if call == 2:
@@ -140,7 +140,7 @@ async def test_a_second_rebuild_supersedes_one_in_progress(  # type: ignore[no-u
 ) -> None:
     await services.ingestor.ingest_many(CORPUS)
     before = await services.index.count()
-    monkeypatch.setattr("retrieval.ingest._ingestor.REINDEX_BATCH_CHUNKS", 1)
+    monkeypatch.setattr("retrieval.ingest._upkeep.REINDEX_BATCH_CHUNKS", 1)
     real = services.ingestor.embedder
 
     async def rebuild_meanwhile(call: int) -> None:
