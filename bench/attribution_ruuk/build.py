@@ -33,13 +33,36 @@ SOURCES = ("ru.txt", "uk.txt")
 HELD_OUT_EVERY = 4
 
 MONTHS = {
-    **{m: i for i, m in enumerate("января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(), 1)},
-    **{m: i for i, m in enumerate("січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня".split(), 1)},
-}  # fmt: skip
+    **{
+        m: i
+        for i, m in enumerate(
+            "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(), 1
+        )
+    },
+    **{
+        m: i
+        for i, m in enumerate(
+            "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня".split(),
+            1,
+        )
+    },
+}
 WEEKDAYS = {
-    "понедельник": 0, "вторник": 1, "среду": 2, "четверг": 3, "пятницу": 4, "субботу": 5, "воскресенье": 6,
-    "понеділок": 0, "вівторок": 1, "середу": 2, "четвер": 3, "п'ятницю": 4, "суботу": 5, "неділю": 6,
-}  # fmt: skip
+    "понедельник": 0,
+    "вторник": 1,
+    "среду": 2,
+    "четверг": 3,
+    "пятницу": 4,
+    "субботу": 5,
+    "воскресенье": 6,
+    "понеділок": 0,
+    "вівторок": 1,
+    "середу": 2,
+    "четвер": 3,
+    "п'ятницю": 4,
+    "суботу": 5,
+    "неділю": 6,
+}
 
 
 def said_on(when: str | None, published: date | None) -> str | None:
@@ -96,22 +119,38 @@ def parse(path: Path) -> list[dict]:
                 segments.append(seg)
                 offsets.append([start, start + len(seg)])
             assert kind in ("quote", "reported") and segments, pid
-            statements.append({
-                "speaker": speaker, "aliases": [a.strip() for a in aliases.split(";") if a.strip()],
-                "role": role or None, "kind": kind, "text": " ".join(segments), "segments": segments,
-                "offsets": offsets, "ref": ref, "tags": tag_list, "when": when or None,
-                "said_on": said_on(when, published), "unnamed": "unnamed" in tag_list,
-                "optional": "optional" in tag_list,
-            })  # fmt: skip
-        statements.sort(key=lambda s: s["offsets"][0][0])
+            statements.append(
+                {
+                    "speaker": speaker,
+                    "aliases": [a.strip() for a in aliases.split(";") if a.strip()],
+                    "role": role or None,
+                    "kind": kind,
+                    "text": " ".join(segments),
+                    "segments": segments,
+                    "offsets": offsets,
+                    "ref": ref,
+                    "tags": tag_list,
+                    "when": when or None,
+                    "said_on": said_on(when, published),
+                    "unnamed": "unnamed" in tag_list,
+                    "optional": "optional" in tag_list,
+                }
+            )
+        statements.sort(key=lambda s: s["offsets"][0][0])  # type: ignore[index]
         number = int(pid.split("-")[1])
-        out.append({
-            "id": pid, "language": language, "stratum": stratum,
-            "split": "heldout" if number % HELD_OUT_EVERY == 0 else "dev",
-            "url": f"https://example.invalid/{pid}", "title": title_line.removeprefix("title: "),
-            "published": published.isoformat() if published else None, "text": text,
-            "statements": statements,
-        })  # fmt: skip
+        out.append(
+            {
+                "id": pid,
+                "language": language,
+                "stratum": stratum,
+                "split": "heldout" if number % HELD_OUT_EVERY == 0 else "dev",
+                "url": f"https://example.invalid/{pid}",
+                "title": title_line.removeprefix("title: "),
+                "published": published.isoformat() if published else None,
+                "text": text,
+                "statements": statements,
+            }
+        )
     return out
 
 
@@ -125,9 +164,12 @@ def main() -> None:
     for lang in ("ru", "uk"):
         mine = [p for p in passages if p["language"] == lang]
         gold = [g for p in mine for g in p["statements"]]
-        print(f"{lang}: {len(mine)} passages ({sum(p['split'] == 'heldout' for p in mine)} held out), "
-              f"{sum(not g['optional'] for g in gold)} scored statements + {sum(g['optional'] for g in gold)} optional, "
-              f"{sum(not p['statements'] for p in mine)} without any")
+        print(
+            f"{lang}: {len(mine)} passages ({sum(p['split'] == 'heldout' for p in mine)} held out), "
+            f"{sum(not g['optional'] for g in gold)} scored statements + "
+            f"{sum(g['optional'] for g in gold)} optional, "
+            f"{sum(not p['statements'] for p in mine)} without any"
+        )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-FOLD = str.maketrans({"ё": "е", "Ё": "Е", "’": "'", "ʼ": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "«": '"',
-                      "»": '"', "–": "-", "—": "-"})  # fmt: skip
+FOLD = str.maketrans(
+    {
+        "ё": "е",
+        "Ё": "Е",
+        "’": "'",
+        "ʼ": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "–": "-",
+        "—": "-",
+    }
+)
 WORD = re.compile(r"\w+")
 # Leading words that title or classify a name rather than being part of it: dropped before names are compared
 # (while more than one word is left), as the English scorer drops "Mr", "Sen.", "spokesman".
@@ -132,14 +146,21 @@ def run_project(passages: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
     out = {}
     for number, p in enumerate(passages, 1):
         out[p["id"]] = [
-            {"speaker": s.speaker, "role": s.role, "text": s.text, "kind": s.kind,
-             "said_on": s.said_on.isoformat() if s.said_on else None}
+            {
+                "speaker": s.speaker,
+                "role": s.role,
+                "text": s.text,
+                "kind": s.kind,
+                "said_on": s.said_on.isoformat() if s.said_on else None,
+            }
             for s in extract_statements(make_article(number, p))
-        ]  # fmt: skip
+        ]
     return out
 
 
-def score(passages: list[dict[str, Any]], extracted: dict[str, list[dict[str, Any]]], min_f1: float = 0.5) -> dict[str, Any]:
+def score(
+    passages: list[dict[str, Any]], extracted: dict[str, list[dict[str, Any]]], min_f1: float = 0.5
+) -> dict[str, Any]:
     details: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
     hit: dict[tuple[str, int], bool] = {}
@@ -164,11 +185,18 @@ def score(passages: list[dict[str, Any]], extracted: dict[str, list[dict[str, An
             elif candidates:
                 best = max(candidates, key=lambda x: x[0])
                 g = best[2]
-                row.update(verdict="attribution_error", gold=best[1], gold_speaker=g["speaker"], gold_text=g["text"],
-                           error="garbled_name" if garbled(e["speaker"], g) else "wrong_speaker")
+                row.update(
+                    verdict="attribution_error",
+                    gold=best[1],
+                    gold_speaker=g["speaker"],
+                    gold_text=g["text"],
+                    error="garbled_name" if garbled(e["speaker"], g) else "wrong_speaker",
+                )
             else:
-                row.update(verdict="spurious_no_speech" if not gold else "spurious",
-                           nearest_f1=round(max((s for s, _, _ in near), default=0.0), 3))
+                row.update(
+                    verdict="spurious_no_speech" if not gold else "spurious",
+                    nearest_f1=round(max((s for s, _, _ in near), default=0.0), 3),
+                )
             counts[row["verdict"]] += 1
             details.append(row)
     correct, wrong = counts["correct"], counts["attribution_error"]
@@ -181,19 +209,39 @@ def score(passages: list[dict[str, Any]], extracted: dict[str, list[dict[str, An
         n_hit = sum(hit[k] for k in sel)
         return {"n": len(sel), "hit": n_hit, "recall": round(n_hit / len(sel), 3) if sel else None}
 
-    by = {"all": recall(lambda g: True), "named_speaker": recall(lambda g: not g["unnamed"]),
-          "unnamed_source": recall(lambda g: g["unnamed"]), "kind=quote": recall(lambda g: g["kind"] == "quote"),
-          "kind=reported": recall(lambda g: g["kind"] == "reported")}  # fmt: skip
+    by = {
+        "all": recall(lambda g: True),
+        "named_speaker": recall(lambda g: not g["unnamed"]),
+        "unnamed_source": recall(lambda g: g["unnamed"]),
+        "kind=quote": recall(lambda g: g["kind"] == "quote"),
+        "kind=reported": recall(lambda g: g["kind"] == "reported"),
+    }
     for ref in ("full", "surname", "org", "title", "pronoun", "context", "unnamed"):
         by[f"ref={ref}"] = recall(lambda g, ref=ref: g["ref"] == ref)
-    for tag in ("after", "mid", "colon", "multi", "partial", "nested", "according", "dash", "case", "participle"):
+    for tag in (
+        "after",
+        "mid",
+        "colon",
+        "multi",
+        "partial",
+        "nested",
+        "according",
+        "dash",
+        "case",
+        "participle",
+    ):
         by[f"tag={tag}"] = recall(lambda g, tag=tag: tag in g["tags"])
     kinds = {}
     for kind in ("quote", "reported"):
         c = Counter(r["verdict"] for r in details if r["kind"] == kind)
         j = c["correct"] + c["attribution_error"] + c["spurious"] + c["spurious_no_speech"]
-        kinds[kind] = {"extracted": sum(c.values()), "correct": c["correct"], "attribution_errors": c["attribution_error"],
-                       "spurious": c["spurious"] + c["spurious_no_speech"], "precision": round(c["correct"] / j, 3) if j else None}  # fmt: skip
+        kinds[kind] = {
+            "extracted": sum(c.values()),
+            "correct": c["correct"],
+            "attribution_errors": c["attribution_error"],
+            "spurious": c["spurious"] + c["spurious_no_speech"],
+            "precision": round(c["correct"] / j, 3) if j else None,
+        }
     fp_rows = [r for r in details if r["verdict"] == "spurious_no_speech"]
     return {
         "extracted": len(details),
@@ -212,26 +260,46 @@ def score(passages: list[dict[str, Any]], extracted: dict[str, list[dict[str, An
         "fp_on_no_speech": len(fp_rows),
         "no_speech_passages_with_fp": len({r["passage"] for r in fp_rows}),
         "details": details,
-        "missed": [{"passage": pid, "gold": i, "speaker": g["speaker"], "kind": g["kind"], "ref": g["ref"], "text": g["text"]}
-                   for pid, i, g in core if not hit[(pid, i)]],  # fmt: skip
+        "missed": [
+            {
+                "passage": pid,
+                "gold": i,
+                "speaker": g["speaker"],
+                "kind": g["kind"],
+                "ref": g["ref"],
+                "text": g["text"],
+            }
+            for pid, i, g in core
+            if not hit[(pid, i)]
+        ],
     }
 
 
 def dates(passages: list[dict[str, Any]], result: dict[str, Any]) -> dict[str, int]:
-    """Of the correct extractions whose gold says when it was said, how many carry a date, and where the gold's
-    day is known (the passage's date resolves its weekday or month and day), how many agree with it. Keys as
-    the English scorer's, where "month_day" means a day that can be checked."""
+    """Of the correct extractions whose gold says when it was said, how many carry a date, and where the
+    gold's day is known (the passage's date resolves its weekday or month and day), how many agree with it.
+    Keys as the English scorer's, where "month_day" means a day that can be checked."""
     gold = {p["id"]: p["statements"] for p in passages}
-    rows = [r for r in result["details"] if r["verdict"] == "correct" and gold[r["passage"]][r["gold"]]["when"]]
+    rows = [
+        r for r in result["details"] if r["verdict"] == "correct" and gold[r["passage"]][r["gold"]]["when"]
+    ]
     dated = [r for r in rows if r["said_on"]]
     checkable = [r for r in dated if gold[r["passage"]][r["gold"]]["said_on"]]
     agree = sum(1 for r in checkable if r["said_on"][:10] == gold[r["passage"]][r["gold"]]["said_on"])
-    return {"correct_with_gold_when": len(rows), "with_said_on": len(dated), "with_gold_month_day": len(checkable),
-            "said_on_agrees_with_gold_month_day": agree}  # fmt: skip
+    return {
+        "correct_with_gold_when": len(rows),
+        "with_said_on": len(dated),
+        "with_gold_month_day": len(checkable),
+        "said_on_agrees_with_gold_month_day": agree,
+    }
 
 
 def select(passages: list[dict[str, Any]], language: str | None, split: str | None) -> list[dict[str, Any]]:
-    return [p for p in passages if (not language or p["language"] == language) and (not split or p["split"] == split)]
+    return [
+        p
+        for p in passages
+        if (not language or p["language"] == language) and (not split or p["split"] == split)
+    ]
 
 
 def main() -> None:
@@ -243,7 +311,9 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--min-f1", type=float, default=0.5)
     args = ap.parse_args()
-    passages = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    passages = [
+        json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     passages = select(passages, args.language, args.split)
     sys.path.insert(0, ".")
     r = score(passages, run_project(passages), args.min_f1)
@@ -251,19 +321,30 @@ def main() -> None:
     if args.json:
         print(json.dumps({"extractor": r, "dates": d}, ensure_ascii=False))
     n_core = sum(1 for p in passages for g in p["statements"] if not g["optional"])
-    print(f"{len(passages)} passages, {n_core} scored statements; {r['extracted']} extracted = {r['correct']} correct + "
-          f"{r['attribution_errors']} attribution errors ({r['attribution_errors_wrong_speaker']} wrong speaker) + "
-          f"{r['spurious']} spurious (+{r['correct_optional']} on optional gold)")
+    print(
+        f"{len(passages)} passages, {n_core} scored statements; {r['extracted']} extracted = "
+        f"{r['correct']} correct + {r['attribution_errors']} attribution errors "
+        f"({r['attribution_errors_wrong_speaker']} wrong speaker) + "
+        f"{r['spurious']} spurious (+{r['correct_optional']} on optional gold)"
+    )
     print("recall by " + ", ".join(f"{k} {v['hit']}/{v['n']}" for k, v in r["recall_by"].items() if v["n"]))
-    print(f"dates: {d['with_said_on']} of {d['correct_with_gold_when']} carry a date; {d['said_on_agrees_with_gold_month_day']}"
-          f" of {d['with_gold_month_day']} checkable agree")
+    print(
+        f"dates: {d['with_said_on']} of {d['correct_with_gold_when']} carry a date; "
+        f"{d['said_on_agrees_with_gold_month_day']} of {d['with_gold_month_day']} checkable agree"
+    )
     if args.errors:
         for verdict in ("attribution_error", "spurious", "spurious_no_speech"):
             print(f"\n== {verdict}")
             for row in r["details"]:
                 if row["verdict"] == verdict:
-                    extra = f"  [{row['error']}; gold: {row['gold_speaker']}]" if verdict == "attribution_error" else ""
-                    print(f"{row['passage']}  {row['speaker']!r} ({row['kind']}): {row['text'][:150]!r}{extra}")
+                    extra = (
+                        f"  [{row['error']}; gold: {row['gold_speaker']}]"
+                        if verdict == "attribution_error"
+                        else ""
+                    )
+                    print(
+                        f"{row['passage']}  {row['speaker']!r} ({row['kind']}): {row['text'][:150]!r}{extra}"
+                    )
         print("\n== missed")
         for m in r["missed"]:
             print(f"{m['passage']}  {m['speaker']!r} ({m['kind']}, {m['ref']}): {m['text'][:120]!r}")
@@ -274,8 +355,10 @@ def main() -> None:
                 want = gold[row["passage"]][row["gold"]]["said_on"]
                 if (row["said_on"] or "")[:10] != want:
                     print(f"{row['passage']}  {row['speaker']!r}: {row['said_on']} (gold {want})")
-    print(f"precision {r['precision']} recall {r['recall']} attribution_errors {r['attribution_errors']}"
-          f" fp_on_no_speech {r['fp_on_no_speech']}")
+    print(
+        f"precision {r['precision']} recall {r['recall']} attribution_errors {r['attribution_errors']}"
+        f" fp_on_no_speech {r['fp_on_no_speech']}"
+    )
 
 
 if __name__ == "__main__":

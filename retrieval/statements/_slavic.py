@@ -18,7 +18,15 @@ from ._discourse import Speaker
 from ._sentences import is_prose, mask, statement_sentences
 from ._slavic_dates import names_a_day, names_a_weekday_or_date, said_date
 from ._slavic_memory import Memory
-from ._slavic_names import case_of_given, given_name, is_capital, is_initial, lemma, nominative_surname, tokens
+from ._slavic_names import (
+    case_of_given,
+    given_name,
+    is_capital,
+    is_initial,
+    lemma,
+    nominative_surname,
+    tokens,
+)
 from ._slavic_quotes import Frame
 from ._slavic_reader import SentenceReader
 from ._slavic_words import ROLE_WORDS
@@ -57,7 +65,9 @@ class _Item:
     sentence: str
 
 
-def extract_cyrillic(article: Article, language: str, published: datetime | None, year: int | None) -> list[Statement]:
+def extract_cyrillic(
+    article: Article, language: str, published: datetime | None, year: int | None
+) -> list[Statement]:
     memory = Memory(language=language, published=published, year=year)
     items: list[_Item] = []
     prose = [p for p in paragraphs(article.text) if is_prose(p, article.title)]
@@ -75,12 +85,19 @@ def extract_cyrillic(article: Article, language: str, published: datetime | None
             dash_speaker = None
             # A day one attribution of the sentence names is the day of its others ("Х заявил в понедельник,
             # что …, а Y уточнил, что …").
-            shared = next((d for f in frames if (d := _attribution_date(f, sentence, memory)) is not None), None)
+            shared = next(
+                (d for f in frames if (d := _attribution_date(f, sentence, memory)) is not None), None
+            )
             for frame in frames:
                 item = _item(frame, sentence, memory, shared)
                 if item is None:
                     continue
-                if frame.continued and items and items[-1].speaker == frame.speaker and items[-1].kind == "quote":
+                if (
+                    frame.continued
+                    and items
+                    and items[-1].speaker == frame.speaker
+                    and items[-1].kind == "quote"
+                ):
                     items[-1].text = f"{items[-1].text} {item.text}"
                 else:
                     items.append(item)
@@ -136,7 +153,9 @@ def _remember(sentence: str, masked: str, frames: list[Frame], memory: Memory) -
     named: list[Speaker] = []
     i = 0
     while i < len(words):
-        if not (is_capital(words[i]) or is_initial(words[i])) or any(a <= words[i].start < b for a, b in spans):
+        if not (is_capital(words[i]) or is_initial(words[i])) or any(
+            a <= words[i].start < b for a, b in spans
+        ):
             i += 1
             continue
         j = i

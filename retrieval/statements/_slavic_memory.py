@@ -16,9 +16,9 @@ from ._slavic_words import FEMININE_ROLES, GENERIC_BODIES, OUTLET_WORDS, ROLE_WO
 _PRONOUN_REACH = 3
 _TITLE_REACH = 12
 _GOVERNMENT = frozenset(
-    """министерство міністерство ведомство відомство правительство уряд прокуратура полиция поліція мэрия мерія
-    администрация адміністрація служба управление управління комиссия комісія департамент комитет комітет
-    посольство""".split()
+    """министерство міністерство ведомство відомство правительство уряд прокуратура полиция поліція мэрия
+    мерія администрация адміністрація служба управление управління комиссия комісія департамент комитет
+    комітет посольство""".split()
 )
 
 
@@ -45,9 +45,12 @@ class Memory:
     # --- people -------------------------------------------------------------------------------------------
 
     def person(self, given: str | None, surname: str, role: str | None, gender: str | None) -> Speaker:
-        """A person named in full or by surname (both nominative): the one met before if any, else a new one."""
+        """A person named in full or by surname (both nominative): the one met before if any, else a new
+        one."""
         known = self.by_surname(surname, exact=True)
-        if known is not None and (given is None or known.name.split()[0] == given or len(known.name.split()) == 1):
+        if known is not None and (
+            given is None or known.name.split()[0] == given or len(known.name.split()) == 1
+        ):
             if given is not None and len(known.name.split()) == 1:
                 known = self._add(f"{given} {surname}", role or known.role, gender)
             elif role and not known.role:

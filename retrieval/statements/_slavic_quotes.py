@@ -12,9 +12,19 @@ from ._sentences import MASK, quote_spans
 from ._slavic_memory import Memory
 from ._slavic_names import Token, given_name, is_capital, lemma, tokens
 from ._slavic_speakers import cut_np, segments, speaker_of
-from ._slavic_words import DOC_NOUNS, DOC_VERBS, ORG_WORDS, POSSESSIVES, QUOTE, ROLE_WORDS, UNNAMED_WORDS, VERBS
+from ._slavic_words import (
+    DOC_NOUNS,
+    DOC_VERBS,
+    ORG_WORDS,
+    POSSESSIVES,
+    QUOTE,
+    ROLE_WORDS,
+    UNNAMED_WORDS,
+    VERBS,
+)
 
 _DASH = "—–"
+Who = tuple[Speaker, str | None]  # a speaker and the gender the text shows, if any
 
 
 @dataclass(slots=True)
@@ -68,12 +78,12 @@ class QuoteReader:
             self.claimed.add(a, b)
         self.claimed.add(*frame.attribution)
 
-    def speaker_after(self, start: int, end: int, gender: str | None) -> tuple[Speaker, str | None] | None:
+    def speaker_after(self, start: int, end: int, gender: str | None) -> Who | None:
         """The speaker named after a verb ("— сказал в понедельник глава департамента Руслан Абдуллаев"),
         from word `start` up to word `end`."""
         return self._speaker_in(self.words[start:end], gender)
 
-    def _speaker_in(self, words: list[Token], gender: str | None) -> tuple[Speaker, str | None] | None:
+    def _speaker_in(self, words: list[Token], gender: str | None) -> Who | None:
         words = cut_np(words, leading=True)
         if words and words[0].low in ("в", "во", "у") and len(words) > 1 and lemma(words[1].text, ORG_WORDS):
             words = words[1:]  # "наголосили в мерії"
@@ -82,7 +92,9 @@ class QuoteReader:
             return None
         first = pieces[0]
         if first and any(lemma(w.text, UNNAMED_WORDS) for w in first[:3]) and words:
-            return Speaker(" ".join(self.sentence[words[0].start : words[-1].end].split()), None, True, True), None
+            return Speaker(
+                " ".join(self.sentence[words[0].start : words[-1].end].split()), None, True, True
+            ), None
         return speaker_of(first, self.memory, self.sentence, gender=gender)
 
     # --- quotations --------------------------------------------------------------------------------------
@@ -126,10 +138,14 @@ class QuoteReader:
             return False
         end = self._line_end(k)
         if self.words[k].low in DOC_VERBS:
-            who = self._document(k + 1, end)
-            if who is None:
+            issuer = self._document(k + 1, end)
+            if issuer is None:
                 return False
-            self.add(Frame(who, "quote", [(qstart + 1, qend - 1)], (self.words[k].start, self.words[end - 1].end)))
+            self.add(
+                Frame(
+                    issuer, "quote", [(qstart + 1, qend - 1)], (self.words[k].start, self.words[end - 1].end)
+                )
+            )
             return True
         found = self.verb(self.words[k])
         if found is None:
@@ -142,7 +158,8 @@ class QuoteReader:
         return True
 
     def _line_end(self, k: int) -> int:
-        """Where an attribution after a dash stops: at the next dash (the line goes on) or the sentence's end."""
+        """Where an attribution after a dash stops: at the next dash (the line goes on) or the sentence's
+        end."""
         j = k
         while j < len(self.words) and self.words[j].text not in _DASH:
             j += 1
@@ -227,7 +244,7 @@ class QuoteReader:
             offset += 1
         return offset
 
-    def subject_before(self, k: int, gender: str | None) -> tuple[Speaker, str | None] | None:
+    def subject_before(self, k: int, gender: str | None) -> Who | None:
         """The subject of the verb at word `k`: the phrase from the clause's start up to it."""
         start = self.clause_start(k)
         words = [w for w in self.words[start:k] if MASK not in w.text or w.quoted]
@@ -243,14 +260,18 @@ class QuoteReader:
         return None
 
     def clause_start(self, k: int) -> int:
-        """The first word of the clause the word at `k` is in: after a semicolon, or after ", а", ", и", ", та",
-        ", але" and the like."""
+        """The first word of the clause the word at `k` is in: after a semicolon, or after ", а", ", и",
+        ", та", ", але" and the like."""
         j = k
         while j > 0:
             w = self.words[j - 1]
             if w.text in (";", ":"):
                 return j
-            if w.text == "," and j < len(self.words) and self.words[j].low in ("а", "и", "но", "та", "і", "й", "але"):
+            if (
+                w.text == ","
+                and j < len(self.words)
+                and self.words[j].low in ("а", "и", "но", "та", "і", "й", "але")
+            ):
                 return j + 1
             j -= 1
         return 0

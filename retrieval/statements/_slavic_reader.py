@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
+from ._discourse import Speaker
 from ._sentences import MASK
 from ._slavic_names import lemma
-from ._slavic_quotes import Frame, QuoteReader
-from ._slavic_speakers import cut_np, possessive, speaker_of
+from ._slavic_quotes import Frame, QuoteReader, Who
+from ._slavic_speakers import WEEKDAYS, cut_np, possessive, speaker_of
 from ._slavic_words import (
     ACCUSE,
     ANNOUNCE,
@@ -42,7 +43,9 @@ _FEELINGS = re.compile(
     r"^(?:надежд|уверенност|сожалени|протест|обеспокоенност|озабоченност|сподіван|впевненіст|жаль|"
     r"стурбованіст|занепокоєнн|співчутт|соболезнован|благодарност|вдячніст)"
 )
-_QUESTION = frozenset("когда коли будет ли чи где де куда куди как як почему чому сколько скільки зачем навіщо кто хто".split())
+_QUESTION = frozenset(
+    "когда коли будет ли чи где де куда куди как як почему чому сколько скільки зачем навіщо кто хто".split()
+)
 _ACCORDING = re.compile(
     r"(?:по\s+словам|со\s+слов|за\s+словами|словами)\s+(?P<np>[^,;.\x01]+(?:\x01+[^,;.\x01]*)?)",
     re.IGNORECASE,
@@ -71,13 +74,15 @@ class SentenceReader(QuoteReader):
 
     def _according(self) -> None:
         for m in _ACCORDING_POSSESSIVE.finditer(self.masked):
-            who = possessive(m["a"] or m["b"], self.memory)
-            if who is not None:
-                self._around(m.start(), m.end(), who, None)
+            owner = possessive(m["a"] or m["b"], self.memory)
+            if owner is not None:
+                self._around(m.start(), m.end(), owner, None)
         for m in _ACCORDING.finditer(self.masked):
             if self.claimed.covers(m.start()):
                 continue
-            words = cut_np(self.words[self.index_at(m.start("np")) : self.index_at(m.end("np"))], leading=False)
+            words = cut_np(
+                self.words[self.index_at(m.start("np")) : self.index_at(m.end("np"))], leading=False
+            )
             who = speaker_of(words, self.memory, self.sentence, case="gen") if words else None
             if who is not None:
                 self._around(m.start(), m.end(), who[0], who[1])
@@ -93,16 +98,13 @@ class SentenceReader(QuoteReader):
                 end += 1
             if end >= len(self.words) or self.words[end].text != ",":
                 continue
-            who = self._locative_or_after(k, end, found[1])
+            who = self.speaker_after(k + 1, end, found[1])
             if who is not None:
                 self._around(m.start(), self.words[end - 1].end, who[0], who[1])
 
-    def _around(self, astart: int, aend: int, who: object, gender: str | None) -> None:
+    def _around(self, astart: int, aend: int, who: Speaker, gender: str | None) -> None:
         """A statement around an attribution phrase: after it ("По словам X, …"), on both sides ("…, по словам
         X, …") or before it ("…, по словам X.")."""
-        from ._discourse import Speaker
-
-        assert isinstance(who, Speaker)
         lead = self.masked[:astart].rstrip()
         tail = self.masked[aend:]
         after = aend + len(tail) - len(tail.lstrip(" ,"))
@@ -128,15 +130,12 @@ class SentenceReader(QuoteReader):
             found = self.verb(word)
             if found is None:
                 continue
-            who = self._locative_or_after(k, len(self.words), found[1])
+            who = self.speaker_after(k + 1, len(self.words), found[1])
             if who is not None:
                 frame = Frame(who[0], "reported", [], (0, len(self.sentence)), who[1], text=previous)
                 self.frames.append(frame)
                 self.claimed.add(0, len(self.sentence))
             return
-
-    def _locative_or_after(self, k: int, end: int, gender: str | None) -> tuple[object, str | None] | None:
-        return self.speaker_after(k + 1, end, gender)
 
     # --- verbs ---------------------------------------------------------------------------------------------
 
@@ -153,7 +152,7 @@ class SentenceReader(QuoteReader):
             return
         if found is not None and found[0] == QUOTE:
             return
-        if participle is not None and self.memory.language == "ru" or (participle and found is None):
+        if participle is not None and (self.memory.language == "ru" or found is None):
             self._participle(k, participle)
             return
         assert found is not None
@@ -176,13 +175,17 @@ class SentenceReader(QuoteReader):
     def _only_adverbials(self, start: int, k: int) -> bool:
         return all(w.low in LINKS or _is_day(w.low) or w.low in ("в", "во", "у") for w in self.words[start:k])
 
-    def _locative_body(self, start: int, k: int) -> tuple[object, str | None] | None:
+    def _locative_body(self, start: int, k: int) -> Who | None:
         """ "В министерстве пояснили", "у міністерстві зазначили": the body the plural verb's "they" is."""
         for i in range(k - 1, max(start - 1, k - 7), -1):
             w = self.words[i]
             if w.low in ("в", "во", "у") and i + 1 < k and lemma(self.words[i + 1].text, ORG_WORDS):
                 end = i + 2
-                while end < k and not _is_day(self.words[end].low) and self.words[end].low not in LINKS | {"в", "у"}:
+                while (
+                    end < k
+                    and not _is_day(self.words[end].low)
+                    and self.words[end].low not in LINKS | {"в", "у"}
+                ):
                     end += 1
                 return speaker_of(self.words[i + 1 : end], self.memory, self.sentence, case="loc")
         return None
@@ -202,8 +205,10 @@ class SentenceReader(QuoteReader):
         if owner is not None:
             who = (owner.speaker, owner.gender)
         else:
-            first = [w for w in self.words[: k - 1]]
-            cut = max((i for i, w in enumerate(first[:12]) if w.quoted or (w.text[:1].isupper() and i)), default=-1)
+            first = self.words[: k - 1]
+            cut = max(
+                (i for i, w in enumerate(first[:12]) if w.quoted or (w.text[:1].isupper() and i)), default=-1
+            )
             if cut < 0:
                 return
             subject = cut_np(first[: cut + 1], leading=True)
@@ -214,26 +219,23 @@ class SentenceReader(QuoteReader):
         self._complement(k, kind, who[0], who[1], 0)
 
     def _trailing(self, k: int, gender: str | None) -> bool:
-        """"…, заявил Шевчук." / "…, сообщает агентство «Речной курьер»." / "…, наголосили в мерії."."""
+        """ "…, заявил Шевчук." / "…, сообщает агентство «Речной курьер»." / "…, наголосили в мерії."."""
         if k == 0 or self.words[k - 1].text != ",":
             return False
         end = len(self.words)
         if any(w.low in _THAT for w in self.words[k + 1 :]) or end - k > 14:
             return False
-        who = self._locative_or_after(k, end, gender)
+        who = self.speaker_after(k + 1, end, gender)
         if who is None:
             return False
         comma = self.words[k - 1].start
         start = self.words[self.clause_start(k - 1)].start if self.clause_start(k - 1) < k else 0
         if MASK in self.masked[start:comma] and self.masked[start:comma].strip().startswith(MASK):
             return False
-        self.add(Frame(who[0], "reported", [(start, comma)], (comma, len(self.sentence)), who[1]))  # type: ignore[arg-type]
+        self.add(Frame(who[0], "reported", [(start, comma)], (comma, len(self.sentence)), who[1]))
         return True
 
-    def _complement(self, k: int, kind: str, who: object, gender: str | None, attr_start: int) -> None:
-        from ._discourse import Speaker
-
-        assert isinstance(who, Speaker)
+    def _complement(self, k: int, kind: str, who: Speaker, gender: str | None, attr_start: int) -> None:
         words = self.words
         first = words[attr_start].start if attr_start < len(words) else 0
         j = k + 1
@@ -323,8 +325,10 @@ class SentenceReader(QuoteReader):
             nxt = self.words[k + 1 : k + 7]
             if nxt and nxt[0].low in PARTICIPLES[self.memory.language] and nxt[0].low not in self.verbs:
                 return w.start
-            if nxt and nxt[0].low in ("и", "а", "і", "та", "й") and any(
-                self.verb(x) is not None and not self.verb(x)[0] == QUOTE for x in nxt[1:]  # type: ignore[index]
+            if (
+                nxt
+                and nxt[0].low in ("и", "а", "і", "та", "й")
+                and any((found := self.verb(x)) is not None and found[0] != QUOTE for x in nxt[1:])
             ):
                 return w.start
             if nxt and self.verb(nxt[0]) is not None and any(x.text[:1].isupper() for x in nxt[1:4]):
@@ -333,9 +337,4 @@ class SentenceReader(QuoteReader):
 
 
 def _is_day(word: str) -> bool:
-    from ._slavic_speakers import _WEEKDAYS
-
-    return word in _WEEKDAYS
-
-
-__all__ = ["Frame", "SentenceReader", "lemma", "ORG_WORDS"]
+    return word in WEEKDAYS

@@ -32,7 +32,7 @@ from ._slavic_words import (
     UNNAMED_WORDS,
 )
 
-_WEEKDAYS = frozenset(
+WEEKDAYS = frozenset(
     """понедельник вторник среду среда четверг пятницу пятница субботу суббота воскресенье понеділок вівторок
     середу середа четвер п'ятницю п'ятниця суботу субота неділю неділя""".split()
 )
@@ -62,7 +62,7 @@ _SPOKESPEOPLE = frozenset(
 
 def is_date_word(token: Token) -> bool:
     low = token.low
-    return low in _WEEKDAYS or bool(_MONTHS.match(low)) or low in _DAYTIME
+    return low in WEEKDAYS or bool(_MONTHS.match(low)) or low in _DAYTIME
 
 
 _DAYTIME = frozenset("утром вечером днем ночью вранці увечері вдень вночі".split())
@@ -89,9 +89,17 @@ def cut_np(words: list[Token], *, leading: bool) -> list[Token]:
                 i += 2
             elif w.low in LISTENERS | {"агентству", "виданню", "изданию", "газете", "газеті", "телеканалу"}:
                 i += 1
-            elif (w.quoted and i > 0 and words[i - 1].low in LISTENERS) or w.low in ("ей", "ему", "им", "їй", "йому"):
+            elif (w.quoted and i > 0 and words[i - 1].low in LISTENERS) or w.low in (
+                "ей",
+                "ему",
+                "им",
+                "їй",
+                "йому",
+            ):
                 i += 1
-            elif w.low in _SETTING or (w.low in ("в", "у") and nxt is not None and _SETTING_NOUNS.match(nxt.low)):
+            elif w.low in _SETTING or (
+                w.low in ("в", "у") and nxt is not None and _SETTING_NOUNS.match(nxt.low)
+            ):
                 # "Під час зустрічі з мешканцями у середу голова громади …": the setting ends at its date, or
                 # where a title or a name starts.
                 i = _after_setting(words, i)
@@ -104,7 +112,11 @@ def cut_np(words: list[Token], *, leading: bool) -> list[Token]:
         if out and (
             w.low in LINKS
             or w.low in LISTENERS
-            or (w.low in ("в", "во", "у") and nxt is not None and (is_date_word(nxt) or _SETTING_NOUNS.match(nxt.low)))
+            or (
+                w.low in ("в", "во", "у")
+                and nxt is not None
+                and (is_date_word(nxt) or _SETTING_NOUNS.match(nxt.low))
+            )
             or w.low in _SETTING
             or (_is_date_at(words, j) and not is_capital(w))
             or w.text in (":", "(", ")", "—", "–")
@@ -201,7 +213,11 @@ def _person(
     if end != len(words) or not end:
         return None  # the phrase does not end on a name
     start = end
-    while start and (is_capital(words[start - 1]) or is_initial(words[start - 1])) and not is_acronym(words[start - 1]):
+    while (
+        start
+        and (is_capital(words[start - 1]) or is_initial(words[start - 1]))
+        and not is_acronym(words[start - 1])
+    ):
         start -= 1
     run = words[start:end]
     if not run or is_acronym(run[-1]):
@@ -213,7 +229,11 @@ def _person(
     name_words = run[first:]
     role_words = words[:start] + run[:first]
     role = _text(role_words, sentence) if role_words else None
-    if role_words and lemma(role_words[0].text, ORG_WORDS) and not any(lemma(w.text, ROLE_WORDS) for w in role_words):
+    if (
+        role_words
+        and lemma(role_words[0].text, ORG_WORDS)
+        and not any(lemma(w.text, ROLE_WORDS) for w in role_words)
+    ):
         return None  # "Министерство энергетики Заречья": an organisation, not a role before a name
     if role_words and role_words[0].low in FUNCTION_WORDS:
         role = _text(role_words[1:], sentence) if len(role_words) > 1 else None
@@ -254,24 +274,37 @@ def _nominative_role(role: str | None) -> str | None:
     return role.strip(" ,") if role else None
 
 
+# Bodies that stand alone as a name ("У поліції повідомили", "Кремль заявил"); other bare nouns ("компания",
+# "агентство") speak only for an organisation named before.
+_STANDALONE = frozenset(
+    "кремль нацбанк кабмин кабмін мерія мэрия поліція полиция прокуратура уряд правительство".split()
+)
+
+
 def _org(words: list[Token], memory: Memory, sentence: str) -> Speaker | None:
     """An organisation: its name in «…» after its noun, its initials ("ТАСС"), or its noun with what follows
     ("Посольство Северного союза в Кряжске"); a spokesperson or press service speaks for it; a bare noun
     ("в министерстве", "пресс-служба клуба") is the organisation named before."""
     quoted = next((i for i, w in enumerate(words) if w.quoted), None)
-    heads = [(i, lemma(w.text, ORG_WORDS)) for i, w in enumerate(words) if not w.quoted]
-    heads = [(i, h) for i, h in heads if h]
-    if quoted is not None and heads and heads[0][0] < quoted and not any(is_capital(w) for w in words[quoted + 1 :]):
+    heads: list[tuple[int, str]] = []
+    for i, w in enumerate(words):
+        found = None if w.quoted else lemma(w.text, ORG_WORDS)
+        if found is not None:
+            heads.append((i, found))
+    if (
+        quoted is not None
+        and heads
+        and heads[0][0] < quoted
+        and not any(is_capital(w) for w in words[quoted + 1 :])
+    ):
         # "агентство «Речной курьер»", "представитель компании «Дорстрой-Север»"
-        names = {h for _, h in heads}
-        return memory.org(words[quoted].text, names - _SPOKESPEOPLE, role=None)
+        return memory.org(words[quoted].text, {h for _, h in heads} - _SPOKESPEOPLE)
     if len(words) <= 2 and any(is_acronym(w) for w in words):
         acronym = next(w for w in words if is_acronym(w))
         return memory.org(acronym.text, {acronym.low})
     if not heads:
         if len(words) == 1 and is_capital(words[0]):
-            known = next((o.speaker for o in memory.orgs if o.speaker.name == words[0].text), None)
-            return known
+            return next((o.speaker for o in memory.orgs if o.speaker.name == words[0].text), None)
         return None
     i, head = heads[0]
     if head in _SPOKESPEOPLE:
@@ -279,22 +312,21 @@ def _org(words: list[Token], memory: Memory, sentence: str) -> Speaker | None:
         if not rest:
             return None
         inner = _org(rest, memory, sentence)
-        if inner is None and len(rest) == 1 and lemma(rest[0].text, ORG_WORDS):
-            return memory.body(lemma(rest[0].text, ORG_WORDS) or "")
-        return inner
+        body = lemma(rest[0].text, ORG_WORDS) if len(rest) == 1 else None
+        return memory.body(body) if inner is None and body is not None else inner
     start = i
-    while start and not words[start - 1].quoted and words[start - 1].low not in FUNCTION_WORDS and not (
-        lemma(words[start - 1].text, ROLE_WORDS)
+    while (
+        start
+        and not words[start - 1].quoted
+        and words[start - 1].low not in FUNCTION_WORDS
+        and not lemma(words[start - 1].text, ROLE_WORDS)
     ):
         start -= 1
     phrase = words[start:]
-    if len(phrase) == 1 or (len(phrase) == 2 and not is_capital(phrase[1]) and phrase[1].low in ("президента",)):
+    if len(phrase) == 1 or (len(phrase) == 2 and phrase[1].low == "президента"):
         known = memory.body(head)
         if known is not None:
             return known
-    if len(phrase) == 1 and head not in ("кремль", "нацбанк", "кабмин", "кабмін", "мерія", "мэрия", "поліція",
-                                          "полиция", "прокуратура", "уряд", "правительство"):
-        return None  # a bare "компания" or "агентство" read before nothing it can mean
-    text = nominative_phrase([w.text for w in phrase], i - start, ORG_WORDS)
-    name = " ".join(text)
-    return memory.org(name, {head})
+    if len(phrase) == 1 and head not in _STANDALONE:
+        return None
+    return memory.org(" ".join(nominative_phrase([w.text for w in phrase], i - start, ORG_WORDS)), {head})

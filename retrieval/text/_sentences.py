@@ -7,10 +7,11 @@ letter of any script, a digit, an opening quote or bracket). What stays inside a
 - abbreviations and initials: `Mr.`, `Sen.`, `Feb. 27`, `No. 5`, `John F. Kennedy`, `George H.W. Bush`;
 - a country abbreviation before a name: `U.S. Geological Survey`, where `… in the U.S. The next day` ends;
 - a decimal number or a run of dots that no space follows;
-- in Russian and Ukrainian: `„…“` and quotations nested in `«…»` (`«… „…“ …»`, `«… «…» …»`), abbreviations
-  (`им.`, `ул.`, `тыс. руб.`, `т. е.`, `2027 г.`) unless a word that opens sentences follows (`… в 2024 г. Он`),
-  initials (`В. В. Ильин`).
-A dash that opens a line of dialogue after a full stop starts a sentence (`… — сказал он. — Решение принято.`).
+- in Russian and Ukrainian: `„…“` and quotations nested in `«…»` (`«… „…“ …»`, `«… «…» …»`),
+  abbreviations (`им.`, `ул.`, `тыс. руб.`, `т. е.`, `2027 г.`) unless a word that opens sentences follows
+  (`… в 2024 г. Он`), initials (`В. В. Ильин`).
+A dash that opens a line of dialogue after a full stop starts a sentence (`… — сказал он. — Решение
+принято.`).
 Closing brackets and single quotes after the full stop, and `[n]` citation markers after those, stay with the
 sentence they close.
 """
@@ -38,22 +39,22 @@ _COUNTRIES = frozenset({"u.s", "u.k", "u.n", "e.u"})
 # one of them starts a new sentence ("… in the U.S. The next day"), anything else continues the name
 # ("U.S. Immigration and Customs Enforcement", "George H.W. Bush").
 _OPENERS = frozenset(
-    """The A An He She It They We I You In On At But And Or So Yet This That These Those His Her Its Their Our
-    My Your There Here When While If As After Before Since Until From For By With Without During Meanwhile
-    However Instead Then Now Also Still Many Most Some More Such Each Every Both No Not Even Only Who What
-    Why How Where Which Unfortunately""".split()
+    """The A An He She It They We I You In On At But And Or So Yet This That These Those His Her Its Their
+    Our My Your There Here When While If As After Before Since Until From For By With Without During
+    Meanwhile However Instead Then Now Also Still Many Most Some More Such Each Every Both No Not Even
+    Only Who What Why How Where Which Unfortunately""".split()
 )
 # Russian and Ukrainian abbreviations that go on into the sentence (`им. Горького`, `5 тыс. руб.`), and the
 # words that, capitalised after one of them or after a lower-case single letter (`2024 г.`), open a new one.
 _CYRILLIC_ABBREVIATIONS = frozenset(
-    """им ім ул вул пер просп пл обл кв д тыс тис руб грн коп долл млн млрд трлн гг рр вв проф акад доц ген полк
-    св стр см напр пр ст пос смт пгт чел мин ч др т.е т.д т.п т.к т.н т.зв""".split()
+    """им ім ул вул пер просп пл обл кв д тыс тис руб грн коп долл млн млрд трлн гг рр вв проф акад доц ген
+    полк св стр см напр пр ст пос смт пгт чел мин ч др т.е т.д т.п т.к т.н т.зв""".split()
 )
 _CYRILLIC_OPENERS = frozenset(
-    """Он Она Оно Они Это Этот Эта Эти Тот Та Те В Во На По Но И А Как Так При После До Для С Со Из За О Об Его Ее
-    Её Их Мы Я Вы Там Здесь Однако Кроме Также Тогда Сейчас Теперь Ранее Позже Напомним Кстати Впрочем Поэтому
-    Він Вона Воно Вони Це Цей Ця Ці Той У Але І Й Під Із Зі Про Її Їх Тут Проте Тепер Раніше Нагадаємо Водночас
-    Тому Отже""".split()
+    """Он Она Оно Они Это Этот Эта Эти Тот Та Те В Во На По Но И А Как Так При После До Для С Со Из За О Об
+    Его Ее Её Их Мы Я Вы Там Здесь Однако Кроме Также Тогда Сейчас Теперь Ранее Позже Напомним Кстати
+    Впрочем Поэтому Він Вона Воно Вони Це Цей Ця Ці Той У Але І Й Під Із Зі Про Її Їх Тут Проте Тепер
+    Раніше Нагадаємо Водночас Тому Отже""".split()
 )
 _CYRILLIC_LOWER = re.compile(r"[а-яёіїєґ]")
 # '… в четверг. — Эта команда …': a line of dialogue opened by a dash and a Cyrillic capital.
