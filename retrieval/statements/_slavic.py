@@ -39,20 +39,20 @@ _MAX_SENTENCE_WORDS = 200
 
 
 def cyrillic_language(text: str, language: str | None) -> str | None:
-    """ "ru" or "uk" when the statement rules for that language apply: the article's own language when it is
-    one of them; otherwise, when its language is unknown or given as English, a text mostly in Cyrillic is
-    Ukrainian if it has more of the letters only Ukrainian uses (і ї є ґ) than of those only Russian uses
-    (ы э ъ ё), else Russian. Another stated language keeps the English rules (which find nothing in
-    Cyrillic)."""
+    """ "ru" or "uk" when the statement rules for that language apply to a text mostly in Cyrillic: the
+    article's own language when it is one of them; when its language is unknown or given as English,
+    Ukrainian if the text has more of the letters only Ukrainian uses (і ї є ґ) than of those only Russian
+    uses (ы э ъ ё), else Russian. Another stated language keeps the English rules (which find nothing in
+    Cyrillic), as does a text mostly in Latin letters whatever its stated language."""
     code = (language or "").lower().split("-")[0]
-    if code in ("ru", "uk"):
-        return code
-    if code not in ("", "en", "und"):
+    if code not in ("", "en", "und", "ru", "uk"):
         return None
     sample = text[:4000]
     cyrillic = len(_CYRILLIC.findall(sample))
     if cyrillic < 20 or cyrillic < 2 * len(_LATIN.findall(sample)):
-        return None
+        return None  # a page marked Russian whose text is English reads as English
+    if code in ("ru", "uk"):
+        return code
     return "uk" if len(_UKRAINIAN.findall(sample)) > len(_RUSSIAN.findall(sample)) else "ru"
 
 
