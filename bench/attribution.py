@@ -1,10 +1,10 @@
-"""Statement-attribution benchmark: the extractor against hand-labelled passages, per language, with its speed.
+"""Statement-attribution benchmark: the extractor against hand-labelled passages, per language, and its speed.
 
 Usage: python bench/attribution.py [DIR ...] [--json] [--repeat N] [--embed]
 
-Each DIR is an attribution set laid out like ../shared/data/attribution-dev: `gold.jsonl` (passages with their
-labelled statements) and `score.py` (its scorer). Without DIR: the English set in ../shared/data/attribution-dev
-(when it is there) and the Russian and Ukrainian set that ships in bench/attribution_ruuk. The figures come
+Each DIR is an attribution set laid out like ../shared/data/attribution-dev: `gold.jsonl` (passages with
+their labelled statements) and `score.py` (its scorer). Without DIR: the English set in
+../shared/data/attribution-dev (when it is there) and the Russian and Ukrainian set that ships in bench/attribution_ruuk. The figures come
 from each set's own scorer (loaded from DIR, never copied here), so they equal what its `score.py` prints:
 precision, recall (overall, quotes, reported speech, by how the speaker is named), attribution errors, how
 often a correct statement carries the day the passage names, and the milliseconds the extractor spends per
@@ -176,10 +176,10 @@ def table(columns: dict[str, dict[str, Any]]) -> str:
     cells = [[str(get(columns[label])) for label in labels] for _, get in _ROWS]
     width = max(len(name) for name, _ in _ROWS)
     sizes = [max(len(label), *(len(row[i]) for row in cells)) for i, label in enumerate(labels)]
-    lines = [" " * width + "  " + "  ".join(label.rjust(size) for label, size in zip(labels, sizes, strict=True))]
-    for (name, _), row in zip(_ROWS, cells, strict=True):
-        lines.append(name.ljust(width) + "  " + "  ".join(c.rjust(size) for c, size in zip(row, sizes, strict=True)))
-    return "\n".join(lines)
+    def line(head: str, row: list[str]) -> str:
+        return head.ljust(width) + "  " + "  ".join(c.rjust(size) for c, size in zip(row, sizes, strict=True))
+
+    return "\n".join([line("", labels), *(line(name, row) for (name, _), row in zip(_ROWS, cells, strict=True))])
 
 
 def main() -> None:
