@@ -4,8 +4,9 @@ Usage: python bench/attribution.py [DIR ...] [--json] [--repeat N] [--embed]
 
 Each DIR is an attribution set laid out like ../shared/data/attribution-dev: `gold.jsonl` (passages with
 their labelled statements) and `score.py` (its scorer). Without DIR: the English set in
-../shared/data/attribution-dev (when it is there) and the Russian and Ukrainian set that ships in bench/attribution_ruuk. The figures come
-from each set's own scorer (loaded from DIR, never copied here), so they equal what its `score.py` prints:
+../shared/data/attribution-dev (when it is there) and the Russian and Ukrainian set that ships in
+bench/attribution_ruuk. The figures come from each set's own scorer (loaded from DIR, never copied here), so
+they equal what its `score.py` prints:
 precision, recall (overall, quotes, reported speech, by how the speaker is named), attribution errors, how
 often a correct statement carries the day the passage names, and the milliseconds the extractor spends per
 passage. A set whose passages carry `language` and `split` is scored per language, and for each language on
@@ -179,7 +180,8 @@ def table(columns: dict[str, dict[str, Any]]) -> str:
     def line(head: str, row: list[str]) -> str:
         return head.ljust(width) + "  " + "  ".join(c.rjust(size) for c, size in zip(row, sizes, strict=True))
 
-    return "\n".join([line("", labels), *(line(name, row) for (name, _), row in zip(_ROWS, cells, strict=True))])
+    rows = [line(name, row) for (name, _), row in zip(_ROWS, cells, strict=True)]
+    return "\n".join([line("", labels), *rows])
 
 
 def main() -> None:
