@@ -36,6 +36,7 @@ from ._slavic_words import (
 
 _THAT = frozenset({"что", "що"})
 _AND = frozenset({"и", "і", "й", "та"})
+_CONDITIONAL = frozenset({"если", "якщо", "бы", "б", "якби", "коли-небудь"})
 _ABOUT = frozenset({"о", "об", "про"})
 _ANNOUNCING = frozenset("объявил объявила объявили оголосив оголосила оголосили предупредил предупредила "
                         "предупредили попередив попередила попередили".split())  # fmt: skip
@@ -148,7 +149,7 @@ class SentenceReader(QuoteReader):
             return
         if participle is None and found is None:
             return
-        if NEGATION.search(self.masked[max(0, word.start - 30) : word.start]):
+        if NEGATION.search(self.masked[max(0, word.start - 30) : word.start]) or self._hypothetical(k):
             return
         if found is not None and found[0] == QUOTE:
             return
@@ -171,6 +172,11 @@ class SentenceReader(QuoteReader):
             self._trailing(k, gender)
             return
         self._complement(k, kind, who[0], who[1], start)
+
+    def _hypothetical(self, k: int) -> bool:
+        """ "Если бы мэр сказал, что …", "якщо міністр заявить": a condition or a wish, not something said."""
+        around = self.words[self.clause_start(k) : k + 2]
+        return any(w.low in _CONDITIONAL for w in around)
 
     def _only_adverbials(self, start: int, k: int) -> bool:
         return all(w.low in LINKS or _is_day(w.low) or w.low in ("в", "во", "у") for w in self.words[start:k])
