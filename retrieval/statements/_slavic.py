@@ -36,6 +36,7 @@ _LATIN = re.compile(r"[a-zA-Z]")
 _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
 _RUSSIAN = re.compile(r"[ыэъёЫЭЪЁ]")
 _MAX_SENTENCE_WORDS = 200
+_WHOLLY_QUOTED = re.compile(r"[«„“\"][^«»„“”\"]+[»“”\"]")
 
 
 def cyrillic_language(text: str, language: str | None) -> str | None:
@@ -138,11 +139,14 @@ def _item(frame: Frame, sentence: str, memory: Memory, shared: datetime | None) 
         # понедельник не утвердили бюджет. …, — сказал он."), else the article's date.
         said_on = memory.dates.get(name) or memory.scene or memory.published
     raw = frame.text if frame.text is not None else " ".join(sentence[a:b].strip() for a, b in frame.parts)
+    kind = frame.kind
+    if kind == "reported" and frame.clause and _WHOLLY_QUOTED.fullmatch(raw.strip()):
+        kind, raw = "quote", raw.strip()[1:-1]  # "Как заявил Песков, «никаких сроков нет»": a quotation
     # Without articles a clause is shorter than in English: "граница открыта" is a whole one.
-    text = tidy(raw, quote=frame.kind == "quote", min_words=2)
+    text = tidy(raw, quote=kind == "quote", min_words=2)
     if not text:
         return None  # too short to stand as a statement ("объявил об отставке"), though its day counts
-    return _Item(frame.speaker, text, frame.kind, said_on, " ".join(sentence.split()))
+    return _Item(frame.speaker, text, kind, said_on, " ".join(sentence.split()))
 
 
 def _remember(sentence: str, masked: str, frames: list[Frame], memory: Memory) -> None:

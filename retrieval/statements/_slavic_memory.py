@@ -5,6 +5,7 @@ resolves only against what came before."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +20,13 @@ _GOVERNMENT = frozenset(
     """министерство міністерство ведомство відомство правительство уряд прокуратура полиция поліція мэрия
     мерія администрация адміністрація служба управление управління комиссия комісія департамент комитет
     комітет посольство""".split()
+)
+
+
+# Words after a title that point back rather than narrow it down: "глава ведомства", "мэр города".
+_POINTING_BACK = frozenset(
+    """ведомства відомства компании компанії клуба клубу города міста района району области області
+    предприятия підприємства службы служби центра центру фракции фракції партии партії""".split()
 )
 
 
@@ -110,18 +118,26 @@ class Memory:
                 return speaker
         return None
 
-    def title(self, word: str) -> Speaker | None:
-        """ "Министр", "мер", "губернатора": the latest person whose role has that title."""
+    def title(self, word: str, complement: Sequence[str] = ()) -> Speaker | None:
+        """ "Министр", "мер", "губернатора", "министр обороны": the latest person whose role has that title
+        and the words that follow it ("министр обороны" is not the transport minister; "глава государства" is
+        not the head of a district), but for words that point back ("глава ведомства", "мэр города")."""
         noun = lemma(word, ROLE_WORDS)
         if noun is None:
             return None
+        wanted = [w.lower().replace("ё", "е") for w in complement if w.lower() not in _POINTING_BACK]
+
+        def fits(role: str | None) -> bool:
+            plain = (role or "").lower().replace("ё", "е")
+            return _has_title(role, noun) and all(w in plain for w in wanted)
+
         for speaker, sentence in reversed(self.salient):
             if self.sentence - sentence > _TITLE_REACH:
                 break
-            if speaker.person and not speaker.unnamed and _has_title(speaker.role, noun):
+            if speaker.person and not speaker.unnamed and fits(speaker.role):
                 return speaker
         for speaker in reversed(list(self.people.values())):
-            if _has_title(speaker.role, noun):
+            if fits(speaker.role):
                 return speaker
         return None
 

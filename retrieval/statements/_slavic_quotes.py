@@ -39,6 +39,7 @@ class Frame:
     gender: str | None = None
     text: str | None = None  # set when the words are not a plain stretch of the sentence
     continued: bool = False  # a dash line that goes on from the previous sentence's quotation
+    clause: bool = False  # a clause of "say" ("заявил, что …", "по словам X, …"): wholly quoted, a quotation
 
 
 @dataclass(slots=True)
@@ -61,7 +62,7 @@ class QuoteReader:
         self.words = tokens(sentence, masked)
         self.frames: list[Frame] = []
         self.claimed = Claimed()
-        self.dash_speaker = dash_speaker  # who spoke the dash line just before, for a line that goes on
+        self.dash_speaker = dash_speaker  # who was quoted just before, for a quotation that goes on
 
     # --- helpers -----------------------------------------------------------------------------------------
 
@@ -100,13 +101,19 @@ class QuoteReader:
     # --- quotations --------------------------------------------------------------------------------------
 
     def read_quotes(self) -> None:
-        for qstart, qend in quote_spans(self.sentence):
+        spans = quote_spans(self.sentence)
+        for qstart, qend in spans:
             inner = self.sentence[qstart + 1 : qend - 1]
             if len(inner.split()) < 2:
                 continue  # a name or a label in marks, not a quotation
             if self._broken_quote(qstart, qend) or self._quote_then_dash(qstart, qend):
                 continue
             self._colon_then_quote(qstart, qend)
+        if not self.frames and len(spans) == 1 and self.dash_speaker is not None:
+            # "«…», — сказал он. «…»." A sentence that is nothing but a quotation goes on with the one before.
+            qstart, qend = spans[0]
+            if not self.sentence[:qstart].strip() and not self.sentence[qend:].strip(" .!?…"):
+                self.add(Frame(self.dash_speaker, "quote", [(qstart + 1, qend - 1)], (0, 0), continued=True))
 
     def _broken_quote(self, qstart: int, qend: int) -> bool:
         """«Первая часть, — сказала Мартыненко, — вторая часть»."""

@@ -36,6 +36,10 @@ from ._slavic_words import (
 
 _THAT = frozenset({"что", "що"})
 _AND = frozenset({"и", "і", "й", "та"})
+# Words that open a new noun phrase: "в администрации президента | эту информацию назвали …".
+_DETERMINERS = frozenset(
+    "эту этот это эти эта такую свою свой его ее её их цю цей це ці свій його її їх".split()
+)
 _CONDITIONAL = frozenset({"если", "якщо", "бы", "б", "якби", "коли-небудь"})
 _ABOUT = frozenset({"о", "об", "про"})
 _ANNOUNCING = frozenset("объявил объявила объявили оголосив оголосила оголосили предупредил предупредила "
@@ -112,7 +116,7 @@ class SentenceReader(QuoteReader):
         end = self._clause_end(after)
         if not lead:
             if end - after > 0:
-                self.add(Frame(who, "reported", [(after, end)], (astart, aend), gender))
+                self.add(Frame(who, "reported", [(after, end)], (astart, aend), gender, clause=True))
         elif lead.endswith(","):
             first = (0, len(lead) - 1)
             if MASK in self.masked[: len(lead)]:
@@ -190,7 +194,7 @@ class SentenceReader(QuoteReader):
                 while (
                     end < k
                     and not _is_day(self.words[end].low)
-                    and self.words[end].low not in LINKS | {"в", "у"}
+                    and self.words[end].low not in LINKS | _DETERMINERS | {"в", "у"}
                 ):
                     end += 1
                 return speaker_of(self.words[i + 1 : end], self.memory, self.sentence, case="loc")
@@ -248,7 +252,8 @@ class SentenceReader(QuoteReader):
         if kind in (SAY, PROMISE, EXPRESS, ANNOUNCE, ACCUSE, URGE, CALL, DENY):
             start = self._that(j)
             if start is not None:
-                self.add(Frame(who, "reported", [(start, self._clause_end(start))], (first, start), gender))
+                end = self._clause_end(start)
+                self.add(Frame(who, "reported", [(start, end)], (first, start), gender, clause=True))
                 return
         j = self._skip_adverbials(j)
         if j >= len(words):

@@ -162,7 +162,7 @@ def speaker_of(
     if lemma(words[0].text, UNNAMED_WORDS) and not any(given_name(w.text) for w in words):
         return _unnamed(words, sentence), None
     if len(words) == 1 and words[0].low in PRONOUNS:
-        found = memory.pronoun(PRONOUNS[words[0].low] if PRONOUNS[words[0].low] != "pl" else "pl")
+        found = memory.pronoun(PRONOUNS[words[0].low])
         return (found, memory.genders.get(found.name)) if found else None
     person = _person(words, memory, sentence, case, gender)
     if person is not None:
@@ -171,8 +171,8 @@ def speaker_of(
     if org is not None:
         return org, None
     heads = [lemma(w.text, ROLE_WORDS) for w in words if not w.quoted]
-    if heads and heads[0] is not None and all(not is_capital(w) for w in words[1:]):
-        found = memory.title(words[0].text)
+    if heads and heads[0] is not None:
+        found = memory.title(words[0].text, [w.text for w in words[1:] if not w.quoted])
         return (found, memory.genders.get(found.name)) if found else None
     if any(lemma(w.text, UNNAMED_WORDS) for w in words[:3]):
         return _unnamed(words, sentence), None
@@ -241,8 +241,8 @@ def _person(
     if len(name_words) == 1 and lemma(surname, ORG_WORDS | ROLE_WORDS | UNNAMED_WORDS):
         return None  # "Відомство", "Тренер": a noun that opens the sentence, not a surname
     if len(name_words) == 1:
-        if memory.by_surname(surname) is None and _place_like(surname, role_words):
-            return None  # "мэр Ольховки": a title and a place, no name
+        if memory.by_surname(surname) is None and (_place_like(surname, role_words) or gender == "pl"):
+            return None  # "мэр Ольховки": a title and a place; "Организаторы заявили": not one person
         if any(o.speaker.name == surname for o in memory.orgs):
             return None
         found = memory.surname(surname, case, gender, _nominative_role(role))
