@@ -171,7 +171,9 @@ def _remember(sentence: str, masked: str, frames: list[Frame], memory: Memory) -
         if person is not None:
             named.append(person)
         i = j
-    for person in named:
+    # The first person a sentence names is most often its subject, the likeliest "он" of the next sentence
+    # ("Министр Иван Петров уволил директора Олега Сидорова. Он заявил …"): noted last, so found first.
+    for person in reversed(named):
         memory.note(person)
     if not frames and names_a_weekday_or_date(masked):
         day = said_date(masked, memory.published, memory.year)

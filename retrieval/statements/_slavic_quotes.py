@@ -202,15 +202,20 @@ class QuoteReader:
         if not before.endswith(":"):
             return
         colon = self.index_at(len(before) - 1)
+        attribution = (self.words[0].start, self.words[colon].end)
         for k in range(colon - 1, max(-1, colon - 6), -1):
             found = self.verb(self.words[k])
             if found is None or found[0] == QUOTE:
                 continue
             who = self.subject_before(k, found[1])
             if who is not None:
-                attribution = (self.words[0].start, self.words[colon].end)
                 self.add(Frame(who[0], "quote", [(qstart + 1, qend - 1)], attribution, who[1]))
             return
+        # "Его поддержала депутат Светлана Ким: «…»": a colon right after a person's full name.
+        if colon >= 2 and is_capital(self.words[colon - 1]) and given_name(self.words[colon - 2].text):
+            who = self.subject_before(colon, None)
+            if who is not None and who[0].person and not who[0].unnamed and " " in who[0].name:
+                self.add(Frame(who[0], "quote", [(qstart + 1, qend - 1)], attribution, who[1]))
 
     # --- dash dialogue -------------------------------------------------------------------------------------
 

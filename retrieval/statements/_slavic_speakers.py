@@ -52,7 +52,10 @@ _SETTING_NOUNS = re.compile(
 _ASIDE = re.compile(
     r"^(?:в\s+свою\s+очередь|своєю\s+чергою|со\s+своей\s+стороны|зі\s+свого\s+боку|в\s+частности|зокрема|"
     r"впрочем|кстати|до\s+речі|как\s+известно|як\s+відомо|который|которая|которое|которые|которого|которой|"
-    r"який|яка|яке|які|якого|якої|опрошенн|опитан|знакомы|знайом)",
+    r"який|яка|яке|які|якого|якої|опрошенн|опитан|знакомы|знайом|"
+    # adverbial participles: "Гаврилова, отвечая на вопрос о ценах, заявила …"
+    r"отвечая|комментируя|выступая|говоря|подводя|ссылаясь|обращаясь|касаясь|поясняя|оценивая|"
+    r"\w+(?:ючи|учи|ачи|ячи)(?!\w))",
     re.IGNORECASE,
 )
 _SPOKESPEOPLE = frozenset(
@@ -285,6 +288,8 @@ def _org(words: list[Token], memory: Memory, sentence: str) -> Speaker | None:
     """An organisation: its name in «…» after its noun, its initials ("ТАСС"), or its noun with what follows
     ("Посольство Северного союза в Кряжске"); a spokesperson or press service speaks for it; a bare noun
     ("в министерстве", "пресс-служба клуба") is the organisation named before."""
+    if lemma(words[0].text, ROLE_WORDS) and words[0].low not in _SPOKESPEOPLE:
+        return None  # "Голова Верховної Ради", "глава компании «…»": a title, not the body it heads
     quoted = next((i for i, w in enumerate(words) if w.quoted), None)
     heads: list[tuple[int, str]] = []
     for i, w in enumerate(words):

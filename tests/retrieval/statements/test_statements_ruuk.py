@@ -179,6 +179,36 @@ def test_pronouns_follow_gender_and_reading_order() -> None:
     assert extract("Она добавила, что выплаты начнутся в мае.") == []
 
 
+def test_a_pronoun_after_a_sentence_with_two_people_is_its_subject() -> None:
+    text = "Министр Иван Петров уволил директора Олега Сидорова. Он заявил, что заводу нужен новый руководитель."
+    assert [s.speaker for s in extract(text)] == ["Иван Петров"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # An aside between the subject and its verb.
+        ("Вице-премьер Ирина Гаврилова, отвечая на вопрос о бензине, заявила, что моратория не будет.",
+         "Ирина Гаврилова"),
+        ("Депутат Ірина Савчук, голова фракції «Народна дія», заявила, що фракція підтримає закон.",
+         "Ірина Савчук"),
+        ("Мэр Олег Быстров, в свою очередь, сообщил, что трамваи пустят в мае.", "Олег Быстров"),
+        # A colon right after a full name introduces that person's words.
+        ("Его поддержала депутат Светлана Ким: «Это правильное решение».", "Светлана Ким"),
+    ],
+)  # fmt: skip
+def test_asides_and_colons(text: str, speaker: str) -> None:
+    assert [s.speaker for s in extract(text)] == [speaker]
+
+
+def test_a_title_before_a_body_is_a_person_not_the_body() -> None:
+    # "Голова Верховної Ради" is the speaker of parliament, whom nobody named: no statement, not the Rada's.
+    assert extract("Голова Верховної Ради заявив, що закон розглянуть наступного тижня.") == []
+    # A minister of another portfolio is not the one named before.
+    text = "Министр транспорта Ольга Мартыненко открыла мост. Министр обороны заявил, что армия поможет с ремонтом."
+    assert extract(text) == []
+
+
 def test_titles_and_bodies_resolve_to_what_came_before() -> None:
     text = (
         "Губернатор Северной области Павел Зотов посетил завод. «Завод получит заказ», — подчеркнул губернатор.\n\n"
