@@ -264,10 +264,12 @@ class FeedPoller:
             return await self._failed(feed, str(exc))
         outcome = FeedRound(feed, "read", note=parsed.note)
         await self._store_new(feed, parsed, follows, outcome, report)
-        # Validators are kept only now: had storing failed, the next round reads the feed in full again.
+        # Validators are kept only now, and only when no item waits for the next round: had storing failed,
+        # or were items left by the cap, an unchanged feed must still be read in full next time.
+        kept = page if page is not None and outcome.waiting == 0 else None
         await self.library.feed_read(
             feed.id, kind=parsed.kind, title=parsed.title,
-            etag=page.etag if page else None, last_modified=page.last_modified if page else None,
+            etag=kept.etag if kept else None, last_modified=kept.last_modified if kept else None,
         )  # fmt: skip
         return outcome
 

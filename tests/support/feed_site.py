@@ -1,6 +1,6 @@
-"""A local news site with feeds, for following tests and the feeds bench: RSS 2.0, Atom and JSON Feed documents
-built from items, the article page of each item, conditional GET (ETag / Last-Modified → 304), and a stand-in
-for Telegram's channel previews (`/s/NAME`, in t.me's markup). Every request is counted."""
+"""A local news site with feeds, for following tests and the feeds bench: RSS 2.0, Atom and JSON Feed
+documents built from items, the article page of each item, conditional GET (ETag / Last-Modified → 304),
+and a stand-in for Telegram's channel previews (`/s/NAME`, in t.me's markup). Every request is counted."""
 
 from __future__ import annotations
 
@@ -161,11 +161,12 @@ class FeedSite:
             "title": title,
             "items": [
                 {
-                    "id": item.guid or item.slug, "title": item.title,
+                    "id": item.guid or item.slug,
+                    "title": item.title,
                     **({"url": self.item_url(item)} if item.link else {}),
                     "content_text": item.summary or "\n\n".join(item.paragraphs()),
                     **({"date_published": item.published.isoformat()} if item.published else {}),
-                }  # fmt: skip
+                }
                 for item in items
             ],
         }
@@ -174,7 +175,8 @@ class FeedSite:
     def page_naming(self, path: str, *feeds: tuple[str, str]) -> str:
         """A site page whose <head> names feeds: (type, href) pairs."""
         links = "".join(
-            f'<link rel="alternate" type="{kind}" href="{html.escape(href)}" title="feed">' for kind, href in feeds
+            f'<link rel="alternate" type="{kind}" href="{html.escape(href)}" title="feed">'
+            for kind, href in feeds
         )
         body = f"<html><head><title>Home</title>{links}</head><body><p>Welcome.</p></body></html>"
         return self.put(path, body, "text/html")
@@ -207,17 +209,22 @@ class FeedSite:
             modified = format_datetime(datetime(2025, 12, 1, tzinfo=UTC), usegmt=True)
             headers = {"ETag": etag, "Last-Modified": modified}
             if request.headers.get("If-None-Match") == etag or (
-                "If-None-Match" not in request.headers and request.headers.get("If-Modified-Since") == modified
+                "If-None-Match" not in request.headers
+                and request.headers.get("If-Modified-Since") == modified
             ):
                 self.not_modified += 1
                 return web.Response(status=304, headers=headers)
         return web.Response(
-            status=resource.status, body=resource.body, headers={**headers, "Content-Type": resource.content_type}
+            status=resource.status,
+            body=resource.body,
+            headers={**headers, "Content-Type": resource.content_type},
         )
 
 
 def _article_page(item: Item) -> bytes:
-    date = f'<meta property="article:published_time" content="{item.published.isoformat()}">' if item.published else ""
+    date = ""
+    if item.published:
+        date = f'<meta property="article:published_time" content="{item.published.isoformat()}">'
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in item.paragraphs())
     return (
         f"<html><head><title>{html.escape(item.title)}</title>{date}</head><body><article>"
@@ -231,7 +238,8 @@ def _channel_page(name: str, title: str, posts: list[Post]) -> bytes:
         text = "<br/>".join(html.escape(line) for line in post.text.split("\n"))
         blocks.append(
             '<div class="tgme_widget_message_wrap js-widget_message_wrap">'
-            f'<div class="tgme_widget_message text_not_supported_wrap js-widget_message" data-post="{name}/{post.id}">'
+            '<div class="tgme_widget_message text_not_supported_wrap js-widget_message" '
+            f'data-post="{name}/{post.id}">'
             f'<div class="tgme_widget_message_text js-message_text" dir="auto">{text}</div>'
             '<div class="tgme_widget_message_footer"><div class="tgme_widget_message_info">'
             f'<a class="tgme_widget_message_date" href="https://t.me/{name}/{post.id}">'
@@ -240,8 +248,9 @@ def _channel_page(name: str, title: str, posts: list[Post]) -> bytes:
         )
     return (
         f'<html><head><meta property="og:title" content="{html.escape(title)}"></head><body>'
-        f'<div class="tgme_channel_info"><div class="tgme_channel_info_header_title"><span>{html.escape(title)}'
-        f"</span></div></div><section class=\"tgme_channel_history\">{''.join(blocks)}</section></body></html>"
+        '<div class="tgme_channel_info"><div class="tgme_channel_info_header_title">'
+        f"<span>{html.escape(title)}</span></div></div>"
+        f'<section class="tgme_channel_history">{"".join(blocks)}</section></body></html>'
     ).encode()
 
 

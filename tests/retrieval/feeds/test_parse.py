@@ -20,7 +20,8 @@ _RSS_ITEM = (
 
 
 def _rss(items: str, title: str = "Wire") -> bytes:
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>{items}</channel></rss>'.encode()
+    head = f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+    return f"{head}{items}</channel></rss>".encode()
 
 
 def test_rss_items_have_keys_links_dates_and_plain_text() -> None:
@@ -60,7 +61,7 @@ def test_atom_and_json_feed() -> None:
 @pytest.mark.parametrize(
     ("body", "kind", "message"),
     [
-        (b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</ti', "application/xml", "not well-formed"),
+        (b'<?xml version="1.0"?><rss><channel><title>x</ti', "application/xml", "not well-formed"),
         (b"<html><body><p>Hello</p></body></html>", "application/xml", "web page, not a feed"),
         (b"<!doctype html><html><head></head></html>", "text/html", "web page, not a feed"),
         (b'{"items": []}', "application/json", "not a JSON Feed"),
@@ -100,7 +101,10 @@ def test_discovery_reads_alternate_links_only() -> None:
         b'<link rel="alternate" type="application/rss+xml" href="javascript:x()">'
         b'<link rel="alternate" type="application/rss+xml" href="/rss"></head><body></body></html>'
     )
-    assert alternate_feeds(page, "https://news.test/section/") == ["https://news.test/rss", "https://other.test/atom"]
+    assert alternate_feeds(page, "https://news.test/section/") == [
+        "https://news.test/rss",
+        "https://other.test/atom",
+    ]
     assert alternate_feeds(b"", "https://news.test/") == []
 
 
