@@ -25,7 +25,8 @@ async def _briefbot(data: Path, *args: str) -> tuple[int, str, str]:
 async def test_follow_feeds_poll_unfollow(tmp_path: Path) -> None:
     data = tmp_path / "data"
     async with FeedSite() as site:
-        url = site.rss("/feed.xml", "Cli Wire", [Item(f"cli-{i}", f"Cli story {i}", dated(i)) for i in range(2)])
+        stories = [Item(f"cli-{i}", f"Cli story {i}", dated(i)) for i in range(2)]
+        url = site.rss("/feed.xml", "Cli Wire", stories)
         code, out, err = await _briefbot(data, "follow", url)
         assert code == 0, err
         assert "following 'Cli Wire': rss, 2 items now" in out and "2 new, 0 already stored, 0 failed" in out
