@@ -353,8 +353,18 @@ class FeedPoller:
                 return page
         text = item.text if not item.title or item.title in item.text else f"{item.title}\n\n{item.text}"
         return await self.ingestor.read_text(
-            text, url=item.url, title=item.title, published=item.published, outlet=outlet
+            text, url=self._linkable(item.url), title=item.title, published=item.published, outlet=outlet
         )
+
+    def _linkable(self, url: str | None) -> str | None:
+        """The item's link, if the fetcher would take it: one it refuses (a private address) is not shown."""
+        if url is None:
+            return None
+        try:
+            self.fetcher.check(url)
+        except FetchError:
+            return None
+        return url
 
     # ---- posts the bot receives as a channel's administrator ------------------------------------------
 

@@ -288,3 +288,20 @@ async def test_public_channel_posts_with_permalinks(svc: Services, site: FeedSit
     site.channel("portnews", "Port News", [Post(42, text, dated(0.5)), Post(43, new, dated(0))])
     assert (await svc.feeds.poll()).new_articles == {}
     assert await svc.feeds.unfollow("@portnews", scope=ALICE) is not None
+
+
+async def test_an_item_linking_where_the_fetcher_refuses_is_stored_without_that_link(
+    svc: Services, site: FeedSite
+) -> None:
+    summary = "The port authority said the night ferry returns next week after the storm repairs are done."
+    item = f"<item><title>Refused link</title><link>http://user:pw@news.test/x</link><description>{summary}</description></item>"
+    url = site.put(
+        "/f.xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>{item}</channel></rss>',
+        "text/xml",
+    )
+    await svc.feeds.follow(url, scope=ALICE)
+    report = await svc.feeds.poll()
+    [stored] = await svc.library.list_articles(scope=ALICE, limit=5)
+    assert report.new_articles == {ALICE: [stored.id]}
+    assert stored.url.startswith("text:") and "night ferry" in stored.text and "user:pw" not in stored.url
