@@ -230,10 +230,17 @@ class FeedPoller:
 
             async def one(feed: FeedRecord) -> None:
                 async with gate:
-                    report.feeds.append(await self._poll_feed(feed, report))
+                    report.feeds.append(await self._poll_guarded(feed, report))
 
             await asyncio.gather(*(one(f) for f in feeds))
             return report
+
+    async def _poll_guarded(self, feed: FeedRecord, report: PollReport) -> FeedRound:
+        try:
+            return await self._poll_feed(feed, report)
+        except Exception as exc:  # a bug or a failing store: this feed backs off, the others go on
+            log.exception("polling %s failed", feed.url)
+            return await self._failed(feed, f"its items could not be stored ({type(exc).__name__})")
 
     async def _poll_feed(self, feed: FeedRecord, report: PollReport) -> FeedRound:
         follows = await self.library.follows(feed_id=feed.id)

@@ -305,3 +305,25 @@ async def test_an_item_linking_where_the_fetcher_refuses_is_stored_without_that_
     [stored] = await svc.library.list_articles(scope=ALICE, limit=5)
     assert report.new_articles == {ALICE: [stored.id]}
     assert stored.url.startswith("text:") and "night ferry" in stored.text and "user:pw" not in stored.url
+
+
+async def test_bad_feeds_in_a_round_lose_nothing_else(svc: Services, site: FeedSite) -> None:
+    good = site.rss("/good.xml", "Good Wire", _items("good", 1))
+    broken = site.rss("/broken.xml", "Broken Wire", _items("broken", 1))
+    html = site.atom("/html.xml", "Html Wire", _items("html", 1))
+    gone = site.json_feed("/gone.json", "Gone Wire", _items("gone", 1))
+    for url in (good, broken, html, gone):
+        await svc.feeds.follow(url, scope=ALICE)
+    await svc.feeds.poll()
+    site.rss("/good.xml", "Good Wire", _items("good", 2))
+    site.put("/broken.xml", "<?xml version='1.0'?><rss><chan", "application/rss+xml")
+    site.put("/html.xml", "<html><body>Moved</body></html>", "text/html")
+    site.put("/gone.json", "gone", "text/plain", status=410)
+    report = await svc.feeds.poll()
+    errors = {f.feed.title: f.error for f in report.failed}
+    assert errors == {
+        "Broken Wire": errors["Broken Wire"], "Html Wire": "this is a web page, not a feed",
+        "Gone Wire": f"HTTP 410 from {site.url.split('//')[1].split(':')[0]}",
+    }  # fmt: skip
+    assert errors["Broken Wire"] and "not well-formed" in errors["Broken Wire"]
+    assert len(report.new_articles[ALICE]) == 1 and len(await _titles(svc, ALICE)) == 5
