@@ -89,6 +89,13 @@ async def test_bad_sources_and_a_failing_feed_in_following(env: Env, site: FeedS
     assert "Usage: /follow URL" in html_of(usage)
     [local] = await env.send(env.tg.make_command(ALICE, "follow", "file:///etc/passwd"))
     assert "Not followed: refused: only http and https" in html_of(local)
+    entries = "".join(f"<item><guid>a{n}</guid><title>Archive {n}</title></item>" for n in range(50_000))
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>Huge Wire</title>'
+    huge = site.put("/huge.xml", f"{head}{entries}</channel></rss>", "application/rss+xml")
+    card, first = await env.send(env.tg.make_command(BOB, "follow", huge), reply_count=2)
+    assert "Following <b>Huge Wire</b> (RSS feed, 500 items now)" in html_of(card)
+    assert "the feed lists 50,000 items; only the first 500 are read" in html_of(card)
+    assert "Nothing new to add" in html_of(first) and "20 could not be read" in html_of(first)
     url = site.rss("/flaky.xml", "Flaky Wire", _items("flaky", 1))
     await env.send(env.tg.make_command(ALICE, "follow", url), reply_count=2)
     site.put("/flaky.xml", "<html><body>Down for maintenance</body></html>", "text/html")
