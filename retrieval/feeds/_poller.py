@@ -272,8 +272,10 @@ class FeedPoller:
         outcome = FeedRound(feed, "read", note=parsed.note)
         await self._store_new(feed, parsed, follows, outcome, report)
         # Validators are kept only now, and only when no item waits for the next round: had storing failed,
-        # or were items left by the cap, an unchanged feed must still be read in full next time.
-        kept = page if page is not None and outcome.waiting == 0 else None
+        # were items left by the cap, or is an item to be tried again (its page down), an unchanged feed must
+        # still be read in full next time. An item is tried MAX_ITEM_ATTEMPTS times, so this ends.
+        retry = any(not r.ok for results in outcome.results.values() for r in results)
+        kept = page if page is not None and outcome.waiting == 0 and not retry else None
         await self.library.feed_read(
             feed.id, kind=parsed.kind, title=parsed.title,
             etag=kept.etag if kept else None, last_modified=kept.last_modified if kept else None,

@@ -327,3 +327,20 @@ async def test_bad_feeds_in_a_round_lose_nothing_else(svc: Services, site: FeedS
     }  # fmt: skip
     assert errors["Broken Wire"] and "not well-formed" in errors["Broken Wire"]
     assert len(report.new_articles[ALICE]) == 1 and len(await _titles(svc, ALICE)) == 5
+
+
+async def test_an_item_whose_page_is_down_is_tried_again_even_if_the_feed_is_unchanged(
+    svc: Services, site: FeedSite
+) -> None:
+    down = Item("down", "Page down for now", dated(0), summary="", page=False)
+    url = site.rss("/feed.xml", "Retry Wire", [down])
+    await svc.feeds.follow(url, scope=ALICE)
+    first = await svc.feeds.poll()
+    [failed] = first.feeds[0].results[ALICE]
+    assert not failed.ok and failed.reason and "HTTP 503" in failed.reason
+    second = await svc.feeds.poll()  # the feed has not changed: read in full all the same
+    assert second.not_modified == 0 and second.page_fetches == 1
+    down.page = True
+    third = await svc.feeds.poll()
+    assert len(third.new_articles[ALICE]) == 1
+    assert (await svc.feeds.poll()).not_modified == 1  # nothing left to retry: conditional again
