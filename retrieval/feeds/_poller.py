@@ -43,6 +43,8 @@ MAX_DISCOVERY_HOPS = 3
 PARSE_TIMEOUT = 20.0
 # Backing off after errors: doubling from the poll interval, never longer than this, ±10 % jitter.
 MAX_BACKOFF = timedelta(hours=6)
+# Item memory untouched this long is dropped (see `Library.forget_seen`).
+SEEN_KEPT = timedelta(days=90)
 # An item's page is used when it yields at least this many words; otherwise the item's own text is.
 MIN_PAGE_WORDS = 12
 
@@ -220,6 +222,7 @@ class FeedPoller:
         """One round: every followed feed (except those backing off, unless `force`) read once, and each
         follower's new items stored. One round at a time; a second caller waits for the first."""
         async with self._round:
+            await self.library.forget_seen(datetime.now(UTC) - SEEN_KEPT)
             feeds = await self.library.feeds_to_poll(now=datetime.now(UTC), force=force)
             if feed_ids is not None:
                 feeds = [f for f in feeds if f.id in feed_ids]

@@ -281,6 +281,16 @@ class FeedTable(SqliteStore):
             )
         )
 
+    async def forget_seen(self, before: datetime) -> int:
+        """Drop the item memory last touched before `before`: a feed lists its latest items only, and an old
+        item that comes back after that long is caught by the ingestor's duplicate check (same link or text),
+        so the table does not grow for ever. Returns the rows dropped."""
+
+        def tx(c: sqlite3.Connection) -> int:
+            return c.execute("DELETE FROM feed_seen WHERE seen_at < ?", (iso(before),)).rowcount
+
+        return await self._run(self._tx(tx))
+
     async def migrate_follows(self, old: str, new: str) -> None:
         """A chat's follows and item memory move to its new id (a group upgraded to a supergroup)."""
 

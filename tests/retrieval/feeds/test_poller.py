@@ -254,6 +254,13 @@ async def test_two_chats_one_fetch_own_copies_unfollow_and_forget(svc: Services,
     assert set(report.new_articles) == {ALICE}
     assert len(await svc.library.list_articles(scope=ALICE, limit=10)) == 3
     assert [a.id for a in await svc.library.list_articles(scope=BOB, limit=10)] == [bob[1].id]
+    # The story that came after Bob unfollowed is Alice's only: Bob's searches and sources never show it.
+    newest = site.items["both-2"]
+    query = " ".join(newest.paragraphs()[0].split()[:12])
+    for scope, expected in ((ALICE, True), (BOB, False)):
+        hits = await svc.searcher.search(query, k=5, filters=SearchFilters(scope=scope))
+        assert any(h.url == site.item_url(newest) for h in hits) is expected
+        assert (newest.title in {a.title for a in await svc.library.list_articles(scope=scope)}) is expected
     # Bob follows again: his first read takes the latest items, the forgotten one among them, as new.
     await svc.feeds.follow(url, scope=BOB)
     report = await svc.feeds.poll()

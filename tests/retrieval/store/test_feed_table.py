@@ -37,6 +37,10 @@ async def test_follows_seen_items_backoff_and_migration(tmp_path: Path) -> None:
         [feed] = await library.feeds_to_poll(now=datetime.now(UTC))
         assert (feed.kind, feed.title, feed.etag, feed.errors) == ("atom", "N", '"e"', 0)
         assert feed.last_error is None and feed.next_try_at is None
+        assert await library.forget_seen(datetime.now(UTC) - timedelta(days=1)) == 0
+        assert await library.forget_seen(datetime.now(UTC) + timedelta(seconds=1)) == 3  # all of scope 1's
+        assert await library.seen_keys(feed_id, "1", ["id:a", "id:b"]) == set()
+        await library.mark_seen(feed_id, "1", ["id:a"], done=True)
         await library.migrate_follows("1", "-100")
         assert {f.scope for f in await library.follows(feed_id=feed_id)} == {"2", "-100"}
         assert await library.seen_keys(feed_id, "-100", ["id:a"]) == {"id:a"}
