@@ -88,6 +88,8 @@ async def run(feeds: int, items: int, embedder_kind: str) -> dict[str, Any]:
     ours, theirs = ctx.Pipe()
     server = ctx.Process(target=_serve, args=(theirs, feeds), daemon=True)
     server.start()
+    if not ours.poll(60):
+        raise RuntimeError("the local feed site did not start within 60 s")
     base = ours.recv()
     minilm = LocalEmbedder()
     embedder = minilm if embedder_kind == "local" else minilm_e5(minilm)
