@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Protocol
 
 from briefing.types import Briefing, Citation
+from retrieval.feeds import FollowOutcome
 from retrieval.ingest import IngestResult
-from retrieval.store import Article
+from retrieval.store import Article, FollowRecord
 from retrieval.text import MARKER, format_date, format_moment, paragraphs
 
 MESSAGE_LIMIT = 4096
@@ -228,6 +229,7 @@ HELP = """<b>briefbot</b> reads the news you give it and answers with short, sou
 • Send or forward links to add articles; forward a channel post to store it.
 • /stance ACTOR [TOPIC] — who said what, when, with a chart.
 • /digest — what is new since your last digest; /digest on 08:00 Europe/Kyiv — daily; /digest off.
+• /follow URL — follow a feed, a site or a public channel (@name); /following; /unfollow N.
 • /sources — recent articles, with ids; /forget ID or URL — remove one you added.
 • /status — what is stored and which backends answer.
 
@@ -314,3 +316,81 @@ def unknown_time_zone(name: str) -> str:
 
 def nothing_new(since: datetime) -> str:
     return f"Nothing new since your last digest ({format_moment(since)})."
+
+
+# ---- followed feeds and channels ------------------------------------------------------------------------
+
+_KINDS = {"rss": "RSS feed", "atom": "Atom feed", "json": "JSON feed", "telegram": "Telegram channel"}
+
+
+def _every(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+def follow_card(outcome: FollowOutcome, interval: int) -> str:
+    """/follow: what is followed now, how often it is read, and anything odd about the feed."""
+    title = escaped_title(outcome.title)
+    kind = _KINDS.get(outcome.kind, "feed")
+    if not outcome.new:
+        return f"☑️ Already following <b>{title}</b> ({kind})."
+    lines = [
+        f"✅ Following <b>{title}</b> ({kind}, {outcome.items} items now).",
+        f"Its latest items are added now; new ones every {_every(interval)}. /following lists what you "
+        "follow.",
+    ]
+    if outcome.note:
+        lines.append(f"<i>Note: {plain(shorten(outcome.note, 300))}</i>")
+    return "\n".join(lines)
+
+
+def follow_failed(ref: str, reason: str) -> str:
+    source = plain(shorten(ref, SOURCE_CHARS))
+    return f"⚠️ {source}\nNot followed: {plain(shorten(reason, 600))}"
+
+
+def follow_usage() -> str:
+    return "Usage: /follow URL — a feed (RSS, Atom, JSON Feed), a site page that names one, or @channel."
+
+
+def unfollowed(follow: FollowRecord) -> str:
+    title = escaped_title(follow.feed.title or follow.feed.url)
+    return f"Stopped following {title}. The articles it brought stay; /forget removes one."
+
+
+def not_following(ref: str) -> str:
+    return f"This chat follows nothing called {plain(shorten(ref, SOURCE_CHARS))}. See /following."
+
+
+def following(follows: Sequence[FollowRecord]) -> list[str]:
+    """/following: each followed feed with its state; a failing one with its last error and next try."""
+    if not follows:
+        return ["This chat follows nothing yet. /follow URL adds a feed, a site or a @channel."]
+    lines = ["<b>Following</b>"]
+    for n, follow in enumerate(follows, 1):
+        feed = follow.feed
+        kind = _KINDS.get(feed.kind, "feed")
+        read = f"last read {format_moment(feed.last_ok_at)}" if feed.last_ok_at else "not read yet"
+        lines.append(f"{n}. {source_link(feed.url, feed.title or feed.url)} · {kind} · {read}")
+        if feed.last_error:
+            when = f"; next try {format_moment(feed.next_try_at)}" if feed.next_try_at else ""
+            lines.append(f"   ⚠️ {plain(shorten(feed.last_error, 300))}{when}")
+    lines.append("<i>/unfollow N stops one.</i>")
+    return pack(["\n".join(lines)])
+
+
+def followed_items(title: str, results: Sequence[IngestResult], error: str | None) -> str:
+    """After /follow: what the first read of the feed stored for this chat."""
+    name = escaped_title(title)
+    if error:
+        return f"⚠️ {name} could not be read just now: {plain(shorten(error, 300))}. It is tried again later."
+    added = [r for r in results if r.status in ("added", "near_duplicate")]
+    failed = [r for r in results if not r.ok]
+    if not added:
+        text = f"Nothing new to add from {name} yet."
+    else:
+        text = f"📥 Added {len(added)} item{'s' if len(added) != 1 else ''} from {name}."
+    if failed:
+        text += f" {len(failed)} could not be read (tried again next round)."
+    return text

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -25,8 +27,9 @@ from bot.settings import Settings
 from bot.state import BotState, Subscription
 from briefing.briefer import Briefer, build_briefer
 from briefing.types import Briefing
+from retrieval.feeds import FollowOutcome, PollReport
 from retrieval.ingest import IngestResult
-from retrieval.store import Article, SearchFilters
+from retrieval.store import Article, FollowRecord, SearchFilters
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,12 @@ log = logging.getLogger(__name__)
 LLM_QUOTA_NOTICE = "llm-quota"
 # Links of one message fetched at once: enough to be quick, few enough not to look like a crawler.
 PARALLEL_FETCHES = 3
+
+
+FEEDS_JOB = "feeds"
+
+#: Told, after each polling round (and each channel post stored), which articles are new in which scope.
+ArticleListener = Callable[[Mapping[str, list[int]]], Awaitable[None]]
 
 
 def digest_job_name(chat_id: int) -> str:
@@ -58,6 +67,7 @@ class Runtime:
     access: AccessPolicy = field(init=False)
     question_limit: RateLimiter = field(init=False)
     link_limit: RateLimiter = field(init=False)
+    article_listeners: list[ArticleListener] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # The briefer reports the LLM account's quota to this runtime, which tells the admin.
@@ -222,11 +232,95 @@ class Runtime:
         await self.state.migrate_chat(old_id, new_id)
         for article_id in await self.services.library.migrate_scope(str(old_id), str(new_id)):
             await self.services.index.set_scope(article_id, str(new_id))
+        await self.services.library.migrate_follows(str(old_id), str(new_id))
         self.unschedule_digest(old_id)
         sub = await self.state.subscription(new_id)
         if sub is not None:
             self.schedule_digest(sub)
         log.info("chat %s migrated to %s", old_id, new_id)
+
+    # ---- followed feeds and channels --------------------------------------------------------------------
+
+    def on_new_articles(self, listener: ArticleListener) -> None:
+        """Have `listener` told of the articles each polling round (or channel post) stored, by scope; what
+        watches an actor's position plugs in here."""
+        self.article_listeners.append(listener)
+
+    async def announce_new_articles(self, new: Mapping[str, list[int]]) -> None:
+        if not new:
+            return
+        for listener in list(self.article_listeners):
+            try:
+                await listener(new)
+            except Exception:  # one listener failing must not stop the others, nor the polling
+                log.exception("a new-articles listener failed")
+
+    async def follow(self, url: str, scope: str) -> FollowOutcome:
+        """Follow a feed, a site page naming one, or a public channel; FeedError says why not."""
+        return await self.services.feeds.follow(url, scope=scope)
+
+    async def unfollow(self, ref: str, scope: str) -> FollowRecord | None:
+        return await self.services.feeds.unfollow(ref, scope=scope)
+
+    async def following(self, scope: str) -> list[FollowRecord]:
+        return await self.services.feeds.following(scope)
+
+    async def poll_feeds(self, *, feed_ids: list[int] | None = None, force: bool = False) -> PollReport:
+        """One polling round (of every feed, or of `feed_ids`), then the new articles announced."""
+        report = await self.services.feeds.poll(feed_ids=feed_ids, force=force)
+        await self.announce_new_articles(report.new_articles)
+        return report
+
+    async def first_read(self, feed_id: int, scope: str) -> tuple[list[IngestResult], str | None]:
+        """A feed just followed, read at once: what it stored for `scope`, or why it could not be read."""
+        report = await self.poll_feeds(feed_ids=[feed_id], force=True)
+        for one in report.feeds:
+            if one.feed.id == feed_id:
+                return one.results.get(scope, []), one.error
+        return [], None
+
+    async def store_channel_post(
+        self, *, channel: str | None, post_id: int, text: str, published: datetime, outlet: str, chat_id: int
+    ) -> dict[str, IngestResult]:
+        """A post of a channel the bot administers: for the chats following that channel, and for the
+        channel's own scope when it is an allowed chat. Nothing is ever sent to the channel."""
+        own = str(chat_id) if self.access.allows(chat_id) else None
+        results = await self.services.feeds.store_channel_post(
+            channel=channel, post_id=post_id, text=text, published=published, outlet=outlet, own_scope=own
+        )
+        new = {
+            scope: [r.article.id]
+            for scope, r in results.items()
+            if r.status in ("added", "near_duplicate") and r.article is not None
+        }
+        await self.announce_new_articles(new)
+        return results
+
+    async def _poll_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        try:
+            report = await self.poll_feeds()
+        except Exception:  # the next round tries again; a round that failed as a whole is a bug to log
+            log.exception("feed polling round failed")
+            return
+        if report.feeds:
+            log.info(
+                "feeds polled: %d (%d unchanged, %d failed); %d new articles",
+                len(report.feeds), report.not_modified, len(report.failed),
+                sum(len(ids) for ids in report.new_articles.values()),
+            )  # fmt: skip
+
+    def schedule_polling(self) -> None:
+        """The polling round every FEEDS_POLL_SECONDS, with jitter (a tenth of the interval, at most a
+        minute) so many bots, or one bot's restarts, do not hit the same sites in step."""
+        queue = self.application.job_queue
+        if queue is None:
+            raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+        interval = float(self.settings.feeds_poll_seconds)
+        jitter = min(interval * 0.1, 60.0)
+        queue.run_repeating(
+            self._poll_job, interval=interval, first=min(interval, 30.0) * random.uniform(0.5, 1.0),
+            name=FEEDS_JOB, job_kwargs={"jitter": jitter, "max_instances": 1, "coalesce": True},
+        )  # fmt: skip
 
     async def notify_admin_once(self, key: str, text: str) -> None:
         admin = self.settings.admin_chat_id

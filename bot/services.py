@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.settings import Settings
 from briefing.config import LLMConfig
 from retrieval.embed import Embedder, EmbeddingError, LocalEmbedder, OpenAIEmbedder, minilm_e5
+from retrieval.feeds import FeedPoller, FeedSettings
 from retrieval.fetch import Fetcher, HttpFetcher
 from retrieval.ingest import Ingestor
 from retrieval.priority import Priority
@@ -32,6 +33,7 @@ class Services:
     fetcher: Fetcher
     ingestor: Ingestor
     searcher: Searcher
+    feeds: FeedPoller
 
     @property
     def priority(self) -> Priority:
@@ -101,6 +103,14 @@ def llm_config(settings: Settings) -> LLMConfig | None:
         api_key=settings.secret(settings.llm_api_key),
         timeout=settings.llm_timeout,
         max_retries=settings.llm_max_retries,
+    )
+
+
+def feed_settings(settings: Settings) -> FeedSettings:
+    return FeedSettings(
+        interval=float(settings.feeds_poll_seconds),
+        max_new_items=settings.feeds_max_new_items,
+        telegram_base=settings.telegram_web_base_url,
     )
 
 
@@ -195,6 +205,7 @@ async def open_services(
             fetcher=fetcher,
             ingestor=ingestor,
             searcher=Searcher(library, index, embedder),
+            feeds=FeedPoller(ingestor, feed_settings(settings)),
         )
         if repair and not allow_embedder_change:
             await repair_index(services)

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     # cut short: it would hold up ingestion for minutes and crowd every search it matches.
     max_passages_per_article: int = Field(default=300, ge=1)
 
+    # Followed feeds and channels: a polling round every FEEDS_POLL_SECONDS (any value from 1 up, so tests
+    # can poll every few seconds); at most FEEDS_MAX_NEW_ITEMS new items per feed and chat in one round.
+    feeds_poll_seconds: int = Field(default=900, ge=1)
+    feeds_max_new_items: int = Field(default=20, ge=1)
+    # Where public channels' web previews (`/s/NAME`) are read from; a stand-in in tests.
+    telegram_web_base_url: str = "https://t.me"
+
     # Limits
     questions_per_minute: int = 6
     links_per_minute: int = 10

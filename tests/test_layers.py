@@ -23,6 +23,7 @@ LAYERS: list[set[str]] = [
     {"retrieval.store", "retrieval.embed"},
     {"retrieval.fetch", "retrieval.extract", "retrieval.statements", "retrieval.search", "retrieval.types"},
     {"retrieval.ingest"},
+    {"retrieval.feeds"},
     {"briefing"},
     {"bot.settings", "bot.render"},
     {"bot.state", "bot.access", "bot.inbox", "bot.delivery"},

@@ -43,7 +43,10 @@ def message_links(message: Message) -> list[str]:
 
 def adds_articles(update: Update) -> bool:
     """Whether an update would add articles (links, or a forwarded post with text): such updates are kept
-    in the inbox until handled, so a crash cannot lose them."""
+    in the inbox until handled, so a crash cannot lose them. So are the posts with text of channels the bot
+    administers."""
+    if update.channel_post is not None:
+        return bool(update.channel_post.text or update.channel_post.caption)
     message = update.message
     if message is None:
         return False

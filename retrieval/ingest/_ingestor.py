@@ -94,6 +94,16 @@ class Ingestor(IndexUpkeep):
         existing = await self.library.find_by_url(canon, scope=added_by)
         if existing is not None:
             return self._already(url, existing)
+        extracted = await self.read_url(url)
+        if isinstance(extracted, IngestResult):
+            return extracted
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[url]))[0]
+
+    async def read_url(self, url: str) -> Extracted | IngestResult:
+        """The article at `url`, fetched and extracted but not stored (for any scope yet); or why not (a
+        failed result). Followed feeds read an item's page once, then store it for each follower."""
+        if self.fetcher is None:
+            return IngestResult(url, "failed", reason="fetching links is not configured")
         try:
             page = await self.fetcher.fetch(url)
         except FetchError as exc:
@@ -108,7 +118,7 @@ class Ingestor(IndexUpkeep):
         # Known by where it was fetched from: the page's own canonical address counts only on that site.
         if not extracted.url or not same_site(extracted.url, page.final_url):
             extracted.url = page.final_url
-        return (await self.ingest_many([extracted], added_by=added_by, sources=[url]))[0]
+        return extracted
 
     async def ingest_text(
         self,
@@ -121,15 +131,29 @@ class Ingestor(IndexUpkeep):
         added_by: str = SHARED_SCOPE,
     ) -> IngestResult:
         """Raw text, e.g. a forwarded Telegram post; the caller supplies whatever metadata it knows."""
-        source = url or "text"
+        extracted = await self.read_text(text, url=url, title=title, published=published, outlet=outlet)
+        if isinstance(extracted, IngestResult):
+            return extracted
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[url or "text"]))[0]
+
+    async def read_text(
+        self,
+        text: str,
+        *,
+        url: str | None = None,
+        title: str | None = None,
+        published: datetime | None = None,
+        outlet: str | None = None,
+    ) -> Extracted | IngestResult:
+        """Raw text read as an article (cleaned, checked for planted instructions) but not stored yet."""
         extracted = await self._extract(
-            source, partial(extract_text, text, url=url, title=title, published=published)
+            url or "text", partial(extract_text, text, url=url, title=title, published=published)
         )
         if isinstance(extracted, IngestResult):
             return extracted
         if outlet:
             extracted.site = outlet
-        return (await self.ingest_many([extracted], added_by=added_by, sources=[source]))[0]
+        return extracted
 
     async def ingest_path(
         self,

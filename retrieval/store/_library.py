@@ -14,8 +14,9 @@ from pathlib import Path
 from retrieval.errors import BriefbotError
 from retrieval.text import STOPWORDS
 
+from ._feeds import FeedTable
 from ._records import SHARED_SCOPE, Article, Chunk, ChunkRecord, SearchFilters
-from ._schema import SCHEMA, SCHEMA_VERSION, migrate_to_2
+from ._schema import SCHEMA, SCHEMA_VERSION, migrate_to_2, migrate_to_3
 from ._sql import dt, filter_sql, iso, to_utc, ts, visibility_sql
 from ._sqlite import retry_while_locked
 from ._statements import StatementTable
@@ -50,7 +51,7 @@ class LibraryVersionError(LibraryError):
     """The library file comes from a newer release than this one, or its schema version is unreadable."""
 
 
-class Library(StatementTable):
+class Library(StatementTable, FeedTable):
     """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
 
     # An older release would misread (or silently damage) tables laid out by a newer one.
@@ -74,6 +75,10 @@ class Library(StatementTable):
             finally:
                 c.execute("PRAGMA foreign_keys=ON")
             c.executescript(SCHEMA)  # the indexes went with the old table
+        if int(c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]) < 3:
+            # executescript commits on its own, so the tables go first and the version after them: a crash
+            # in between leaves version 2 with the tables already there, which the next open finishes.
+            migrate_to_3(c)
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(statements)")}
         if "unnamed" not in columns:
             # Libraries made before unnamed sources were kept; their statements are re-extracted on start
