@@ -35,9 +35,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from retrieval.documents._layout import clean_pages  # noqa: E402
-from retrieval.extract import extract_text  # noqa: E402
-from tests.support.documents import Layout, Made, layout_pdf  # noqa: E402
+from retrieval.documents._layout import clean_pages
+from retrieval.extract import extract_text
+from tests.support.documents import Layout, Made, layout_pdf
 
 _ARTICLES = Path(__file__).resolve().parents[1] / "bot" / "demo_articles"
 _WORD = re.compile(r"\w+(?:[-‐]\w+)*")
@@ -46,7 +46,11 @@ LAYOUTS: dict[str, Layout] = {
     "2 columns, ragged, Times": Layout(),
     "2 columns, justified, TrueType": Layout(font="Vera", justify=True, footer="{n}", header_right=None),
     "1 column, Helvetica": Layout(
-        columns=1, font="Helvetica", size=10.5, header="Talks on the war: a reader", header_right=None,
+        columns=1,
+        font="Helvetica",
+        size=10.5,
+        header="Talks on the war: a reader",
+        header_right=None,
         footer="— {n} —",
     ),
     "3 columns, justified, small": Layout(columns=3, size=8.5, justify=True, footer="Page {n}"),
@@ -58,7 +62,11 @@ HELD_OUT: dict[str, Layout] = {
     "2 columns, narrow gutter (12 pt)": Layout(size=10, gutter=12, justify=True, footer="p. {n}"),
     "2 columns, narrow gutter, drawn across": Layout(size=10, gutter=12, draw_order="rows"),
     "2 columns, TrueType, ragged, no hyphenation": Layout(
-        font="Vera", hyphenate=False, header="Porthaven Review — Dossier", header_right="{n}", footer="",
+        font="Vera",
+        hyphenate=False,
+        header="Porthaven Review — Dossier",
+        header_right="{n}",
+        footer="",
     ),
 }
 
@@ -79,7 +87,7 @@ def corpus(limit: int | None = None, layouts: dict[str, Layout] | None = None) -
     return docs[:limit] if limit else docs
 
 
-# ---- the libraries: each gives one text per page ------------------------------------------------------------
+# ---- the libraries: each gives one text per page -------------------------------------------------------
 
 
 def read_pdfium(data: bytes) -> list[str]:
@@ -145,7 +153,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-# ---- scores -------------------------------------------------------------------------------------------------
+# ---- scores --------------------------------------------------------------------------------------------
 
 
 def _tokens(text: str) -> list[str]:
@@ -255,7 +263,9 @@ def main() -> int:
     return 0
 
 
-def _table(set_name: str, docs: list[tuple[str, Made]], rows: list[dict[str, object]], layouts: list[str]) -> None:
+def _table(
+    set_name: str, docs: list[tuple[str, Made]], rows: list[dict[str, object]], layouts: list[str]
+) -> None:
     pages = sum(m.pages for _, m in docs)
     broken = sum(len(m.split_words) + len(m.hard_hyphens) for _, m in docs)
     print()
@@ -267,11 +277,11 @@ def _table(set_name: str, docs: list[tuple[str, Made]], rows: list[dict[str, obj
     for row in rows:
         raw, cleaned = row["raw"], row["cleaned"]
         assert isinstance(raw, dict) and isinstance(cleaned, dict)
-        print(
-            f"| {row['library']} | {raw['token_f1']:.3f} → {cleaned['token_f1']:.3f} "
-            f"| {raw['order_f1']:.3f} → {cleaned['order_f1']:.3f} | {raw['joins']:.2f} → {cleaned['joins']:.2f} "
-            f"| {raw['furniture_per_page']:.2f} → {cleaned['furniture_per_page']:.2f} | {row['ms_per_page']:.1f} |"
-        )
+        cells = [
+            f"{raw[key]:.3f} → {cleaned[key]:.3f}"
+            for key in ("token_f1", "order_f1", "joins", "furniture_per_page")
+        ]
+        print(f"| {row['library']} | " + " | ".join(cells) + f" | {row['ms_per_page']:.1f} |")
     print()
     print("order F1 after clean-up, by layout:")
     print()

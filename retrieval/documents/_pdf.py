@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from .errors import (
+from ._errors import (
     CorruptDocument,
     EncryptedDocument,
     ScannedDocument,
@@ -40,14 +39,12 @@ _MIN_COLUMN_ROWS = 3
 # text, the text and a footer) it is wider. Where lines stand side by side and no gutter is certain, only
 # such a band is cut across, and otherwise the file's own order is kept.
 _BLOCK_GAP = 1.0
-_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?")
 
 
 @dataclass(slots=True)
 class PdfText:
     pages: list[str]
     title: str | None
-    created: datetime | None
 
 
 @dataclass(slots=True)
@@ -80,7 +77,7 @@ def read_pdf(data: bytes, max_pages: int) -> PdfText:
     try:
         count = len(doc)
         if count > max_pages:
-            raise TooManyPages(count, max_pages)
+            raise TooManyPages.of(count, max_pages)
         if count == 0:
             raise CorruptDocument()
         pages: list[str] = []
@@ -97,8 +94,7 @@ def read_pdf(data: bytes, max_pages: int) -> PdfText:
         if sum(len("".join(p.split())) for p in pages) < _MIN_CHARS_PER_PAGE * count:
             raise ScannedDocument()
         meta = doc.get_metadata_dict(skip_empty=True)
-        title = _title(meta.get("Title")) or seen_title
-        return PdfText(pages, title, _date(meta.get("CreationDate")))
+        return PdfText(pages, _title(meta.get("Title")) or seen_title)
     finally:
         doc.close()
 
@@ -115,16 +111,6 @@ def _title(value: str | None) -> str | None:
     if len(title) < 3 or _PLACEHOLDER_TITLE.match(title):
         return None
     return title[:300]
-
-
-def _date(value: str | None) -> datetime | None:
-    match = _PDF_DATE.match(value or "")
-    if match is None:
-        return None
-    try:
-        return datetime(int(match.group(1)), int(match.group(2) or 1), int(match.group(3) or 1), tzinfo=UTC)
-    except ValueError:
-        return None
 
 
 def _page_text(page: object) -> tuple[str, list[_Segment]]:
@@ -254,7 +240,9 @@ def _xy_cut(segments: list[_Segment], size: float) -> list[_Segment]:
         if min(_rows(first, size), _rows(second, size)) >= _MIN_COLUMN_ROWS:
             return _xy_cut(first, size) + _xy_cut(second, size)
     widest = max(across, key=lambda g: g[1] - g[0], default=None)
-    if widest is not None and (widest[1] - widest[0] >= _BLOCK_GAP * size or not _side_by_side(segments, size)):
+    if widest is not None and (
+        widest[1] - widest[0] >= _BLOCK_GAP * size or not _side_by_side(segments, size)
+    ):
         cut = widest[0]
         first = [seg for seg in segments if -seg.bottom <= cut]
         second = [seg for seg in segments if -seg.bottom > cut]

@@ -97,9 +97,7 @@ class _Line:
     gap_before: bool = False
 
 
-def _wrap(
-    paragraph: str, width: float, measure: object, layout: Layout, made: Made
-) -> list[_Line]:
+def _wrap(paragraph: str, width: float, measure: object, layout: Layout, made: Made) -> list[_Line]:
     """The paragraph as lines no wider than `width`, words hyphenated at line ends when allowed."""
     from collections.abc import Callable
 

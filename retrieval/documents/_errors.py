@@ -1,4 +1,8 @@
-"""Why a document cannot be stored, in words for the person who sent it."""
+"""Why a document cannot be stored, in words for the person who sent it.
+
+Each error crosses from the reading process to the bot by pickling, so every class is built from its message
+alone; the classmethods write the messages that carry figures.
+"""
 
 from __future__ import annotations
 
@@ -13,21 +17,26 @@ class DocumentError(BriefbotError):
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or self.default)
 
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[str]]:
+        return type(self), (str(self),)
+
 
 class UnsupportedDocument(DocumentError):
     default = "this kind of file is not read: send a PDF, a Word file (.docx), an HTML page or a text file"
 
 
 class DocumentTooLarge(DocumentError):
-    def __init__(self, size: int, limit: int, what: str = "the file") -> None:
-        super().__init__(
-            f"{what} is too large: {_mb(size)} (the limit is {_mb(limit)}, MAX_DOCUMENT_BYTES)"
-        )
+    @classmethod
+    def of(
+        cls, size: int, limit: int, what: str = "the file", setting: str = "MAX_DOCUMENT_BYTES"
+    ) -> DocumentTooLarge:
+        return cls(f"{what} is too large: {_mb(size)} (the limit is {_mb(limit)}, {setting})")
 
 
 class TooManyPages(DocumentError):
-    def __init__(self, pages: int, limit: int) -> None:
-        super().__init__(f"the PDF has {pages:,} pages; the limit is {limit:,} (MAX_DOCUMENT_PAGES)")
+    @classmethod
+    def of(cls, pages: int, limit: int) -> TooManyPages:
+        return cls(f"the PDF has {pages:,} pages; the limit is {limit:,} (MAX_DOCUMENT_PAGES)")
 
 
 class EncryptedDocument(DocumentError):
@@ -47,6 +56,16 @@ class CorruptDocument(DocumentError):
 
 class UnsafeDocument(DocumentError):
     default = "the file unpacks to far more than its size (a zip bomb?): it was not opened"
+
+
+class DocumentTimeout(DocumentError):
+    @classmethod
+    def of(cls, seconds: float) -> DocumentTimeout:
+        return cls(f"reading the document took longer than {seconds:g}s: it was stopped")
+
+
+class DocumentCrashed(DocumentError):
+    default = "the document could not be read: reading it needed more memory than allowed, or failed"
 
 
 def _mb(size: int) -> str:
