@@ -29,12 +29,6 @@ _ROMAN = re.compile(r"^[ivxlc]{1,6}$", re.IGNORECASE)
 _SOFT = "\u00ad\x02"
 _LINE_END_HYPHEN = "\ufffe"
 _HYPHENS = "-\u2010\u2011"
-# A word broken after one of these keeps its hyphen: they start compounds ("non-negotiable", "south-east").
-_COMPOUND_HEADS = frozenset(
-    "anti co cross ex far full half high long low mid multi near non north south east west one two three "
-    "four five six seven eight nine ten post pre pro quasi self semi so well wide vice x all "
-    "twenty thirty forty fifty sixty seventy eighty ninety hundred state".split()
-)
 _WORD = re.compile(r"[^\W\d_]+(?:[-\u2010\u2011][^\W\d_]+)*")
 _TERMINAL = ".!?…:;\"'”’»)]"
 # A line this much shorter than the page's usual line ends its paragraph (if it ends a sentence).
@@ -132,12 +126,12 @@ def _joined(line: str, following: str, vocabulary: Counter[str]) -> str | None:
         return None
     first, rest = head[-1].casefold(), tail[0].casefold()
     whole, compound = first + rest, f"{first}-{rest}"
-    # A compound keeps its hyphen: written so elsewhere in the document, or one of the usual first parts,
-    # or its second part capitalised ("anti-Western"), unless the whole word occurs in the document too.
-    keep = (
-        vocabulary[compound] > vocabulary[whole]
-        or (not vocabulary[whole] and (first in _COMPOUND_HEADS or following[0].isupper()))
-        or (not vocabulary[whole] and "-" in first)
+    # A compound keeps its hyphen when the document writes it so elsewhere more often than as one word, or
+    # its second part is capitalised ("anti-Western"), or its first part is a compound already. Lists of
+    # usual first parts ("non", "self", "east") were tried: hyphenation breaks ordinary words after the same
+    # letters ("east-ern", "state-ment"), so without a dictionary the document's own usage decides.
+    keep = vocabulary[compound] > vocabulary[whole] or (
+        not vocabulary[whole] and (following[0].isupper() or "-" in first)
     )
     return line + following if keep else line[:-1] + following
 

@@ -328,7 +328,9 @@ def docx_bomb(paragraphs: Sequence[str], unpacked_mib: int = 256) -> bytes:
         for info in real.infolist():
             bomb.writestr(info, real.read(info.filename))
         # Written through a stream, a MiB at a time: the bomb is never whole in this process's memory.
-        with bomb.open(zipfile.ZipInfo("word/media/image1.png"), "w", force_zip64=True) as part:
+        member = zipfile.ZipInfo("word/media/image1.png")
+        member.compress_type = zipfile.ZIP_DEFLATED
+        with bomb.open(member, "w", force_zip64=True) as part:
             chunk = bytes(1 << 20)
             for _ in range(unpacked_mib):
                 part.write(chunk)
