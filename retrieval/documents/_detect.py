@@ -45,12 +45,10 @@ def _is_text(data: bytes) -> bool:
         return True  # UTF-16 with its byte order mark
     if b"\x00" in sample:
         return False
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the sample's end is still text.
-        return exc.start >= len(sample) - 3 and len(data) > len(sample)
-    return True
+    # Text in a legacy encoding (Latin-1, cp1251) is still text, refused later with its own reason;
+    # binary files are full of control bytes.
+    controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r\f")
+    return controls <= len(sample) // 100
 
 
 def decode_text(data: bytes) -> str:

@@ -75,7 +75,7 @@ def _read(kind: str, data: bytes, file_name: str | None, limits: DocumentLimits)
         try:
             text = _detect.decode_text(data)
         except UnicodeDecodeError as exc:
-            raise CorruptDocument("the text file is not UTF-8 or UTF-16 text") from exc
+            raise CorruptDocument("the file is not UTF-8 text") from exc
         return extract_text(text, fallback_title=file_name)
     title: str | None
     if kind == _detect.PDF:

@@ -65,11 +65,13 @@ def test_furniture_and_hyphens_are_cleaned_whatever_reader_gave_the_lines() -> N
         "Quarterly Port Review\nThe council met on Monday and discussed the non-\nnegotiable parts of the "
         "harbour plan and its fi-\nnancing.\n3",
         "Quarterly Port Review\nThe second page goes on with the 30-\nday schedule of works for the "
-        "quay.\n4",
+        "quay, which the union calls non-negotiable.\n4",
     ]
     text = clean_pages(pages)
     assert "Quarterly Port Review" not in text and "\n3" not in text
-    assert "non-negotiable" in text and "financing." in text and "30-day" in text
+    # A compound the document writes whole elsewhere keeps its hyphen; a word broken by the layout does not.
+    assert "the non-negotiable parts" in text and "its financing." in text and "30-day" in text
+    assert "nonnegotiable" in clean_pages([pages[0]])
 
 
 def test_a_word_file_takes_its_title_then_its_file_name() -> None:
@@ -123,7 +125,7 @@ def test_caps_on_size_pages_and_unpacked_size() -> None:
     with pytest.raises(DocumentTooLarge, match="MAX_DOCUMENT_BYTES"):
         read_limited(pdf, "long.pdf", DocumentLimits(max_bytes=len(pdf) - 1))
     # A Word file whose text unpacks past the cap, though it packs well below the bomb ratio.
-    big = docx_bytes([f"Paragraph {n} of the minutes, recorded in full for the archive." for n in range(3000)])
+    big = docx_bytes([f"Paragraph {n} of the minutes, recorded in full." for n in range(3000)])
     with pytest.raises(DocumentTooLarge, match="MAX_DOCUMENT_UNPACKED_BYTES"):
         read_limited(big, "minutes.docx", DocumentLimits(max_unpacked=200_000))
 
@@ -131,7 +133,7 @@ def test_caps_on_size_pages_and_unpacked_size() -> None:
 def test_reading_is_stopped_at_its_time_and_memory_limits() -> None:
     text = ("The board met again. " * 400 + "\n\n") * 1200  # about 10 MB of text: seconds of work
     data = text.encode()
-    with pytest.raises(DocumentTimeout, match="longer than 0.3s"):
+    with pytest.raises(DocumentTimeout, match=r"longer than 0\.3s"):
         read_limited(data, "long.txt", DocumentLimits(max_bytes=len(data), seconds=0.3))
     # The same text with 16 MiB to spare: decoding and cleaning it needs more, and the child says so.
     with pytest.raises(DocumentCrashed, match="memory"):
@@ -157,21 +159,23 @@ async def test_each_kind_is_stored_and_found_in_its_chats_scope(services, tmp_pa
              *PARAGRAPHS[2:]]
         ),
         "page.html": (
-            "<html><head><title>Lighthouse keepers return</title></head><body><article><p>The lighthouse on "
-            "Skarv island will be staffed again from May, the coastal authority said, after automation "
-            "failed twice during the winter storms and left the passage dark for hours.</p></article>"
-            "</body></html>"
-        ).encode(),
+            b"<html><head><title>Lighthouse keepers return</title></head><body><article><p>The lighthouse on "
+            b"Skarv island will be staffed again from May, the coastal authority said, after automation "
+            b"failed twice during the winter storms and left the passage dark for hours.</p></article>"
+            b"</body></html>"
+        ),
         "note.txt": (
-            "The sailing school on the western pier will double its summer courses after a record number "
-            "of sign-ups, its director Hanne Berg said on Friday."
-        ).encode(),
+            b"The sailing school on the western pier will double its summer courses after a record number "
+            b"of sign-ups, its director Hanne Berg said on Friday."
+        ),
     }
     for name, data in docs.items():
         result = await ingestor.ingest_document(data, name, added_by="101")
         assert result.status == "added", (name, result.reason)
     titles = {a.title for a in await services.library.list_articles(scope="101")}
-    assert titles == {"Porthaven harbour to be dredged", "minutes.docx", "Lighthouse keepers return", "note.txt"}
+    assert titles == {
+        "Porthaven harbour to be dredged", "minutes.docx", "Lighthouse keepers return", "note.txt",
+    }  # fmt: skip
     for question, title in [
         ("Who ordered electric ferries?", "minutes.docx"),
         ("When will the northern channel be dredged?", "Porthaven harbour to be dredged"),
@@ -190,7 +194,7 @@ async def test_each_kind_is_stored_and_found_in_its_chats_scope(services, tmp_pa
 async def test_cli_files_go_through_the_same_reader(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "scan.pdf").write_bytes(scanned_pdf(1))
     (tmp_path / "minutes.docx").write_bytes(docx_bytes(PARAGRAPHS))
-    (tmp_path / "disguised.txt").write_bytes(docx_bytes(PARAGRAPHS[:2] + ["A second, shorter set of minutes."]))
+    (tmp_path / "disguised.txt").write_bytes(docx_bytes([*PARAGRAPHS[:2], "A second set of minutes."]))
     results = {Path(r.source).name: r for r in await services.ingestor.ingest_path(tmp_path)}
     assert results["scan.pdf"].status == "failed" and "no text layer" in (results["scan.pdf"].reason or "")
     minutes = results["minutes.docx"].article
