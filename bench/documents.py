@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -160,7 +161,7 @@ def _tokens(text: str) -> list[str]:
     return [w.casefold().replace("‐", "-") for w in _WORD.findall(text)]
 
 
-def _f1(truth: Counter[object], got: Counter[object]) -> float:
+def _f1(truth: Counter[Any], got: Counter[Any]) -> float:
     common = sum((truth & got).values())
     if not common:
         return 0.0
@@ -168,7 +169,7 @@ def _f1(truth: Counter[object], got: Counter[object]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def _shingles(tokens: list[str], size: int = 4) -> Counter[object]:
+def _shingles(tokens: list[str], size: int = 4) -> Counter[Any]:
     return Counter(tuple(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1)))
 
 

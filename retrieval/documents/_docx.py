@@ -9,8 +9,13 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ._errors import CorruptDocument, DocumentTooLarge, UnsafeDocument
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.text.paragraph import Paragraph
 
 # A member that unpacks to more than this many times its packed size is a bomb, not a document (text XML
 # packs 5 to 20 times; a megabyte of zeros about 1,000 times).
@@ -72,11 +77,15 @@ def read_docx(data: bytes, max_unpacked: int) -> DocxText:
     return DocxText(paragraphs, title or None)
 
 
-def _blocks(document: object) -> list[object]:
-    """Body paragraphs, then the paragraphs inside tables (a table's cells are read row by row)."""
-    paras = list(document.paragraphs)  # type: ignore[attr-defined]
-    for table in document.tables:  # type: ignore[attr-defined]
+def _blocks(document: Document) -> list[Paragraph]:
+    """Body paragraphs, then the paragraphs inside tables (a table's cells are read row by row; a merged
+    cell, which python-docx hands out once per grid square, once)."""
+    paras = list(document.paragraphs)
+    seen: set[int] = set()
+    for table in document.tables:
         for row in table.rows:
             for cell in row.cells:
-                paras.extend(cell.paragraphs)
+                if id(cell._tc) not in seen:
+                    seen.add(id(cell._tc))
+                    paras.extend(cell.paragraphs)
     return paras

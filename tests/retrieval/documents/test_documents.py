@@ -154,9 +154,11 @@ async def test_each_kind_is_stored_and_found_in_its_chats_scope(services, tmp_pa
     docs = {
         "harbour.pdf": made.data,
         "minutes.docx": docx_bytes(
-            ["The ferry company Islandlink ordered two electric ferries from a yard in Gdansk, its chief "
-             "executive Marta Lind said, to enter service on the island routes in 2027.",
-             *PARAGRAPHS[2:]]
+            [
+                "The ferry company Islandlink ordered two electric ferries from a yard in Gdansk, its chief "
+                "executive Marta Lind said, to enter service on the island routes in 2027.",
+                *PARAGRAPHS[2:],
+            ]
         ),
         "page.html": (
             b"<html><head><title>Lighthouse keepers return</title></head><body><article><p>The lighthouse on "
