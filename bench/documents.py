@@ -2,6 +2,9 @@
 
 Usage: python bench/documents.py [--json] [--limit N] [--libraries a,b]
 
+briefbot installs pypdfium2 only; to compare, `pip install pypdf pdfminer.six pdfplumber` (a library that is
+not installed is left out of the tables).
+
 No data set: the PDFs are generated here (tests/support/documents.py, reportlab) from the ten demo articles,
 in six layouts a printed report uses: two and three columns, ragged and justified lines (a justified line is
 drawn word by word, so a reader must see the gaps), a standard and an embedded TrueType font, running headers
@@ -142,6 +145,13 @@ LIBRARIES: dict[str, Callable[[bytes], list[str]]] = {
 }
 
 
+def _installed(library: str) -> bool:
+    import importlib.util
+
+    module = {"pdfminer.six": "pdfminer"}.get(library.split(" ")[0], library.split(" ")[0])
+    return importlib.util.find_spec(module) is not None
+
+
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -245,7 +255,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N documents of each set")
     parser.add_argument("--libraries", default=None, help="comma-separated names (default: all, and ours)")
     args = parser.parse_args()
-    libraries = dict(LIBRARIES)
+    libraries = {name: read for name, read in LIBRARIES.items() if _installed(name)}
     libraries["ours (pypdfium2, reading order from boxes)"] = read_ours
     if args.libraries:
         wanted = {n.strip() for n in args.libraries.split(",")}
