@@ -14,7 +14,7 @@ from ._errors import (
     UnsafeDocument,
     UnsupportedDocument,
 )
-from ._read import KIND_NAMES, DocumentLimits, clean_name, document_kind, read_document
+from ._read import KIND_NAMES, DocumentLimits, clean_name, document_kind, needs_own_process, read_document
 from ._sandbox import read_limited
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "UnsupportedDocument",
     "clean_name",
     "document_kind",
+    "needs_own_process",
     "read_document",
     "read_limited",
 ]

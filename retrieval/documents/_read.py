@@ -93,6 +93,11 @@ def _read(kind: str, data: bytes, file_name: str | None, limits: DocumentLimits)
     return extract_text(text, title=title, fallback_title=file_name)
 
 
+def needs_own_process(data: bytes) -> bool:
+    """Whether the bytes are a PDF or a Word file: parsed by native code, so read in the sandbox."""
+    return _detect.kind_of(data) in (_detect.PDF, _detect.DOCX)
+
+
 def document_kind(data: bytes) -> str | None:
     """What the bytes are, in words ("PDF document"), or None for a type that is not read."""
     kind = _detect.kind_of(data)

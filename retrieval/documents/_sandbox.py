@@ -1,4 +1,4 @@
-"""Untrusted documents are read in a child process of their own, with a cap on its memory and a time limit.
+"""Untrusted PDF and Word files are read in a child process of their own, with caps on memory and time.
 
 PDF and Word parsers are large, and a crafted file can make one allocate without end, loop, or crash in
 native code. None of that may reach the bot: the child starts from the fork server (the same one the

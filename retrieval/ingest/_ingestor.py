@@ -18,10 +18,14 @@ from pathlib import Path
 from retrieval.chunking import passage_for_embedding
 from retrieval.dedupe import overlap, shingles
 from retrieval.documents import (
+    DocumentCrashed,
     DocumentError,
     DocumentLimits,
+    DocumentTimeout,
     DocumentTooLarge,
     document_kind,
+    needs_own_process,
+    read_document,
     read_limited,
 )
 from retrieval.embed import EmbeddingError
@@ -210,13 +214,30 @@ class Ingestor(IndexUpkeep):
         return extracted
 
     async def read_document(self, data: bytes, name: str | None, *, source: str) -> Extracted | IngestResult:
-        """A document's bytes read in a process of its own, under `document_limits`; or why not."""
+        """A document's bytes read under `document_limits`; or why not.
+
+        PDF and Word files go to a process of their own with a memory cap (their parsers are native code
+        fed untrusted files). HTML and text are read by the extraction workers, as fetched pages are: a
+        folder of a thousand text files must not start a thousand processes.
+        """
+        limits = self.document_limits
+        if not needs_own_process(data):
+            await self.priority.bulk_turn()
+            try:
+                return await self.workers.run(read_document, data, name, limits, timeout=limits.seconds)
+            except TimeoutError:
+                return IngestResult(source, "failed", reason=str(DocumentTimeout.of(limits.seconds)))
+            except DocumentError as exc:
+                return IngestResult(source, "failed", reason=str(exc))
+            except Exception as exc:  # WorkerCrashed included: the next job gets a new worker
+                log.warning("reading %s crashed: %s", source, type(exc).__name__)
+                return IngestResult(source, "failed", reason=str(DocumentCrashed()))
         if self._document_slots is None:
             self._document_slots = asyncio.Semaphore(PARALLEL_DOCUMENTS)
         async with self._document_slots:
             await self.priority.bulk_turn()
             try:
-                return await asyncio.to_thread(read_limited, data, name, self.document_limits)
+                return await asyncio.to_thread(read_limited, data, name, limits)
             except DocumentError as exc:
                 return IngestResult(source, "failed", reason=str(exc))
 
