@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.context import CONTEXT_TYPES, BriefbotApp
-from bot.handlers import digests, feeds, housekeeping, library, questions
+from bot.handlers import digests, documents, feeds, housekeeping, library, questions
 from bot.inbox import HoldingQueue, Inbox
 from bot.runtime import Runtime
 from bot.services import Services, open_services
@@ -153,6 +153,10 @@ def register_handlers(app: BriefbotApp) -> None:
     # Posts of channels the bot administers (edited ones are never re-ingested).
     app.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POST, feeds.channel_post))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.migrate))
+    # Documents before text: a document's caption is not a question. In groups, only when addressed.
+    document = filters.Document.ALL & new
+    app.add_handler(MessageHandler(document & filters.ChatType.PRIVATE, documents.store_document))
+    app.add_handler(MessageHandler(document & _addressed_in_group(), documents.store_document))
     content = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & new
     app.add_handler(MessageHandler(content & filters.ChatType.PRIVATE, questions.on_message))
     app.add_handler(MessageHandler(content & _addressed_in_group(), questions.on_message))

@@ -93,9 +93,7 @@ def link_card(result: IngestResult) -> str:
     """What became of one link or forward: added, already there, linked to its twin, or why not."""
     a = result.article
     if result.status == "failed" or a is None:
-        source = html.escape(shorten(result.source, SOURCE_CHARS), quote=False)
-        reason = html.escape(shorten(result.reason or "unknown error", 600), quote=False)
-        return f"⚠️ {source}\nNot added: {reason}"
+        return not_added(result.source, result.reason or "unknown error")
     outlet = html.escape(shorten(a.outlet, OUTLET_CHARS), quote=False)
     head = f"<b>{escaped_title(a.title)}</b>\n{outlet} · {format_date(a.published_at)}"
     if result.status == "added":
@@ -105,6 +103,12 @@ def link_card(result: IngestResult) -> str:
         twin_outlet = html.escape(shorten(twin.outlet, OUTLET_CHARS), quote=False)
         return f"☑️ {head}\nSame story as #{twin.id} ({twin_outlet}): linked, not indexed twice"
     return f"☑️ {head}\nAlready stored, #{a.id}"
+
+
+def not_added(source: str, reason: str) -> str:
+    """A link, post or document that was not stored, and why (plain text in, HTML out)."""
+    shown = html.escape(shorten(source, SOURCE_CHARS), quote=False)
+    return f"⚠️ {shown}\nNot added: {html.escape(shorten(reason, 600), quote=False)}"
 
 
 def source_lines(citations: Sequence[Citation]) -> list[str]:

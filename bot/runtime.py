@@ -129,6 +129,21 @@ class Runtime:
             text, url=url, published=published, outlet=outlet, added_by=scope
         )
 
+    async def add_document(
+        self,
+        data: bytes,
+        name: str | None,
+        *,
+        scope: str,
+        url: str | None = None,
+        outlet: str | None = None,
+        published: datetime | None = None,
+    ) -> IngestResult:
+        """A document sent into a chat, read in a sandboxed process and stored as an article of `scope`."""
+        return await self.services.ingestor.ingest_document(
+            data, name, added_by=scope, url=url, outlet=outlet, published=published
+        )
+
     async def recent_articles(self, scope: str, limit: int = 15) -> list[Article]:
         return await self.services.library.list_articles(scope=scope, limit=limit)
 

@@ -197,6 +197,7 @@ async def open_services(
             statement_extractor=extract_statements,
             max_passages=settings.max_passages_per_article,
         )
+        ingestor.document_limits = settings.document_limits
         services = Services(
             settings=settings,
             library=library,

@@ -22,6 +22,8 @@ LAYERS: list[set[str]] = [
     {"retrieval.urls", "retrieval.chunking", "retrieval.dedupe"},
     {"retrieval.store", "retrieval.embed"},
     {"retrieval.fetch", "retrieval.extract", "retrieval.statements", "retrieval.search", "retrieval.types"},
+    # Documents read as articles: extraction's rules, in a sandboxed process of their own.
+    {"retrieval.documents"},
     {"retrieval.ingest"},
     {"retrieval.feeds"},
     {"briefing"},

@@ -28,7 +28,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 # What the workers run: imported once, in the fork server, and shared with every worker it forks.
-_PRELOAD = ["retrieval.extract", "retrieval.ingest", "retrieval.statements"]
+# The document sandbox (retrieval.documents) forks its readers from the same server.
+_PRELOAD = ["retrieval.extract", "retrieval.ingest", "retrieval.statements", "retrieval.documents"]
 
 
 class WorkerCrashed(BriefbotError):
