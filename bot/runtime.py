@@ -212,7 +212,8 @@ class Runtime:
         text = " ".join(text.split())
         quoted = re.match(r"^[\"“«'](.+?)[\"”»']\s*(.*)$", text)
         if quoted:
-            return quoted.group(1).strip(), quoted.group(2).strip() or None
+            rest = re.sub(r"^(?:(?:on|about|regarding)\s+|[:—–]\s*)", "", quoted.group(2).strip(), flags=re.I)
+            return quoted.group(1).strip(), rest.strip() or None
         split = re.match(r"^(.+?)(?:\s+(?:on|about|regarding)\s+|\s*[:—–]\s+)(.+)$", text, re.IGNORECASE)
         if split:
             return split.group(1).strip(), split.group(2).strip()
