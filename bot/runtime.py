@@ -250,7 +250,7 @@ class Runtime:
             added = await self.services.library.list_articles(
                 scope=str(chat_id), added_since=since, limit=DIGEST_POSITIONS_ARTICLES
             )
-            briefing = await self.watcher.digest_part(chat_id, briefing, [a.id for a in added])
+            briefing = await self.watcher.digest_part(chat_id, briefing, added)
         messages = render.render_briefing(briefing) if briefing.found else [render.nothing_new(since)]
         try:
             await send_html(self.application.bot, chat_id, messages, on_migrate=self.migrate_chat)

@@ -25,7 +25,7 @@ from bot.delivery import ChatGone, OnMigrate, send_html
 from bot.state import BotState, Watch
 from briefing.types import Briefing
 from briefing.watch import PositionNews, PositionWatch, with_positions, write_alert
-from retrieval.store import SHARED_SCOPE
+from retrieval.store import SHARED_SCOPE, Article
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +120,14 @@ class WatchNotifier:
             # Deleted by the user, too old to edit, or unchanged: the alert stays as it was.
             log.info("could not update the alert %s in chat %s: %s", message_id, chat_id, exc)
 
-    async def digest_part(self, chat_id: int, digest: Briefing, article_ids: Sequence[int]) -> Briefing:
-        """The digest with its "Positions" part: statements of watched actors first reported in
-        `article_ids` (the articles added since the last digest)."""
+    async def digest_part(self, chat_id: int, digest: Briefing, added: Sequence[Article]) -> Briefing:
+        """The digest with its "Positions" part: statements of watched actors first reported in `added`
+        (the articles added since the last digest)."""
         news: list[PositionNews] = []
         seen: set[str] = set()
         for watch in await self.state.watches(chat_id):
             for item in await self.positions.news(
-                watch.actor, watch.topic, scope=str(chat_id), fresh=article_ids
+                watch.actor, watch.topic, scope=str(chat_id), fresh=added
             ):
                 if item.fresh and not seen & set(item.keys):
                     seen.update(item.keys)

@@ -15,7 +15,7 @@ ever read: the rows, the earlier statements they are compared with and the copie
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -80,9 +80,10 @@ class PositionWatch:
         self.library = stance.library
 
     async def news(
-        self, actor: str, topic: str | None, *, scope: str, fresh: Collection[int]
+        self, actor: str, topic: str | None, *, scope: str, fresh: Collection[int] | Sequence[Article]
     ) -> list[PositionNews]:
-        """The actor's statements (on the topic) with a report among the `fresh` articles, oldest first."""
+        """The actor's statements (on the topic) with a report among the `fresh` articles (ids, or the
+        articles themselves when the caller has them), oldest first."""
         new = await self._visible(fresh, scope)
         if not new or not actor_terms(actor):
             return []
@@ -123,14 +124,12 @@ class PositionWatch:
         out.sort(key=lambda n: (_stamp(n.said_on), n.row.record.article_id))
         return out
 
-    async def _visible(self, ids: Collection[int], scope: str) -> dict[int, Article]:
+    async def _visible(self, fresh: Collection[int] | Sequence[Article], scope: str) -> dict[int, Article]:
         """The new articles `scope` may see (its own and shared ones), by id."""
-        out: dict[int, Article] = {}
-        for article_id in sorted(set(ids)):
-            article = await self.library.get_article(article_id)
-            if article is not None and article.added_by in (scope, SHARED_SCOPE):
-                out[article_id] = article
-        return out
+        found: list[Article | None] = []
+        for item in fresh:
+            found.append(item if isinstance(item, Article) else await self.library.get_article(item))
+        return {a.id: a for a in found if a is not None and a.added_by in (scope, SHARED_SCOPE)}
 
     async def _add_copies(self, rows: list[Row], scope: str) -> None:
         """Near-duplicates the scope can see join the rows of the article they copy, as further outlets."""
