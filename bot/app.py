@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.context import CONTEXT_TYPES, BriefbotApp
-from bot.handlers import digests, documents, feeds, housekeeping, library, questions
+from bot.handlers import digests, documents, feeds, housekeeping, library, questions, watches
 from bot.inbox import HoldingQueue, Inbox
 from bot.runtime import Runtime
 from bot.services import Services, open_services
@@ -144,6 +144,9 @@ def register_handlers(app: BriefbotApp) -> None:
     app.add_handler(CommandHandler("ask", questions.ask, filters=new))
     app.add_handler(CommandHandler("stance", questions.stance, filters=new))
     app.add_handler(CommandHandler("digest", digests.digest, filters=new))
+    app.add_handler(CommandHandler("watch", watches.watch, filters=new))
+    app.add_handler(CommandHandler("unwatch", watches.unwatch, filters=new))
+    app.add_handler(CommandHandler("watches", watches.watches, filters=new))
     app.add_handler(CommandHandler("sources", library.sources, filters=new))
     app.add_handler(CommandHandler("forget", library.forget, filters=new))
     app.add_handler(CommandHandler("status", library.status, filters=new))

@@ -220,6 +220,19 @@ def render_briefing(briefing: Briefing, limit: int = MESSAGE_LIMIT) -> list[str]
     return pack(render_blocks(briefing), limit)
 
 
+def position_alert(briefing: Briefing, limit: int = MESSAGE_LIMIT) -> str:
+    """A watch alert as one message, so that a later outlet's report can edit it in place: when the whole
+    does not fit, the last source lines go first, then the text is cut."""
+    blocks = render_blocks(briefing)
+    text = "\n\n".join(blocks)
+    if briefing.citations and _size(text) > limit:
+        sources = blocks[-1].split("\n")
+        while len(sources) > 1 and _size(text) > limit:
+            sources.pop()
+            text = "\n\n".join([*blocks[:-1], "\n".join([*sources, "…"])])
+    return text if _size(text) <= limit else pack([text], limit)[0]
+
+
 def to_plain(message_html: str) -> str:
     """The same message without markup, for when Telegram rejects our HTML."""
     return html.unescape(re.sub(r"<[^>]+>", "", message_html))
@@ -234,6 +247,8 @@ HELP = """<b>briefbot</b> reads the news you give it and answers with short, sou
 • /stance ACTOR [TOPIC] — who said what, when, with a chart.
 • /digest — what is new since your last digest; /digest on 08:00 Europe/Kyiv — daily; /digest off.
 • /follow URL — follow a feed, a site or a public channel (@name); /following; /unfollow N.
+• /watch ACTOR [TOPIC] — an alert when new articles carry their statements: new, repeated or a shift.
+  /watches lists them; /watches quiet on holds alerts for the daily digest; /unwatch N or all.
 • /sources — recent articles, with ids; /forget ID or URL — remove one you added.
 • /status — what is stored and which backends answer.
 
@@ -398,3 +413,25 @@ def followed_items(title: str, results: Sequence[IngestResult], error: str | Non
     if failed:
         text += f" {len(failed)} could not be read (tried again next round)."
     return text
+
+
+def watching(label: str, added: bool, quiet: bool) -> str:
+    head = f"Watching {plain(label)}." if added else f"Already watching {plain(label)}."
+    how = (
+        "Quiet mode is on: new statements go into your daily digest (/digest on 08:00 turns it on)."
+        if quiet else "I will tell you when new articles carry their statements."
+    )  # fmt: skip
+    return f"{head} {how}"
+
+
+def watch_list(labels: Sequence[tuple[int, str, datetime]], quiet: bool) -> str:
+    """/watches: the chat's watches, numbered for /unwatch, and whether alerts wait for the digest."""
+    if not labels:
+        return "No watches. Start one with /watch ACTOR [TOPIC], e.g. /watch Kremlin annexed regions."
+    lines = ["<b>Watches</b>"]
+    lines += [f"{n}. {plain(label)} (since {format_date(since)})" for n, label, since in labels]
+    lines.append(
+        "Quiet mode: on, alerts go into the daily digest (/watches quiet off)" if quiet
+        else "Quiet mode: off, alerts arrive as articles come in (/watches quiet on)"
+    )  # fmt: skip
+    return "\n".join(lines)

@@ -24,7 +24,10 @@ from retrieval.statements import article_sentences
 from retrieval.store import ChunkRecord, Library, SearchFilters, Statement
 from retrieval.text import STOPWORDS
 
-__all__ = ["StanceQuery", "StanceService", "Timeline", "is_stance_question", "parse_stance_question"]
+__all__ = [
+    "StanceQuery", "StanceService", "Timeline", "actor_terms", "is_stance_question", "parse_stance_question",
+    "speaks_for",
+]  # fmt: skip
 
 # Who speaks for an institution or country. Terms match the start of a word in a speaker's name or role
 # ("ukrain" matches "Ukrainian"); the short ones must match a whole word.
@@ -173,6 +176,14 @@ def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bo
         if positions and all(t in _GENERIC_TERMS for _, t in hits):
             return False
     return True
+
+
+def speaks_for(actor: str, statement: Statement) -> bool:
+    """Whether a statement's speaker speaks for the actor: the one matching rule the timeline and the watches
+    share (`actor_terms` finds the candidates, `_belongs` settles affiliations). Names in other scripts
+    ("Песков") are to be added here, once for both."""
+    terms = actor_terms(actor)
+    return bool(terms) and _belongs(actor, terms, statement.speaker, statement.role)
 
 
 # ---- the timeline ---------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ LAYERS: list[set[str]] = [
     {"bot.state", "bot.access", "bot.inbox", "bot.delivery"},
     # The composition root: builds every service from the settings; the runtime hands them to the front ends.
     {"bot.services"},
+    # Watch alerts: what the runtime's ingestion path reports to, below the runtime that builds it.
+    {"bot.watching"},
     {"bot.runtime"},
     # The front ends: the Telegram app (handlers) and the CLI.
     {"bot"},

@@ -132,3 +132,24 @@ async def test_channel_posts_for_followers_and_nothing_sent_to_the_channel(env: 
     await wait_until(stored, timeout=20, what="the channel post to be stored for the follower")
     assert env.tg.sent_messages(CHANNEL_ID) == []  # neither a card nor a refusal went to the channel
     assert await env.rt.services.library.list_articles(scope=str(CHANNEL_ID), limit=5) == []
+
+
+async def test_a_polling_round_brings_a_watched_actors_alert(env: Env, site: FeedSite) -> None:
+    # follow → polling round → a watched actor's new statement → alert, with no one sending anything.
+    old = "The ferry company said on Monday that the island route will run every hour from the first of May."
+    site.channel("kremlinwire", "Kremlin Wire", [Post(1, old, dated(2))])
+    await env.send(env.tg.make_command(ALICE, "follow", "@kremlinwire"), reply_count=2)
+    await env.send(env.tg.make_command(ALICE, "watch", "Dmitry Peskov on the regions"))
+    said = (
+        "Kremlin spokesman Dmitry Peskov said the four annexed regions would never be returned to Ukraine. "
+        "He spoke to reporters in Moscow."
+    )
+    site.channel("kremlinwire", "Kremlin Wire", [Post(2, said, dated(0)), Post(1, old, dated(2))])
+
+    def alerted() -> list[str]:
+        return [html_of(c) for c in env.tg.sent_messages(ALICE) if "Watch:" in html_of(c)]
+
+    await wait_until(alerted, timeout=30, what="the polling job's round to bring the alert")
+    [alert] = alerted()
+    assert "Watch: Dmitry Peskov on the regions" in alert and "never be returned to Ukraine" in alert
+    assert "https://t.me/kremlinwire/2" in alert and "Kremlin Wire" in alert

@@ -429,6 +429,8 @@ async def test_chat_state_survives_a_bot_restart(
         assert "Added (" in html_of(card)
         await env.send(tg.make_command(ALICE, "digest", "on 07:30 Europe/Kyiv"))
         await env.send(tg.make_command(BOB, "digest"))
+        # The digest is stamped once Telegram has answered the send, just after the test sees the message.
+        await wait_until(lambda: env.rt.state.last_digest_at(BOB), what="the digest's stamp")
         bob_last = await env.rt.state.last_digest_at(BOB)
         assert bob_last is not None
 

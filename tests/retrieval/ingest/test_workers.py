@@ -74,3 +74,22 @@ async def test_a_slow_page_stops_at_the_ingestors_limit(services: Services, tmp_
         assert not _alive(pid)
     finally:
         pool.close()
+
+
+def test_the_pool_serves_one_event_loop_after_another() -> None:
+    # The pool is shared by the process; a job that had to wait for a worker in one loop (asyncio.run, a
+    # test) once left the next loop's waiting job with "bound to a different event loop".
+    import asyncio
+
+    pool = ExtractionWorkers(size=1)
+    text = "The harbour reopened on Monday after the storm. " * 5
+
+    async def two_at_once() -> list[str]:
+        jobs = [pool.run(partial(extract_text, text), timeout=30) for _ in range(2)]
+        return [e.text[:11] for e in await asyncio.gather(*jobs)]
+
+    try:
+        for _ in range(2):
+            assert asyncio.run(two_at_once()) == ["The harbour"] * 2
+    finally:
+        pool.close()
