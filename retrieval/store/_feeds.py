@@ -4,7 +4,7 @@ of its items each follower has had, so a restart or a feed that re-dates old ite
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -73,20 +73,6 @@ class FollowRecord:
     requested: str  # what the follower gave: a site page, @name, the feed itself
     baselined: bool  # the follower's first read is done: older items were set aside then
     created_at: datetime
-
-
-def _no_cursor(
-    sql: str, params: Sequence[object] | list[tuple[object, ...]], *, many: bool = False
-) -> Callable[[sqlite3.Connection], None]:
-    """One statement, run in the store's thread, whose cursor never leaves it. A cursor handed back to the
-    event loop is finalised there, whenever it is collected, on the connection another thread may be using:
-    SQLite calls that "misuse", and under many concurrent polls it happened (`InterfaceError`)."""
-
-    def run(c: sqlite3.Connection) -> None:
-        cursor = c.executemany(sql, params) if many else c.execute(sql, params)  # type: ignore[arg-type]
-        cursor.close()
-
-    return run
 
 
 def _now() -> str:
@@ -207,7 +193,7 @@ class FeedTable(SqliteStore):
         """A successful read (or an unchanged feed): the validators for next time, errors cleared."""
         now = _now()
         await self._run(
-            _no_cursor(
+            lambda c: c.execute(
                 "UPDATE feeds SET kind = COALESCE(?, kind), title = CASE WHEN COALESCE(?, '') != '' THEN ? "
                 "ELSE title END, etag = ?, last_modified = ?, last_polled_at = ?, last_ok_at = ?, "
                 "last_error = NULL, errors = 0, next_try_at = NULL WHERE id = ?",
@@ -231,7 +217,7 @@ class FeedTable(SqliteStore):
 
     async def mark_baselined(self, feed_id: int, scope: str) -> None:
         await self._run(
-            _no_cursor(
+            lambda c: c.execute(
                 "UPDATE feed_follows SET baselined = 1 WHERE feed_id = ? AND scope = ?", (feed_id, scope)
             )
         )
@@ -270,13 +256,12 @@ class FeedTable(SqliteStore):
             return
         await self._run(
             self._tx(
-                _no_cursor(
+                lambda c: c.executemany(
                     "INSERT INTO feed_seen(feed_id, scope, item_key, done, attempts, article_id, seen_at) "
                     "VALUES (?,?,?,?,1,?,?) ON CONFLICT(feed_id, scope, item_key) DO UPDATE SET "
                     "done = MAX(done, excluded.done), attempts = attempts + 1, "
                     "article_id = COALESCE(excluded.article_id, article_id), seen_at = excluded.seen_at",
                     rows,
-                    many=True,
                 )
             )
         )

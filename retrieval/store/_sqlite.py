@@ -109,7 +109,13 @@ class SqliteStore:
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         def call() -> T:
             with self._lock:
-                return fn(self._conn)
+                result = fn(self._conn)
+                # A cursor handed back to the event loop would be finalised there, whenever it is collected,
+                # on the connection another thread may be using: SQLite calls that misuse (`InterfaceError`,
+                # seen under many concurrent feed polls). Closed here, its rowcount and lastrowid still read.
+                if isinstance(result, sqlite3.Cursor):
+                    result.close()
+                return result
 
         return await asyncio.to_thread(call)
 

@@ -242,3 +242,14 @@ async def test_a_library_without_the_unnamed_column_gets_it(library: Library) ->
         assert (statement.speaker, statement.unnamed) == ("Ines Carvalho", False)
     finally:
         reopened.close()
+
+
+async def test_a_cursor_never_leaves_the_store_thread_open(library: Library) -> None:
+    # Every method that hands back `c.execute(...)` gets a cursor already closed in the store's thread, so it
+    # is never finalised on the event loop while another thread uses the connection; its counts still read.
+    cursor = await library._run(lambda c: c.execute("INSERT INTO meta(key, value) VALUES ('probe', 'x')"))
+    assert cursor.rowcount == 1
+    with pytest.raises(sqlite3.ProgrammingError):
+        cursor.fetchone()
+    rows = await library._run(lambda c: c.execute("SELECT value FROM meta WHERE key = 'probe'").fetchall())
+    assert [tuple(r) for r in rows] == [("x",)]
