@@ -23,7 +23,7 @@ from briefing.positions import Comparison, compare
 from briefing.stance import StanceService, actor_terms, speaks_for
 from briefing.timeline import Row, display_names, said
 from briefing.types import Briefing, Citation
-from retrieval.store import SHARED_SCOPE, Article, ChunkRecord, SearchFilters, Statement, speaker_key
+from retrieval.store import Article, ChunkRecord, SearchFilters, Statement, speaker_key
 from retrieval.text import format_date
 
 __all__ = ["PositionNews", "PositionWatch", "statement_key", "watch_label", "with_positions", "write_alert"]
@@ -126,10 +126,9 @@ class PositionWatch:
 
     async def _visible(self, fresh: Collection[int] | Sequence[Article], scope: str) -> dict[int, Article]:
         """The new articles `scope` may see (its own and shared ones), by id."""
-        found: list[Article | None] = []
-        for item in fresh:
-            found.append(item if isinstance(item, Article) else await self.library.get_article(item))
-        return {a.id: a for a in found if a is not None and a.added_by in (scope, SHARED_SCOPE)}
+        found = [item for item in fresh if isinstance(item, Article)]
+        found += await self.library.get_articles(item for item in fresh if not isinstance(item, Article))
+        return {a.id: a for a in found if a.visible_to(scope)}
 
     async def _add_copies(self, rows: list[Row], scope: str) -> None:
         """Near-duplicates the scope can see join the rows of the article they copy, as further outlets."""
@@ -138,7 +137,7 @@ class PositionWatch:
         for row in rows:
             for statement, record in list(row.sources):
                 for copy in copies.get(record.article_id, []):
-                    if copy.added_by not in (scope, SHARED_SCOPE):
+                    if not copy.visible_to(scope):
                         continue
                     if all(r.article_id != copy.id for _, r in row.sources):
                         row.sources.append((statement, _record_of(copy, statement)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -130,6 +130,22 @@ class Library(StatementTable, FeedTable):
             return self._article(row) if row else None
 
         return await self._run(q)
+
+    async def get_articles(self, article_ids: Iterable[int]) -> list[Article]:
+        """The stored ones of `article_ids`, in one read."""
+        ids = sorted(set(article_ids))
+
+        def q(c: sqlite3.Connection) -> list[Article]:
+            found: list[Article] = []
+            for start in range(0, len(ids), 500):
+                piece = ids[start : start + 500]
+                marks = ",".join("?" * len(piece))
+                sql = f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.id IN ({marks})"
+                rows = c.execute(sql, piece)
+                found.extend(self._article(row) for row in rows)
+            return found
+
+        return await self._run(q) if ids else []
 
     async def find_existing(self, url: str, content_hash: str, *, scope: str) -> Article | None:
         """The article `scope` can see with this canonical URL or this exact content, if any.

@@ -253,3 +253,13 @@ async def test_a_cursor_never_leaves_the_store_thread_open(library: Library) -> 
         cursor.fetchone()
     rows = await library._run(lambda c: c.execute("SELECT value FROM meta WHERE key = 'probe'").fetchall())
     assert [tuple(r) for r in rows] == [("x",)]
+
+
+async def test_get_articles_reads_many_and_each_knows_who_sees_it(library: Library) -> None:
+    mine = await _add(library, "https://a.example/1", "first article text " * 20, added_by="chat-1")
+    theirs = await _add(library, "https://b.example/2", "second article text " * 20, added_by="chat-2")
+    shared = await _add(library, "https://c.example/3", "third article text " * 20)
+    found = {a.id: a for a in await library.get_articles([theirs, mine, shared, mine, 10_000])}
+    assert set(found) == {mine, theirs, shared}
+    assert [i for i, a in sorted(found.items()) if a.visible_to("chat-1")] == sorted([mine, shared])
+    assert await library.get_articles([]) == []
