@@ -12,18 +12,11 @@ from telegram import Bot, Update
 from bot.handlers.library import adds_articles
 from retrieval.embed import LocalEmbedder
 from tests.support.bot_env import ALICE, BOB, GROUP, Env, html_of, make_env
-from tests.support.documents import docx_bomb, layout_pdf, scanned_pdf
+from tests.support.documents import HARBOUR_PARAGRAPHS, docx_bomb, layout_pdf, scanned_pdf
 from tests.support.telegram_updates import BOT_USERNAME
 
 TITLE = "Porthaven harbour to be dredged"
-PARAGRAPHS = [
-    "The harbour board of Porthaven voted on Tuesday to deepen the northern channel, a project its "
-    "chairman Olav Brekke called overdue after two groundings in a single winter.",
-    "Dredging is to start in the spring and take about four months. The work will be done at night so "
-    "that the ferries to the islands can keep their timetable, the board said in a statement.",
-    "Fishermen's associations welcomed the decision but asked for compensation for the weeks in which "
-    "their moorings on the eastern quay will have to be moved to the old coal pier.",
-]
+PARAGRAPHS = HARBOUR_PARAGRAPHS[:3]
 QUESTION = "When will the dredging of the northern channel start?"
 
 

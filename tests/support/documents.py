@@ -15,9 +15,22 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _VOWELS = set("aeiouyAEIOUY")
 _PAGE = (595.0, 842.0)  # A4 in points
+
+# A short local news story, written for these tests, that the document tests store and ask about.
+HARBOUR_PARAGRAPHS = [
+    "The harbour board of Porthaven voted on Tuesday to deepen the northern channel, a project its "
+    "chairman Olav Brekke called overdue after two groundings in a single winter.",
+    "Dredging is to start in the spring and take about four months. The work will be done at night so "
+    "that the ferries to the islands can keep their timetable, the board said in a statement.",
+    "Fishermen's associations welcomed the decision but asked for compensation for the weeks in which "
+    "their moorings on the eastern quay will have to be moved to the old coal pier.",
+    "The cost, estimated at eleven million euros, will be shared between the port, the regional "
+    "government and a European fund for coastal infrastructure, according to the plan.",
+]
 
 
 @dataclass
@@ -280,11 +293,7 @@ def encrypted_pdf(text: str, user_password: str = "secret") -> bytes:
 
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=_PAGE, encrypt=pdfencrypt.StandardEncryption(user_password, "owner"))
-    pdf.setFont("Times-Roman", 11)
-    for row, line in enumerate(text.splitlines()[:40]):
-        pdf.drawString(56, 780 - row * 14, line)
-    pdf.showPage()
-    pdf.save()
+    _draw_lines(pdf, [text], rows=40)
     return out.getvalue()
 
 
@@ -295,13 +304,18 @@ def simple_pdf(pages: Sequence[str], *, title: str = "") -> bytes:
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=_PAGE)
     pdf.setTitle(title)
+    _draw_lines(pdf, pages, rows=50)
+    return out.getvalue()
+
+
+def _draw_lines(pdf: Any, pages: Sequence[str], *, rows: int) -> None:
+    """Each page's lines, one drawn string each, top down; then the file is finished."""
     for page in pages:
         pdf.setFont("Times-Roman", 11)
-        for row, line in enumerate(page.splitlines()[:50]):
+        for row, line in enumerate(page.splitlines()[:rows]):
             pdf.drawString(56, 780 - row * 14, line)
         pdf.showPage()
     pdf.save()
-    return out.getvalue()
 
 
 def docx_bytes(paragraphs: Sequence[str], *, title: str | None = None, heading: str | None = None) -> bytes:

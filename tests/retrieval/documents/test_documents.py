@@ -26,6 +26,7 @@ from retrieval.documents import (
 from retrieval.documents._layout import clean_pages
 from retrieval.store import SearchFilters
 from tests.support.documents import (
+    HARBOUR_PARAGRAPHS,
     Layout,
     docx_bomb,
     docx_bytes,
@@ -36,16 +37,7 @@ from tests.support.documents import (
 )
 
 LIMITS = DocumentLimits()
-PARAGRAPHS = [
-    "The harbour board of Porthaven voted on Tuesday to deepen the northern channel, a project its "
-    "chairman Olav Brekke called overdue after two groundings in a single winter.",
-    "Dredging is to start in the spring and take about four months. The work will be done at night so "
-    "that the ferries to the islands can keep their timetable, the board said in a statement.",
-    "Fishermen's associations welcomed the decision but asked for compensation for the weeks in which "
-    "their moorings on the eastern quay will have to be moved to the old coal pier.",
-    "The cost, estimated at eleven million euros, will be shared between the port, the regional "
-    "government and a European fund for coastal infrastructure, according to the plan.",
-]
+PARAGRAPHS = HARBOUR_PARAGRAPHS
 
 
 def test_a_laid_out_pdf_reads_as_its_text_without_furniture_or_broken_words() -> None:
