@@ -80,6 +80,18 @@ async def test_groups_and_forwards(env: Env, report: bytes) -> None:
     assert article.url == "https://t.me/porthaven_news/42"
 
 
+async def test_a_group_document_not_addressed_to_the_bot_is_left_alone(env: Env, report: bytes) -> None:
+    env.tg.push_update(env.tg.make_document(GROUP, report, "minutes.pdf", caption="for the team"))
+    # The sentinel: an addressed document pushed after it, whose card proves the first was passed over.
+    addressed = env.tg.make_document(GROUP, report, "harbour.pdf", caption=f"@{BOT_USERNAME} please")
+    [card] = await env.send(addressed)
+    assert "✅" in html_of(card)
+    assert len(env.tg.file_requests) == 1  # only the addressed one was downloaded
+    assert len(env.tg.sent_messages(GROUP)) == 1
+    [article] = await env.rt.recent_articles(str(GROUP))
+    assert article.title == TITLE
+
+
 async def test_a_document_waits_in_the_inbox_until_it_is_handled(env: Env, report: bytes) -> None:
     update = Update.de_json(env.tg.make_document(ALICE, report, "harbour.pdf"), Bot(env.tg.token))
     # Kept by its file_id: a restart downloads it again.
