@@ -17,6 +17,10 @@ T = TypeVar("T")
 _OPEN_ATTEMPTS = 50
 
 
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
+
+
 def retry_while_locked(step: Callable[[], None]) -> None:
     for attempt in range(_OPEN_ATTEMPTS):
         try:
@@ -46,6 +50,8 @@ class SqliteStore:
         self.path = path
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._conn.row_factory = sqlite3.Row
+        # SQLite's lower() and LIKE fold ASCII letters only; names, roles and outlets come in every script.
+        self._conn.create_function("casefold", 1, _casefold, deterministic=True)
         self._lock = threading.Lock()
         with self._lock:
             if version is not None:
