@@ -39,6 +39,8 @@ class LocalEmbedder(Embedder):
     The session is created once and shared; inference runs in a worker thread so the event loop stays free.
     """
 
+    local = True
+
     def __init__(
         self,
         model_dir: Path | None = None,
