@@ -74,7 +74,7 @@ async def test_answers_are_the_same_with_stored_vectors_without_them_and_while_f
     watched_fresh = WatchedEmbedder(model)
     without = await _answers(_briefer(services, SentenceEmbeddings(watched_fresh)))
     assert with_store == without
-    assert sum(b[0] for b in with_store) >= 4  # most questions are answered: the comparison means something
+    assert sum(bool(b[0]) for b in with_store) >= 4  # most are answered: the comparison means something
 
     # A library from before the table: the first answers embed the sentences and store them.
     await services.library.drop_sentence_vectors()

@@ -50,6 +50,7 @@ async def test_forgetting_an_article_removes_its_vectors_and_a_freed_copy_gets_i
     [linked] = await services.ingestor.ingest_many([copy])
     assert linked.status == "near_duplicate"
     [other] = await services.ingestor.ingest_many(CORPUS[1:2])
+    assert first.article and linked.article and other.article
     before = await _rows(services)
     assert await services.ingestor.forget(first.article.id)
     after = await _rows(services)
@@ -65,6 +66,7 @@ async def test_forgetting_an_article_removes_its_vectors_and_a_freed_copy_gets_i
 
 async def test_a_row_is_used_only_for_the_text_it_was_computed_from(services: Services) -> None:
     [r] = await services.ingestor.ingest_many(CORPUS[2:3])
+    assert r.article is not None
     [record, *_] = await services.library.article_chunks(r.article.id)
     model = services.embedder.sentence_model()
     sentences = passage_sentences(record.text)
