@@ -43,7 +43,7 @@ def test_e5s_openmp_threads_sleep_unless_the_operator_says_otherwise() -> None:
     assert int(_spin_count("ACTIVE")) > 0
 
 
-async def test_minilm_question_threads_sleep_and_bulk_threads_spin_with_the_same_vectors(
+async def test_minilm_threads_sleep_on_questions_and_in_bulk_with_the_same_vectors(
     embedder: LocalEmbedder,
 ) -> None:
     texts = ["Did Russia accept a ceasefire?", "The council approved the tram line by nine votes to four."]
@@ -52,12 +52,8 @@ async def test_minilm_question_threads_sleep_and_bulk_threads_spin_with_the_same
 
     def bulk() -> tuple[np.ndarray, str]:
         vectors = embedder.embed_sync(texts)
-        options = embedder._bulk_session.get_session_options()
-        try:
-            return vectors, options.get_session_config_entry(_SPIN)
-        except RuntimeError:  # not set: onnxruntime's default, which spins
-            return vectors, "default"
+        return vectors, embedder._bulk_session.get_session_options().get_session_config_entry(_SPIN)
 
     vectors, spin = await in_bulk_thread(bulk)
-    assert spin != "0"
+    assert spin == "0"
     assert np.allclose(vectors, asked, atol=1e-6)
