@@ -10,6 +10,7 @@ their text are built in timeline.py; the LLM summary above them, when there is o
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -229,7 +230,9 @@ class StanceService:
             return None
         statements = [p for row in rows for p in row.parts]
         names = display_names(statements, {id(p): row.group for row in rows for p in row.parts})
-        return Timeline(rows, names, write(rows, actor, topic, names))
+        # Drawing the chart takes tens of milliseconds of CPU: off the event loop, where every other chat's
+        # answer waits for it.
+        return Timeline(rows, names, await asyncio.to_thread(write, rows, actor, topic, names))
 
     async def rows(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
