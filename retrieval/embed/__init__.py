@@ -13,6 +13,7 @@ from ._base import Embedder, EmbeddingError
 from ._ensemble import E5Embedder, EnsembleEmbedder, minilm_e5
 from ._local import LocalEmbedder, default_model_files
 from ._openai import OpenAIEmbedder
+from ._queries import QueryVectors
 
 __all__ = [
     "E5Embedder",
@@ -21,6 +22,7 @@ __all__ = [
     "EnsembleEmbedder",
     "LocalEmbedder",
     "OpenAIEmbedder",
+    "QueryVectors",
     "default_model_files",
     "minilm_e5",
 ]

@@ -67,8 +67,6 @@ class IndexUpkeep:
         self.library = library
         self.index = index
         self.embedder = embedder
-        # The model the writer and the citation check compare sentences with (MiniLM in the ensemble).
-        self.sentence_model = embedder.sentence_model()
         self.fetcher = fetcher
         # Leave headroom under the model window for the title line prepended when embedding.
         self.chunker = chunker or Chunker(
@@ -81,6 +79,11 @@ class IndexUpkeep:
         self.max_passages = max_passages
         self.workers = workers or shared_workers()
         self._write_lock = asyncio.Lock()
+
+    @property
+    def sentence_model(self) -> Embedder:
+        """The model the writer and the citation check compare sentences with (MiniLM in the ensemble)."""
+        return self.embedder.sentence_model()
 
     def _pieces(self, text: str) -> list[str]:
         return [c.text for c in self.chunker.split(text)]
