@@ -332,6 +332,10 @@ class StanceService:
         and nothing the topic covers ("foreign peacekeepers" in an article about the annexed regions).
         """
         expansion = await expand(topic, actor, self.embeddings)
+        # Statements' words, sentences and titles are stored with their vectors (briefing.embeddings).
+        await self.embeddings.statements(
+            [(p, articles[p.article_id].title) for row in rows for p in row.parts]
+        )
         own = [row.text for row in rows]
         sentences = [" ".join(dict.fromkeys(p.sentence for p in row.parts)) for row in rows]
         contexts = [row.context or "" for row in rows]

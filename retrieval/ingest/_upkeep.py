@@ -25,6 +25,7 @@ from retrieval.store import (
     DenseIndexError,
     Library,
     Statement,
+    statement_texts,
 )
 from retrieval.text import passage_sentences
 
@@ -108,9 +109,32 @@ class IndexUpkeep:
         try:
             await self.priority.bulk_turn()
             found = await self.workers.run(self.statement_extractor, article, timeout=BULK_STEP_TIMEOUT)
-            return await self.library.add_statements(found, replace=article.id)
+            stored = await self.library.add_statements(found, replace=article.id)
         except Exception as exc:  # statements are a bonus; the article stays
             log.warning("statement extraction failed on article %s: %s", article.id, exc)
+            return 0
+        await self.store_statement_vectors(article.id)
+        return stored
+
+    async def store_statement_vectors(self, article_id: int) -> int:
+        """Embed what a stance timeline compares for each of the article's statements (its words, sentence
+        and title) and store it with the statement, as `store_sentences` does for passages."""
+        model = self.sentence_model
+        if not model.local:
+            return 0
+        try:
+            todo = await self.library.statements_without_vectors(model.id, article_id)
+            if not todo:
+                return 0
+            texts = [statement_texts(s, title) for s, title in todo]
+            vectors = await self._embed([t for group in texts for t in group], model, SENTENCE_STEP)
+            rows, offset = [], 0
+            for (statement, title), group in zip(todo, texts, strict=True):
+                rows.append((statement, title, vectors[offset : offset + len(group)]))
+                offset += len(group)
+            return await self.library.put_statement_vectors(model.id, rows)
+        except Exception as exc:
+            log.warning("could not store the statement vectors of article %s: %s", article_id, exc)
             return 0
 
     @staticmethod
@@ -257,6 +281,8 @@ class IndexUpkeep:
                     f"the rebuild stopped, its new collection is gone (another rebuild started?): {exc}"
                 ) from exc
             await self.store_sentences([r for records in group for r in records if r.chunk_id not in have])
+            for records in group:
+                await self.store_statement_vectors(records[0].article_id)
             total += len(texts)
             if progress:
                 progress(done, len(todo))

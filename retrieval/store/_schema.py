@@ -88,6 +88,13 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (
     vectors BLOB NOT NULL,
     PRIMARY KEY (chunk_id, model)
 );
+CREATE TABLE IF NOT EXISTS statement_vectors (
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    vectors BLOB NOT NULL,
+    PRIMARY KEY (statement_id, model)
+);
 """.replace("{articles}", _ARTICLES_TABLE.format(name="articles")) + FEED_TABLES
 
 

@@ -13,7 +13,7 @@ from briefing.embeddings import SentenceEmbeddings
 from briefing.stance import StanceService
 from briefing.types import Briefing
 from briefing.writer import OfflineWriter
-from retrieval.store import SHARED_SCOPE, Extracted, Library, SearchFilters
+from retrieval.store import SHARED_SCOPE, Extracted, Library, SearchFilters, Statement
 from retrieval.text import passage_sentences
 from tests.support.corpus import DEMO
 from tests.support.embedders import WatchedEmbedder
@@ -35,6 +35,7 @@ class RecordingStore:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.read: set[str] = set()
+        self.statements: set[int] = set()
 
     async def sentence_vectors(
         self, model: str, dim: int, passages: Mapping[str, str]
@@ -44,6 +45,17 @@ class RecordingStore:
 
     async def put_sentence_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> int:
         return await self.library.put_sentence_vectors(model, rows)
+
+    async def statement_vectors(
+        self, model: str, dim: int, statements: Mapping[int, Sequence[str]]
+    ) -> dict[int, np.ndarray]:
+        self.statements.update(statements)
+        return await self.library.statement_vectors(model, dim, statements)
+
+    async def put_statement_vectors(
+        self, model: str, rows: Sequence[tuple[Statement, str, np.ndarray]]
+    ) -> int:
+        return await self.library.put_statement_vectors(model, rows)
 
 
 def _briefer(services: Services, embeddings: SentenceEmbeddings) -> Briefer:
@@ -93,6 +105,14 @@ async def test_answers_are_the_same_with_stored_vectors_without_them_and_while_f
 
     # A few passage sentences are statements too, which the stance timeline embeds as such.
     assert embedded(watched_stored) * 10 < embedded(watched_fresh)
+    # Nor are the statements' words and sentences (only what rows join together, and what they lean on).
+    found = await services.library.statements(limit=10_000)
+    said = {t for s, _ in found for t in (s.text, s.sentence)}
+
+    def statements_embedded(watched: WatchedEmbedder) -> int:
+        return sum(t in said for call in watched.texts for t in call)
+
+    assert statements_embedded(watched_stored) * 5 < statements_embedded(watched_fresh)
 
 
 async def test_an_answer_reads_the_sentence_vectors_of_its_own_scopes_passages_only(
@@ -120,3 +140,10 @@ async def test_an_answer_reads_the_sentence_vectors_of_its_own_scopes_passages_o
     answer = await briefer.ask(question, filters=SearchFilters(scope=bob))
     assert answer.found and "48 million" not in answer.answer
     assert store.read and store.read <= visible
+    # A stance timeline reads the vectors of the statements Bob can see, and only those.
+    stance = await briefer.stance("Olav Brekke", "the dredging", filters=SearchFilters(scope=bob))
+    library = services.library
+    bobs = {s.id for s, _ in await library.statements(filters=SearchFilters(scope=bob), limit=1000)}
+    assert stance.found and store.statements and store.statements <= bobs
+    alices = {s.id for s, _ in await library.statements(filters=SearchFilters(scope=alice), limit=1000)}
+    assert alices - bobs  # Alice's copy has statements of its own, and none of them was read

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from bot.services import Services, open_services
-from retrieval.store import round_vectors
+from retrieval.store import round_vectors, statement_texts
 from retrieval.text import passage_sentences
-from tests.support.corpus import CORPUS, make_settings
+from tests.support.corpus import CORPUS, DEMO, make_settings
 from tests.support.embedders import WatchedEmbedder
 
 
@@ -126,3 +126,34 @@ async def test_a_sentence_model_behind_an_api_leaves_it_to_the_answers(settings,
     finally:
         services.index.close()
         services.library.close()
+
+
+async def _statement_rows(services: Services, article_id: int) -> dict[int, np.ndarray]:
+    model = services.embedder.sentence_model()
+    found = await services.library.statements(article_ids=[article_id], limit=1000)
+    texts = {s.id: statement_texts(s, r.title) for s, r in found if s.id is not None}
+    return await services.library.statement_vectors(model.id, model.dim, texts)
+
+
+async def test_statements_get_their_vectors_which_go_with_them(services: Services) -> None:
+    [r] = await services.ingestor.ingest_path(DEMO / "07-kremlin-annexed-regions-non-negotiable.txt")
+    assert r.ok and r.article is not None and r.statements > 0
+    found = await services.library.statements(article_ids=[r.article.id], limit=1000)
+    rows = await _statement_rows(services, r.article.id)
+    assert set(rows) == {s.id for s, _ in found}
+    statement, record = found[0]
+    expected = round_vectors(await services.embedder.embed(statement_texts(statement, record.title)))
+    assert np.allclose(rows[statement.id], expected, atol=2e-3)
+    # Statements read again (a new extractor version) replace the old ones, and their vectors theirs.
+    count = "SELECT COUNT(*) FROM statement_vectors"
+    # A row whose statement reads otherwise now is not used.
+    changed = "UPDATE statements SET text = 'something else' WHERE id = ?"
+    await services.library._run(lambda c: c.execute(changed, (statement.id,)))
+    assert set(await _statement_rows(services, r.article.id)) == set(rows) - {statement.id}
+    article = await services.library.get_article(r.article.id)
+    assert article is not None
+    await services.ingestor._extract_statements(article)
+    again = await _statement_rows(services, r.article.id)
+    assert len(again) == len(rows) == (await services.library._run(lambda c: c.execute(count).fetchone()))[0]
+    assert await services.ingestor.forget(r.article.id)
+    assert (await services.library._run(lambda c: c.execute(count).fetchone()))[0] == 0
