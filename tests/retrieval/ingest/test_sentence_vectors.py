@@ -142,6 +142,7 @@ async def test_statements_get_their_vectors_which_go_with_them(services: Service
     rows = await _statement_rows(services, r.article.id)
     assert set(rows) == {s.id for s, _ in found}
     statement, record = found[0]
+    assert statement.id is not None
     expected = round_vectors(await services.embedder.embed(statement_texts(statement, record.title)))
     assert np.allclose(rows[statement.id], expected, atol=2e-3)
     # Statements read again (a new extractor version) replace the old ones, and their vectors theirs.
