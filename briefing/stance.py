@@ -213,7 +213,7 @@ class StanceService:
         self.searcher = searcher
         # Sentences are compared on the model the thresholds below were set for (MiniLM in the ensemble),
         # through a cache: the same statements, headlines and topic names come back question after question.
-        self.embeddings = embeddings or SentenceEmbeddings(searcher.embedder.sentence_model())
+        self.embeddings = embeddings or SentenceEmbeddings(searcher.embedder.sentence_model(), store=library)
 
     async def timeline(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
