@@ -20,31 +20,31 @@ from ._base import Embedder
 
 
 class QueryVectors:
-    def __init__(self, embedder: Embedder, *, capacity: int = 256) -> None:
-        self.embedder = embedder
+    def __init__(self, *, capacity: int = 256) -> None:
         self.capacity = capacity
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._pending: dict[str, asyncio.Future[np.ndarray]] = {}
+        self._vectors: OrderedDict[tuple[str, int, str], np.ndarray] = OrderedDict()
+        self._pending: dict[tuple[str, int, str], asyncio.Future[np.ndarray]] = {}
 
-    async def vector(self, query: str) -> np.ndarray:
-        """The question's vector (as `embed_queries` gives it), embedded at most once while it is kept."""
-        known = self._vectors.get(query)
+    async def vector(self, embedder: Embedder, query: str) -> np.ndarray:
+        """The question's vector as `embedder.embed_queries` gives it, embedded at most once while kept."""
+        key = (embedder.id, embedder.dim, query)
+        known = self._vectors.get(key)
         if known is not None:
-            self._vectors.move_to_end(query)
+            self._vectors.move_to_end(key)
             return known
-        task = self._pending.get(query)
+        task = self._pending.get(key)
         if task is None:
             # A task of its own: a chat that gives up waiting (its answer cancelled) does not cancel the
             # embedding another chat asking the same words is waiting for.
-            task = asyncio.ensure_future(self._embed(query))
-            self._pending[query] = task
-            task.add_done_callback(lambda _: self._pending.pop(query, None))
+            task = asyncio.ensure_future(self._embed(embedder, key))
+            self._pending[key] = task
+            task.add_done_callback(lambda _: self._pending.pop(key, None))
         return await asyncio.shield(task)
 
-    async def _embed(self, query: str) -> np.ndarray:
-        vector = (await self.embedder.embed_queries([query]))[0]
+    async def _embed(self, embedder: Embedder, key: tuple[str, int, str]) -> np.ndarray:
+        vector = (await embedder.embed_queries([key[2]]))[0]
         vector.setflags(write=False)
-        self._vectors[query] = vector
+        self._vectors[key] = vector
         while len(self._vectors) > self.capacity:
             self._vectors.popitem(last=False)
         return vector

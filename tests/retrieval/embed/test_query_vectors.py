@@ -16,18 +16,23 @@ from tests.support.embedders import WatchedEmbedder
 
 async def test_a_question_asked_again_is_not_embedded_again(embedder: LocalEmbedder) -> None:
     watched = WatchedEmbedder(embedder)
-    queries = QueryVectors(watched, capacity=2)
-    first = await queries.vector("Did Russia accept a ceasefire?")
+    queries = QueryVectors(capacity=2)
+    first = await queries.vector(watched, "Did Russia accept a ceasefire?")
     assert np.array_equal(first, (await embedder.embed_queries(["Did Russia accept a ceasefire?"]))[0])
-    assert np.array_equal(await queries.vector("Did Russia accept a ceasefire?"), first)
+    assert np.array_equal(await queries.vector(watched, "Did Russia accept a ceasefire?"), first)
     assert watched.texts == [["Did Russia accept a ceasefire?"]]
     # Kept: the last `capacity` questions.
-    await queries.vector("Who opposed the airport expansion?")
-    await queries.vector("How much will the flood barrier cost?")
-    await queries.vector("Did Russia accept a ceasefire?")
+    await queries.vector(watched, "Who opposed the airport expansion?")
+    await queries.vector(watched, "How much will the flood barrier cost?")
+    await queries.vector(watched, "Did Russia accept a ceasefire?")
     assert len(watched.texts) == 4
     with pytest.raises(ValueError):
         first[0] = 1.0  # shared between answers: nobody may change it
+    # Kept per model: another one embeds the same words itself.
+    other = WatchedEmbedder(embedder)
+    other.id = "another-model"
+    await queries.vector(other, "Did Russia accept a ceasefire?")
+    assert other.calls == 1
 
 
 async def test_chats_asking_the_same_question_at_once_share_one_call(embedder: LocalEmbedder) -> None:
@@ -37,9 +42,9 @@ async def test_chats_asking_the_same_question_at_once_share_one_call(embedder: L
         await release.wait()
 
     watched = WatchedEmbedder(embedder, held)
-    queries = QueryVectors(watched)
-    asking = [asyncio.create_task(queries.vector("What did Lavrov say?")) for _ in range(5)]
-    other = asyncio.create_task(queries.vector("What did Zelensky propose?"))
+    queries = QueryVectors()
+    asking = [asyncio.create_task(queries.vector(watched, "What did Lavrov say?")) for _ in range(5)]
+    other = asyncio.create_task(queries.vector(watched, "What did Zelensky propose?"))
     await asyncio.sleep(0.05)
     # One chat gives up; the others still get their answer from the same call.
     asking[0].cancel()
@@ -59,12 +64,12 @@ async def test_a_failed_embedding_reaches_every_waiting_chat_and_is_not_kept(emb
             raise EmbeddingError("the embedding service is down")
 
     watched = WatchedEmbedder(embedder, fail_first)
-    queries = QueryVectors(watched)
-    asking = (queries.vector("Is the port open?") for _ in range(3))
+    queries = QueryVectors()
+    asking = (queries.vector(watched, "Is the port open?") for _ in range(3))
     results = await asyncio.gather(*asking, return_exceptions=True)
     assert all(isinstance(r, EmbeddingError) for r in results)
-    vector = await queries.vector("Is the port open?")  # tried again, and kept this time
-    assert np.array_equal(await queries.vector("Is the port open?"), vector) and watched.calls == 2
+    vector = await queries.vector(watched, "Is the port open?")  # tried again, and kept this time
+    assert np.array_equal(await queries.vector(watched, "Is the port open?"), vector) and watched.calls == 2
 
 
 async def test_search_embeds_a_repeated_question_once_with_the_same_hits(services: Services) -> None:
