@@ -273,7 +273,8 @@ def build_briefer(
 ) -> Briefer:
     """The briefer for these backends: the LLM writer when one is configured, else the offline writer."""
     # Sentence comparisons (writer, citation check, stance) run on the model their thresholds were set for.
-    offline = OfflineWriter(backends.embedder.sentence_model())
+    # Their passages' sentence vectors are kept in the library, embedded once (see briefing.embeddings).
+    offline = OfflineWriter(SentenceEmbeddings(backends.embedder.sentence_model(), store=backends.library))
     writer: Writer = offline
     llm = backends.llm
     if llm is not None:

@@ -10,6 +10,7 @@ their text are built in timeline.py; the LLM summary above them, when there is o
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -212,7 +213,7 @@ class StanceService:
         self.searcher = searcher
         # Sentences are compared on the model the thresholds below were set for (MiniLM in the ensemble),
         # through a cache: the same statements, headlines and topic names come back question after question.
-        self.embeddings = embeddings or SentenceEmbeddings(searcher.embedder.sentence_model())
+        self.embeddings = embeddings or SentenceEmbeddings(searcher.embedder.sentence_model(), store=library)
 
     async def timeline(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
@@ -229,7 +230,9 @@ class StanceService:
             return None
         statements = [p for row in rows for p in row.parts]
         names = display_names(statements, {id(p): row.group for row in rows for p in row.parts})
-        return Timeline(rows, names, write(rows, actor, topic, names))
+        # Drawing the chart takes tens of milliseconds of CPU: off the event loop, where every other chat's
+        # answer waits for it.
+        return Timeline(rows, names, await asyncio.to_thread(write, rows, actor, topic, names))
 
     async def rows(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
@@ -329,6 +332,10 @@ class StanceService:
         and nothing the topic covers ("foreign peacekeepers" in an article about the annexed regions).
         """
         expansion = await expand(topic, actor, self.embeddings)
+        # Statements' words, sentences and titles are stored with their vectors (briefing.embeddings).
+        await self.embeddings.statements(
+            [(p, articles[p.article_id].title) for row in rows for p in row.parts]
+        )
         own = [row.text for row in rows]
         sentences = [" ".join(dict.fromkeys(p.sentence for p in row.parts)) for row in rows]
         contexts = [row.context or "" for row in rows]

@@ -36,6 +36,9 @@ class Embedder(ABC):
     #: How many passages bulk work (ingestion, reindex) hands over per call: a question waits at most one
     #: such call for the model, so slow models take fewer.
     bulk_batch: int = 16
+    #: Runs on this machine: a call costs CPU time only, no network round trip or fee. Work worth doing
+    #: ahead of need (the sentence vectors of passages, at ingestion) is done only with such a model.
+    local: bool = False
 
     @abstractmethod
     async def embed(self, texts: list[str]) -> np.ndarray:

@@ -34,7 +34,7 @@ from retrieval.fetch import FetchError
 from retrieval.store import (
     SHARED_SCOPE,
     Article,
-    DenseEntry,
+    ChunkRecord,
     DenseIndexError,
     Extracted,
     LibraryError,
@@ -516,15 +516,19 @@ class Ingestor(IndexUpkeep):
 
         if not stored:
             return []
-        entries: list[DenseEntry] = []
+        records: list[ChunkRecord] = []
         for _, _, article, _ in stored:
-            entries.extend(self._entries(await self.library.article_chunks(article.id)))
+            records.extend(await self.library.article_chunks(article.id))
         try:
-            await self.index.upsert(entries, np.vstack([np.asarray(v) for _, _, _, v in stored]))
+            joined = np.vstack([np.asarray(v) for _, _, _, v in stored])
+            await self.index.upsert(self._entries(records), joined)
             batch_ok = True
         except Exception as exc:  # any failure: fall back to one article at a time below
             log.warning("batch index write failed (%s); indexing articles one by one", exc)
             batch_ok = False
+        if batch_ok:
+            # Before the articles become visible: the first answer that cites them finds their sentences.
+            await self.store_sentences(records)
         out: list[tuple[int, IngestResult]] = []
         for pos, p, article, vectors in stored:
             try:

@@ -1,4 +1,4 @@
-"""The article library: SQLite (WAL) holding articles, chunks, statements and an FTS5 index.
+"""The article library: SQLite (WAL) holding articles, chunks, statements, sentence vectors and an FTS5 index.
 
 It is the source of truth; the dense index can always be rebuilt from it.
 """
@@ -17,9 +17,9 @@ from retrieval.text import STOPWORDS
 from ._feeds import FeedTable
 from ._records import SHARED_SCOPE, Article, Chunk, ChunkRecord, SearchFilters
 from ._schema import SCHEMA, SCHEMA_VERSION, migrate_to_2, migrate_to_3
+from ._sentence_vectors import SentenceVectorTable
 from ._sql import dt, filter_sql, iso, to_utc, ts, visibility_sql
 from ._sqlite import retry_while_locked
-from ._statements import StatementTable
 
 # FTS5 query syntax is its own language; user text is reduced to bare terms so it can never be a syntax error.
 _TERM = re.compile(r"[\w][\w'’-]*", re.UNICODE)
@@ -51,7 +51,7 @@ class LibraryVersionError(LibraryError):
     """The library file comes from a newer release than this one, or its schema version is unreadable."""
 
 
-class Library(StatementTable, FeedTable):
+class Library(SentenceVectorTable, FeedTable):
     """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
 
     # An older release would misread (or silently damage) tables laid out by a newer one.

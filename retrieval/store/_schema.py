@@ -81,6 +81,20 @@ CREATE TABLE IF NOT EXISTS statements (
 );
 CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
 CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    vectors BLOB NOT NULL,
+    PRIMARY KEY (chunk_id, model)
+);
+CREATE TABLE IF NOT EXISTS statement_vectors (
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    vectors BLOB NOT NULL,
+    PRIMARY KEY (statement_id, model)
+);
 """.replace("{articles}", _ARTICLES_TABLE.format(name="articles")) + FEED_TABLES
 
 

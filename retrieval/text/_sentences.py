@@ -86,6 +86,18 @@ def split_sentences(text: str, *, truncated: bool = False) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text, truncated=truncated)]
 
 
+def text_sentences(text: str) -> list[str]:
+    """The sentences of every paragraph of a text, in order."""
+    return [s for para in paragraphs(text) for s in split_sentences(para)]
+
+
+def passage_sentences(text: str) -> list[str]:
+    """What a passage is compared by, sentence by sentence: its sentences, or the whole text when it has none
+    (a passage of whitespace-free fragments). The writer, the citation check and the stored sentence vectors
+    all cut a passage this way, so a vector stored for it lines up with what they ask for."""
+    return text_sentences(text) or [text]
+
+
 def sentence_spans(text: str, *, truncated: bool = False) -> list[tuple[int, int]]:
     """Where each sentence of `text` starts and ends, surrounding whitespace excluded."""
     spans = []
