@@ -40,20 +40,19 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from e5_weights import QK, E5Weights, Q4Matrix
+from ._e5_weights import QK, E5Weights, Q4Matrix
 
 #: Bump when the graph changes: cached graphs carry it and are rebuilt on a mismatch.
 GRAPH_VERSION = 1
 # Per variant: how `qkv`, `ao`, `fi`, `fo` are multiplied ("matmul", or MatMulNBits "nbits<bits>/<accuracy
 # level>"), and whether onnxruntime's dynamic int8 quantiser then rewrites the "matmul"s.
-_PLANS: dict[str, tuple[dict[str, str], bool]] = {
-    "f32": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "matmul"), False),
-    "q4": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "nbits4/0"), False),
-    "q4i8": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "nbits4/4"), False),
-    "q8i8": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "nbits8/4"), False),
-    "i8dyn": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "matmul"), True),
-    "i8mix": ({"qkv": "matmul", "ao": "matmul", "fi": "matmul", "fo": "nbits4/0"}, True),
-    "i8attn": ({"qkv": "matmul", "ao": "matmul", "fi": "nbits4/0", "fo": "nbits4/0"}, True),
+_PLANS: dict[str, tuple[dict[str, str], str | None]] = {
+    "f32": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "matmul"), None),
+    "q4": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "nbits4/0"), None),
+    "i8": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "matmul"), "s8"),
+    "i8r": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "matmul"), "s8r"),
+    "u8": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "matmul"), "u8"),
+    "i8attn": ({"qkv": "matmul", "ao": "matmul", "fi": "nbits4/0", "fo": "nbits4/0"}, "s8"),
 }
 VARIANTS = tuple(_PLANS)
 _MS = "com.microsoft"
@@ -103,7 +102,7 @@ def build(weights: E5Weights, variant: str) -> onnx.ModelProto:
         raise ValueError(f"unknown variant {variant!r}; one of {VARIANTS}")
     plan, quantize = _PLANS[variant]
     model = _build_float(weights, plan)
-    return _quantize_dynamic(model) if quantize else model
+    return _quantize_dynamic(model, quantize) if quantize else model
 
 
 def _build_float(w: E5Weights, plan: dict[str, str]) -> onnx.ModelProto:
@@ -182,7 +181,7 @@ def _build_float(w: E5Weights, plan: dict[str, str]) -> onnx.ModelProto:
     return model
 
 
-def _quantize_dynamic(model: onnx.ModelProto) -> onnx.ModelProto:
+def _quantize_dynamic(model: onnx.ModelProto, how: str) -> onnx.ModelProto:
     """onnxruntime's own int8 quantiser, per output channel, on the float32 graph's MatMuls."""
     import tempfile
     from pathlib import Path
@@ -193,7 +192,8 @@ def _quantize_dynamic(model: onnx.ModelProto) -> onnx.ModelProto:
         src, dst = Path(tmp) / "f32.onnx", Path(tmp) / "i8.onnx"
         onnx.save_model(model, str(src))
         quantize_dynamic(
-            src, dst, per_channel=True, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
+            src, dst, per_channel=True, op_types_to_quantize=["MatMul"],
+            weight_type=QuantType.QUInt8 if how == "u8" else QuantType.QInt8, reduce_range=how == "s8r",
             # Shape inference cannot see through the contrib ops; every tensor here is float32.
             extra_options={"DefaultTensorType": TensorProto.FLOAT},
         )  # fmt: skip
