@@ -12,6 +12,7 @@ that is not finite or cannot be normalised, is an `EmbeddingError`: no garbage v
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,10 @@ import numpy as np
 
 from retrieval.priority import answering, in_bulk_thread, on_bulk_thread
 
+from . import _e5_weights
 from ._base import Embedder, EmbeddingError
 from ._e5_cache import cached_graph
 from ._e5_tokenizer import E5Tokenizer
-from ._e5_weights import read_vocabulary
 
 #: int8 matrix products (onnxruntime's dynamic quantisation of the dequantised 4-bit weights): the speed
 #: the ensemble needs, at cosine >= 0.99 to the engine's vectors (bench/RESULTS-retrieval.md).
@@ -31,6 +32,9 @@ DEFAULT_VARIANT = "i8"
 # A variant whose vectors match the engine's (cosine >= 0.999) keeps its id, so an index the engine built
 # stays valid; one that moves them further has an id, hence a dense index, of its own.
 _IDS = {"f32": "e5-small-q4", "q4": "e5-small-q4", "i8": "e5-small-i8"}
+# The int8 vectors lie within cosine 0.99 of the engine's (0.997 on average): an index of the engine's
+# vectors still finds what the int8 questions ask for while it is re-embedded.
+_SUPERSEDES = {"i8": ("e5-small-q4",)}
 # Variants that quantise activations with one scale per call: padded beside other texts, a text's vector
 # would depend on its batch-mates, so they run one window at a time.
 _ONE_AT_A_TIME = {"i8", "i8r", "u8", "i8attn"}
@@ -61,10 +65,12 @@ class E5Embedder(Embedder):
         """
         self.id = _IDS.get(variant, f"e5-small-{variant}")  # EXPERIMENT
         self.variant = variant
+        self.supersedes = _SUPERSEDES.get(variant, ())
         self.batch_size = 1 if variant in _ONE_AT_A_TIME else batch_size
         self.batch_tokens, self._threads = batch_tokens, threads
         try:
-            self._tokenizer = E5Tokenizer(read_vocabulary())
+            # The pin is read at each call (not bound at import), so a test can pin another.
+            self._tokenizer = _shared_tokenizer(_e5_weights.E5_MODEL_SHA256)
             self._graph = graph if graph is not None else cached_graph(Path(cache_dir), variant).path
         except EmbeddingError:
             raise
@@ -165,6 +171,14 @@ class E5Embedder(Embedder):
 
     async def embed_queries(self, texts: list[str]) -> np.ndarray:
         return await asyncio.to_thread(self.embed_sync, texts, query=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_tokenizer(expected_sha256: str) -> E5Tokenizer:
+    """One tokenizer per process (~90 MB of vocabulary, ~2 s to read): every E5 embedder made in it, by each
+    command of a CLI session or a test, shares it. Thread-safe: it keeps no state between calls but a cache
+    of segmented words."""
+    return E5Tokenizer(_e5_weights.read_vocabulary(expected_sha256=expected_sha256))
 
 
 def normalised(vectors: np.ndarray) -> np.ndarray:

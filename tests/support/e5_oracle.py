@@ -79,7 +79,18 @@ class TokenOracle:
         lib_path = Path(tempfile.gettempdir()) / f"e5-tok-oracle-{key}.so"
         if not lib_path.exists():
             tmp = lib_path.with_suffix(f".{id(self)}.tmp")
-            cmd = ["cc", "-O2", "-shared", "-fPIC", "-w", f"-I{source_dir}", "-o", str(tmp), str(_SHIM), "-lm"]
+            cmd = [
+                "cc",
+                "-O2",
+                "-shared",
+                "-fPIC",
+                "-w",
+                f"-I{source_dir}",
+                "-o",
+                str(tmp),
+                str(_SHIM),
+                "-lm",
+            ]
             subprocess.run(cmd, check=True, capture_output=True)
             tmp.replace(lib_path)
         lib = ctypes.CDLL(str(lib_path))
