@@ -37,7 +37,7 @@ _IDS = {"f32": "e5-small-q4", "q4": "e5-small-q4", "i8": "e5-small-i8"}
 _SUPERSEDES = {"i8": ("e5-small-q4",)}
 # Variants that quantise activations with one scale per call: padded beside other texts, a text's vector
 # would depend on its batch-mates, so they run one window at a time.
-_ONE_AT_A_TIME = {"i8", "i8r", "u8", "i8attn"}
+_ONE_AT_A_TIME = {"i8"}
 _UNIT_TOLERANCE = 1e-3
 
 
@@ -63,7 +63,9 @@ class E5Embedder(Embedder):
         within `batch_tokens`: short texts (questions, sentences) share a run, long chunks run alone, which
         is faster on a CPU than padding them into one large batch.
         """
-        self.id = _IDS.get(variant, f"e5-small-{variant}")  # EXPERIMENT
+        if variant not in _IDS:
+            raise ValueError(f"unknown E5 variant {variant!r}; one of {sorted(_IDS)}")
+        self.id = _IDS[variant]
         self.variant = variant
         self.supersedes = _SUPERSEDES.get(variant, ())
         self.batch_size = 1 if variant in _ONE_AT_A_TIME else batch_size
