@@ -63,7 +63,8 @@ class Services:
     def backends(self) -> dict[str, str]:
         return {
             "embedder": f"{self.settings.embedding_backend} ({self.embedder.id}, {self.embedder.dim}d)",
-            "index": f"chroma {self.index.mode} ({self.index.name})",
+            "index": f"chroma {self.index.mode} ({self.index.name})"
+            + (f", being re-embedded into {self.upgrade.new}" if self.upgrade else ""),
             "writer": "llm (" + self.settings.llm_model + ")" if self.settings.llm_enabled else "offline",
         }
 

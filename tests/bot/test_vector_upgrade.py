@@ -67,6 +67,7 @@ async def test_the_earlier_builds_index_answers_and_is_re_embedded(
         assert svc.upgrade is not None and svc.upgrade.passages == passages
         # Until the re-embedding is done, the earlier vectors answer the new build's questions.
         assert svc.index.name == collection_name(OLD, 384) and new.passages_embedded == 0
+        assert f"being re-embedded into {collection_name(NEW, 384)}" in svc.backends["index"]  # /status
         hits = await svc.searcher.search("Are cars still allowed in Steinbach?", k=3)
         assert hits[0].title == "Mountain village bans cars from its centre" and hits[0].similarity
         assert await svc.library.get_meta(EMBEDDER_META_KEY) == collection_name(OLD, 384)
@@ -82,6 +83,7 @@ async def test_the_earlier_builds_index_answers_and_is_re_embedded(
         assert new.passages_embedded == passages
         # The new index took the old one's place, with the new build's vectors in it.
         assert svc.upgrade is None and svc.index.name == collection_name(NEW, 384)
+        assert "re-embedded" not in svc.backends["index"]
         assert await svc.library.get_meta(EMBEDDER_META_KEY) == collection_name(NEW, 384)
         assert await svc.index.count() == passages and svc.index.other_collections() == []
         chunk = (await svc.library.article_chunks(hits[0].article_id))[0]
