@@ -105,6 +105,8 @@ def build_application(
         for payload in await inbox.take_pending():
             # Handled again from the start: links already stored get "Already stored", the rest are fetched.
             await queue.put(Update.de_json(payload, app.bot))
+        # An index of an earlier embedder build is re-embedded while it keeps answering (bot.services).
+        services.start_upgrade()
         if not settings.allowed_chat_ids:
             log.warning("ALLOWED_CHAT_IDS is empty: the bot will only tell chats their id")
         log.info("briefbot ready: %s; %d digest subscriptions", services.backends, scheduled)

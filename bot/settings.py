@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path("./data"), validation_alias=AliasChoices("BRIEFBOT_DATA_DIR", "data_dir")
     )
+    # Model files built from the installed packages' weights (E5's ONNX graph); unset = <data dir>/models.
+    models_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("BRIEFBOT_MODELS_DIR", "models_dir")
+    )
 
     # Embeddings
     embedding_backend: Literal["ensemble", "local", "openai"] = "ensemble"
@@ -157,6 +161,11 @@ class Settings(BaseSettings):
             memory_bytes=self.document_memory_mb << 20,
             seconds=self.document_seconds,
         )
+
+    @property
+    def models_path(self) -> Path:
+        """Model files built from the installed packages' weights (E5's ONNX graph), rebuilt when lost."""
+        return self.models_dir or self.data_dir / "models"
 
     def secret(self, value: SecretStr | None) -> str | None:
         return value.get_secret_value() if value is not None else None

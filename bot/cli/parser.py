@@ -7,7 +7,15 @@ import functools
 from typing import Any
 
 from bot.cli.feeds import cmd_feeds, cmd_follow, cmd_poll, cmd_unfollow
-from bot.cli.library import cmd_backup, cmd_forget, cmd_ingest, cmd_reindex, cmd_sources, cmd_stats
+from bot.cli.library import (
+    cmd_backup,
+    cmd_forget,
+    cmd_ingest,
+    cmd_prepare,
+    cmd_reindex,
+    cmd_sources,
+    cmd_stats,
+)
 from bot.cli.questions import cmd_ask, cmd_demo, cmd_digest, cmd_search, cmd_stance
 from bot.cli.reading import cmd_extract, cmd_statements
 from bot.cli.runner import cmd_run
@@ -97,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub_parser("reindex", help="rebuild the dense index from the library")
     p.set_defaults(run=cmd_reindex)
+
+    p = sub_parser("prepare", help="check the embedding models and build E5's graph in the data dir")
+    p.set_defaults(run=cmd_prepare)
 
     p = sub_parser("backup", help="copy the library and bot state into a new folder (safe while running)")
     p.add_argument("target", metavar="DIR")

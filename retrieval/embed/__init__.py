@@ -1,5 +1,5 @@
-"""Text embedders behind one interface: MiniLM on onnxruntime (offline default), MiniLM + E5 as an
-ensemble, or any OpenAI-compatible endpoint."""
+"""Text embedders behind one interface: MiniLM and E5 on onnxruntime, the two as an ensemble (the offline
+default), or any OpenAI-compatible endpoint."""
 
 import os
 
@@ -10,7 +10,8 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from ._base import Embedder, EmbeddingError
-from ._ensemble import E5Embedder, EnsembleEmbedder, minilm_e5
+from ._e5_onnx import E5Embedder
+from ._ensemble import EnsembleEmbedder, minilm_e5
 from ._local import LocalEmbedder, default_model_files
 from ._openai import OpenAIEmbedder
 from ._queries import QueryVectors

@@ -73,7 +73,7 @@ class LocalEmbedder(Embedder):
         self._tokenizer.enable_truncation(max_length=max_tokens)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._model_path, self._threads = model_path, threads
-        self._session = self._new_session()
+        self._session = self._new_session(bulk=False)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dim = int(self._session.get_outputs()[0].shape[-1])
         # Bulk calls get a session of their own, made on the niced bulk thread, so its worker threads are
@@ -83,7 +83,7 @@ class LocalEmbedder(Embedder):
         self._count_tokenizer.no_truncation()
         self._count_tokenizer.no_padding()
 
-    def _new_session(self) -> Any:
+    def _new_session(self, *, bulk: bool) -> Any:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -110,7 +110,7 @@ class LocalEmbedder(Embedder):
         session = self._session
         if on_bulk_thread():
             if self._bulk_session is None:
-                self._bulk_session = self._new_session()
+                self._bulk_session = self._new_session(bulk=True)
             session = self._bulk_session
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         # Sorting by length keeps padding small inside each batch.

@@ -234,13 +234,16 @@ class IndexUpkeep:
         *,
         only_missing: bool = False,
         reset: bool = True,
+        into: str | None = None,
     ) -> int:
         """Rebuild the dense index from the library. Returns the number of chunks embedded.
 
         `reset` builds a new collection and puts it in place of the old one only once it is complete: the
         cure for damaged vectors or a corrupt HNSW segment, and the old index keeps serving until then, or
-        for good if embedding fails half-way. Without it, vectors are upserted over what is there and stray
-        ones removed; `only_missing` then re-embeds only the articles whose vectors are not all present.
+        for good if embedding fails half-way. `into` gives the new collection another name than the old one
+        (vectors of a new embedder build), and the old one is then dropped. Without `reset`, vectors are
+        upserted over what is there and stray ones removed; `only_missing` then re-embeds only the articles
+        whose vectors are not all present.
         """
         import numpy as np
 
@@ -287,7 +290,7 @@ class IndexUpkeep:
             if progress:
                 progress(done, len(todo))
         if reset:
-            await self.index.take_over(target)
+            await self.index.take_over(target, name=into)
             # Vectors of a sentence model no longer in use go with the old index.
             await self.library.drop_sentence_vectors(keep_model=sentences.id)
             # Another process sharing a Chroma server may have stored or forgotten articles in the old

@@ -278,3 +278,13 @@ def test_every_entry_point_knows_every_subcommand() -> None:
     assert r.returncode == 0 and "--chart" in r.stdout, r.stderr
     r = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("usage: briefbot run"), r.stderr
+
+
+def test_prepare_checks_the_models_and_builds_e5s_graph(tmp_path: Path, models_dir: Path) -> None:
+    r = briefbot(tmp_path / "data", "prepare")
+    assert r.returncode == 0, r.stderr
+    assert "minilm-l6-v2-int8-e5i8 ready" in r.stdout and str(models_dir) in r.stdout
+    assert (models_dir / "e5-small-i8.onnx").is_file() and (models_dir / "e5-small-i8.json").is_file()
+    assert not (tmp_path / "data").exists()  # it needs no library
+    r = briefbot(tmp_path / "data", "prepare", env={"EMBEDDING_BACKEND": "local"})
+    assert r.returncode == 0 and "minilm-l6-v2-int8 ready" in r.stdout

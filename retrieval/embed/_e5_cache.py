@@ -27,11 +27,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from e5_graph import GRAPH_VERSION, VARIANTS
-from e5_weights import E5_MODEL_SHA256, load_weights, wheel_model_path
+from ._base import EmbeddingError
+from ._e5_graph import GRAPH_VERSION, VARIANTS
+from ._e5_weights import E5_MODEL_SHA256, load_weights, wheel_model_path
 
 
-class GraphBuildError(RuntimeError):
+class GraphBuildError(EmbeddingError):
     """The graph could not be built or written."""
 
 
@@ -70,7 +71,8 @@ def _build_in_child(directory: Path, variant: str, source: Path | None) -> Cache
     started = time.perf_counter()
     # The child must import these modules as this process does (same interpreter, same path); it runs
     # `_build` directly, as the lock is held here.
-    cmd = [sys.executable, "-m", __name__, str(directory), variant, str(source or "")]
+    code = f"import sys; from {__name__} import build_main; build_main(sys.argv[1:])"
+    cmd = [sys.executable, "-c", code, str(directory), variant, str(source or "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
@@ -104,7 +106,7 @@ def _valid(directory: Path, variant: str) -> CachedGraph | None:
 
 
 def _build(directory: Path, variant: str, source: Path | None) -> CachedGraph:
-    from e5_graph import build
+    from ._e5_graph import build
 
     started = time.perf_counter()
     model = build(load_weights(source or wheel_model_path()), variant)
@@ -158,8 +160,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-if __name__ == "__main__":  # the build child: python -m <this module> DIR VARIANT [WEIGHTS]
-    out = _build(
-        Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else None
-    )
+def build_main(argv: list[str]) -> None:
+    """The build child's entry point: DIR VARIANT [WEIGHTS]."""
+    out = _build(Path(argv[0]), argv[1], Path(argv[2]) if len(argv) > 2 and argv[2] else None)
     print(json.dumps({"sha256": out.sha256, "seconds": out.build_seconds}))

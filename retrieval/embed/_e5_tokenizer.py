@@ -31,7 +31,7 @@ from array import array
 
 import numpy as np
 
-from e5_weights import Vocabulary
+from ._e5_weights import Vocabulary
 
 _META = "\u2581"
 _SPACES = re.compile(" {2,}")

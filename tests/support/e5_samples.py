@@ -52,7 +52,7 @@ EDGE_CASES = [
     "😀",
     "\u2581\u2581 metaspace characters typed by hand \u2581",
     "Supercalifragilisticexpialidocious" * 20,  # one 680-character word
-    "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 90,  # > 510 tokens: several windows
+    "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 60,  # > 510 tokens: two windows
 ]
 
 

@@ -9,23 +9,18 @@ The graph is the engine's `forward_batch` (e5.c) for a padded batch of windows:
 Inputs `input_ids` and `attention_mask` (int64 [batch, seq], windows right-padded); output `pooled`
 [batch, 384]. Windows are combined and normalised by the caller, as the engine does after its forward.
 
-Variants (`VARIANTS`), all reading the same Q4_0 numbers; each says how the four matrices of a layer
-(`qkv`, `ao`, `fi`, `fo`) are multiplied:
+Variants (`VARIANTS`), all from the same Q4_0 numbers, differ in how a layer's matrix products run:
 
-- `f32`: dequantised to float32 `MatMul`s (exact weights, float32 arithmetic);
-- `q4`: onnxruntime's `MatMulNBits` on the 4-bit blocks as shipped (Q4_0 is its 4-bit format with block
-  32 and the default zero point 8), float32 activations: the same numbers as `f32`, half the file;
-- `q4i8` / `q8i8`: `MatMulNBits` with `accuracy_level=4`, i.e. activations quantised to int8 per block
-  of 32 as the engine's `quantize_acts` does (the weights as 4-bit, or widened losslessly to 8-bit);
-- `i8dyn`: `f32` re-quantised by onnxruntime's `quantize_dynamic` (int8 weights per channel, activations
-  per tensor: new rounding, and one scale for a whole activation matrix);
-- `i8mix`: `i8dyn` except `fo`, the FFN's output matrix, which stays `MatMulNBits` (float32
-  activations): its input, after the GELU, has the outliers one int8 scale per tensor loses most on;
-- `i8attn`: int8 (`quantize_dynamic`) for the attention's matrices only (`qkv`, `ao`), the FFN's two
-  (two thirds of the multiply-adds) stay `MatMulNBits` with float32 activations.
-
-The `i8*` variants quantise activations with one scale per call, so with padded batches a text's vector
-depends a little on the other texts in its batch; run them one window at a time (REPORT.md).
+- `f32`: the weights dequantised to float32 `MatMul`s (exact weights, float32 arithmetic);
+- `q4`: onnxruntime's `MatMulNBits` on the 4-bit blocks as shipped (Q4_0 is its 4-bit format with block 32
+  and the default zero point 8), float32 activations: the same numbers as `f32` in half the file, and
+  the engine's vectors to within cosine 0.9997 (the engine rounds activations to int8 per block of 32);
+- `i8`: `f32` requantised by onnxruntime's `quantize_dynamic`: int8 weights per output channel, uint8
+  activations with one scale per call. About 1.7 times `q4`'s speed, at cosine >= 0.99 to the engine.
+  The weights take 7 bits (`reduce_range`): on x86 CPUs without VNNI onnxruntime multiplies uint8 by int8
+  with an instruction that saturates sums of two products at 16 bits, which 7-bit weights never reach,
+  so the vectors are the same on every CPU. One activation scale per call also means that padded beside
+  other texts a text's vector would depend on them: the embedder runs this variant one window at a time.
 
 The word embedding stays 4-bit in every variant (`GatherBlockQuantized`): dequantised it would add 384 MB
 for rows that are looked up, never multiplied. Attention, the residual LayerNorms and the erf GELU are
@@ -40,20 +35,16 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from e5_weights import QK, E5Weights, Q4Matrix
+from ._e5_weights import QK, E5Weights, Q4Matrix
 
 #: Bump when the graph changes: cached graphs carry it and are rebuilt on a mismatch.
-GRAPH_VERSION = 1
-# Per variant: how `qkv`, `ao`, `fi`, `fo` are multiplied ("matmul", or MatMulNBits "nbits<bits>/<accuracy
-# level>"), and whether onnxruntime's dynamic int8 quantiser then rewrites the "matmul"s.
-_PLANS: dict[str, tuple[dict[str, str], bool]] = {
-    "f32": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "matmul"), False),
-    "q4": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "nbits4/0"), False),
-    "q4i8": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "nbits4/4"), False),
-    "q8i8": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "nbits8/4"), False),
-    "i8dyn": (dict.fromkeys(("qkv", "ao", "fi", "fo"), "matmul"), True),
-    "i8mix": ({"qkv": "matmul", "ao": "matmul", "fi": "matmul", "fo": "nbits4/0"}, True),
-    "i8attn": ({"qkv": "matmul", "ao": "matmul", "fi": "nbits4/0", "fo": "nbits4/0"}, True),
+GRAPH_VERSION = 2
+# Per variant: how the matrix products run ("matmul": float32, "nbits": MatMulNBits on the 4-bit blocks), and
+# whether onnxruntime's dynamic int8 quantiser then rewrites the float32 ones.
+_PLANS: dict[str, tuple[str, bool]] = {
+    "f32": ("matmul", False),
+    "q4": ("nbits", False),
+    "i8": ("matmul", True),
 }
 VARIANTS = tuple(_PLANS)
 _MS = "com.microsoft"
@@ -84,15 +75,9 @@ class _Builder:
         n, k = w.shape
         if how == "matmul":
             return self.op("MatMul", [x, self.const(f"{name}.w", w.dequantize().T)], name)[0]
-        bits, accuracy = (int(part) for part in how.removeprefix("nbits").split("/"))
-        if bits == 8:
-            # (nibble - 8) * scale is exactly an 8-bit block of 32 with uint8's default zero point 128.
-            blob = (w.nibbles().astype(np.int16) + 120).astype(np.uint8).reshape(n, k // QK, QK)
-        else:
-            blob = w.packed().reshape(n, k // QK, QK // 2)
+        blob = w.packed().reshape(n, k // QK, QK // 2)
         inputs = [x, self.const(f"{name}.w", blob), self.const(f"{name}.s", w.scales.reshape(-1))]
-        attrs = {"K": k, "N": n, "bits": bits, "block_size": QK, "accuracy_level": accuracy}
-        return self.op("MatMulNBits", inputs, name, **attrs)[0]
+        return self.op("MatMulNBits", inputs, name, K=k, N=n, bits=4, block_size=QK, accuracy_level=0)[0]
 
 
 _CONTRIB = {"MatMulNBits", "MultiHeadAttention", "SkipLayerNormalization", "BiasGelu", "GatherBlockQuantized"}
@@ -101,12 +86,12 @@ _CONTRIB = {"MatMulNBits", "MultiHeadAttention", "SkipLayerNormalization", "Bias
 def build(weights: E5Weights, variant: str) -> onnx.ModelProto:
     if variant not in _PLANS:
         raise ValueError(f"unknown variant {variant!r}; one of {VARIANTS}")
-    plan, quantize = _PLANS[variant]
-    model = _build_float(weights, plan)
+    products, quantize = _PLANS[variant]
+    model = _build_float(weights, products)
     return _quantize_dynamic(model) if quantize else model
 
 
-def _build_float(w: E5Weights, plan: dict[str, str]) -> onnx.ModelProto:
+def _build_float(w: E5Weights, products: str) -> onnx.ModelProto:
     cfg, b = w.config, _Builder()
     eps = float(cfg.eps)
     ids, mask = "input_ids", "attention_mask"
@@ -138,15 +123,15 @@ def _build_float(w: E5Weights, plan: dict[str, str]) -> onnx.ModelProto:
             np.concatenate([ly.q.scales, ly.k.scales, ly.v.scales]),
             np.concatenate([ly.q.qs, ly.k.qs, ly.v.qs]),
         )
-        qkv = b.linear(x, qkv_w, p + "qkv", plan["qkv"])
+        qkv = b.linear(x, qkv_w, p + "qkv", products)
         q, k, v = b.op("Split", [qkv, thirds], p + "qkv.split", outputs=3, axis=-1)
         qkv_b = b.const(p + "qkv.b", np.concatenate([ly.q_b, ly.k_b, ly.v_b]))
         ctx = b.op("MultiHeadAttention", [q, k, v, qkv_b, key_mask], p + "mha", num_heads=cfg.heads)[0]
-        ao = b.linear(ctx, ly.ao, p + "ao", plan["ao"])
+        ao = b.linear(ctx, ly.ao, p + "ao", products)
         x = b.add_norm(ao, x, (ly.aln_w, ly.aln_b, ly.ao_b), p + "aln", eps)
-        mid = b.linear(x, ly.fi, p + "fi", plan["fi"])
+        mid = b.linear(x, ly.fi, p + "fi", products)
         mid = b.op("BiasGelu", [mid, b.const(p + "fi.b", ly.fi_b)], p + "gelu")[0]
-        fo = b.linear(mid, ly.fo, p + "fo", plan["fo"])
+        fo = b.linear(mid, ly.fo, p + "fo", products)
         x = b.add_norm(fo, x, (ly.oln_w, ly.oln_b, ly.fo_b), p + "oln", eps)
 
     # Mean over each window's real tokens: padding is masked out here as it was in attention.
@@ -183,7 +168,7 @@ def _build_float(w: E5Weights, plan: dict[str, str]) -> onnx.ModelProto:
 
 
 def _quantize_dynamic(model: onnx.ModelProto) -> onnx.ModelProto:
-    """onnxruntime's own int8 quantiser, per output channel, on the float32 graph's MatMuls."""
+    """onnxruntime's own int8 quantiser on the float32 graph's MatMuls: per output channel, 7-bit weights."""
     import tempfile
     from pathlib import Path
 
@@ -193,7 +178,8 @@ def _quantize_dynamic(model: onnx.ModelProto) -> onnx.ModelProto:
         src, dst = Path(tmp) / "f32.onnx", Path(tmp) / "i8.onnx"
         onnx.save_model(model, str(src))
         quantize_dynamic(
-            src, dst, per_channel=True, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
+            src, dst, per_channel=True, reduce_range=True, weight_type=QuantType.QInt8,
+            op_types_to_quantize=["MatMul"],
             # Shape inference cannot see through the contrib ops; every tensor here is float32.
             extra_options={"DefaultTensorType": TensorProto.FLOAT},
         )  # fmt: skip

