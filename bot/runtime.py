@@ -51,6 +51,7 @@ def stored_ids(results: Sequence[IngestResult]) -> list[int]:
 
 
 FEEDS_JOB = "feeds"
+WATCH_JOB = "watches"
 
 #: Told, after each polling round (and each channel post stored), which articles are new in which scope.
 ArticleListener = Callable[[Mapping[str, list[int]]], Awaitable[None]]
@@ -167,6 +168,20 @@ class Runtime:
     async def _alert_watchers(self, new: Mapping[str, list[int]]) -> None:
         await self.articles_added(new)
 
+    async def catch_up_watches(self) -> int:
+        """The watch alerts for articles stored since the last check that no call in this process announced:
+        those `briefbot ingest` or `briefbot poll` stored beside the bot, or stored while it was down. Run
+        every polling interval, and a few seconds after a start; the number of alerts. A failure is logged:
+        the articles are checked again next time."""
+        try:
+            return await self.watcher.catch_up()
+        except Exception:
+            log.exception("catching up on watch alerts failed")
+            return 0
+
+    async def _watch_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self.catch_up_watches()
+
     # ---- watched actors ----------------------------------------------------------------------------------
 
     async def watch(self, chat_id: int, actor: str, topic: str | None) -> tuple[Watch, bool] | None:
@@ -201,9 +216,11 @@ class Runtime:
         published: datetime | None = None,
     ) -> IngestResult:
         """A document sent into a chat, read in a sandboxed process and stored as an article of `scope`."""
-        return await self.services.ingestor.ingest_document(
+        result = await self.services.ingestor.ingest_document(
             data, name, added_by=scope, url=url, outlet=outlet, published=published
         )
+        await self.announce_new_articles({scope: stored_ids([result])})
+        return result
 
     async def recent_articles(self, scope: str, limit: int = 15) -> list[Article]:
         return await self.services.library.list_articles(scope=scope, limit=limit)
@@ -409,6 +426,13 @@ class Runtime:
         queue.run_repeating(
             self._poll_job, interval=interval, first=min(interval, 30.0) * random.uniform(0.5, 1.0),
             name=FEEDS_JOB, job_kwargs={"jitter": jitter, "max_instances": 1, "coalesce": True},
+        )  # fmt: skip
+        # Articles other processes store (the CLI beside the bot) reach the watches as often as feeds are
+        # read: a separate job, so that a long round of feeds does not hold those alerts back.
+        queue.run_repeating(
+            # Soon after a start: what the CLI stored while the bot was down is not held back a whole round.
+            self._watch_job, interval=interval, first=min(interval, 5.0),
+            name=WATCH_JOB, job_kwargs={"jitter": jitter, "max_instances": 1, "coalesce": True},
         )  # fmt: skip
 
     async def notify_admin_once(self, key: str, text: str) -> None:
