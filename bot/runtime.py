@@ -29,7 +29,7 @@ from bot.watching import MAX_WATCHES, WatchNotifier, watch_key
 from briefing.briefer import Briefer, build_briefer
 from briefing.types import Briefing
 from briefing.watch import PositionWatch
-from retrieval.feeds import FollowOutcome, PollReport
+from retrieval.feeds import FeedRound, FollowOutcome, PollReport
 from retrieval.ingest import IngestResult
 from retrieval.store import Article, FollowRecord, SearchFilters
 
@@ -53,7 +53,8 @@ def stored_ids(results: Sequence[IngestResult]) -> list[int]:
 FEEDS_JOB = "feeds"
 WATCH_JOB = "watches"
 
-#: Told, after each polling round (and each channel post stored), which articles are new in which scope.
+#: Told, after each feed of a polling round (and each link, forward, document or channel post stored), which
+#: articles are new in which scope.
 ArticleListener = Callable[[Mapping[str, list[int]]], Awaitable[None]]
 
 
@@ -66,6 +67,10 @@ class ChatStatus:
     visible: dict[str, int]
     backends: dict[str, str]
     daily: Subscription | None
+    follows: list[FollowRecord] = field(default_factory=list)  # this chat's own follows
+    next_round: datetime | None = None  # when the polling job runs next
+    watches: int = 0
+    quiet: bool = False
 
 
 @dataclass
@@ -231,7 +236,18 @@ class Runtime:
             visible=await self.services.library.count_visible(str(chat_id)),
             backends=self.services.backends,
             daily=await self.state.subscription(chat_id),
+            follows=await self.following(str(chat_id)),
+            next_round=self.next_round(),
+            watches=len(await self.state.watches(chat_id)),
+            quiet=await self.state.quiet(chat_id),
         )
+
+    def next_round(self) -> datetime | None:
+        """When the polling job starts its next round (None when it is not scheduled)."""
+        queue = self.application.job_queue
+        jobs = queue.get_jobs_by_name(FEEDS_JOB) if queue is not None else ()
+        times = [job.next_t for job in jobs if job.next_t is not None]
+        return min(times) if times else None
 
     async def stance_subject(
         self, text: str, scope: str, *, unknown_names: bool = False
@@ -372,10 +388,13 @@ class Runtime:
         return await self.services.feeds.following(scope)
 
     async def poll_feeds(self, *, feed_ids: list[int] | None = None, force: bool = False) -> PollReport:
-        """One polling round (of every feed, or of `feed_ids`), then the new articles announced."""
-        report = await self.services.feeds.poll(feed_ids=feed_ids, force=force)
-        await self.announce_new_articles(report.new_articles)
-        return report
+        """One polling round (of every feed, or of `feed_ids`); each feed's new articles are announced as
+        soon as that feed is done, not when the round is."""
+
+        async def feed_done(one: FeedRound) -> None:
+            await self.announce_new_articles(one.new_articles)
+
+        return await self.services.feeds.poll(feed_ids=feed_ids, force=force, on_feed=feed_done)
 
     async def first_read(self, feed_id: int, scope: str) -> tuple[list[IngestResult], str | None]:
         """A feed just followed, read at once: what it stored for `scope`, or why it could not be read."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -80,6 +80,16 @@ class FeedRound:
     results: dict[str, list[IngestResult]] = field(default_factory=dict)  # by follower scope
     waiting: int = 0  # new items left for the next round by the cap (most of any one follower)
 
+    @property
+    def new_articles(self) -> dict[str, list[int]]:
+        """Article ids this feed stored in the round, by scope."""
+        kept = ("added", "near_duplicate")
+        out = {
+            scope: [r.article.id for r in results if r.status in kept and r.article is not None]
+            for scope, results in self.results.items()
+        }
+        return {scope: ids for scope, ids in out.items() if ids}
+
 
 @dataclass(slots=True)
 class PollReport:
@@ -93,10 +103,8 @@ class PollReport:
         """Article ids stored in this round, by scope: the seam for whatever reacts to new articles."""
         out: dict[str, list[int]] = {}
         for one in self.feeds:
-            for scope, results in one.results.items():
-                ids = [r.article.id for r in results if r.status in ("added", "near_duplicate") and r.article]
-                if ids:
-                    out.setdefault(scope, []).extend(ids)
+            for scope, ids in one.new_articles.items():
+                out.setdefault(scope, []).extend(ids)
         return out
 
     @property
@@ -218,9 +226,17 @@ class FeedPoller:
 
     # ---- polling ------------------------------------------------------------------------------------------
 
-    async def poll(self, *, force: bool = False, feed_ids: Sequence[int] | None = None) -> PollReport:
+    async def poll(
+        self,
+        *,
+        force: bool = False,
+        feed_ids: Sequence[int] | None = None,
+        on_feed: Callable[[FeedRound], Awaitable[None]] | None = None,
+    ) -> PollReport:
         """One round: every followed feed (except those backing off, unless `force`) read once, and each
-        follower's new items stored. One round at a time; a second caller waits for the first."""
+        follower's new items stored. One round at a time; a second caller waits for the first. `on_feed`
+        hears of each feed as soon as it is done (its new articles then reach watchers without waiting for
+        the slowest feed of the round); a failure there is logged, and the round goes on."""
         async with self._round:
             await self.library.forget_seen(datetime.now(UTC) - SEEN_KEPT)
             feeds = await self.library.feeds_to_poll(now=datetime.now(UTC), force=force)
@@ -233,7 +249,13 @@ class FeedPoller:
 
             async def one(feed: FeedRecord) -> None:
                 async with gate:
-                    report.feeds.append(await self._poll_guarded(feed, report))
+                    outcome = await self._poll_guarded(feed, report)
+                report.feeds.append(outcome)
+                if on_feed is not None:
+                    try:
+                        await on_feed(outcome)  # outside the gate: the next feed is read meanwhile
+                    except Exception:
+                        log.exception("reacting to the new items of %s failed", feed.url)
 
             await asyncio.gather(*(one(f) for f in feeds))
             return report

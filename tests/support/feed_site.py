@@ -48,9 +48,10 @@ class Item:
     guid: str | None = None
     summary: str | None = None  # the item's own text in the feed (None: a first paragraph)
     page: bool = True  # whether the site serves the item's page
+    lead: str | None = None  # a first paragraph of the item's own (a quote, say) before the filler prose
 
     def paragraphs(self) -> list[str]:
-        return article_text(self.slug)
+        return ([self.lead] if self.lead else []) + article_text(self.slug)
 
 
 @dataclass
