@@ -4,6 +4,7 @@ and a stand-in for Telegram's channel previews (`/s/NAME`, in t.me's markup). Ev
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import json
@@ -80,6 +81,8 @@ class FeedSite:
     channels: dict[str, tuple[str, list[Post]]] = field(default_factory=dict)
     hits: Counter[str] = field(default_factory=Counter)
     not_modified: int = 0
+    #: Item pages (by slug) answered only once this event is set: a slow site, for ordering tests.
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
 
     async def __aenter__(self) -> FeedSite:
@@ -193,6 +196,8 @@ class FeedSite:
         self.hits[path] += 1
         if path.startswith("/news/") and path[6:] in self.items:
             item = self.items[path[6:]]
+            if item.slug in self.held:
+                await self.held[item.slug].wait()
             if not item.page:
                 return web.Response(status=503, text="down")
             return web.Response(body=_article_page(item), content_type="text/html")

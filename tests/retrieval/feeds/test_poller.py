@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from bot.services import Services, open_services
 from bot.settings import Settings
 from retrieval.embed import LocalEmbedder
-from retrieval.feeds import FeedError, FeedSettings
+from retrieval.feeds import FeedError, FeedRound, FeedSettings
 from retrieval.fetch import FetchError, HttpFetcher
 from retrieval.store import SHARED_SCOPE, SearchFilters
 from tests.support.corpus import make_settings
@@ -351,3 +352,32 @@ async def test_an_item_whose_page_is_down_is_tried_again_even_if_the_feed_is_unc
     third = await svc.feeds.poll()
     assert len(third.new_articles[ALICE]) == 1
     assert (await svc.feeds.poll()).not_modified == 1  # nothing left to retry: conditional again
+
+
+async def test_each_feed_is_told_as_soon_as_it_is_done(svc: Services, site: FeedSite) -> None:
+    """A slow feed does not hold back what a quick one stored: its articles are handed on at once."""
+    quick = site.rss("/quick.xml", "Quick Wire", _items("quick", 2))
+    slow = site.rss("/slow.xml", "Slow Wire", _items("slow", 1))
+    for url in (quick, slow):
+        await svc.feeds.follow(url, scope=ALICE)
+    await svc.feeds.poll(force=True)  # the first reads
+    site.rss("/quick.xml", "Quick Wire", _items("quick", 1, start=5) + _items("quick", 2))
+    [late] = _items("slow", 1, start=5)
+    site.rss("/slow.xml", "Slow Wire", [late, *_items("slow", 1)])
+    # The slow feed's new page is answered only once the quick feed has been handed on.
+    site.held[late.slug] = asyncio.Event()
+    told: list[tuple[str, dict[str, list[int]]]] = []
+
+    async def on_feed(done: FeedRound) -> None:
+        told.append((done.feed.title, done.new_articles))
+        if done.feed.title == "Quick Wire":
+            site.held[late.slug].set()
+
+    report = await svc.feeds.poll(on_feed=on_feed)
+    assert [title for title, _ in told] == ["Quick Wire", "Slow Wire"]
+    assert [len(new[ALICE]) for _, new in told] == [1, 1]
+    assert report.new_articles == {ALICE: [*told[0][1][ALICE], *told[1][1][ALICE]]}
+    # Stored from its page, not from the feed's summary after the page timed out: the quick feed was handed
+    # on while the slow one was still being read.
+    [article] = await svc.library.get_articles(told[1][1][ALICE])
+    assert late.paragraphs()[1] in article.text
