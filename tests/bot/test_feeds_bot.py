@@ -3,6 +3,7 @@ channel posts, /following with errors, /unfollow."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -153,3 +154,30 @@ async def test_a_polling_round_brings_a_watched_actors_alert(env: Env, site: Fee
     [alert] = alerted()
     assert "Watch: Dmitry Peskov on the regions" in alert and "never be returned to Ukraine" in alert
     assert "https://t.me/kremlinwire/2" in alert and "Kremlin Wire" in alert
+
+
+async def test_status_tells_what_the_chat_follows_and_watches(
+    tmp_path: Path, embedder: LocalEmbedder, site: FeedSite
+) -> None:
+    # Rounds every ten minutes: the next one is ahead, and only the rounds this test runs happen.
+    async for env in make_env(tmp_path, embedder, feeds_poll_seconds=600, telegram_web_base_url=site.url):
+        [status] = await env.send(env.tg.make_command(ALICE, "status"))
+        assert "Following: nothing" in html_of(status) and "Watches: none" in html_of(status)
+        for n in range(2):
+            url = site.rss(f"/{n}.xml", f"Wire {n}", _items(f"wire{n}", 1))
+            await env.send(env.tg.make_command(ALICE, "follow", url), reply_count=2)
+        site.channel("portnews", "Port News", [Post(7, "The ferry will run every hour from May.", dated(1))])
+        await env.send(env.tg.make_command(ALICE, "follow", "@portnews"), reply_count=2)
+        await env.send(env.tg.make_command(BOB, "follow", f"{site.url}/0.xml"), reply_count=2)
+        for actor in ("Dmitry Peskov", "White House"):
+            await env.send(env.tg.make_command(ALICE, "watch", actor))
+        site.put("/1.xml", "<html><body>Down for maintenance</body></html>", "text/html")
+        await env.rt.poll_feeds()  # what the job runs: the broken feed backs off
+        [status] = await env.send(env.tg.make_command(ALICE, "status"))
+        text = html_of(status)
+        assert "Following: 2 feeds and 1 channel (1 backing off after errors" in text
+        assert re.search(r"next round in \d+ (s|min) \(\d\d:\d\d UTC\)", text)
+        assert "Watches: 2 (alerts as they come" in text
+        # Bob's own: one feed, nothing failing, no watches; Alice's follows and watches are hers.
+        [status] = await env.send(env.tg.make_command(BOB, "status"))
+        assert "Following: 1 feed;" in html_of(status) and "Watches: none" in html_of(status)
