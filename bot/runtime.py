@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -27,6 +27,8 @@ from bot.settings import Settings
 from bot.state import BotState, Subscription, Watch
 from bot.watching import MAX_WATCHES, WatchNotifier, watch_key
 from briefing.briefer import Briefer, build_briefer
+from briefing.stance import StanceService
+from briefing.topics import table_vectors
 from briefing.types import Briefing
 from briefing.watch import PositionWatch
 from retrieval.feeds import FeedRound, FollowOutcome, PollReport
@@ -86,6 +88,7 @@ class Runtime:
     link_limit: RateLimiter = field(init=False)
     article_listeners: list[ArticleListener] = field(default_factory=list)
     watcher: WatchNotifier = field(init=False)
+    background: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         # The briefer reports the LLM account's quota to this runtime, which tells the admin.
@@ -97,9 +100,8 @@ class Runtime:
         self.access = AccessPolicy(self.settings.allowed_chat_ids)
         self.question_limit = RateLimiter(self.settings.questions_per_minute)
         self.link_limit = RateLimiter(self.settings.links_per_minute)
-        assert self.briefer.stance_service is not None
         self.watcher = WatchNotifier(
-            self.state, PositionWatch(self.briefer.stance_service), lambda: self.application.bot,
+            self.state, PositionWatch(self.stance_service), lambda: self.application.bot,
             on_gone=self.drop_chat, on_migrate=self.migrate_chat,
         )  # fmt: skip
         self.on_new_articles(self._alert_watchers)
@@ -195,7 +197,42 @@ class Runtime:
         key = watch_key(actor, topic)
         if len(mine) >= MAX_WATCHES and all(watch_key(w.actor, w.topic) != key for w in mine):
             return None
-        return await self.state.watch(chat_id, actor, topic, key)
+        started = await self.state.watch(chat_id, actor, topic, key)
+        if topic:
+            self._in_background(
+                self.stance_service.prepare(actor, topic, filters=SearchFilters(scope=str(chat_id))),
+                f"preparing the watch {actor!r} on {topic!r}",
+            )
+        return started
+
+    def prepare_watches(self) -> None:
+        """At start, when any chat watches an actor on a topic: the stance topic table embedded in the
+        background, before the first check needs it."""
+
+        async def prepare() -> None:
+            if any(w.topic for w in await self.state.watches()):
+                await table_vectors(self.stance_service.embeddings)
+
+        self._in_background(prepare(), "preparing the watches' topic table")
+
+    @property
+    def stance_service(self) -> StanceService:
+        assert self.briefer.stance_service is not None
+        return self.briefer.stance_service
+
+    def _in_background(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        """Work the caller need not wait for (its reply is sent meanwhile); kept in `background` until done,
+        and a failure is logged: the watch check will do the same work when it comes."""
+
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("%s failed", what)
+
+        task = asyncio.create_task(run())
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
     async def watches(self, chat_id: int) -> list[Watch]:
         return await self.state.watches(chat_id)
@@ -478,6 +515,9 @@ class Runtime:
         await self.rearm_notice(LLM_QUOTA_NOTICE)
 
     async def aclose(self) -> None:
+        for task in list(self.background):  # preparations only: whatever they did, a check does again
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
         await self.briefer.aclose()
         await self.services.aclose()
         self.state.close()
