@@ -13,7 +13,6 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -22,17 +21,12 @@ from retrieval.ingest import Ingestor, IngestResult
 from retrieval.store import Extracted, FeedRecord, FollowRecord
 from retrieval.urls import canonical_url
 
+from ._channels import ChannelReader, post_number
 from ._discover import alternate_feeds
 from ._items import FeedError, FeedItem, ParsedFeed
 from ._parse import parse_feed, sniff
-from ._telegram import (
-    channel_feed_url,
-    channel_name,
-    channel_of_feed,
-    parse_channel_page,
-    permalink,
-    post_key,
-)
+from ._rounds import FeedRound, FeedSettings, FollowOutcome, PollReport
+from ._telegram import channel_feed_url, channel_name, channel_of_feed
 
 log = logging.getLogger(__name__)
 
@@ -49,70 +43,7 @@ SEEN_KEPT = timedelta(days=90)
 MIN_PAGE_WORDS = 12
 
 
-@dataclass(frozen=True, slots=True)
-class FeedSettings:
-    interval: float = 900.0  # seconds between rounds (FEEDS_POLL_SECONDS); backoff starts from it
-    max_new_items: int = 20  # per feed and follower in one round; the rest wait for the next round
-    telegram_base: str = "https://t.me"  # where channel previews are fetched from (a stand-in in tests)
-    parallel_feeds: int = 8
-    parallel_pages: int = 4
-
-
-@dataclass(frozen=True, slots=True)
-class FollowOutcome:
-    follow: FollowRecord
-    new: bool  # False: the scope followed this feed already
-    kind: str
-    title: str
-    items: int  # items the feed shows now
-    note: str | None = None
-
-
-@dataclass(slots=True)
-class FeedRound:
-    """What one feed gave in one round."""
-
-    feed: FeedRecord
-    status: str  # read | unchanged | failed
-    error: str | None = None
-    next_try: datetime | None = None
-    note: str | None = None
-    results: dict[str, list[IngestResult]] = field(default_factory=dict)  # by follower scope
-    waiting: int = 0  # new items left for the next round by the cap (most of any one follower)
-
-    @property
-    def new_articles(self) -> dict[str, list[int]]:
-        """Article ids this feed stored in the round, by scope."""
-        kept = ("added", "near_duplicate")
-        out = {
-            scope: [r.article.id for r in results if r.status in kept and r.article is not None]
-            for scope, results in self.results.items()
-        }
-        return {scope: ids for scope, ids in out.items() if ids}
-
-
-@dataclass(slots=True)
-class PollReport:
-    feeds: list[FeedRound] = field(default_factory=list)
-    feed_fetches: int = 0  # requests for feed documents
-    page_fetches: int = 0  # requests for item pages
-    not_modified: int = 0  # feed requests answered 304: a body, a parse and item pages saved each
-
-    @property
-    def new_articles(self) -> dict[str, list[int]]:
-        """Article ids stored in this round, by scope: the seam for whatever reacts to new articles."""
-        out: dict[str, list[int]] = {}
-        for one in self.feeds:
-            for scope, ids in one.new_articles.items():
-                out.setdefault(scope, []).extend(ids)
-        return out
-
-    @property
-    def failed(self) -> list[FeedRound]:
-        return [f for f in self.feeds if f.status == "failed"]
-
-
-class FeedPoller:
+class FeedPoller(ChannelReader):
     def __init__(self, ingestor: Ingestor, settings: FeedSettings | None = None) -> None:
         if ingestor.fetcher is None:
             raise ValueError("following feeds needs a fetcher")
@@ -194,10 +125,6 @@ class FeedPoller:
             url = fresh[0]
         raise FeedError(f"no feed found within {MAX_DISCOVERY_HOPS} pages of {_short(requested)}")
 
-    async def _read_channel(self, name: str) -> ParsedFeed:
-        page = await self._fetch(f"{self.settings.telegram_base.rstrip('/')}/s/{name}")
-        return await self._run(parse_channel_page, page.body, name)
-
     async def _fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FetchedPage:
@@ -278,7 +205,7 @@ class FeedPoller:
             name = channel_of_feed(feed.url)
             if name is not None:
                 page = None
-                parsed = await self._read_channel(name)
+                parsed = await self._read_channel_back(name, feed, follows, report)
             else:
                 page = await self._fetch(
                     feed.url,
@@ -327,7 +254,15 @@ class FeedPoller:
         wanted: dict[str, list[FeedItem]] = {}
         for follow in follows:
             seen = await self.library.seen_keys(feed.id, follow.scope, [k for i in items for k in i.keys])
-            fresh = _newest_first([i for i in items if seen.isdisjoint(i.keys)])
+            fresh = [i for i in items if seen.isdisjoint(i.keys)]
+            if parsed.kind == "telegram":
+                # A channel numbers its posts in order (their times tie within a minute). A new follower takes
+                # the latest; a backlog goes oldest first, so that what a follower has had stays one unbroken
+                # run up to the newest it took, and reading back from the latest page to a post it has had
+                # (`_read_channel_back`) finds every post still waiting.
+                fresh.sort(key=post_number, reverse=not follow.baselined)
+            else:
+                fresh = _newest_first(fresh)
             take, rest = fresh[: self.settings.max_new_items], fresh[self.settings.max_new_items :]
             if not follow.baselined:
                 # A new follower gets the latest items, not the feed's whole archive: the rest is set aside.
@@ -399,50 +334,6 @@ class FeedPoller:
         except FetchError:
             return None
         return url
-
-    # ---- posts the bot receives as a channel's administrator ------------------------------------------
-
-    async def store_channel_post(
-        self,
-        *,
-        channel: str | None,
-        post_id: int,
-        text: str,
-        published: datetime,
-        outlet: str,
-        own_scope: str | None,
-    ) -> dict[str, IngestResult]:
-        """A post delivered as a `channel_post` update: stored for every scope that follows the channel
-        (marked had, so the next poll of its preview does not add it again), and for `own_scope` (the
-        channel itself, when it is an allowed chat). Results by scope."""
-        follows: list[FollowRecord] = []
-        if channel:
-            feed = await self.library.feed_by_url(channel_feed_url(channel.lower()))
-            follows = await self.library.follows(feed_id=feed.id) if feed else []
-        scopes = [f.scope for f in follows]
-        if own_scope is not None and own_scope not in scopes:
-            scopes.append(own_scope)
-        if not scopes:
-            return {}
-        url = permalink(channel.lower(), post_id) if channel else None
-        read = await self.ingestor.read_text(text, url=url, published=published, outlet=outlet)
-        out: dict[str, IngestResult] = {}
-        for scope in scopes:
-            if isinstance(read, IngestResult):
-                out[scope] = read
-            else:
-                [out[scope]] = await self.ingestor.ingest_many(
-                    [read], added_by=scope, sources=[url or "post"]
-                )
-        for follow in follows:
-            result = out[follow.scope]
-            article_id = result.article.id if result.article else None
-            await self.library.mark_seen(
-                follow.feed.id, follow.scope, [post_key(channel or "", post_id)], done=result.ok,
-                article_id=article_id,
-            )  # fmt: skip
-        return out
-
 
 def _unread(read: Extracted | IngestResult) -> IngestResult:
     assert isinstance(read, IngestResult)  # an Extracted item went through ingest_many

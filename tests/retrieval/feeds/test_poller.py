@@ -17,7 +17,7 @@ from retrieval.feeds import FeedError, FeedRound, FeedSettings
 from retrieval.fetch import FetchError, HttpFetcher
 from retrieval.store import SHARED_SCOPE, SearchFilters
 from tests.support.corpus import make_settings
-from tests.support.feed_site import FeedSite, Item, Post, dated
+from tests.support.feed_site import FeedSite, Item, Post, article_text, dated
 
 ALICE, BOB = "1001", "1002"
 
@@ -296,6 +296,49 @@ async def test_public_channel_posts_with_permalinks(svc: Services, site: FeedSit
     site.channel("portnews", "Port News", [Post(42, text, dated(0.5)), Post(43, new, dated(0))])
     assert (await svc.feeds.poll()).new_articles == {}
     assert await svc.feeds.unfollow("@portnews", scope=ALICE) is not None
+
+
+def _posts(first: int, last: int) -> list[Post]:
+    """Posts of their own words (filler prose of the site), numbered as a channel numbers them."""
+    return [Post(n, " ".join(article_text(f"post-{n}", 2)), dated(0)) for n in range(first, last + 1)]
+
+
+def _post_ids(articles: list[Any]) -> list[int]:
+    return sorted(int(a.url.rsplit("/", 1)[1]) for a in articles)
+
+
+async def test_a_channel_is_read_back_page_by_page(
+    tmp_path: Path, embedder: LocalEmbedder, site: FeedSite
+) -> None:
+    """The preview shows a page of posts; older ones are a "load more" away: a first read goes back for up to
+    the per-round cap, a later round back to the last post had, and a backlog longer than the cap comes in
+    over rounds without a gap or a post twice."""
+    site.channel_page_size = 5
+    site.channel("harbour", "Harbour", _posts(1, 40))
+    settings = make_settings(tmp_path / "data")
+    services = await _open(settings, embedder, telegram_base=site.url, max_new_items=12)
+    try:
+        await services.feeds.follow("@harbour", scope=ALICE)
+        site.channel_pages.clear()
+        report = await services.feeds.poll()
+        # The latest 12 posts, from three pages of five: 36-40, 31-35, 26-30 (26-28 set aside as the archive).
+        assert site.channel_pages == ["/s/harbour", "/s/harbour?before=36", "/s/harbour?before=31"]
+        assert report.feed_fetches == 3
+        assert _post_ids(await services.library.list_articles(scope=ALICE, limit=100)) == list(range(29, 41))
+        site.channel_pages.clear()
+        assert (await services.feeds.poll()).new_articles == {}
+        assert site.channel_pages == ["/s/harbour"]  # its oldest post was had: no need to read back
+        # 30 new posts, more than the cap: oldest first, the next round reads back to them again.
+        site.channel("harbour", "Harbour", _posts(1, 70))
+        for stored_up_to in (52, 64, 70):
+            await services.feeds.poll()
+            ids = _post_ids(await services.library.list_articles(scope=ALICE, limit=100))
+            assert ids == list(range(29, stored_up_to + 1))
+        site.channel_pages.clear()
+        assert (await services.feeds.poll()).new_articles == {}
+        assert site.channel_pages == ["/s/harbour"]
+    finally:
+        await _close(services)
 
 
 async def test_an_item_linking_where_the_fetcher_refuses_is_stored_without_that_link(
