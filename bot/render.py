@@ -320,7 +320,7 @@ def _following_line(follows: Sequence[FollowRecord], next_round: datetime | None
     feeds = len(follows) - channels
     parts = [_count(feeds, "feed"), _count(channels, "channel")]
     line = "Following: " + " and ".join(p for p in parts if p)
-    failing = sum(f.feed.next_try_at is not None and f.feed.next_try_at > now for f in follows)
+    failing = sum(f.failing and f.feed.next_try_at is not None and f.feed.next_try_at > now for f in follows)
     if failing:
         line += f" ({failing} backing off after errors, see /following)"
     if next_round is not None:
@@ -429,9 +429,10 @@ def following(follows: Sequence[FollowRecord]) -> list[str]:
     for n, follow in enumerate(follows, 1):
         feed = follow.feed
         kind = _KINDS.get(feed.kind, "feed")
-        read = f"last read {format_moment(feed.last_ok_at)}" if feed.last_ok_at else "not read yet"
+        # Only what this chat's own follow and the rounds since explain (`FollowRecord.read_at`, `failing`).
+        read = f"last read {format_moment(follow.read_at)}" if follow.read_at else "not read yet"
         lines.append(f"{n}. {source_link(feed.url, feed.title or feed.url)} · {kind} · {read}")
-        if feed.last_error:
+        if follow.failing and feed.last_error:
             when = f"; next try {format_moment(feed.next_try_at)}" if feed.next_try_at else ""
             lines.append(f"   ⚠️ {plain(shorten(feed.last_error, 300))}{when}")
     lines.append("<i>/unfollow N stops one.</i>")

@@ -424,18 +424,22 @@ class Runtime:
     async def following(self, scope: str) -> list[FollowRecord]:
         return await self.services.feeds.following(scope)
 
-    async def poll_feeds(self, *, feed_ids: list[int] | None = None, force: bool = False) -> PollReport:
-        """One polling round (of every feed, or of `feed_ids`); each feed's new articles are announced as
-        soon as that feed is done, not when the round is."""
+    async def poll_feeds(
+        self, *, feed_ids: list[int] | None = None, force: bool = False, first_read_for: str | None = None
+    ) -> PollReport:
+        """One polling round (of every feed, or of `feed_ids`; a scope's first read with `first_read_for`);
+        each feed's new articles are announced as soon as that feed is done, not when the round is."""
 
         async def feed_done(one: FeedRound) -> None:
             await self.announce_new_articles(one.new_articles)
 
-        return await self.services.feeds.poll(feed_ids=feed_ids, force=force, on_feed=feed_done)
+        return await self.services.feeds.poll(
+            feed_ids=feed_ids, force=force, on_feed=feed_done, first_read_for=first_read_for
+        )
 
     async def first_read(self, feed_id: int, scope: str) -> tuple[list[IngestResult], str | None]:
         """A feed just followed, read at once: what it stored for `scope`, or why it could not be read."""
-        report = await self.poll_feeds(feed_ids=[feed_id], force=True)
+        report = await self.poll_feeds(feed_ids=[feed_id], force=True, first_read_for=scope)
         for one in report.feeds:
             if one.feed.id == feed_id:
                 return one.results.get(scope, []), one.error

@@ -159,11 +159,16 @@ class FeedPoller(ChannelReader):
         force: bool = False,
         feed_ids: Sequence[int] | None = None,
         on_feed: Callable[[FeedRound], Awaitable[None]] | None = None,
+        first_read_for: str | None = None,
     ) -> PollReport:
         """One round: every followed feed (except those backing off, unless `force`) read once, and each
         follower's new items stored. One round at a time; a second caller waits for the first. `on_feed`
         hears of each feed as soon as it is done (its new articles then reach watchers without waiting for
-        the slowest feed of the round); a failure there is logged, and the round goes on."""
+        the slowest feed of the round); a failure there is logged, and the round goes on.
+
+        With `first_read_for`, the read a scope's follow makes at once: only that scope's items are stored,
+        and when others follow the feed too nothing they can see changes (its last read, error, title), so
+        a chat's follow never shows in another chat's /following nor brings it items off the rounds."""
         async with self._round:
             await self.library.forget_seen(datetime.now(UTC) - SEEN_KEPT)
             feeds = await self.library.feeds_to_poll(now=datetime.now(UTC), force=force)
@@ -176,7 +181,7 @@ class FeedPoller(ChannelReader):
 
             async def one(feed: FeedRecord) -> None:
                 async with gate:
-                    outcome = await self._poll_guarded(feed, report)
+                    outcome = await self._poll_guarded(feed, report, first_read_for)
                 report.feeds.append(outcome)
                 if on_feed is not None:
                     try:
@@ -187,15 +192,22 @@ class FeedPoller(ChannelReader):
             await asyncio.gather(*(one(f) for f in feeds))
             return report
 
-    async def _poll_guarded(self, feed: FeedRecord, report: PollReport) -> FeedRound:
+    async def _poll_guarded(self, feed: FeedRecord, report: PollReport, only: str | None) -> FeedRound:
         try:
-            return await self._poll_feed(feed, report)
+            return await self._poll_feed(feed, report, only)
         except Exception as exc:  # a bug or a failing store: this feed backs off, the others go on
             log.exception("polling %s failed", feed.url)
-            return await self._failed(feed, f"its items could not be stored ({type(exc).__name__})")
+            error = f"its items could not be stored ({type(exc).__name__})"
+            if only is not None:
+                return FeedRound(feed, "failed", error=error)  # a first read: the rounds decide on backoff
+            return await self._failed(feed, error)
 
-    async def _poll_feed(self, feed: FeedRecord, report: PollReport) -> FeedRound:
+    async def _poll_feed(self, feed: FeedRecord, report: PollReport, only: str | None = None) -> FeedRound:
         follows = await self.library.follows(feed_id=feed.id)
+        # A first read keeps to its own follower, and to itself when the feed has others (see `poll`).
+        shared = only is None or all(f.scope == only for f in follows)
+        if only is not None:
+            follows = [f for f in follows if f.scope == only]
         if not follows:
             return FeedRound(feed, "unchanged")
         # A follower still to make its first read needs the whole feed, whatever the others have had.
@@ -214,12 +226,15 @@ class FeedPoller(ChannelReader):
                 )
                 if page.not_modified:
                     report.not_modified += 1
-                    await self.library.feed_read(
-                        feed.id, kind=None, title=None, etag=page.etag, last_modified=page.last_modified
-                    )
+                    if shared:
+                        await self.library.feed_read(
+                            feed.id, kind=None, title=None, etag=page.etag, last_modified=page.last_modified
+                        )
                     return FeedRound(feed, "unchanged")
                 parsed = await self._parse(page)
         except FeedError as exc:
+            if not shared:
+                return FeedRound(feed, "failed", error=str(exc))
             return await self._failed(feed, str(exc))
         outcome = FeedRound(feed, "read", note=parsed.note)
         await self._store_new(feed, parsed, follows, outcome, report)
@@ -228,6 +243,8 @@ class FeedPoller(ChannelReader):
         # still be read in full next time. An item is tried MAX_ITEM_ATTEMPTS times, so this ends.
         retry = any(not r.ok for results in outcome.results.values() for r in results)
         kept = page if page is not None and outcome.waiting == 0 and not retry else None
+        if not shared:
+            return outcome
         await self.library.feed_read(
             feed.id, kind=parsed.kind, title=parsed.title,
             etag=kept.etag if kept else None, last_modified=kept.last_modified if kept else None,

@@ -424,3 +424,24 @@ async def test_each_feed_is_told_as_soon_as_it_is_done(svc: Services, site: Feed
     # on while the slow one was still being read.
     [article] = await svc.library.get_articles(told[1][1][ALICE])
     assert late.paragraphs()[1] in article.text
+
+
+async def test_a_first_read_is_the_new_followers_alone(svc: Services, site: FeedSite) -> None:
+    """Bob's follow reads the feed at once for him: Alice, who follows it too, gets its new item at the next
+    round, not at Bob's follow, and the feed's state she is shown (last read, title) does not move."""
+    url = site.rss("/wire.xml", "Wire", _items("wire", 2))
+    await svc.feeds.follow(url, scope=ALICE)
+    await svc.feeds.poll(first_read_for=ALICE)
+    [alice] = await svc.feeds.following(ALICE)
+    site.rss("/wire.xml", "Wire renamed", [*_items("wire", 1, start=7), *_items("wire", 2)])
+    await svc.feeds.follow(url, scope=BOB)
+    report = await svc.feeds.poll(feed_ids=[alice.feed.id], force=True, first_read_for=BOB)
+    assert report.new_articles == {BOB: report.new_articles[BOB]} and len(report.new_articles[BOB]) == 3
+    [after] = await svc.feeds.following(ALICE)
+    assert after.feed == alice.feed  # not read, as far as Alice can tell: same time, title, validators
+    assert len(await _titles(svc, ALICE)) == 2
+    round_report = await svc.feeds.poll()
+    assert list(round_report.new_articles) == [ALICE] and len(await _titles(svc, ALICE)) == 3
+    [after] = await svc.feeds.following(ALICE)
+    assert after.feed.title == "Wire renamed" and after.read_at is not None
+    assert alice.read_at is not None and after.read_at > alice.read_at
