@@ -95,6 +95,9 @@ def build_application(
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in housekeeping.COMMANDS])
         await rt.restore_migrations()
         scheduled = await rt.restore_schedule()
+        # From here on, every article stored (by this process or the CLI beside it) is checked for watches.
+        await rt.watcher.start()
+        rt.prepare_watches()
         rt.schedule_polling()
         queue.wanted = lambda update: library.adds_articles(update) and (
             # A channel's posts may be for the chats that follow it, allowed or not the channel itself.

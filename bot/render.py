@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from briefing.types import Briefing, Citation
@@ -279,8 +279,19 @@ class Daily(Protocol):
     def timezone(self) -> str: ...
 
 
-def status(visible: Mapping[str, int], backends: Mapping[str, str], daily: Daily | None) -> str:
-    """/status: what this chat can see (never the whole library), the backends and its daily digest."""
+def status(
+    visible: Mapping[str, int],
+    backends: Mapping[str, str],
+    daily: Daily | None,
+    *,
+    follows: Sequence[FollowRecord] = (),
+    next_round: datetime | None = None,
+    watches: int = 0,
+    quiet: bool = False,
+    now: datetime | None = None,
+) -> str:
+    """/status: what this chat can see (never the whole library), the backends, its daily digest, what it
+    follows (and how that goes) and how many actors it watches."""
     lines = [
         "<b>Status</b>",
         f"Articles you can search: {visible['articles']} ({visible['mine']} added here, "
@@ -292,7 +303,35 @@ def status(visible: Mapping[str, int], backends: Mapping[str, str], daily: Daily
         f"Daily digest: {daily.hour:02d}:{daily.minute:02d} {plain(daily.timezone)}" if daily
         else "Daily digest: off"
     )  # fmt: skip
+    lines.append(_following_line(follows, next_round, now or datetime.now(UTC)))
+    if watches:
+        how = "quiet mode: they wait for the digest" if quiet else "alerts as they come"
+        lines.append(f"Watches: {watches} ({how}; /watches lists them)")
+    else:
+        lines.append("Watches: none (/watch ACTOR [TOPIC] starts one)")
     return "\n".join(lines)
+
+
+def _following_line(follows: Sequence[FollowRecord], next_round: datetime | None, now: datetime) -> str:
+    """How many feeds and channels the chat follows, how many back off after errors, and the next round."""
+    if not follows:
+        return "Following: nothing (/follow URL adds a feed, a site or a @channel)"
+    channels = sum(f.feed.kind == "telegram" for f in follows)
+    feeds = len(follows) - channels
+    parts = [_count(feeds, "feed"), _count(channels, "channel")]
+    line = "Following: " + " and ".join(p for p in parts if p)
+    failing = sum(f.failing and f.feed.next_try_at is not None and f.feed.next_try_at > now for f in follows)
+    if failing:
+        line += f" ({failing} backing off after errors, see /following)"
+    if next_round is not None:
+        wait = max(0, round((next_round - now).total_seconds()))
+        soon = f"{wait} s" if wait < 60 else f"{wait // 60} min" if wait < 5400 else f"{round(wait / 3600)} h"
+        line += f"; next round in {soon} ({next_round.astimezone(UTC):%H:%M} UTC)"
+    return line
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}" if n else ""
 
 
 def sources(articles: Sequence[Article], scope: str) -> list[str]:
@@ -390,9 +429,10 @@ def following(follows: Sequence[FollowRecord]) -> list[str]:
     for n, follow in enumerate(follows, 1):
         feed = follow.feed
         kind = _KINDS.get(feed.kind, "feed")
-        read = f"last read {format_moment(feed.last_ok_at)}" if feed.last_ok_at else "not read yet"
+        # Only what this chat's own follow and the rounds since explain (`FollowRecord.read_at`, `failing`).
+        read = f"last read {format_moment(follow.read_at)}" if follow.read_at else "not read yet"
         lines.append(f"{n}. {source_link(feed.url, feed.title or feed.url)} · {kind} · {read}")
-        if feed.last_error:
+        if follow.failing and feed.last_error:
             when = f"; next try {format_moment(feed.next_try_at)}" if feed.next_try_at else ""
             lines.append(f"   ⚠️ {plain(shorten(feed.last_error, 300))}{when}")
     lines.append("<i>/unfollow N stops one.</i>")

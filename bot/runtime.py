@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -27,9 +27,11 @@ from bot.settings import Settings
 from bot.state import BotState, Subscription, Watch
 from bot.watching import MAX_WATCHES, WatchNotifier, watch_key
 from briefing.briefer import Briefer, build_briefer
+from briefing.stance import StanceService
+from briefing.topics import table_vectors
 from briefing.types import Briefing
 from briefing.watch import PositionWatch
-from retrieval.feeds import FollowOutcome, PollReport
+from retrieval.feeds import FeedRound, FollowOutcome, PollReport
 from retrieval.ingest import IngestResult
 from retrieval.store import Article, FollowRecord, SearchFilters
 
@@ -51,8 +53,10 @@ def stored_ids(results: Sequence[IngestResult]) -> list[int]:
 
 
 FEEDS_JOB = "feeds"
+WATCH_JOB = "watches"
 
-#: Told, after each polling round (and each channel post stored), which articles are new in which scope.
+#: Told, after each feed of a polling round (and each link, forward, document or channel post stored), which
+#: articles are new in which scope.
 ArticleListener = Callable[[Mapping[str, list[int]]], Awaitable[None]]
 
 
@@ -65,6 +69,10 @@ class ChatStatus:
     visible: dict[str, int]
     backends: dict[str, str]
     daily: Subscription | None
+    follows: list[FollowRecord] = field(default_factory=list)  # this chat's own follows
+    next_round: datetime | None = None  # when the polling job runs next
+    watches: int = 0
+    quiet: bool = False
 
 
 @dataclass
@@ -80,6 +88,7 @@ class Runtime:
     link_limit: RateLimiter = field(init=False)
     article_listeners: list[ArticleListener] = field(default_factory=list)
     watcher: WatchNotifier = field(init=False)
+    background: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         # The briefer reports the LLM account's quota to this runtime, which tells the admin.
@@ -91,9 +100,8 @@ class Runtime:
         self.access = AccessPolicy(self.settings.allowed_chat_ids)
         self.question_limit = RateLimiter(self.settings.questions_per_minute)
         self.link_limit = RateLimiter(self.settings.links_per_minute)
-        assert self.briefer.stance_service is not None
         self.watcher = WatchNotifier(
-            self.state, PositionWatch(self.briefer.stance_service), lambda: self.application.bot,
+            self.state, PositionWatch(self.stance_service), lambda: self.application.bot,
             on_gone=self.drop_chat, on_migrate=self.migrate_chat,
         )  # fmt: skip
         self.on_new_articles(self._alert_watchers)
@@ -167,6 +175,20 @@ class Runtime:
     async def _alert_watchers(self, new: Mapping[str, list[int]]) -> None:
         await self.articles_added(new)
 
+    async def catch_up_watches(self) -> int:
+        """The watch alerts for articles stored since the last check that no call in this process announced:
+        those `briefbot ingest` or `briefbot poll` stored beside the bot, or stored while it was down. Run
+        every polling interval, and a few seconds after a start; the number of alerts. A failure is logged:
+        the articles are checked again next time."""
+        try:
+            return await self.watcher.catch_up()
+        except Exception:
+            log.exception("catching up on watch alerts failed")
+            return 0
+
+    async def _watch_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self.catch_up_watches()
+
     # ---- watched actors ----------------------------------------------------------------------------------
 
     async def watch(self, chat_id: int, actor: str, topic: str | None) -> tuple[Watch, bool] | None:
@@ -175,7 +197,42 @@ class Runtime:
         key = watch_key(actor, topic)
         if len(mine) >= MAX_WATCHES and all(watch_key(w.actor, w.topic) != key for w in mine):
             return None
-        return await self.state.watch(chat_id, actor, topic, key)
+        started = await self.state.watch(chat_id, actor, topic, key)
+        if topic:
+            self._in_background(
+                self.stance_service.prepare(actor, topic, filters=SearchFilters(scope=str(chat_id))),
+                f"preparing the watch {actor!r} on {topic!r}",
+            )
+        return started
+
+    def prepare_watches(self) -> None:
+        """At start, when any chat watches an actor on a topic: the stance topic table embedded in the
+        background, before the first check needs it."""
+
+        async def prepare() -> None:
+            if any(w.topic for w in await self.state.watches()):
+                await table_vectors(self.stance_service.embeddings)
+
+        self._in_background(prepare(), "preparing the watches' topic table")
+
+    @property
+    def stance_service(self) -> StanceService:
+        assert self.briefer.stance_service is not None
+        return self.briefer.stance_service
+
+    def _in_background(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        """Work the caller need not wait for (its reply is sent meanwhile); kept in `background` until done,
+        and a failure is logged: the watch check will do the same work when it comes."""
+
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("%s failed", what)
+
+        task = asyncio.create_task(run())
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
     async def watches(self, chat_id: int) -> list[Watch]:
         return await self.state.watches(chat_id)
@@ -201,9 +258,11 @@ class Runtime:
         published: datetime | None = None,
     ) -> IngestResult:
         """A document sent into a chat, read in a sandboxed process and stored as an article of `scope`."""
-        return await self.services.ingestor.ingest_document(
+        result = await self.services.ingestor.ingest_document(
             data, name, added_by=scope, url=url, outlet=outlet, published=published
         )
+        await self.announce_new_articles({scope: stored_ids([result])})
+        return result
 
     async def recent_articles(self, scope: str, limit: int = 15) -> list[Article]:
         return await self.services.library.list_articles(scope=scope, limit=limit)
@@ -214,7 +273,18 @@ class Runtime:
             visible=await self.services.library.count_visible(str(chat_id)),
             backends=self.services.backends,
             daily=await self.state.subscription(chat_id),
+            follows=await self.following(str(chat_id)),
+            next_round=self.next_round(),
+            watches=len(await self.state.watches(chat_id)),
+            quiet=await self.state.quiet(chat_id),
         )
+
+    def next_round(self) -> datetime | None:
+        """When the polling job starts its next round (None when it is not scheduled)."""
+        queue = self.application.job_queue
+        jobs = queue.get_jobs_by_name(FEEDS_JOB) if queue is not None else ()
+        times = [job.next_t for job in jobs if job.next_t is not None]
+        return min(times) if times else None
 
     async def stance_subject(
         self, text: str, scope: str, *, unknown_names: bool = False
@@ -354,15 +424,22 @@ class Runtime:
     async def following(self, scope: str) -> list[FollowRecord]:
         return await self.services.feeds.following(scope)
 
-    async def poll_feeds(self, *, feed_ids: list[int] | None = None, force: bool = False) -> PollReport:
-        """One polling round (of every feed, or of `feed_ids`), then the new articles announced."""
-        report = await self.services.feeds.poll(feed_ids=feed_ids, force=force)
-        await self.announce_new_articles(report.new_articles)
-        return report
+    async def poll_feeds(
+        self, *, feed_ids: list[int] | None = None, force: bool = False, first_read_for: str | None = None
+    ) -> PollReport:
+        """One polling round (of every feed, or of `feed_ids`; a scope's first read with `first_read_for`);
+        each feed's new articles are announced as soon as that feed is done, not when the round is."""
+
+        async def feed_done(one: FeedRound) -> None:
+            await self.announce_new_articles(one.new_articles)
+
+        return await self.services.feeds.poll(
+            feed_ids=feed_ids, force=force, on_feed=feed_done, first_read_for=first_read_for
+        )
 
     async def first_read(self, feed_id: int, scope: str) -> tuple[list[IngestResult], str | None]:
         """A feed just followed, read at once: what it stored for `scope`, or why it could not be read."""
-        report = await self.poll_feeds(feed_ids=[feed_id], force=True)
+        report = await self.poll_feeds(feed_ids=[feed_id], force=True, first_read_for=scope)
         for one in report.feeds:
             if one.feed.id == feed_id:
                 return one.results.get(scope, []), one.error
@@ -410,6 +487,13 @@ class Runtime:
             self._poll_job, interval=interval, first=min(interval, 30.0) * random.uniform(0.5, 1.0),
             name=FEEDS_JOB, job_kwargs={"jitter": jitter, "max_instances": 1, "coalesce": True},
         )  # fmt: skip
+        # Articles other processes store (the CLI beside the bot) reach the watches as often as feeds are
+        # read: a separate job, so that a long round of feeds does not hold those alerts back.
+        queue.run_repeating(
+            # Soon after a start: what the CLI stored while the bot was down is not held back a whole round.
+            self._watch_job, interval=interval, first=min(interval, 5.0),
+            name=WATCH_JOB, job_kwargs={"jitter": jitter, "max_instances": 1, "coalesce": True},
+        )  # fmt: skip
 
     async def notify_admin_once(self, key: str, text: str) -> None:
         admin = self.settings.admin_chat_id
@@ -435,6 +519,9 @@ class Runtime:
         await self.rearm_notice(LLM_QUOTA_NOTICE)
 
     async def aclose(self) -> None:
+        for task in list(self.background):  # preparations only: whatever they did, a check does again
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
         await self.briefer.aclose()
         await self.services.aclose()
         self.state.close()

@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS alerts (
     message_id INTEGER,
     at TEXT NOT NULL
 );
+-- How far a reader of the library's new articles has got (`watch`: the highest article id checked against
+-- the watches), so a restart goes on from there: nothing stored meanwhile is missed, nothing checked twice.
+CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value INTEGER NOT NULL, at TEXT NOT NULL);
 -- The statements each alert covers, by a key that survives re-extraction (article id and words).
 CREATE TABLE IF NOT EXISTS alerted (
     chat_id INTEGER NOT NULL,
@@ -169,6 +172,23 @@ class BotState(SqliteStore):
     async def clear_notice(self, key: str) -> bool:
         """The cause of a notice is over: the next `notice_once(key)` is True again. True if it was set."""
         return await self._run(lambda c: c.execute("DELETE FROM notices WHERE key = ?", (key,)).rowcount > 0)
+
+    async def cursor(self, name: str) -> int | None:
+        row = await self._run(
+            lambda c: c.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
+        )
+        return int(row[0]) if row else None
+
+    async def set_cursor(self, name: str, value: int) -> None:
+        """Move the cursor to `value`; never back (two writers racing leave the further one)."""
+        now = datetime.now(UTC).isoformat()
+        await self._run(
+            lambda c: c.execute(
+                "INSERT INTO cursors(name, value, at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                "value = MAX(value, excluded.value), at = excluded.at",
+                (name, value, now),
+            )
+        )
 
     # ---- watched actors ------------------------------------------------------------------------------------
 

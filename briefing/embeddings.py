@@ -60,6 +60,7 @@ class SentenceEmbeddings:
         self.store = store
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._capacity = capacity
+        self._kept: dict[tuple[str, ...], np.ndarray] = {}
 
     async def vectors(self, texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
@@ -74,6 +75,19 @@ class SentenceEmbeddings:
         if out is None:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return out
+
+    async def kept(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors of a fixed list of texts (the stance topic table's names), embedded at the first call
+        and kept for the life of this object, out of the cache's reach: an answer that reads thousands of
+        sentences must not push them out, or the next stance question pays for all of them again."""
+        key = tuple(texts)
+        found = self._kept.get(key)
+        if found is None:
+            found = np.zeros((0, self.embedder.dim), dtype=np.float32)
+            if key:
+                found = round_vectors(await self.embedder.embed(list(key)))
+            self._kept[key] = found
+        return found
 
     async def passages(self, hits: Sequence[Hit]) -> None:
         """Have the vectors of these passages' sentences ready: from memory, else from the library, else

@@ -18,7 +18,7 @@ from datetime import datetime
 from briefing.citations import SentenceEmbeddings
 from briefing.quote_context import context_before, leans, proper_nouns, sentence_before
 from briefing.timeline import Row, display_names, merge_outlets, speaker_groups, write
-from briefing.topics import expand, find_terms
+from briefing.topics import expand, find_terms, table_vectors
 from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.search import Searcher
 from retrieval.statements import article_sentences
@@ -214,6 +214,13 @@ class StanceService:
         # Sentences are compared on the model the thresholds below were set for (MiniLM in the ensemble),
         # through a cache: the same statements, headlines and topic names come back question after question.
         self.embeddings = embeddings or SentenceEmbeddings(searcher.embedder.sentence_model(), store=library)
+
+    async def prepare(self, actor: str, topic: str, *, filters: SearchFilters | None = None) -> None:
+        """Do now what the first timeline or watch check of this actor and topic would: the topic table
+        embedded, the topic's own vector, and the vectors of what the actor said that the library does not
+        store (the context a statement leans on). They stay in `embeddings` for the checks to come."""
+        await table_vectors(self.embeddings)
+        await self.rows(actor, topic, filters=filters, limit=1)
 
     async def timeline(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20

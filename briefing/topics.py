@@ -27,7 +27,7 @@ import numpy as np
 from briefing.citations import SentenceEmbeddings
 from retrieval.text import STOPWORDS
 
-__all__ = ["COVERS", "Cover", "TopicTerms", "expand", "find_terms"]
+__all__ = ["COVERS", "Cover", "TopicTerms", "expand", "find_terms", "table_vectors"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +214,17 @@ def _stems(text: str) -> set[str]:
     return {_stem(w) for w in re.findall(r"[\w'’-]+", text.lower()) if w not in STOPWORDS}
 
 
+# Every name of the table, in order, with its entry.
+_TABLE_NAMES: tuple[tuple[Cover, str], ...] = tuple((cover, name) for cover in COVERS for name in cover.names)
+
+
+async def table_vectors(embeddings: SentenceEmbeddings) -> np.ndarray:
+    """The table's names embedded, one row per name of `_TABLE_NAMES`: once per process and sentence model
+    (`SentenceEmbeddings.kept`). It was most of the cost of a topic's first watch check or stance question
+    (156 names, 0.4-0.6 s on a loaded 2-core machine), and the bot does it at start and at /watch instead."""
+    return await embeddings.kept([name for _, name in _TABLE_NAMES])
+
+
 async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None = None) -> TopicTerms:
     """The topic with the table entries it names (or is close to in meaning) folded in."""
     asked = _stems(topic)
@@ -230,14 +241,14 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
         COVERS[n] for n, stems in matched.items() if not any(stems < other for other in matched.values())
     ]
     if embeddings is not None:
-        names = [(cover, name) for cover in COVERS if cover not in chosen for name in cover.names]
-        # Through the shared cache: the table's names are embedded once per process, not per question.
-        vectors = await embeddings.vectors([topic, *(name for _, name in names)])
-        close = vectors[1:] @ vectors[0]
+        table = await table_vectors(embeddings)
+        # The names of the entries not taken yet, in the table's order.
+        rows = [n for n, (cover, _) in enumerate(_TABLE_NAMES) if cover not in chosen]
+        close = table[rows] @ (await embeddings.vectors([topic]))[0]
         for index in np.argsort(-close):
             if close[index] < NAME_COSINE:
                 break
-            cover = names[int(index)][0]
+            cover = _TABLE_NAMES[rows[int(index)]][0]
             if cover not in chosen:
                 chosen.append(cover)
     # The topic's own words count as terms only for a subject the table does not know: "deal" in "minerals

@@ -26,7 +26,9 @@ async def cmd_follow(settings: Settings, args: argparse.Namespace) -> int:
         if outcome.note:
             print(f"note: {outcome.note}")
         if not args.no_poll:
-            report = await services.feeds.poll(feed_ids=[outcome.follow.feed.id], force=True)
+            report = await services.feeds.poll(
+                feed_ids=[outcome.follow.feed.id], force=True, first_read_for=_scope(args)
+            )
             _print_report(report)
     return 0
 

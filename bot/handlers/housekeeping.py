@@ -26,7 +26,7 @@ COMMANDS = [
     ("watches", "Your watches; /watches quiet on|off"),
     ("sources", "Recent articles with their ids"),
     ("forget", "Remove an article you added: /forget ID or URL"),
-    ("status", "Counts and backends"),
+    ("status", "Counts, follows, watches and backends"),
     ("help", "What this bot does"),
 ]
 

@@ -140,4 +140,8 @@ async def status(update: Update, context: BriefbotContext) -> None:
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     seen = await context.runtime.status(chat_id)
-    await send_html(context.bot, chat_id, [render.status(seen.visible, seen.backends, seen.daily)])
+    text = render.status(
+        seen.visible, seen.backends, seen.daily, follows=seen.follows, next_round=seen.next_round,
+        watches=seen.watches, quiet=seen.quiet,
+    )  # fmt: skip
+    await send_html(context.bot, chat_id, [text])

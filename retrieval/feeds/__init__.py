@@ -2,7 +2,8 @@
 preview reading, and polling rounds that store each follower's new items in its own scope."""
 
 from ._items import FeedError, FeedItem, ParsedFeed
-from ._poller import FeedPoller, FeedRound, FeedSettings, FollowOutcome, PollReport
+from ._poller import FeedPoller
+from ._rounds import FeedRound, FeedSettings, FollowOutcome, PollReport
 from ._telegram import channel_name
 
 __all__ = [

@@ -35,6 +35,7 @@ class ParsedFeed:
     items: list[FeedItem] = field(default_factory=list)
     total: int = 0  # items the document holds, `items` being the first MAX_ITEMS_READ of them
     note: str | None = None  # something the followers should know (malformed but readable, items cut)
+    older: int | None = None  # a channel preview's "load more": the post id its older page is read before
 
 
 def item_keys(guid: str | None, url: str | None, title: str | None, text: str) -> tuple[str, ...]:

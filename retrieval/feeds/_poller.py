@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -22,17 +21,12 @@ from retrieval.ingest import Ingestor, IngestResult
 from retrieval.store import Extracted, FeedRecord, FollowRecord
 from retrieval.urls import canonical_url
 
+from ._channels import ChannelReader, post_number
 from ._discover import alternate_feeds
 from ._items import FeedError, FeedItem, ParsedFeed
 from ._parse import parse_feed, sniff
-from ._telegram import (
-    channel_feed_url,
-    channel_name,
-    channel_of_feed,
-    parse_channel_page,
-    permalink,
-    post_key,
-)
+from ._rounds import FeedRound, FeedSettings, FollowOutcome, PollReport
+from ._telegram import channel_feed_url, channel_name, channel_of_feed
 
 log = logging.getLogger(__name__)
 
@@ -49,62 +43,7 @@ SEEN_KEPT = timedelta(days=90)
 MIN_PAGE_WORDS = 12
 
 
-@dataclass(frozen=True, slots=True)
-class FeedSettings:
-    interval: float = 900.0  # seconds between rounds (FEEDS_POLL_SECONDS); backoff starts from it
-    max_new_items: int = 20  # per feed and follower in one round; the rest wait for the next round
-    telegram_base: str = "https://t.me"  # where channel previews are fetched from (a stand-in in tests)
-    parallel_feeds: int = 8
-    parallel_pages: int = 4
-
-
-@dataclass(frozen=True, slots=True)
-class FollowOutcome:
-    follow: FollowRecord
-    new: bool  # False: the scope followed this feed already
-    kind: str
-    title: str
-    items: int  # items the feed shows now
-    note: str | None = None
-
-
-@dataclass(slots=True)
-class FeedRound:
-    """What one feed gave in one round."""
-
-    feed: FeedRecord
-    status: str  # read | unchanged | failed
-    error: str | None = None
-    next_try: datetime | None = None
-    note: str | None = None
-    results: dict[str, list[IngestResult]] = field(default_factory=dict)  # by follower scope
-    waiting: int = 0  # new items left for the next round by the cap (most of any one follower)
-
-
-@dataclass(slots=True)
-class PollReport:
-    feeds: list[FeedRound] = field(default_factory=list)
-    feed_fetches: int = 0  # requests for feed documents
-    page_fetches: int = 0  # requests for item pages
-    not_modified: int = 0  # feed requests answered 304: a body, a parse and item pages saved each
-
-    @property
-    def new_articles(self) -> dict[str, list[int]]:
-        """Article ids stored in this round, by scope: the seam for whatever reacts to new articles."""
-        out: dict[str, list[int]] = {}
-        for one in self.feeds:
-            for scope, results in one.results.items():
-                ids = [r.article.id for r in results if r.status in ("added", "near_duplicate") and r.article]
-                if ids:
-                    out.setdefault(scope, []).extend(ids)
-        return out
-
-    @property
-    def failed(self) -> list[FeedRound]:
-        return [f for f in self.feeds if f.status == "failed"]
-
-
-class FeedPoller:
+class FeedPoller(ChannelReader):
     def __init__(self, ingestor: Ingestor, settings: FeedSettings | None = None) -> None:
         if ingestor.fetcher is None:
             raise ValueError("following feeds needs a fetcher")
@@ -186,10 +125,6 @@ class FeedPoller:
             url = fresh[0]
         raise FeedError(f"no feed found within {MAX_DISCOVERY_HOPS} pages of {_short(requested)}")
 
-    async def _read_channel(self, name: str) -> ParsedFeed:
-        page = await self._fetch(f"{self.settings.telegram_base.rstrip('/')}/s/{name}")
-        return await self._run(parse_channel_page, page.body, name)
-
     async def _fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FetchedPage:
@@ -218,9 +153,22 @@ class FeedPoller:
 
     # ---- polling ------------------------------------------------------------------------------------------
 
-    async def poll(self, *, force: bool = False, feed_ids: Sequence[int] | None = None) -> PollReport:
+    async def poll(
+        self,
+        *,
+        force: bool = False,
+        feed_ids: Sequence[int] | None = None,
+        on_feed: Callable[[FeedRound], Awaitable[None]] | None = None,
+        first_read_for: str | None = None,
+    ) -> PollReport:
         """One round: every followed feed (except those backing off, unless `force`) read once, and each
-        follower's new items stored. One round at a time; a second caller waits for the first."""
+        follower's new items stored. One round at a time; a second caller waits for the first. `on_feed`
+        hears of each feed as soon as it is done (its new articles then reach watchers without waiting for
+        the slowest feed of the round); a failure there is logged, and the round goes on.
+
+        With `first_read_for`, the read a scope's follow makes at once: only that scope's items are stored,
+        and when others follow the feed too nothing they can see changes (its last read, error, title), so
+        a chat's follow never shows in another chat's /following nor brings it items off the rounds."""
         async with self._round:
             await self.library.forget_seen(datetime.now(UTC) - SEEN_KEPT)
             feeds = await self.library.feeds_to_poll(now=datetime.now(UTC), force=force)
@@ -233,20 +181,33 @@ class FeedPoller:
 
             async def one(feed: FeedRecord) -> None:
                 async with gate:
-                    report.feeds.append(await self._poll_guarded(feed, report))
+                    outcome = await self._poll_guarded(feed, report, first_read_for)
+                report.feeds.append(outcome)
+                if on_feed is not None:
+                    try:
+                        await on_feed(outcome)  # outside the gate: the next feed is read meanwhile
+                    except Exception:
+                        log.exception("reacting to the new items of %s failed", feed.url)
 
             await asyncio.gather(*(one(f) for f in feeds))
             return report
 
-    async def _poll_guarded(self, feed: FeedRecord, report: PollReport) -> FeedRound:
+    async def _poll_guarded(self, feed: FeedRecord, report: PollReport, only: str | None) -> FeedRound:
         try:
-            return await self._poll_feed(feed, report)
+            return await self._poll_feed(feed, report, only)
         except Exception as exc:  # a bug or a failing store: this feed backs off, the others go on
             log.exception("polling %s failed", feed.url)
-            return await self._failed(feed, f"its items could not be stored ({type(exc).__name__})")
+            error = f"its items could not be stored ({type(exc).__name__})"
+            if only is not None:
+                return FeedRound(feed, "failed", error=error)  # a first read: the rounds decide on backoff
+            return await self._failed(feed, error)
 
-    async def _poll_feed(self, feed: FeedRecord, report: PollReport) -> FeedRound:
+    async def _poll_feed(self, feed: FeedRecord, report: PollReport, only: str | None = None) -> FeedRound:
         follows = await self.library.follows(feed_id=feed.id)
+        # A first read keeps to its own follower, and to itself when the feed has others (see `poll`).
+        shared = only is None or all(f.scope == only for f in follows)
+        if only is not None:
+            follows = [f for f in follows if f.scope == only]
         if not follows:
             return FeedRound(feed, "unchanged")
         # A follower still to make its first read needs the whole feed, whatever the others have had.
@@ -256,7 +217,7 @@ class FeedPoller:
             name = channel_of_feed(feed.url)
             if name is not None:
                 page = None
-                parsed = await self._read_channel(name)
+                parsed = await self._read_channel_back(name, feed, follows, report)
             else:
                 page = await self._fetch(
                     feed.url,
@@ -265,12 +226,15 @@ class FeedPoller:
                 )
                 if page.not_modified:
                     report.not_modified += 1
-                    await self.library.feed_read(
-                        feed.id, kind=None, title=None, etag=page.etag, last_modified=page.last_modified
-                    )
+                    if shared:
+                        await self.library.feed_read(
+                            feed.id, kind=None, title=None, etag=page.etag, last_modified=page.last_modified
+                        )
                     return FeedRound(feed, "unchanged")
                 parsed = await self._parse(page)
         except FeedError as exc:
+            if not shared:
+                return FeedRound(feed, "failed", error=str(exc))
             return await self._failed(feed, str(exc))
         outcome = FeedRound(feed, "read", note=parsed.note)
         await self._store_new(feed, parsed, follows, outcome, report)
@@ -279,6 +243,8 @@ class FeedPoller:
         # still be read in full next time. An item is tried MAX_ITEM_ATTEMPTS times, so this ends.
         retry = any(not r.ok for results in outcome.results.values() for r in results)
         kept = page if page is not None and outcome.waiting == 0 and not retry else None
+        if not shared:
+            return outcome
         await self.library.feed_read(
             feed.id, kind=parsed.kind, title=parsed.title,
             etag=kept.etag if kept else None, last_modified=kept.last_modified if kept else None,
@@ -305,7 +271,15 @@ class FeedPoller:
         wanted: dict[str, list[FeedItem]] = {}
         for follow in follows:
             seen = await self.library.seen_keys(feed.id, follow.scope, [k for i in items for k in i.keys])
-            fresh = _newest_first([i for i in items if seen.isdisjoint(i.keys)])
+            fresh = [i for i in items if seen.isdisjoint(i.keys)]
+            if parsed.kind == "telegram":
+                # A channel numbers its posts in order (their times tie within a minute). A new follower takes
+                # the latest; a backlog goes oldest first, so that what a follower has had stays one unbroken
+                # run up to the newest it took, and reading back from the latest page to a post it has had
+                # (`_read_channel_back`) finds every post still waiting.
+                fresh.sort(key=post_number, reverse=not follow.baselined)
+            else:
+                fresh = _newest_first(fresh)
             take, rest = fresh[: self.settings.max_new_items], fresh[self.settings.max_new_items :]
             if not follow.baselined:
                 # A new follower gets the latest items, not the feed's whole archive: the rest is set aside.
@@ -377,50 +351,6 @@ class FeedPoller:
         except FetchError:
             return None
         return url
-
-    # ---- posts the bot receives as a channel's administrator ------------------------------------------
-
-    async def store_channel_post(
-        self,
-        *,
-        channel: str | None,
-        post_id: int,
-        text: str,
-        published: datetime,
-        outlet: str,
-        own_scope: str | None,
-    ) -> dict[str, IngestResult]:
-        """A post delivered as a `channel_post` update: stored for every scope that follows the channel
-        (marked had, so the next poll of its preview does not add it again), and for `own_scope` (the
-        channel itself, when it is an allowed chat). Results by scope."""
-        follows: list[FollowRecord] = []
-        if channel:
-            feed = await self.library.feed_by_url(channel_feed_url(channel.lower()))
-            follows = await self.library.follows(feed_id=feed.id) if feed else []
-        scopes = [f.scope for f in follows]
-        if own_scope is not None and own_scope not in scopes:
-            scopes.append(own_scope)
-        if not scopes:
-            return {}
-        url = permalink(channel.lower(), post_id) if channel else None
-        read = await self.ingestor.read_text(text, url=url, published=published, outlet=outlet)
-        out: dict[str, IngestResult] = {}
-        for scope in scopes:
-            if isinstance(read, IngestResult):
-                out[scope] = read
-            else:
-                [out[scope]] = await self.ingestor.ingest_many(
-                    [read], added_by=scope, sources=[url or "post"]
-                )
-        for follow in follows:
-            result = out[follow.scope]
-            article_id = result.article.id if result.article else None
-            await self.library.mark_seen(
-                follow.feed.id, follow.scope, [post_key(channel or "", post_id)], done=result.ok,
-                article_id=article_id,
-            )  # fmt: skip
-        return out
-
 
 def _unread(read: Extracted | IngestResult) -> IngestResult:
     assert isinstance(read, IngestResult)  # an Extracted item went through ingest_many

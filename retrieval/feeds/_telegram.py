@@ -51,20 +51,30 @@ def post_key(name: str, post_id: int) -> str:
     return f"tg:{name.lower()}/{post_id}"
 
 
+def channel_page_url(base: str, name: str, before: int | None = None) -> str:
+    """Where a channel's preview is read: its latest posts, or with `before` the page of posts before that
+    id (what the page's "load more" link asks for)."""
+    url = f"{base.rstrip('/')}/s/{name}"
+    return f"{url}?before={before}" if before is not None else url
+
+
 def parse_channel_page(body: bytes, name: str) -> ParsedFeed:
-    """The posts on a channel's preview page (oldest first, as the page lists them). Runs in a worker."""
+    """The posts on a channel's preview page (oldest first, as the page lists them), and the id before which
+    its older page is read when it links one. Runs in a worker."""
     try:
         root = lxml_html.document_fromstring(body)
     except (etree.ParserError, ValueError) as exc:
         raise FeedError(f"the preview page of @{name} could not be read") from exc
     title = _first_text(root, "tgme_channel_info_header_title") or _meta(root, "og:title") or f"@{name}"
     items: list[FeedItem] = []
+    ids: list[int] = []
     for message in root.find_class("tgme_widget_message"):
         post = message.get("data-post") or ""
         owner, _, number = post.partition("/")
         if owner.lower() != name or not number.isdigit():
             continue  # a post of another channel quoted on the page, or no post at all
         post_id = int(number)
+        ids.append(post_id)
         text = _post_text(message)
         if not text:
             continue  # a photo or a poll without words: nothing to store
@@ -78,7 +88,23 @@ def parse_channel_page(body: bytes, name: str) -> ParsedFeed:
         raise FeedError(
             f"@{name} has no public web preview: the channel does not exist, is private, or hides its posts"
         )
-    return ParsedFeed(kind="telegram", title=title, items=items, total=len(items))
+    return ParsedFeed(kind="telegram", title=title, items=items, total=len(items), older=_older(root, ids))
+
+
+def _older(root: lxml_html.HtmlElement, ids: list[int]) -> int | None:
+    """The id the page's older posts are read before: its "load more" link's `data-before` (or the
+    `before=` of that link or of `<link rel="prev">`), else the smallest post id when the page links an older
+    page without saying. None when the page links none: the channel's first posts are on it."""
+    links = [a for a in root.find_class("tme_messages_more") if a.get("data-after") is None]
+    links += [link for link in root.iter("link") if (link.get("rel") or "").lower() == "prev"]
+    for link in links:
+        before = link.get("data-before") or ""
+        if not before.isdigit():
+            found = re.search(r"[?&]before=(\d+)", link.get("href") or "")
+            before = found.group(1) if found else ""
+        if before.isdigit():
+            return int(before)
+    return min(ids) if links and ids else None
 
 
 def _post_text(message: lxml_html.HtmlElement) -> str:

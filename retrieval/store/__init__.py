@@ -1,6 +1,7 @@
 """Storage: the SQLite library (source of truth), the Chroma dense index rebuilt from it, and the
 records both hold."""
 
+from ._arrivals import Arrival
 from ._feeds import MAX_ITEM_ATTEMPTS, FeedRecord, FollowRecord
 from ._index import DenseEntry, DenseIndex, DenseIndexError, IndexMismatchError, collection_name
 from ._library import Library, LibraryError
@@ -12,6 +13,7 @@ from ._sqlite import SqliteStore
 __all__ = [
     "MAX_ITEM_ATTEMPTS",
     "SHARED_SCOPE",
+    "Arrival",
     "Article",
     "ChunkRecord",
     "DenseEntry",

@@ -74,6 +74,25 @@ class FollowRecord:
     baselined: bool  # the follower's first read is done: older items were set aside then
     created_at: datetime
 
+    # What a follower is shown of a feed others may follow too: only what its own follow and the polling
+    # rounds since explain. A read before it followed would tell it someone else follows the feed; another
+    # chat's follow does not touch the feed's state (`FeedPoller.poll(first_read_for=...)`).
+
+    @property
+    def read_at(self) -> datetime | None:
+        """The feed's last read as this follower may know it: a round's since it followed, else its own
+        first read (when that read the feed), else None."""
+        last = self.feed.last_ok_at
+        if last is not None and last >= self.created_at:
+            return last
+        return self.created_at if self.baselined else None
+
+    @property
+    def failing(self) -> bool:
+        """Whether the feed's last read failed, that read being one since this follower followed."""
+        when = self.feed.last_polled_at
+        return bool(self.feed.last_error) and when is not None and when >= self.created_at
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
@@ -101,8 +120,10 @@ class FeedTable(SqliteStore):
 
         def tx(c: sqlite3.Connection) -> tuple[int, bool]:
             c.execute(
+                # A feed others follow keeps its title until a round reads it: a title changing at once would
+                # tell them of this follow.
                 "INSERT INTO feeds(url, kind, title, created_at) VALUES (?,?,?,?) ON CONFLICT(url) DO UPDATE "
-                "SET title = CASE WHEN excluded.title != '' THEN excluded.title ELSE feeds.title END",
+                "SET title = CASE WHEN feeds.title = '' THEN excluded.title ELSE feeds.title END",
                 (url, kind, title, _now()),
             )
             feed_id = int(c.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0])

@@ -14,6 +14,7 @@ from pathlib import Path
 from retrieval.errors import BriefbotError
 from retrieval.text import STOPWORDS
 
+from ._arrivals import ArrivalTable, next_article_id
 from ._feeds import FeedTable
 from ._records import SHARED_SCOPE, Article, Chunk, ChunkRecord, SearchFilters
 from ._schema import SCHEMA, SCHEMA_VERSION, migrate_to_2, migrate_to_3
@@ -51,7 +52,7 @@ class LibraryVersionError(LibraryError):
     """The library file comes from a newer release than this one, or its schema version is unreadable."""
 
 
-class Library(SentenceVectorTable, FeedTable):
+class Library(SentenceVectorTable, FeedTable, ArrivalTable):
     """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
 
     # An older release would misread (or silently damage) tables laid out by a newer one.
@@ -221,17 +222,17 @@ class Library(SentenceVectorTable, FeedTable):
         added = to_utc(added_at) or datetime.now(UTC)
 
         def tx(c: sqlite3.Connection) -> int:
-            cur = c.execute(
-                "INSERT INTO articles(url, title, outlet, author, published_at, published_ts, language, "
+            article_id = next_article_id(c)
+            c.execute(
+                "INSERT INTO articles(id, url, title, outlet, author, published_at, published_ts, language, "
                 "text, content_hash, added_by, added_at, added_ts, duplicate_of, flags, indexed) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    url, title, outlet, author, iso(published_at), ts(published_at), language, text,
-                    content_hash, added_by, added.isoformat(), int(added.timestamp()), duplicate_of, flags,
-                    1 if duplicate_of else 0,
+                    article_id, url, title, outlet, author, iso(published_at), ts(published_at), language,
+                    text, content_hash, added_by, added.isoformat(), int(added.timestamp()), duplicate_of,
+                    flags, 1 if duplicate_of else 0,
                 ),
             )  # fmt: skip
-            article_id = int(cur.lastrowid or 0)
             c.executemany(
                 "INSERT INTO chunks(id, article_id, seq, text, title) VALUES (?,?,?,?,?)",
                 [(f"{article_id}:{i}", article_id, i, t, title) for i, t in enumerate(chunks)],

@@ -3,14 +3,18 @@ channel posts, /following with errors, /unfollow."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from retrieval.embed import LocalEmbedder
+from retrieval.text import format_date, format_moment
 from tests.support.bot_env import ALICE, BOB, Env, html_of, make_env
 from tests.support.feed_site import FeedSite, Item, Post, dated
 from tests.support.tg_env import wait_until
@@ -153,3 +157,76 @@ async def test_a_polling_round_brings_a_watched_actors_alert(env: Env, site: Fee
     [alert] = alerted()
     assert "Watch: Dmitry Peskov on the regions" in alert and "never be returned to Ukraine" in alert
     assert "https://t.me/kremlinwire/2" in alert and "Kremlin Wire" in alert
+
+
+async def test_status_tells_what_the_chat_follows_and_watches(
+    tmp_path: Path, embedder: LocalEmbedder, site: FeedSite
+) -> None:
+    # Rounds every ten minutes: the next one is ahead, and only the rounds this test runs happen.
+    async for env in make_env(tmp_path, embedder, feeds_poll_seconds=600, telegram_web_base_url=site.url):
+        [status] = await env.send(env.tg.make_command(ALICE, "status"))
+        assert "Following: nothing" in html_of(status) and "Watches: none" in html_of(status)
+        for n in range(2):
+            url = site.rss(f"/{n}.xml", f"Wire {n}", _items(f"wire{n}", 1))
+            await env.send(env.tg.make_command(ALICE, "follow", url), reply_count=2)
+        site.channel("portnews", "Port News", [Post(7, "The ferry will run every hour from May.", dated(1))])
+        await env.send(env.tg.make_command(ALICE, "follow", "@portnews"), reply_count=2)
+        await env.send(env.tg.make_command(BOB, "follow", f"{site.url}/0.xml"), reply_count=2)
+        for actor in ("Dmitry Peskov", "White House"):
+            await env.send(env.tg.make_command(ALICE, "watch", actor))
+        site.put("/1.xml", "<html><body>Down for maintenance</body></html>", "text/html")
+        await env.rt.poll_feeds()  # what the job runs: the broken feed backs off
+        [status] = await env.send(env.tg.make_command(ALICE, "status"))
+        text = html_of(status)
+        assert "Following: 2 feeds and 1 channel (1 backing off after errors" in text
+        assert re.search(r"next round in \d+ (s|min) \(\d\d:\d\d UTC\)", text)
+        assert "Watches: 2 (alerts as they come" in text
+        # Bob's own: one feed, nothing failing, no watches; Alice's follows and watches are hers.
+        [status] = await env.send(env.tg.make_command(BOB, "status"))
+        assert "Following: 1 feed;" in html_of(status) and "Watches: none" in html_of(status)
+
+
+async def _backdate(env: Env, then: datetime) -> None:
+    """Every follow made at `then`, and the feeds read then, by a round that failed five minutes on."""
+    failed, retry = then + timedelta(minutes=5), then + timedelta(hours=1)
+
+    def backdate(c: sqlite3.Connection) -> None:
+        c.execute("UPDATE feed_follows SET created_at = ?", (then.isoformat(),))
+        c.execute(
+            "UPDATE feeds SET last_ok_at = ?, last_polled_at = ?, last_error = 'the site was down', "
+            "errors = 1, next_try_at = ?",
+            (then.isoformat(), failed.isoformat(), retry.isoformat()),
+        )
+
+    await env.rt.services.library._run(backdate)
+
+
+async def test_following_shows_nothing_another_chats_follow_explains(
+    tmp_path: Path, embedder: LocalEmbedder, site: FeedSite
+) -> None:
+    """Two chats follow one feed: neither's /following may show when the other followed it (a read at that
+    moment), nor that it was read, or failing, before it followed it itself."""
+    async for env in make_env(tmp_path, embedder, feeds_poll_seconds=3600, telegram_web_base_url=site.url):
+        url = site.rss("/shared.xml", "Shared Wire", _items("shared", 2))
+        await env.send(env.tg.make_command(ALICE, "follow", url), reply_count=2)
+        # As if Alice had followed three days ago, and the feed's last round, then, had failed.
+        then = datetime.now(UTC) - timedelta(days=3)
+        await _backdate(env, then)
+        [before] = await env.send(env.tg.make_command(ALICE, "following"))
+        assert format_moment(then) in html_of(before) and "the site was down" in html_of(before)
+        # Bob follows it now: his first read reads it at once, for him.
+        _, first = await env.send(env.tg.make_command(BOB, "follow", url), reply_count=2)
+        assert "Added 2 items" in html_of(first)
+        [alice] = await env.send(env.tg.make_command(ALICE, "following"))
+        assert html_of(alice) == html_of(before)  # nothing of Bob's follow: not its time, nor the error gone
+        [bob] = await env.send(env.tg.make_command(BOB, "following"))
+        now = format_date(datetime.now(UTC))
+        assert f"last read {now}" in html_of(bob)  # his own first read
+        assert format_date(then) not in html_of(bob) and "the site was down" not in html_of(bob)
+        [status] = await env.send(env.tg.make_command(BOB, "status"))
+        assert "Following: 1 feed;" in html_of(status) and "backing off" not in html_of(status)
+        # A round is common to both: each sees it.
+        await env.rt.poll_feeds(force=True)
+        for chat in (ALICE, BOB):
+            [listing] = await env.send(env.tg.make_command(chat, "following"))
+            assert f"last read {now}" in html_of(listing) and "the site was down" not in html_of(listing)

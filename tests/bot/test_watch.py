@@ -8,6 +8,7 @@ from inside the ingestion path), so once the card is there, any alert would have
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,11 +17,13 @@ from typing import Any
 import pytest
 
 from bot import render
+from briefing.topics import COVERS
 from briefing.types import Briefing, Citation
 from retrieval.embed import LocalEmbedder
 from retrieval.fetch import HttpFetcher
 from retrieval.store import SHARED_SCOPE, Extracted
 from tests.support.bot_env import ALICE, BOB, Env, html_of, links_in, make_env, running_bot
+from tests.support.embedders import WatchedEmbedder
 from tests.support.telegram_server import BotApiServer
 from tests.support.web_site import every_name_is_loopback, serve_pages, under_host
 
@@ -70,7 +73,8 @@ def alerts(env: Env, chat: int) -> list[str]:
 
 
 async def store(env: Env, text: str, when: datetime, outlet: str, scope: str) -> int:
-    """An article put straight into the library (as the CLI would), without any alert."""
+    """An article put straight into the library (as the CLI would), announced to no one: only the catch-up
+    job (5 s after the start, then every 15 minutes here) finds it, and not if stored before the watch."""
     item = Extracted(text=text, title=f"{outlet} report", url=f"https://{outlet}.example/{when:%m%d}",
                      site=outlet.title(), published=when)  # fmt: skip
     [result] = await env.rt.services.ingestor.ingest_many([item], added_by=scope)
@@ -242,7 +246,8 @@ async def test_another_chats_article_never_triggers_nor_shows(env: Env) -> None:
     assert len(alerts(env, ALICE)) == 1
     # A shared article (the CLI's) reaches both; each compares it with what that chat can see.
     shared = await store(env, NEVER_AGAIN, MAR_6, "sharedwire", SHARED_SCOPE)
-    assert await env.rt.articles_added({SHARED_SCOPE: [shared]}) == 2
+    await env.rt.articles_added({SHARED_SCOPE: [shared]})  # or the catch-up job first: the same alerts
+    assert len(alerts(env, ALICE)) == 2 and len(alerts(env, BOB)) == 2
     to_alice, to_bob = alerts(env, ALICE)[-1], alerts(env, BOB)[-1]
     assert "alicechannel" in " ".join(links_in(to_alice)) and "Repeated" in to_alice
     assert "alicechannel" not in " ".join(links_in(to_bob)) and "Alicechannel" not in to_bob
@@ -273,7 +278,8 @@ async def test_a_copy_in_one_chat_never_grows_anothers_alert(env: Env) -> None:
         await watch(env, chat, "Dmitry Peskov regions")
     story = f"{NEVER} {' '.join(_ASIDES)}"
     shared = await store(env, story, MAR_4, "sharedwire", SHARED_SCOPE)
-    assert await env.rt.articles_added({SHARED_SCOPE: [shared]}) == 2
+    await env.rt.articles_added({SHARED_SCOPE: [shared]})  # or the catch-up job first: the same alerts
+    assert len(alerts(env, ALICE)) == 1 and len(alerts(env, BOB)) == 1
     # Alice forwards another outlet's copy of the shared article: her alert lists it, Bob's stays as it was.
     copy = f"{story} Officials in Kyiv did not comment."
     [card] = await env.send(forward(env, ALICE, copy, MAR_4, "alicechannel", 4))
@@ -296,3 +302,42 @@ def test_an_alert_is_one_message_however_many_sources() -> None:
     answer = "## Watch: Dmitry Peskov\n" + "words " * 500 + "".join(f"[{c.n}]" for c in cites)
     html = render.position_alert(Briefing(answer, found=True, citations=cites, kind="position"))
     assert len(render.to_plain(html)) <= render.MESSAGE_LIMIT and "<b>Sources</b>" in html and "…" in html
+
+
+# ---- the cost of a topic's first check ----
+
+
+async def test_a_topic_watch_is_prepared_so_its_first_check_embeds_no_topic_table(
+    tmp_path: Path, embedder: LocalEmbedder
+) -> None:
+    """The stance topic table (156 names) is embedded at /watch, or at a start when a topic watch exists, not
+    by the first check of the articles that come in (which an alert waits for)."""
+    fetcher = HttpFetcher(allow_private_networks=True, resolver=every_name_is_loopback)
+    table = {name for cover in COVERS for name in cover.names}
+
+    def counted(env: Env) -> WatchedEmbedder:
+        embeddings = env.rt.stance_service.embeddings
+        watched = WatchedEmbedder(embeddings.embedder)
+        embeddings.embedder = watched
+        return watched
+
+    def embedded_the_table(watched: WatchedEmbedder) -> bool:
+        return any(table & set(texts) for texts in watched.texts)
+
+    async with BotApiServer() as tg:
+        async with running_bot(tg, tmp_path / "data", embedder, fetcher=fetcher) as env:
+            watched = counted(env)
+            await watch(env, ALICE, "Dmitry Peskov on the annexed regions")
+            await asyncio.gather(*env.rt.background)
+            assert embedded_the_table(watched)  # at /watch, while the chat read its reply
+            watched.texts.clear()
+            await env.send(forward(env, ALICE, NEVER, MAR_4, "kremlinwatch", 5), reply_count=2)
+            assert len(alerts(env, ALICE)) == 1 and watched.texts  # the check did embed (the topic, say)
+            assert not embedded_the_table(watched)
+        async with running_bot(tg, tmp_path / "data", embedder, fetcher=fetcher) as env:
+            watched = counted(env)
+            await asyncio.gather(*env.rt.background)  # the start's preparation, begun before we wrapped
+            watched.texts.clear()
+            await env.send(forward(env, ALICE, READY, MAR_6, "kremlinwatch", 9), reply_count=2)
+            assert len(alerts(env, ALICE)) == 2  # the one before the restart, and this one
+            assert not embedded_the_table(watched)

@@ -4,6 +4,7 @@ and a stand-in for Telegram's channel previews (`/s/NAME`, in t.me's markup). Ev
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import json
@@ -48,9 +49,10 @@ class Item:
     guid: str | None = None
     summary: str | None = None  # the item's own text in the feed (None: a first paragraph)
     page: bool = True  # whether the site serves the item's page
+    lead: str | None = None  # a first paragraph of the item's own (a quote, say) before the filler prose
 
     def paragraphs(self) -> list[str]:
-        return article_text(self.slug)
+        return ([self.lead] if self.lead else []) + article_text(self.slug)
 
 
 @dataclass
@@ -79,6 +81,12 @@ class FeedSite:
     channels: dict[str, tuple[str, list[Post]]] = field(default_factory=dict)
     hits: Counter[str] = field(default_factory=Counter)
     not_modified: int = 0
+    #: Item pages (by slug) answered only once this event is set: a slow site, for ordering tests.
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
+    #: Posts a channel preview shows on one page, as t.me does (about twenty); older ones are a page back.
+    channel_page_size: int = 20
+    #: Every channel preview requested, with its query (`/s/name?before=41`).
+    channel_pages: list[str] = field(default_factory=list)
     _runner: web.AppRunner | None = None
 
     async def __aenter__(self) -> FeedSite:
@@ -192,12 +200,22 @@ class FeedSite:
         self.hits[path] += 1
         if path.startswith("/news/") and path[6:] in self.items:
             item = self.items[path[6:]]
+            if item.slug in self.held:
+                await self.held[item.slug].wait()
             if not item.page:
                 return web.Response(status=503, text="down")
             return web.Response(body=_article_page(item), content_type="text/html")
         if path.startswith("/s/") and path[3:].lower() in self.channels:
+            self.channel_pages.append(request.path_qs)
             title, posts = self.channels[path[3:].lower()]
-            return web.Response(body=_channel_page(path[3:].lower(), title, posts), content_type="text/html")
+            before = request.query.get("before", "")
+            shown = sorted(
+                (p for p in posts if not before.isdigit() or p.id < int(before)), key=lambda p: p.id
+            )[-self.channel_page_size :]
+            # t.me's "load more" names the smallest id shown, when older posts exist.
+            older = shown[0].id if shown and any(p.id < shown[0].id for p in posts) else None
+            body = _channel_page(path[3:].lower(), title, shown, older)
+            return web.Response(body=body, content_type="text/html")
         resource = self.resources.get(path)
         if resource is None:
             return web.Response(status=404, text="not here")
@@ -232,7 +250,7 @@ def _article_page(item: Item) -> bytes:
     ).encode()
 
 
-def _channel_page(name: str, title: str, posts: list[Post]) -> bytes:
+def _channel_page(name: str, title: str, posts: list[Post], older: int | None = None) -> bytes:
     blocks = []
     for post in posts:
         text = "<br/>".join(html.escape(line) for line in post.text.split("\n"))
@@ -246,11 +264,18 @@ def _channel_page(name: str, title: str, posts: list[Post]) -> bytes:
             f'<time datetime="{post.published.isoformat()}" class="time">{post.published:%H:%M}</time></a>'
             "</div></div></div></div>"
         )
+    prev, more = "", ""
+    if older is not None:
+        prev = f'<link rel="prev" href="/s/{name}?before={older}">'
+        more = (
+            f'<a class="tme_messages_more js-messages_more" data-before="{older}" '
+            f'href="/s/{name}?before={older}"></a>'
+        )
     return (
-        f'<html><head><meta property="og:title" content="{html.escape(title)}"></head><body>'
+        f'<html><head><meta property="og:title" content="{html.escape(title)}">{prev}</head><body>'
         '<div class="tgme_channel_info"><div class="tgme_channel_info_header_title">'
         f"<span>{html.escape(title)}</span></div></div>"
-        f'<section class="tgme_channel_history">{"".join(blocks)}</section></body></html>'
+        f'<section class="tgme_channel_history">{more}{"".join(blocks)}</section></body></html>'
     ).encode()
 
 

@@ -144,6 +144,26 @@ async def test_channel_preview_posts() -> None:
         parse_channel_page(b"<html><body><div class='tgme_page'>Nothing</div></body></html>", "nobody")
 
 
+@pytest.mark.parametrize(
+    ("more", "older"),
+    [
+        ("", None),  # no link to older posts: the channel's first posts are on this page
+        ('<a class="tme_messages_more js-messages_more" data-before="31" href="/s/x?before=31"></a>', 31),
+        ('<a class="tme_messages_more" href="/s/x?before=29"></a>', 29),  # the number in the link only
+        ('<a class="tme_messages_more js-messages_more"></a>', 30),  # no number: the smallest post shown
+        ('<a class="tme_messages_more" data-after="40" href="/s/x?after=40"></a>', None),  # newer, not older
+    ],
+)
+def test_a_channel_page_names_its_older_page(more: str, older: int | None) -> None:
+    posts = "".join(
+        f'<div class="tgme_widget_message" data-post="x/{n}"><div class="tgme_widget_message_text">Post {n}'
+        "</div></div>"
+        for n in (30, 31, 32)
+    )
+    page = f'<html><body><div class="tgme_channel_info"></div>{more}{posts}</body></html>'
+    assert parse_channel_page(page.encode(), "x").older == older
+
+
 def test_items_without_anything_are_dropped() -> None:
     feed = parse_feed(_rss("<item></item>" + _RSS_ITEM.format(n=2)), "application/xml", "https://news.test/f")
     assert [i.url for i in feed.items] == ["https://news.test/2"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,11 @@ import pytest
 from bot.services import Services, open_services
 from bot.settings import Settings
 from retrieval.embed import LocalEmbedder
-from retrieval.feeds import FeedError, FeedSettings
+from retrieval.feeds import FeedError, FeedRound, FeedSettings
 from retrieval.fetch import FetchError, HttpFetcher
 from retrieval.store import SHARED_SCOPE, SearchFilters
 from tests.support.corpus import make_settings
-from tests.support.feed_site import FeedSite, Item, Post, dated
+from tests.support.feed_site import FeedSite, Item, Post, article_text, dated
 
 ALICE, BOB = "1001", "1002"
 
@@ -297,6 +298,49 @@ async def test_public_channel_posts_with_permalinks(svc: Services, site: FeedSit
     assert await svc.feeds.unfollow("@portnews", scope=ALICE) is not None
 
 
+def _posts(first: int, last: int) -> list[Post]:
+    """Posts of their own words (filler prose of the site), numbered as a channel numbers them."""
+    return [Post(n, " ".join(article_text(f"post-{n}", 2)), dated(0)) for n in range(first, last + 1)]
+
+
+def _post_ids(articles: list[Any]) -> list[int]:
+    return sorted(int(a.url.rsplit("/", 1)[1]) for a in articles)
+
+
+async def test_a_channel_is_read_back_page_by_page(
+    tmp_path: Path, embedder: LocalEmbedder, site: FeedSite
+) -> None:
+    """The preview shows a page of posts; older ones are a "load more" away: a first read goes back for up to
+    the per-round cap, a later round back to the last post had, and a backlog longer than the cap comes in
+    over rounds without a gap or a post twice."""
+    site.channel_page_size = 5
+    site.channel("harbour", "Harbour", _posts(1, 40))
+    settings = make_settings(tmp_path / "data")
+    services = await _open(settings, embedder, telegram_base=site.url, max_new_items=12)
+    try:
+        await services.feeds.follow("@harbour", scope=ALICE)
+        site.channel_pages.clear()
+        report = await services.feeds.poll()
+        # The latest 12 posts, from three pages of five: 36-40, 31-35, 26-30 (26-28 set aside as the archive).
+        assert site.channel_pages == ["/s/harbour", "/s/harbour?before=36", "/s/harbour?before=31"]
+        assert report.feed_fetches == 3
+        assert _post_ids(await services.library.list_articles(scope=ALICE, limit=100)) == list(range(29, 41))
+        site.channel_pages.clear()
+        assert (await services.feeds.poll()).new_articles == {}
+        assert site.channel_pages == ["/s/harbour"]  # its oldest post was had: no need to read back
+        # 30 new posts, more than the cap: oldest first, the next round reads back to them again.
+        site.channel("harbour", "Harbour", _posts(1, 70))
+        for stored_up_to in (52, 64, 70):
+            await services.feeds.poll()
+            ids = _post_ids(await services.library.list_articles(scope=ALICE, limit=100))
+            assert ids == list(range(29, stored_up_to + 1))
+        site.channel_pages.clear()
+        assert (await services.feeds.poll()).new_articles == {}
+        assert site.channel_pages == ["/s/harbour"]
+    finally:
+        await _close(services)
+
+
 async def test_an_item_linking_where_the_fetcher_refuses_is_stored_without_that_link(
     svc: Services, site: FeedSite
 ) -> None:
@@ -351,3 +395,53 @@ async def test_an_item_whose_page_is_down_is_tried_again_even_if_the_feed_is_unc
     third = await svc.feeds.poll()
     assert len(third.new_articles[ALICE]) == 1
     assert (await svc.feeds.poll()).not_modified == 1  # nothing left to retry: conditional again
+
+
+async def test_each_feed_is_told_as_soon_as_it_is_done(svc: Services, site: FeedSite) -> None:
+    """A slow feed does not hold back what a quick one stored: its articles are handed on at once."""
+    quick = site.rss("/quick.xml", "Quick Wire", _items("quick", 2))
+    slow = site.rss("/slow.xml", "Slow Wire", _items("slow", 1))
+    for url in (quick, slow):
+        await svc.feeds.follow(url, scope=ALICE)
+    await svc.feeds.poll(force=True)  # the first reads
+    site.rss("/quick.xml", "Quick Wire", _items("quick", 1, start=5) + _items("quick", 2))
+    [late] = _items("slow", 1, start=5)
+    site.rss("/slow.xml", "Slow Wire", [late, *_items("slow", 1)])
+    # The slow feed's new page is answered only once the quick feed has been handed on.
+    site.held[late.slug] = asyncio.Event()
+    told: list[tuple[str, dict[str, list[int]]]] = []
+
+    async def on_feed(done: FeedRound) -> None:
+        told.append((done.feed.title, done.new_articles))
+        if done.feed.title == "Quick Wire":
+            site.held[late.slug].set()
+
+    report = await svc.feeds.poll(on_feed=on_feed)
+    assert [title for title, _ in told] == ["Quick Wire", "Slow Wire"]
+    assert [len(new[ALICE]) for _, new in told] == [1, 1]
+    assert report.new_articles == {ALICE: [*told[0][1][ALICE], *told[1][1][ALICE]]}
+    # Stored from its page, not from the feed's summary after the page timed out: the quick feed was handed
+    # on while the slow one was still being read.
+    [article] = await svc.library.get_articles(told[1][1][ALICE])
+    assert late.paragraphs()[1] in article.text
+
+
+async def test_a_first_read_is_the_new_followers_alone(svc: Services, site: FeedSite) -> None:
+    """Bob's follow reads the feed at once for him: Alice, who follows it too, gets its new item at the next
+    round, not at Bob's follow, and the feed's state she is shown (last read, title) does not move."""
+    url = site.rss("/wire.xml", "Wire", _items("wire", 2))
+    await svc.feeds.follow(url, scope=ALICE)
+    await svc.feeds.poll(first_read_for=ALICE)
+    [alice] = await svc.feeds.following(ALICE)
+    site.rss("/wire.xml", "Wire renamed", [*_items("wire", 1, start=7), *_items("wire", 2)])
+    await svc.feeds.follow(url, scope=BOB)
+    report = await svc.feeds.poll(feed_ids=[alice.feed.id], force=True, first_read_for=BOB)
+    assert report.new_articles == {BOB: report.new_articles[BOB]} and len(report.new_articles[BOB]) == 3
+    [after] = await svc.feeds.following(ALICE)
+    assert after.feed == alice.feed  # not read, as far as Alice can tell: same time, title, validators
+    assert len(await _titles(svc, ALICE)) == 2
+    round_report = await svc.feeds.poll()
+    assert list(round_report.new_articles) == [ALICE] and len(await _titles(svc, ALICE)) == 3
+    [after] = await svc.feeds.following(ALICE)
+    assert after.feed.title == "Wire renamed" and after.read_at is not None
+    assert alice.read_at is not None and after.read_at > alice.read_at

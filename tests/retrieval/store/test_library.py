@@ -293,3 +293,28 @@ def test_speaker_keys_keep_every_script_apart() -> None:
     assert speaker_key("Дмитрий Песков") == "дмитрий песков"
     assert speaker_key("Дмитрий Песков") != speaker_key("Сергей Лавров")
     assert speaker_key("Володимир Зеленський") == "володимир зеленський"
+
+
+async def test_an_article_id_is_never_given_twice(library: Library, tmp_path: Path) -> None:
+    first = await _add(library, "https://a.example/1", "One.")
+    newest = await _add(library, "https://a.example/2", "Two.")
+    assert await library.delete_article(newest)
+    # SQLite alone would give the next row the deleted newest id again: behind a reader's cursor.
+    again = await _add(library, "https://a.example/3", "Three.")
+    assert again == newest + 1 and await library.last_article_id() == again
+    # Another connection (the CLI beside the bot) takes its ids from the same memory.
+    other = Library(tmp_path / "lib.sqlite3")
+    try:
+        assert await other.delete_article(again)
+        assert await _add(other, "https://a.example/4", "Four.") == again + 1
+    finally:
+        other.close()
+    pending = await library.add_article(
+        url="https://a.example/5", title="T", outlet="O", author=None, published_at=None, language="en",
+        text="Five.", content_hash="5", added_by="42",
+    )  # fmt: skip
+    arrivals = await library.arrivals(first)
+    assert [(a.id, a.scope, a.ready) for a in arrivals] == [
+        (again + 1, "shared", True),
+        (pending.id, "42", False),
+    ]
