@@ -36,6 +36,9 @@ _MIN_CHARS = 100
 _TITLE_CHARS = 80
 _HEADER_DATE = re.compile(r"^\s*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]*(?:\n|$)|[ \t]+)", re.IGNORECASE)
 _HEADER_FIELD = re.compile(r"^\s*(url|title|outlet)[ \t]+(\S[^\n]*)(?:\n|$)", re.IGNORECASE)
+_HEADER_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The same fields as "Name: value" lines, in any order and with `date` among them (as people write a header).
+_HEADER_COLON = re.compile(r"(?i)^\s*(date|url|title|outlet)[ \t]*:[ \t]*(\S[^\n]*?)[ \t]*(?:\n|$)")
 _MD_HEADING = re.compile(r"^\s*#[ \t]+(\S[^\n]*?)[ \t#]*(?:\n|$)")
 _MD_HEADING_MARK = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
 _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]+(?:\s+\"[^\"]*\")?\)")
@@ -179,7 +182,8 @@ def extract_text(
         title Some headline    the title, if `title` was not given
         outlet Kyiv Post       the outlet that published it
 
-    The `date` line comes first; the body may follow on the same line. Otherwise a leading
+    The `date` line comes first; the body may follow on the same line. The fields may also be written
+    `Title: …`, `Date: 2025-02-27` and so on, one per line, in any order. Otherwise a leading
     Markdown `# Heading` becomes the title, or the first line when it is shaped like a headline,
     or else the headline spelled out in the URL's path, or else `fallback_title` (a document's file name),
     or else the first ~80 characters of the text.
@@ -207,6 +211,13 @@ def extract_text(
             else:
                 title = title or value
             text = text[field.end() :]
+    else:
+        header, text = _colon_header(text)
+        if (stated := header.get("date")) is not None:
+            published = _dates.parse_datetime(stated) or published
+        url = url or header.get("url")
+        title = title or header.get("title")
+        outlet = header.get("outlet")
     if heading := _MD_HEADING.match(text):
         title = title or heading.group(1).strip()
         text = text[heading.end() :]
@@ -230,6 +241,27 @@ def extract_text(
         site=outlet or _page.host_name(url),
         suspicious=_injection.find(title, body),
     )
+
+
+def _colon_header(text: str) -> tuple[dict[str, str], str]:
+    """Leading `Name: value` lines (date, url, title, outlet), and the text after them. A line that does not
+    hold what its name says (a date that does not parse, a url that is no web address, a name given twice)
+    ends the header there: it is the body's first line."""
+    fields: dict[str, str] = {}
+    original = text
+    while field := _HEADER_COLON.match(text):
+        name, value = field.group(1).lower(), field.group(2)
+        if name in fields:
+            break
+        if name == "date" and (not _HEADER_DAY.match(value) or _dates.parse_datetime(value) is None):
+            break
+        if name == "url" and not re.match(r"^https?://\S+$", value):
+            break
+        fields[name] = value
+        text = text[field.end() :]
+    if not text.strip():
+        return {}, original  # nothing after it: the lines are the text, not a header
+    return fields, text
 
 
 def _looks_like_title(line: str) -> bool:

@@ -149,6 +149,27 @@ def test_title_line_only_counts_after_a_date_header() -> None:
     assert result.text == text
 
 
+def test_header_lines_written_with_colons_in_any_order() -> None:
+    result = extract_text(
+        "Title: Песков: статус новых регионов не обсуждается\nOutlet: ТАСС\n"
+        "URL: https://tass.example/politika/1001\ndate: 2026-11-19\n\n"
+        "МОСКВА, 19 ноября. Кремль не намерен обсуждать статус новых регионов на переговорах с Киевом."
+    )
+    assert result.title == "Песков: статус новых регионов не обсуждается"
+    assert (result.site, result.url) == ("ТАСС", "https://tass.example/politika/1001")
+    assert result.published == datetime(2026, 11, 19, tzinfo=UTC)
+    assert result.text.startswith("МОСКВА, 19 ноября.")
+
+
+def test_a_colon_line_that_is_not_what_it_says_is_body_text() -> None:
+    # "Date: tomorrow" is not a date, so the header ends before it and the line stays in the text.
+    result = extract_text("Title: Harbour works\nDate: tomorrow, if the weather holds, work starts again.")
+    assert result.title == "Harbour works" and result.published is None
+    assert result.text == "Date: tomorrow, if the weather holds, work starts again."
+    prose = "Title: the word on everyone's lips after the final, which the home side lost on penalties."
+    assert extract_text(prose).text == prose  # a lone colon line with nothing after it is the text itself
+
+
 def test_date_header_without_body_is_no_article() -> None:
     with pytest.raises(ExtractError):
         extract_text("date 2024-01-01\n")
