@@ -195,4 +195,5 @@ class Searcher:
             similarity=similarity,
             bm25=bm25,
             keyword_only=keyword_only,
+            language=rec.language,
         )

@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     text TEXT NOT NULL,
-    title TEXT NOT NULL DEFAULT ''
+    title TEXT NOT NULL DEFAULT '',
+    language TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -113,3 +114,14 @@ def migrate_to_2(c: sqlite3.Connection) -> None:
     for table in ("chunks", "minhash_bands", "statements"):
         c.execute(f"DELETE FROM {table} WHERE article_id NOT IN (SELECT id FROM articles)")
     c.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+
+
+def add_chunk_language(c: sqlite3.Connection) -> None:
+    """Passages carry their own language (ISO 639-1, detected at ingestion; '' when undetermined), since an
+    article may quote another language at length. Libraries made before it get the column empty (NULL),
+    and `IndexUpkeep.fill_languages` detects what is missing at the next start.
+
+    Only a column is added and older releases read the table as before, so the schema version stays."""
+    columns = {row[1] for row in c.execute("PRAGMA table_info(chunks)")}
+    if "language" not in columns:
+        c.execute("ALTER TABLE chunks ADD COLUMN language TEXT")

@@ -1,8 +1,10 @@
-"""The text toolbox: sentences and paragraphs, invisible characters, dates as shown, stopwords and the
-citation marker, one of each for the whole product. It imports nothing of ours, so every layer can use it."""
+"""The text toolbox: sentences and paragraphs, invisible characters, dates as shown, stopwords, the citation
+marker, languages and names across scripts, one of each for the whole product. It imports nothing of ours,
+so every layer can use it."""
 
 from ._dates import format_date, format_moment
 from ._invisible import CONTROL, INVISIBLE, strip_invisible
+from ._language import detect_language, guess_language, script_of
 from ._markers import MARKER, MARKER_PATTERN
 from ._sentences import (
     CLOSE_QUOTES,
@@ -24,10 +26,13 @@ __all__ = [
     "OPEN_QUOTES",
     "STOPWORDS",
     "TERMINAL",
+    "detect_language",
     "ends_sentence",
     "format_date",
     "format_moment",
+    "guess_language",
     "paragraphs",
+    "script_of",
     "sentence_spans",
     "split_sentences",
     "strip_invisible",
