@@ -4,7 +4,7 @@ so every layer can use it."""
 
 from ._dates import format_date, format_moment
 from ._invisible import CONTROL, INVISIBLE, strip_invisible
-from ._language import detect_language, guess_language, script_of
+from ._language import detect_language, guess_language, load_language_model, script_of
 from ._markers import MARKER, MARKER_PATTERN
 from ._sentences import (
     CLOSE_QUOTES,
@@ -31,6 +31,7 @@ __all__ = [
     "format_date",
     "format_moment",
     "guess_language",
+    "load_language_model",
     "paragraphs",
     "script_of",
     "sentence_spans",

@@ -17,7 +17,7 @@ import threading
 from collections import Counter
 from typing import Any
 
-__all__ = ["detect_language", "guess_language", "script_of"]
+__all__ = ["detect_language", "guess_language", "load_language_model", "script_of"]
 
 # Fewer letters than this say nothing reliable: the caller's fallback (a page's declared language, the
 # article's language for one of its passages) is returned instead.
@@ -67,7 +67,7 @@ def _identifier() -> Any:
         return _model
 
 
-def load_model() -> None:
+def load_language_model() -> None:
     """Load the model now (in a process that will fork workers, so they share its memory)."""
     _identifier()
 

@@ -242,3 +242,27 @@ async def test_a_library_without_the_unnamed_column_gets_it(library: Library) ->
         assert (statement.speaker, statement.unnamed) == ("Ines Carvalho", False)
     finally:
         reopened.close()
+
+
+async def test_a_library_without_passage_languages_gets_the_column_empty(library: Library) -> None:
+    aid = await _add(library, "https://a.example/old", "Old text", chunks=["Old text"])
+    library.close()
+    with sqlite3.connect(library.path) as conn:  # as a library from before passages had a language
+        conn.execute("ALTER TABLE chunks DROP COLUMN language")
+    reopened = Library(library.path)
+    try:
+        assert await reopened.articles_without_language() == [aid]
+        [record] = await reopened.article_chunks(aid)
+        assert record.language == "en"  # the article's, until the passage has its own
+        await reopened.set_languages(aid, "de", [(record.chunk_id, None)])
+        assert await reopened.articles_without_language() == []  # looked at: '' is "undetermined"
+        [record] = await reopened.article_chunks(aid)
+        assert record.language == "de"
+    finally:
+        reopened.close()
+
+
+async def test_passages_keep_their_own_language(library: Library) -> None:
+    aid = await _add(library, "https://a.example/q", "x", chunks=["English part", "Русская часть"],
+                     chunk_languages=["en", "ru"])  # fmt: skip
+    assert [r.language for r in await library.article_chunks(aid)] == ["en", "ru"]
