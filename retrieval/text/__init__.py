@@ -6,6 +6,7 @@ from ._dates import format_date, format_moment
 from ._invisible import CONTROL, INVISIBLE, strip_invisible
 from ._language import detect_language, guess_language, load_language_model, script_of
 from ._markers import MARKER, MARKER_PATTERN
+from ._names import name_key, person_key, romanise
 from ._sentences import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -32,7 +33,10 @@ __all__ = [
     "format_moment",
     "guess_language",
     "load_language_model",
+    "name_key",
     "paragraphs",
+    "person_key",
+    "romanise",
     "script_of",
     "sentence_spans",
     "split_sentences",
