@@ -25,6 +25,7 @@ from briefing.citations import (
     coverage,
 )
 from briefing.config import LLMConfig
+from briefing.crosslingual import NO_OFFSETS, CrossScale, ScriptOffsets, effective_similarity, rerank
 from briefing.digest import Digest
 from briefing.stance import StanceService, parse_stance_question
 from briefing.stance_summary import summarise, with_summary
@@ -62,11 +63,25 @@ PASSAGE_MARGIN = 0.12
 # (MiniLM: 0.883 and 0.45), the best F1 on the grid (0.789). Its passage margin is MiniLM's scaled by the
 # ratio of the two models' median gaps between a question's best and 8th-best passage (0.050 / 0.109).
 _SEARCH_CALIBRATION = {"minilm-l6-v2-int8-e5q4": (0.725, 0.055)}
+# Questions and passages in different scripts (briefing/crosslingual.py): offsets per pair of scripts, on
+# the ensemble's scale, chosen by `bench/crosslingual.py --calibrate` on the bilingual set (README,
+# "Cross-lingual answers"). Re-run it when an embedder changes; it says whether these still hold.
+_SCRIPT_OFFSETS = {
+    "minilm-l6-v2-int8-e5q4": ScriptOffsets({}),
+}
+# Search fetches this many times the passages a briefing needs before re-ranking them across scripts.
+RERANK_POOL = 3
 
 
 def search_calibration(embedder_id: str) -> tuple[float, float]:
     """Relevance bar and passage margin for the cosines of this search embedder (MiniLM's when unknown)."""
     return _SEARCH_CALIBRATION.get(embedder_id, (RELEVANCE_THRESHOLD, PASSAGE_MARGIN))
+
+
+def script_offsets(embedder_id: str) -> ScriptOffsets:
+    """The cross-script offsets for this embedder's cosines (none known, e.g. for MiniLM alone, which cannot
+    match across scripts at all: no offset)."""
+    return _SCRIPT_OFFSETS.get(embedder_id, NO_OFFSETS)
 
 LLM_REJECTED_NOTE = (
     "The language model's answer could not be matched to the sources, so this briefing was assembled "
@@ -93,12 +108,29 @@ def judge_relevance(
     *,
     threshold: float = RELEVANCE_THRESHOLD,
     lexical: float = LEXICAL_THRESHOLD,
+    offsets: ScriptOffsets = NO_OFFSETS,
 ) -> Relevance:
     words = content_words(question)
-    best_sim = max((h.similarity for h in hits if h.similarity is not None), default=0.0)
+    sims = [s for h in hits if (s := effective_similarity(question, h, offsets)) is not None]
+    best_sim = max(sims, default=0.0)
     best_lex = max((coverage(words, content_words(f"{h.title} {h.text}")) for h in hits), default=0.0)
     strong_lexical = len(words) >= 2 and best_lex >= lexical
     return Relevance(best_sim >= threshold or strong_lexical, best_sim, best_lex)
+
+
+def select_passages(
+    question: str, hits: list[Hit], verdict: Relevance, margin: float, offsets: ScriptOffsets = NO_OFFSETS
+) -> list[Passage]:
+    """The hits the writer gets: those within `margin` of the best (cross-script ones on the raised scale)
+    or holding most of the question's words."""
+    words = content_words(question)
+    floor = verdict.best_similarity - margin
+    kept = [
+        h for h in hits
+        if (effective_similarity(question, h, offsets) or 0.0) >= floor
+        or coverage(words, content_words(f"{h.title} {h.text}")) >= 0.6
+    ]  # fmt: skip
+    return [Passage(i, h) for i, h in enumerate(kept or hits[:1], 1)]
 
 
 class Briefer:
@@ -113,6 +145,7 @@ class Briefer:
         relevance_threshold: float = RELEVANCE_THRESHOLD,
         passage_margin: float = PASSAGE_MARGIN,
         lexical_threshold: float = LEXICAL_THRESHOLD,
+        offsets: ScriptOffsets = NO_OFFSETS,
         support: SupportThresholds | None = None,
         on_quota_exhausted: QuotaCallback | None = None,
         on_quota_restored: QuotaCallback | None = None,
@@ -125,6 +158,7 @@ class Briefer:
         self.relevance_threshold = relevance_threshold
         self.passage_margin = passage_margin
         self.lexical_threshold = lexical_threshold
+        self.offsets = offsets
         self.support = support or SupportThresholds()
         self.on_quota_exhausted = on_quota_exhausted
         self.on_quota_restored = on_quota_restored
@@ -140,13 +174,19 @@ class Briefer:
         if stance is not None:
             return stance
         # Three passages per article, not search's default two: one long article may hold the whole answer.
-        hits = await self.searcher.search(question, k=k, filters=filters, per_article=3)
+        # With passages in several scripts, a wider pool is re-ranked on one scale (briefing/crosslingual.py).
+        pool = k * RERANK_POOL if self.offsets else k
+        hits = await self.searcher.search(question, k=pool, filters=filters, per_article=3)
+        hits = rerank(question, hits, self.offsets, k)
         index_down = any(h.keyword_only for h in hits)
         lexical = self.lexical_threshold
         if hits and all(h.similarity is None for h in hits):
             # No cosine to judge by (the index is down, or lost these vectors): words alone must carry it.
             lexical = min(lexical, DEGRADED_LEXICAL_THRESHOLD)
-        verdict = judge_relevance(question, hits, threshold=self.relevance_threshold, lexical=lexical)
+        verdict = judge_relevance(
+            question, hits, threshold=self.relevance_threshold, lexical=lexical,
+            offsets=self.offsets,
+        )  # fmt: skip
         if not verdict.relevant:
             return Briefing(NOT_FOUND_ANSWER, found=False)
         passages = self._passages(question, hits, verdict)
@@ -194,13 +234,7 @@ class Briefer:
         return briefing if briefing.found else None
 
     def _passages(self, question: str, hits: list[Hit], verdict: Relevance) -> list[Passage]:
-        words = content_words(question)
-        floor = verdict.best_similarity - self.passage_margin
-        kept = [
-            h for h in hits
-            if (h.similarity or 0.0) >= floor or coverage(words, content_words(f"{h.title} {h.text}")) >= 0.6
-        ]  # fmt: skip
-        return [Passage(i, h) for i, h in enumerate(kept or hits[:1], 1)]
+        return select_passages(question, hits, verdict, self.passage_margin, self.offsets)
 
     async def _finish(self, question: str, passages: list[Passage], draft: Draft) -> Briefing:
         if not draft.found:
@@ -272,8 +306,12 @@ def build_briefer(
     on_quota_restored: QuotaCallback | None = None,
 ) -> Briefer:
     """The briefer for these backends: the LLM writer when one is configured, else the offline writer."""
-    # Sentence comparisons (writer, citation check, stance) run on the model their thresholds were set for.
-    offline = OfflineWriter(backends.embedder.sentence_model())
+    # Sentence comparisons (writer, citation check, stance) run on the model their thresholds were set for;
+    # a passage in another script than the question is scored on search's cosine instead (CrossScale).
+    relevance, margin = search_calibration(backends.embedder.id)
+    offsets = script_offsets(backends.embedder.id)
+    cross = CrossScale(offsets, relevance, margin, RELEVANCE_THRESHOLD, PASSAGE_MARGIN) if offsets else None
+    offline = OfflineWriter(backends.embedder.sentence_model(), cross=cross)
     writer: Writer = offline
     llm = backends.llm
     if llm is not None:
@@ -283,9 +321,9 @@ def build_briefer(
         prompts.check_all()
         writer = LLMWriter.from_config(llm, fallback=offline)
     stance = StanceService(backends.library, backends.searcher, embeddings=offline.embeddings)
-    relevance, margin = search_calibration(backends.embedder.id)
     return Briefer(
         backends.searcher, backends.library, writer, offline=offline, stance=stance,
-        relevance_threshold=relevance, passage_margin=margin, on_quota_exhausted=on_quota_exhausted,
+        relevance_threshold=relevance, passage_margin=margin,
+        offsets=offsets, on_quota_exhausted=on_quota_exhausted,
         on_quota_restored=on_quota_restored,
     )  # fmt: skip

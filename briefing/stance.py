@@ -22,20 +22,23 @@ from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.search import Searcher
 from retrieval.statements import article_sentences
 from retrieval.store import ChunkRecord, Library, SearchFilters, Statement
-from retrieval.text import STOPWORDS
+from retrieval.text import STOPWORDS, person_key, romanise
 
 __all__ = ["StanceQuery", "StanceService", "Timeline", "is_stance_question", "parse_stance_question"]
 
 # Who speaks for an institution or country. Terms match the start of a word in a speaker's name or role
 # ("ukrain" matches "Ukrainian"); the short ones must match a whole word.
+# Speakers and roles in Cyrillic are matched in their romanised form (retrieval.text.romanise), hence the
+# romanised Russian and Ukrainian stems: Кремль "kreml", России "rossii", Росії "rosii", Москва "moskv".
 _ALIASES: dict[str, tuple[str, ...]] = {
     "kremlin": (
         "kremlin", "peskov", "putin", "presidential", "lavrov", "ushakov", "zakharova", "russian president",
-        "russian foreign minist",
+        "russian foreign minist", "kreml",
     ),
     "russia": (
         "russia", "kremlin", "lavrov", "peskov", "putin", "moscow", "foreign ministry", "medvedev", "ushakov",
-        "zakharova", "nebenzya", "shoigu",
+        "zakharova", "nebenzya", "shoigu", "kreml", "rossii", "rossiya", "rossiysk", "rosii", "rosiia",
+        "rosiisk", "moskv",
     ),
     "ukraine": ("ukrain", "zelensk", "kyiv", "kiev", "sybiha", "yermak", "kuleba", "podolyak", "tykhy"),
     "us": (
@@ -60,6 +63,10 @@ _ACTOR_KEYS = {
     "eu": "eu", "the eu": "eu", "european union": "eu", "the european union": "eu", "brussels": "eu",
     "un": "un", "the un": "un", "united nations": "un", "the united nations": "un",
     "nato": "nato",
+    # The same actors asked in Russian or Ukrainian (/stance Кремль).
+    "кремль": "kremlin", "россия": "russia", "росія": "russia", "москва": "russia", "украина": "ukraine",
+    "україна": "ukraine", "киев": "ukraine", "київ": "ukraine", "сша": "us", "ес": "eu", "евросоюз": "eu",
+    "євросоюз": "eu", "оон": "un", "нато": "nato",
 }  # fmt: skip
 # Terms that name an office any country has; on their own they must not pull in another country's people
 # ("Ukrainian presidential adviser" is not the Kremlin).
@@ -152,15 +159,29 @@ def _term_at(term: str, text: str) -> int:
     return m.start() if m else -1
 
 
+def same_person(actor: str, speaker: str) -> bool:
+    """Whether a person asked about is this speaker, across scripts and spellings: surnames equal as name
+    keys, and first initials too when both give a first name (Peskov is not Peskova, Dmitry Peskov not
+    Nikolai Peskov)."""
+    asked, said = person_key(actor), person_key(speaker)
+    return bool(asked[0]) and asked[0] == said[0] and (not asked[1] or not said[1] or asked[1] == said[1])
+
+
 def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bool:
     """Whether a speaker speaks for the actor. For a known institution the earliest affiliation named
     wins: "United States ambassador to the UN" speaks for the US, "Ukrainian Foreign Ministry spokesman"
-    for Ukraine."""
-    text = f"{speaker} | {role or ''}".lower()
+    for Ukraine. Anyone else asked about is a person (the speaker, by name key) or a body their role names.
+    Names and roles in Cyrillic are read romanised."""
+    group = _ACTOR_KEYS.get(actor.lower().strip())
+    if group is None and same_person(actor, speaker):
+        return True
+    terms = [romanise(t).lower() for t in terms]
+    text = romanise(f"{speaker} | {role or ''}").lower()
+    if group is None:  # not the speaker: a body their role names ("Pentagon spokesman")
+        text = romanise(role or "").lower()
     hits = [(pos, t) for t in terms if (pos := _term_at(t, text)) >= 0]
     if not hits:
         return False
-    group = _ACTOR_KEYS.get(actor.lower().strip())
     if group is None:
         return True
     mine = min(pos for pos, _ in hits)
@@ -217,7 +238,7 @@ class StanceService:
         if rows is None:
             return None
         statements = [p for row in rows for p in row.parts]
-        names = display_names(statements, {id(p): row.group for row in rows for p in row.parts})
+        names = display_names(statements, {id(p): row.group for row in rows for p in row.parts}, actor)
         return Timeline(rows, names, write(rows, actor, topic, names))
 
     async def rows(

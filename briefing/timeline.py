@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from briefing.types import Briefing, Citation
 from retrieval.statements import opens_with_verb, reported
 from retrieval.store import ChunkRecord, Statement
-from retrieval.text import STOPWORDS, format_date
+from retrieval.text import STOPWORDS, format_date, person_key, romanise, script_of
 
 __all__ = [
     "SAME_EVENT", "Row", "display_names", "merge_outlets", "said", "same_words", "speaker_groups", "write",
@@ -63,31 +63,43 @@ class Row:
 # ---- speakers ---------------------------------------------------------------------------------------------
 
 
-def _person_key(name: str) -> tuple[str, str] | None:
-    words = re.findall(r"[\w'’-]+", name.lower())
-    return (words[-1], words[0][:1]) if len(words) >= 2 else None
-
-
 def speaker_groups(statements: list[Statement]) -> dict[int, str]:
-    """One key per speaker across articles: "Sergei Lavrov", "Sergey Lavrov" and a bare "Lavrov" are one."""
-    surnames: dict[str, set[tuple[str, str]]] = {}
-    for s in statements:
-        key = _person_key(s.speaker)
-        if key:
-            surnames.setdefault(key[0], set()).add(key)
+    """One key per speaker across articles, scripts and spellings: "Sergei Lavrov", "Sergey Lavrov",
+    "Сергей Лавров" and a bare "Lavrov" are one; so are "Volodymyr Zelenskyy" and "Владимир Зеленский"
+    (surname and first initial, `retrieval.text.person_key`)."""
+    keys = {id(s): person_key(s.speaker) for s in statements}
+    initials: dict[str, set[str]] = {}
+    for surname, initial in keys.values():
+        if initial:
+            initials.setdefault(surname, set()).add(initial)
     groups: dict[int, str] = {}
     for s in statements:
-        key = _person_key(s.speaker)
-        if key is None:
-            bare = s.speaker.lower()
-            candidates = surnames.get(bare, set())
-            key = next(iter(candidates)) if len(candidates) == 1 else (bare, "")
-        groups[id(s)] = f"{key[0]}|{key[1]}"
+        surname, initial = keys[id(s)]
+        if not initial:  # a bare surname joins the one full name it can belong to
+            candidates = initials.get(surname, set())
+            initial = next(iter(candidates)) if len(candidates) == 1 else ""
+        groups[id(s)] = f"{surname}|{initial}"
     return groups
 
 
-def display_names(statements: list[Statement], groups: dict[int, str]) -> dict[str, tuple[str, str | None]]:
-    """Each group's most used full name and role."""
+def _pick(counter: Counter[str], script: str, asked: str) -> str | None:
+    """The name (or role) to show from those a group was reported under: in the script the question was
+    asked in, the one holding the question's own spelling if any, else the most used (then the longest)."""
+    mine = [n for n in counter if script_of(n) == script]
+    if not mine:
+        return None
+    spelled = [n for n in mine if asked and all(w in n.lower().split() for w in asked.lower().split())]
+    return max(spelled or mine, key=lambda n: (counter[n], len(n)))
+
+
+def display_names(
+    statements: list[Statement], groups: dict[int, str], asked: str = ""
+) -> dict[str, tuple[str, str | None]]:
+    """Each group's name and role as shown: in the script of the question (`asked`: the actor as asked;
+    Latin when it has none), in its spelling when a report used it ("Zelenskyy" asked, "Volodymyr
+    Zelenskyy" shown), else the most used. A group reported only in another script is shown romanised, and a
+    role only in the name's script."""
+    script = script_of(asked) or "Latn"
     names: dict[str, Counter[str]] = {}
     roles: dict[str, Counter[str]] = {}
     for s in statements:
@@ -97,10 +109,14 @@ def display_names(statements: list[Statement], groups: dict[int, str]) -> dict[s
             roles.setdefault(group, Counter())[s.role] += 1
     out: dict[str, tuple[str, str | None]] = {}
     for group, counter in names.items():
-        name = max(counter, key=lambda n: (counter[n], len(n)))
-        role_counter = roles.get(group)
-        role = max(role_counter, key=lambda r: (role_counter[r], len(r))) if role_counter else None
-        if role_counter and role:
+        name = _pick(counter, script, asked)
+        if name is None:
+            name = max(counter, key=lambda n: (counter[n], len(n)))
+            name = romanise(name) if script == "Latn" else name
+        # A role in another script than the name is left out ("пресс-секретарь" beside "Dmitry Peskov").
+        role_counter = roles.get(group) or Counter()
+        role = _pick(role_counter, script_of(name) or script, "")
+        if role:
             # "Russian Foreign Minister" says more than the more frequent "Foreign Minister".
             role = max((r for r in role_counter if role in r), key=len)
         out[group] = (name, role)

@@ -3,9 +3,10 @@ statement query shares (indexed, not a duplicate, visible to the asking scope)."
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
+
+from retrieval.text import name_key
 
 from ._records import SHARED_SCOPE, SearchFilters
 
@@ -31,7 +32,8 @@ def dt(value: str | None) -> datetime | None:
 
 
 def speaker_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+    """The speaker's name as one key across scripts and spellings (Песков, Peskov: "peskov")."""
+    return name_key(name)
 
 
 def visibility_sql(scope: str | None) -> tuple[str, list[Any]]:

@@ -41,15 +41,19 @@ class StatementTable(SqliteStore):
         filters: SearchFilters | None = None,
         limit: int = 200,
     ) -> list[tuple[Statement, ChunkRecord]]:
-        """Statements whose speaker or role mentions any of the terms, with their article's metadata. An
-        unnamed source's description never matches ("analysts in Kyiv" do not speak for Ukraine)."""
+        """Statements whose speaker or role mentions any of the terms, or whose speaker's name key holds the
+        term's (a Latin term finds a name in Cyrillic), with their article's metadata. An unnamed source's
+        description never matches ("analysts in Kyiv" do not speak for Ukraine)."""
         where, params = filter_sql(filters or SearchFilters())
         clauses = [where]
         if speaker_terms:
             ors = []
             for term in speaker_terms:
-                ors.append("(lower(s.speaker) LIKE ? OR lower(coalesce(s.role, '')) LIKE ?)")
-                params.extend([f"%{term.lower()}%", f"%{term.lower()}%"])
+                ors.append(
+                    "(lower(s.speaker) LIKE ? OR lower(coalesce(s.role, '')) LIKE ? OR s.speaker_key LIKE ?)"
+                )
+                # A term with no letters has no key; "\0" then matches no key at all.
+                params.extend([f"%{term.lower()}%", f"%{term.lower()}%", f"%{speaker_key(term) or chr(0)}%"])
             clauses.append("(NOT s.unnamed AND (" + " OR ".join(ors) + "))")
         if article_ids is not None:
             if not article_ids:
@@ -82,12 +86,19 @@ class StatementTable(SqliteStore):
         return await self._run(q)
 
     async def has_speaker(self, words: Sequence[str], *, scope: str | None) -> bool:
-        """Whether `scope` can see a statement whose speaker's name holds all of these words."""
+        """Whether `scope` can see a statement whose speaker's name holds all of these words, as written or
+        as name keys (Песков for Peskov)."""
         where, params = filter_sql(SearchFilters(scope=scope))
         likes = " AND ".join("lower(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
+        keys = [speaker_key(w) or chr(0) for w in words]
+        key_likes = " AND ".join("s.speaker_key LIKE ? ESCAPE '\\'" for _ in keys) or "1 = 1"
         sql = (
-            f"SELECT 1 FROM statements s JOIN articles a ON a.id = s.article_id WHERE {where} AND {likes} "
-            "LIMIT 1"
+            f"SELECT 1 FROM statements s JOIN articles a ON a.id = s.article_id WHERE {where} "
+            f"AND (({likes}) OR ({key_likes})) LIMIT 1"
         )
-        terms = ["%" + re.sub(r"([\\%_])", r"\\\1", w.lower()) + "%" for w in words]
+
+        def pattern(word: str) -> str:
+            return "%" + re.sub(r"([\\%_])", r"\\\1", word.lower()) + "%"
+
+        terms = [pattern(w) for w in words] + [pattern(k) for k in keys]
         return bool(await self._run(lambda c: c.execute(sql, [*params, *terms]).fetchone()))
