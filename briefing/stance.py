@@ -22,7 +22,7 @@ from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.search import Searcher
 from retrieval.statements import article_sentences
 from retrieval.store import ChunkRecord, Library, SearchFilters, Statement
-from retrieval.text import STOPWORDS, person_key, romanise
+from retrieval.text import STOPWORDS, person_key, romanise, script_of
 
 __all__ = ["StanceQuery", "StanceService", "Timeline", "is_stance_question", "parse_stance_question"]
 
@@ -109,6 +109,11 @@ _CONTEXT_WEIGHT, _SENTENCE_WEIGHT, _TITLE_WEIGHT = 1.0, 0.9, 0.8
 _TERM_BONUS, _FRAME_TERM_BONUS = 0.3, 0.15
 _ELSEWHERE_FACTOR, _ELSEWHERE_PENALTY = 0.5, 0.1
 _FOLLOW_FACTOR = 0.8
+# A row in another script than the topic (a Russian statement, an English topic) is beyond the sentence model,
+# which reads English only: its cosines are noise around zero. It is judged on the topic's terms alone
+# (briefing/_topic_stems.py has the Russian and Ukrainian ones), as if its cosine were this: enough with a
+# term in its own words (+0.3) or in its sentence and headline (+0.15), not without.
+_UNREADABLE_COSINE = 0.2
 
 
 @dataclass(slots=True)
@@ -351,9 +356,12 @@ class StanceService:
             return float(vectors[index[text]] @ vectors[0]) if text else 0.0
 
         scores: dict[int, float] = {}
+        topic_script = script_of(topic)
         for row, text, sentence, context, title in zip(rows, own, sentences, contexts, titles, strict=True):
             said = max(cosine(text), _CONTEXT_WEIGHT * cosine(context))
             around = max(_SENTENCE_WEIGHT * cosine(sentence), _TITLE_WEIGHT * cosine(title))
+            if topic_script and script_of(text) not in (None, topic_script):
+                said = around = _UNREADABLE_COSINE
             elsewhere = bool(find_terms(expansion.others, text))
             covered = bool(find_terms(expansion.terms, text)) or (
                 not elsewhere and bool(find_terms(expansion.terms, context))

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from briefing.types import Briefing, Citation
 from retrieval.statements import opens_with_verb, reported
 from retrieval.store import ChunkRecord, Statement
-from retrieval.text import STOPWORDS, format_date, person_key, romanise, script_of
+from retrieval.text import STOPWORDS, format_date, guess_language, person_key, romanise, script_of
 
 __all__ = [
     "SAME_EVENT", "Row", "display_names", "merge_outlets", "said", "same_words", "speaker_groups", "write",
@@ -207,6 +207,10 @@ def _prefer(new: Row, old: Row) -> bool:
 
 
 def _words(statement: Statement) -> str:
+    if guess_language(statement.text) != "en":
+        # Another language's words keep its own quotation marks, and a reported clause stands as written:
+        # "said" before a Russian clause would be neither language.
+        return "«" + statement.text.strip(' «»“”"') + "»" if statement.kind == "quote" else statement.text
     if statement.kind == "quote":
         return "“" + statement.text.strip(' “”"') + "”"
     return reported(statement.text) if opens_with_verb(statement.text) else f"said {statement.text}"
@@ -240,6 +244,7 @@ def write(
     the reporter's sentence the words lean on.
     """
     by_speaker: dict[str, list[Row]] = {}
+    asked = guess_language(f"{actor} {topic or ''}")
     for row in rows:
         by_speaker.setdefault(row.group, []).append(row)
     for speaker_rows in by_speaker.values():
@@ -273,7 +278,10 @@ def write(
                     )  # fmt: skip
                 outlets.setdefault(record.outlet, []).append(f"[{numbers[key]}]")
             reporters = ", ".join(f"{outlet} {''.join(refs)}" for outlet, refs in outlets.items())
-            lines.append(f"{format_date(row.said_on)} — {said(row.parts)} — {reporters}")
+            # Words in another language than the question's are shown as said, marked with their language.
+            theirs = guess_language(row.text)
+            mark = f"[{theirs}] " if theirs and asked and theirs != asked else ""
+            lines.append(f"{format_date(row.said_on)} — {mark}{said(row.parts)} — {reporters}")
             if row.context:
                 lines.append(f"> {_short(row.context)}")
         blocks.append("\n".join(lines))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from briefing._topic_stems import STEMS
 from briefing.citations import SentenceEmbeddings
 from retrieval.text import STOPWORDS
 
@@ -184,6 +185,9 @@ COVERS: tuple[Cover, ...] = (
     ),
 )  # fmt: skip
 
+# Each entry also takes its Russian and Ukrainian stems (briefing/_topic_stems.py).
+COVERS = tuple(Cover(c.names, (*c.terms, *STEMS.get(c.names[0], ()))) for c in COVERS)
+
 # A topic's embedding this close to one of an entry's names (MiniLM cosine) takes that entry's terms too:
 # "the occupied land" is "occupied territories", "rare earth deal" the minerals deal.
 NAME_COSINE = 0.75
@@ -250,11 +254,20 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
     return TopicTerms(topic=topic, names=names_taken, terms=terms, others=others)
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+
 def find_terms(terms: tuple[str, ...], text: str) -> list[str]:
-    """The terms that occur in the text as whole words (a final plural "s" either way)."""
-    lowered = text.lower().replace("’", "'")
+    """The terms that occur in the text as whole words (a final plural "s" either way); a Cyrillic term is
+    a run of word beginnings (Russian and Ukrainian inflect: "нов регион" finds "новых регионов")."""
+    lowered = text.lower().replace("’", "'").replace("ё", "е")
     found = []
     for term in terms:
+        if _CYRILLIC.search(term):
+            words = [re.escape(w) for w in term.lower().replace("’", "'").split()]
+            if re.search(r"(?<![\w-])" + r"\w*\s+".join(words), lowered):
+                found.append(term)
+            continue
         body = re.escape(term.lower()).replace(r"\ ", r"\s+")
         if re.search(rf"(?<![\w-]){body}(?:s|es)?(?![\w-])", lowered) or (
             term.endswith("s") and re.search(rf"(?<![\w-]){re.escape(term[:-1].lower())}(?![\w-])", lowered)

@@ -1,0 +1,122 @@
+"""Issue 20's "done means": a Russian statement by Peskov appears, dated and cited, in the English answer to "What
+is the Kremlin's stance on the annexed regions?", next to the English ones, under one speaker; through the CLI
+(`ask`, `stance`) and through the real bot in Telegram.
+
+DEPENDS ON the Russian statement rules (another branch). Until they land, the Russian article's statements come
+from tests/support/russian_statements.py, a STAND-IN that reads only the construction used below. When
+`extract_statements` reads Russian, drop the stand-in from these tests (use the product's extractor): they must
+pass unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.services import open_services
+from retrieval.embed import LocalEmbedder
+from retrieval.store import Extracted
+from tests.support.bot_env import ALICE, Env, html_of, make_env
+from tests.support.cli import briefbot
+from tests.support.corpus import make_settings
+from tests.support.russian_statements import extract_with_russian_stand_in
+
+QUESTION = "What is the Kremlin's stance on the annexed regions?"
+
+# Written for these tests (invented wording).
+RUSSIAN = Extracted(
+    title="Песков: статус новых регионов закреплён в конституции",
+    text=(
+        "Пресс-секретарь Кремля Дмитрий Песков заявил, что статус новых регионов закреплён в конституции и "
+        "не может быть предметом торга. Он отвечал на вопросы журналистов во время ежедневного брифинга.\n\n"
+        "Собеседники агентства отмечают, что позиция Москвы по этому вопросу не менялась с прошлой осени."
+    ),
+    url="https://vestnik.example.ru/politika/peskov-status-regionov", site="Вестник",
+    published=datetime(2025, 3, 5, tzinfo=UTC),
+)  # fmt: skip
+ENGLISH = [
+    Extracted(
+        title="Kremlin says annexed regions will stay Russian",
+        text=(
+            "Kremlin spokesman Dmitry Peskov said on Monday that the annexed regions would never be handed back "
+            "to Ukraine under any peace deal. He spoke to reporters on a conference call from Moscow."
+        ),
+        url="https://north.example.com/kremlin-regions", site="North Wire",
+        published=datetime(2025, 3, 10, tzinfo=UTC),
+    ),
+    Extracted(
+        title="Putin cites constitution on annexed regions",
+        text=(
+            "Russian President Vladimir Putin said on Wednesday that the four annexed regions were written into "
+            "the Russian constitution and their status was not up for discussion. He made the remarks at a "
+            "meeting with senior officials in the Kremlin."
+        ),
+        url="https://north.example.com/putin-constitution", site="North Wire",
+        published=datetime(2025, 2, 5, tzinfo=UTC),
+    ),
+]  # fmt: skip
+
+
+def check_answer(text: str) -> None:
+    """One Peskov section, in Latin letters, holding the Russian statement (dated, marked, cited) beside the
+    English one; the Russian outlet among the sources."""
+    headings = re.findall(r"^## (.+)$", text, re.MULTILINE) or re.findall(r"<b>([^<]+)</b>", text)
+    peskov = [h for h in headings if "Peskov" in h or "Песков" in h]
+    assert len(peskov) == 1 and peskov[0].startswith("Dmitry Peskov"), headings
+    assert "Дмитрий Песков" not in text
+    russian = [line for line in text.splitlines() if "статус новых регионов" in line and " — " in line]
+    assert len(russian) == 1, text
+    assert russian[0].startswith("5 Mar 2025 — [ru] ") and re.search(r"Вестник.*\[\d+\]", russian[0]), russian
+    assert "never be handed back" in text
+    block = text.split(peskov[0], 1)[1].split("## ", 1)[0]
+    assert "статус новых регионов" in block and "never be handed back" in block  # under one speaker
+
+
+async def _ingest(services: object, scope: str) -> None:
+    services.ingestor.statement_extractor = extract_with_russian_stand_in  # type: ignore[attr-defined]
+    results = await services.ingestor.ingest_many([RUSSIAN, *ENGLISH], added_by=scope)  # type: ignore[attr-defined]
+    assert [r.status for r in results] == ["added"] * 3
+    assert results[0].article.language == "ru" and results[0].statements == 1
+
+
+async def test_cli_ask_and_stance(tmp_path: Path, embedder: LocalEmbedder) -> None:
+    data = tmp_path / "data"
+    services = await open_services(make_settings(data), embedder=embedder)
+    try:
+        await _ingest(services, "shared")
+    finally:
+        services.index.close()
+        services.library.close()
+    asked = briefbot(data, "ask", QUESTION)
+    assert asked.returncode == 0, asked.stderr
+    check_answer(asked.stdout)
+    for actor in ("Peskov", "Песков", "Пєсков"):
+        stance = briefbot(data, "stance", actor)
+        assert stance.returncode == 0, stance.stderr
+        assert "статус новых регионов" in stance.stdout and "never be handed back" in stance.stdout, actor
+        heading = re.findall(r"^## (.+)$", stance.stdout, re.MULTILINE)
+        assert len(heading) == 1, (actor, heading)
+        # The name as the question wrote it: in Cyrillic when asked in Cyrillic.
+        assert heading[0].startswith("Дмитрий Песков" if actor != "Peskov" else "Dmitry Peskov"), heading
+
+
+@pytest.fixture
+async def env(tmp_path: Path, embedder: LocalEmbedder) -> AsyncIterator[Env]:
+    async for e in make_env(tmp_path, embedder):
+        await _ingest(e.rt.services, str(ALICE))
+        yield e
+
+
+async def test_telegram(env: Env) -> None:
+    replies = await env.send(env.tg.make_text_message(ALICE, QUESTION))
+    html = html_of(replies[0])
+    assert "Dmitry Peskov" in html and "статус новых регионов" in html and "[ru]" in html
+    assert "Дмитрий Песков" not in html
+    plain = re.sub(r"<[^>]+>", "", html)
+    row = next(line for line in plain.splitlines() if "статус новых регионов" in line)
+    assert row.startswith("5 Mar 2025 — [ru] ") and "Вестник" in row
+    assert "never be handed back" in plain
