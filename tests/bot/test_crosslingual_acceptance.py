@@ -1,11 +1,11 @@
-"""Issue 20's "done means": a Russian statement by Peskov appears, dated and cited, in the English answer to "What
-is the Kremlin's stance on the annexed regions?", next to the English ones, under one speaker; through the CLI
-(`ask`, `stance`) and through the real bot in Telegram.
+"""Issue 20's "done means": a Russian statement by Peskov appears, dated and cited, in the English answer to
+"What is the Kremlin's stance on the annexed regions?", next to the English ones, under one speaker; through
+the CLI (`ask`, `stance`) and through the real bot in Telegram.
 
-DEPENDS ON the Russian statement rules (another branch). Until they land, the Russian article's statements come
-from tests/support/russian_statements.py, a STAND-IN that reads only the construction used below. When
-`extract_statements` reads Russian, drop the stand-in from these tests (use the product's extractor): they must
-pass unchanged.
+DEPENDS ON the Russian statement rules (another branch). Until they land, the Russian article's statements
+come from tests/support/russian_statements.py, a STAND-IN that reads only the construction used below. When
+`extract_statements` reads Russian, drop the stand-in from these tests (use the product's extractor): they
+must pass unchanged.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ ENGLISH = [
     Extracted(
         title="Kremlin says annexed regions will stay Russian",
         text=(
-            "Kremlin spokesman Dmitry Peskov said on Monday that the annexed regions would never be handed back "
-            "to Ukraine under any peace deal. He spoke to reporters on a conference call from Moscow."
+            "Kremlin spokesman Dmitry Peskov said on Monday that the annexed regions would never be handed "
+            "back to Ukraine under any peace deal. He spoke to reporters on a conference call from Moscow."
         ),
         url="https://north.example.com/kremlin-regions", site="North Wire",
         published=datetime(2025, 3, 10, tzinfo=UTC),
@@ -51,9 +51,9 @@ ENGLISH = [
     Extracted(
         title="Putin cites constitution on annexed regions",
         text=(
-            "Russian President Vladimir Putin said on Wednesday that the four annexed regions were written into "
-            "the Russian constitution and their status was not up for discussion. He made the remarks at a "
-            "meeting with senior officials in the Kremlin."
+            "Russian President Vladimir Putin said on Wednesday that the four annexed regions were written "
+            "into the Russian constitution and their status was not up for discussion. He made the remarks "
+            "at a meeting with senior officials in the Kremlin."
         ),
         url="https://north.example.com/putin-constitution", site="North Wire",
         published=datetime(2025, 2, 5, tzinfo=UTC),

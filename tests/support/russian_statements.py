@@ -1,5 +1,5 @@
-"""STAND-IN, to be deleted when the Russian and Ukrainian statement rules land in retrieval/statements (another
-branch: `extract_statements` reading an article by its `language`).
+"""STAND-IN, to be deleted when the Russian and Ukrainian statement rules land in retrieval/statements
+(another branch: `extract_statements` reading an article by its `language`).
 
 The cross-lingual acceptance tests need statements from a Russian article. Until the product's extractor reads
 Russian, this reads the one construction their articles use, "<role> <First Last> заявил(а), что <clause>.",
