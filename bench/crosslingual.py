@@ -39,19 +39,23 @@ from bench.crosslingual_set import CLUSTERS, OFF_TOPIC
 from bot.services import open_services
 from bot.settings import Settings
 from briefing.briefer import (
+    LEXICAL_THRESHOLD,
     RERANK_POOL,
     judge_relevance,
     script_offsets,
     search_calibration,
     select_passages,
 )
-from briefing.crosslingual import NO_OFFSETS, ScriptOffsets, rerank
+from briefing.citations import content_words, coverage
+from briefing.crosslingual import NO_OFFSETS, ScriptOffsets, rerank, search_across_scripts
 from retrieval.chunking import passage_for_embedding
 from retrieval.embed import E5Embedder, Embedder, LocalEmbedder, minilm_e5
 from retrieval.store import Extracted, Hit
 from retrieval.text import script_of
 
 K = 10
+# Offsets that switch the second search on without changing any ranking that matters here.
+_ANY_OFFSET = ScriptOffsets({("Latn", "Cyrl"): 1e-9})
 WRITER_K = 8  # what `ask` hands the writer at most, three passages an article
 
 
@@ -105,14 +109,15 @@ def pair(q: Question) -> str:
 @dataclass(slots=True)
 class Asked:
     question: Question
-    pool: list[Hit]  # what `ask` searches before re-ranking: RERANK_POOL x WRITER_K, three an article
+    pool: list[Hit]  # what `ask`'s two searches find before re-ranking, three an article
     plain_rank: int | None  # of the gold passage in search's own top K
     ids: dict[str, str]  # chunk id -> passage id
     e5: dict[str, float]  # E5's own cosine of the question and each pooled hit, by chunk id
 
 
 def _signature(embedder_id: str) -> str:
-    body = json.dumps([embedder_id, passages(), [q.text for q in questions()]], ensure_ascii=False)
+    asked = [q.text for q in questions()]
+    body = json.dumps([embedder_id, passages(), asked, "two searches"], ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
@@ -133,18 +138,30 @@ async def search_all(embedder_name: str) -> tuple[list[Asked], str]:
             if missing:
                 raise SystemExit(f"not stored as articles of their own: {missing}")
             by_article = {r.article.id: r.article.url.rsplit("/", 1)[1] for r in results if r.article}
+            # E5's own passage vectors, once per passage (for the E5-alone comparison).
+            e5_vectors: dict[str, Any] = {}
+            if e5 is not None:
+                records = [r for rs in (await services.library.indexed_chunks()).values() for r in rs]
+                vectors = await e5.embed([passage_for_embedding(r.title, r.text) for r in records])
+                e5_vectors = {r.chunk_id: v for r, v in zip(records, vectors, strict=True)}
             asked: list[Asked] = []
-            for q in questions():
+            for number, q in enumerate(questions(), 1):
                 ranked = [by_article[h.article_id] for h in await services.searcher.search(q.text, k=K)]
                 plain = ranked.index(q.gold) + 1 if q.gold in ranked else None
-                pool = await services.searcher.search(q.text, k=WRITER_K * RERANK_POOL, per_article=3)
+                # The product's two searches (briefing.crosslingual.search_across_scripts), every hit kept:
+                # the offsets only re-rank them, in `outcome`.
+                pool = await search_across_scripts(
+                    services.searcher, q.text, k=4 * WRITER_K * RERANK_POOL, pool=WRITER_K * RERANK_POOL,
+                    filters=None, offsets=_ANY_OFFSET, other_script_stored=True,
+                )  # fmt: skip
                 cosines: dict[str, float] = {}
                 if e5 is not None and pool:
                     qv = (await e5.embed_queries([q.text]))[0]
-                    pv = await e5.embed([passage_for_embedding(h.title, h.text) for h in pool])
-                    cosines = {h.chunk_id: float(v @ qv) for h, v in zip(pool, pv, strict=True)}
+                    cosines = {h.chunk_id: float(e5_vectors[h.chunk_id] @ qv) for h in pool}
                 ids = {h.chunk_id: by_article[h.article_id] for h in pool}
                 asked.append(Asked(q, pool, plain, ids, cosines))
+                if number % 25 == 0:
+                    print(f"{number} questions searched", file=sys.stderr)
         finally:
             await services.aclose()
     return asked, embedder.id
@@ -241,16 +258,69 @@ def figures(
 GRID = [round(-0.15 + 0.005 * i, 3) for i in range(0, 91)]  # offsets -0.15 .. +0.30
 
 
-def _balanced(asked: list[Asked], bar: float, margin: float, offsets: ScriptOffsets) -> float:
+@dataclass(slots=True)
+class _Pre:
+    """One question's pool reduced to what the offsets change, for a fast grid search (the chosen offsets
+    are then checked with the product's own functions in `figures`)."""
+
+    pairs: list[tuple[str | None, str | None]]
+    sims: list[float | None]
+    scores: list[float]
+    covers: list[float]  # share of the question's content words in the hit's title and text
+    gold: list[bool]
+    wordy: bool  # the question has two content words or more (the lexical rule applies)
+    off_topic: bool
+
+
+def _prepare(asked: list[Asked]) -> list[_Pre]:
+    out = []
+    for a in asked:
+        words = content_words(a.question.text)
+        mine = script_of(a.question.text)
+        out.append(
+            _Pre(
+                pairs=[(mine, script_of(h.text)) for h in a.pool],
+                sims=[h.similarity for h in a.pool],
+                scores=[h.score for h in a.pool],
+                covers=[coverage(words, content_words(f"{h.title} {h.text}")) for h in a.pool],
+                gold=[a.ids[h.chunk_id] == a.question.gold for h in a.pool],
+                wordy=len(words) >= 2,
+                off_topic=a.question.gold is None,
+            )
+        )
+    return out
+
+
+def _fast(p: _Pre, bar: float, margin: float, offsets: dict[tuple[str, str], float]) -> bool:
+    """What `outcome` decides, on precomputed figures: refused (off-topic) or gold handed to the writer."""
+    moved = [
+        None if s is None else s + offsets.get(pair, 0.0)  # type: ignore[arg-type]
+        for s, pair in zip(p.sims, p.pairs, strict=True)
+    ]
+    keyed = [
+        p.scores[i] + (offsets.get(p.pairs[i], 0.0) if p.sims[i] is not None else 0.0)  # type: ignore[arg-type]
+        for i in range(len(p.scores))
+    ]
+    top = sorted(range(len(keyed)), key=lambda i: keyed[i], reverse=True)[:WRITER_K]
+    best = max((moved[i] or 0.0 for i in top if moved[i] is not None), default=0.0)
+    lexical = p.wordy and max((p.covers[i] for i in top), default=0.0) >= LEXICAL_THRESHOLD
+    accepted = best >= bar or lexical
+    if p.off_topic:
+        return not accepted
+    if not accepted:
+        return False
+    kept = [i for i in top if (moved[i] or 0.0) >= best - margin or p.covers[i] >= 0.6] or top[:1]
+    return any(p.gold[i] for i in kept)
+
+
+def _balanced(pre: list[_Pre], bar: float, margin: float, offsets: dict[tuple[str, str], float]) -> float:
     """Answerable questions whose gold passage reaches the writer, and off-topic questions refused, weighted
     equally."""
     good = [0, 0]
     total = [0, 0]
-    for a in asked:
-        o = outcome(a, bar, margin, offsets)
-        off = a.question.gold is None
-        total[off] += 1
-        good[off] += (not o.accepted) if off else o.reached
+    for p in pre:
+        total[p.off_topic] += 1
+        good[p.off_topic] += _fast(p, bar, margin, offsets)
     return sum(g / t for g, t in zip(good, total, strict=True) if t) / 2
 
 
@@ -264,18 +334,15 @@ def calibrate(asked: list[Asked], bar: float, margin: float) -> dict[str, Any]:
     """Offsets for English questions over Cyrillic passages (on English questions alone), then for Cyrillic
     questions over Latin and over Cyrillic passages (jointly, on Cyrillic questions alone). English over
     English stays 0: the bar was set there."""
-    latin = [a for a in asked if script_of(a.question.text) == "Latn"]
-    cyrillic = [a for a in asked if script_of(a.question.text) == "Cyrl"]
-    scores_l = {o: _balanced(latin, bar, margin, ScriptOffsets({("Latn", "Cyrl"): o})) for o in GRID}
+    latin = _prepare([a for a in asked if script_of(a.question.text) == "Latn"])
+    cyrillic = _prepare([a for a in asked if script_of(a.question.text) == "Cyrl"])
+    scores_l = {o: _balanced(latin, bar, margin, {("Latn", "Cyrl"): o}) for o in GRID}
     best_l = max(scores_l.values())
     (lc,) = _middle([(o,) for o, s in scores_l.items() if s >= best_l - 1e-9])
-    coarse = GRID[::2]
     scores_c = {
-        (cl, cc): _balanced(
-            cyrillic, bar, margin, ScriptOffsets({("Cyrl", "Latn"): cl, ("Cyrl", "Cyrl"): cc})
-        )
-        for cl in coarse
-        for cc in coarse
+        (cl, cc): _balanced(cyrillic, bar, margin, {("Cyrl", "Latn"): cl, ("Cyrl", "Cyrl"): cc})
+        for cl in GRID
+        for cc in GRID
     }
     best_c = max(scores_c.values())
     cl, cc = _middle([p for p, s in scores_c.items() if s >= best_c - 1e-9])

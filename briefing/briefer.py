@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +26,14 @@ from briefing.citations import (
     coverage,
 )
 from briefing.config import LLMConfig
-from briefing.crosslingual import NO_OFFSETS, CrossScale, ScriptOffsets, effective_similarity, rerank
+from briefing.crosslingual import (
+    CYRILLIC_LANGUAGES,
+    NO_OFFSETS,
+    CrossScale,
+    ScriptOffsets,
+    effective_similarity,
+    search_across_scripts,
+)
 from briefing.digest import Digest
 from briefing.stance import StanceService, parse_stance_question
 from briefing.stance_summary import summarise, with_summary
@@ -34,6 +42,7 @@ from briefing.writer import OfflineWriter, Writer
 from retrieval.embed import Embedder
 from retrieval.search import Searcher
 from retrieval.store import Hit, Library, SearchFilters
+from retrieval.text import script_of
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +168,7 @@ class Briefer:
         self.passage_margin = passage_margin
         self.lexical_threshold = lexical_threshold
         self.offsets = offsets
+        self._languages: tuple[float, set[str]] | None = None  # (when read, the passages' languages)
         self.support = support or SupportThresholds()
         self.on_quota_exhausted = on_quota_exhausted
         self.on_quota_restored = on_quota_restored
@@ -175,9 +185,10 @@ class Briefer:
             return stance
         # Three passages per article, not search's default two: one long article may hold the whole answer.
         # With passages in several scripts, a wider pool is re-ranked on one scale (briefing/crosslingual.py).
-        pool = k * RERANK_POOL if self.offsets else k
-        hits = await self.searcher.search(question, k=pool, filters=filters, per_article=3)
-        hits = rerank(question, hits, self.offsets, k)
+        hits = await search_across_scripts(
+            self.searcher, question, k=k, pool=k * RERANK_POOL if self.offsets else k, filters=filters,
+            offsets=self.offsets, other_script_stored=await self._other_script_stored(question),
+        )  # fmt: skip
         index_down = any(h.keyword_only for h in hits)
         lexical = self.lexical_threshold
         if hits and all(h.similarity is None for h in hits):
@@ -196,6 +207,17 @@ class Briefer:
         if index_down and briefing.found:
             briefing.note = " ".join(n for n in (KEYWORD_ONLY_NOTE, briefing.note) if n)
         return briefing
+
+    async def _other_script_stored(self, question: str) -> bool:
+        """Whether the library holds passages in another script than the question's (their stored languages,
+        read at most once a minute)."""
+        if not self.offsets:
+            return False
+        now = time.monotonic()
+        if self._languages is None or now - self._languages[0] > 60:
+            self._languages = (now, await self.library.passage_languages())
+        cyrillic = script_of(question) == "Cyrl"
+        return any((lang in CYRILLIC_LANGUAGES) != cyrillic for lang in self._languages[1])
 
     async def stance(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None

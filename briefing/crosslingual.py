@@ -13,12 +13,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from retrieval.store import Hit
+import numpy as np
+
+from retrieval.embed import Embedder
+from retrieval.search import Searcher
+from retrieval.store import Hit, SearchFilters
 from retrieval.text import guess_language, script_of
 
 __all__ = [
-    "CrossScale", "ScriptOffsets", "effective_similarity", "language_mark", "quoted_original", "rerank",
+    "CYRILLIC_LANGUAGES",
+    "CrossScale",
+    "ScriptOffsets",
+    "effective_similarity",
+    "language_mark",
+    "quoted_original",
+    "rerank",
+    "search_across_scripts",
 ]
+
+# Languages written in Cyrillic (ISO 639-1), to tell from a passage's stored language which script it is in.
+CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg", "tt", "ba"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +61,10 @@ def effective_similarity(question: str, hit: Hit, offsets: ScriptOffsets = NO_OF
     return hit.similarity + offsets.of(question, hit.text) if offsets else hit.similarity
 
 
-def rerank(question: str, hits: list[Hit], offsets: ScriptOffsets, k: int) -> list[Hit]:
-    """The best `k` hits once each score carries its script pair's offset (search ranks on the raw cosine,
-    where a passage in another script than the question loses to any passage in its own)."""
+def rerank(question: str, hits: list[Hit], offsets: ScriptOffsets, k: int, per_article: int = 3) -> list[Hit]:
+    """The best `k` hits (at most `per_article` of one article) once each score carries its script pair's
+    offset (search ranks on the raw cosine, where a passage in another script than the question loses to
+    passages in its own)."""
     if not offsets:
         return hits[:k]
 
@@ -57,7 +72,75 @@ def rerank(question: str, hits: list[Hit], offsets: ScriptOffsets, k: int) -> li
         # A keyword-only hit has no cosine to put on another scale.
         return hit.score + (offsets.of(question, hit.text) if hit.similarity is not None else 0.0)
 
-    return sorted(hits, key=score, reverse=True)[:k]
+    out: list[Hit] = []
+    taken: dict[int, int] = {}
+    for hit in sorted(hits, key=score, reverse=True):
+        if taken.get(hit.article_id, 0) < per_article and len(out) < k:
+            taken[hit.article_id] = taken.get(hit.article_id, 0) + 1
+            out.append(hit)
+    return out
+
+
+class _MultilingualQuery(Embedder):
+    """The ensemble with its first model's part of the query vector left out: a query that ranks passages on
+    the multilingual model (E5) alone. Passages keep their stored vectors. Made per question: it keeps the
+    full query vector it was asked for (`full`), to put what it finds back on the ensemble's scale."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.id, self.dim, self.max_tokens = inner.id, inner.dim, inner.max_tokens
+        self.fusion_bm25_weight = inner.fusion_bm25_weight
+        self.left_out = inner.sentence_model().dim
+        self.full: np.ndarray | None = None
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        return await self.inner.embed(texts)
+
+    async def embed_queries(self, texts: list[str]) -> np.ndarray:
+        full = await self.inner.embed_queries(texts)
+        self.full = full[0] if len(full) else None
+        kept = full.copy()
+        kept[:, : self.left_out] = 0.0
+        norms = np.linalg.norm(kept, axis=1, keepdims=True)
+        return kept / np.where(norms > 0, norms, 1.0)
+
+
+async def search_across_scripts(
+    searcher: Searcher,
+    question: str,
+    *,
+    k: int,
+    pool: int,
+    filters: SearchFilters | None,
+    offsets: ScriptOffsets,
+    other_script_stored: bool,
+) -> list[Hit]:
+    """Search, then re-rank on one scale across scripts. When passages in another script than the question
+    are stored, a second search ranks on the multilingual model alone: on the ensemble, MiniLM finds every
+    Russian passage close to a Russian question, and an English passage that answers it never reaches the
+    candidates. What only the second search found is put back on the ensemble's scale (its stored vector
+    against the full query vector) before the two are re-ranked together."""
+    hits = await searcher.search(question, k=pool, filters=filters, per_article=3)
+    multilingual = searcher.embedder.sentence_model() is not searcher.embedder
+    if offsets and other_script_stored and multilingual:
+        view = _MultilingualQuery(searcher.embedder)
+        second = Searcher(searcher.library, searcher.index, view, searcher.config)
+        known = {h.chunk_id for h in hits}
+        found = [h for h in await second.search(question, k=pool, filters=filters, per_article=3)
+                 if h.chunk_id not in known and h.similarity is not None]  # fmt: skip
+        vectors = (
+            await searcher.index.vectors([h.chunk_id for h in found])
+            if found and view.full is not None
+            else {}
+        )
+        for h in found:
+            vector = vectors.get(h.chunk_id)
+            if vector is None or view.full is None:
+                continue
+            similarity = float(np.dot(vector, view.full))
+            h.score, h.similarity = similarity + (h.score - (h.similarity or 0.0)), similarity
+            hits.append(h)
+    return rerank(question, hits, offsets, k)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +169,7 @@ class CrossScale:
 
 
 def language_mark(question: str, hit: Hit, text: str) -> str:
-    """"[ru] " before a sentence shown in another language than the question's, else ""."""
+    """ "[ru] " before a sentence shown in another language than the question's, else ""."""
     theirs = hit.language or guess_language(text)
     mine = guess_language(question)
     return f"[{theirs}] " if theirs and mine and theirs != mine else ""

@@ -290,6 +290,15 @@ class Library(StatementTable):
 
         return await self._run(q)
 
+    async def passage_languages(self) -> set[str]:
+        """The languages the stored passages are in ('' and unknown left out)."""
+
+        def q(c: sqlite3.Connection) -> set[str]:
+            sql = "SELECT DISTINCT language FROM chunks WHERE language IS NOT NULL AND language != ''"
+            return {r[0] for r in c.execute(sql).fetchall()}
+
+        return await self._run(q)
+
     async def set_languages(
         self, article_id: int, language: str | None, passages: Sequence[tuple[str, str | None]]
     ) -> None:
