@@ -330,7 +330,9 @@ def _middle(points: list[tuple[float, ...]]) -> tuple[float, ...]:
     return min(points, key=lambda p: sum((x - m) ** 2 for x, m in zip(p, median, strict=True)))
 
 
-def calibrate(asked: list[Asked], bar: float, margin: float) -> dict[str, Any]:
+def _choose(
+    asked: list[Asked], bar: float, margin: float
+) -> tuple[dict[tuple[str, str], float], dict[str, Any]]:
     """Offsets for English questions over Cyrillic passages (on English questions alone), then for Cyrillic
     questions over Latin and over Cyrillic passages (jointly, on Cyrillic questions alone). English over
     English stays 0: the bar was set there."""
@@ -346,14 +348,40 @@ def calibrate(asked: list[Asked], bar: float, margin: float) -> dict[str, Any]:
     }
     best_c = max(scores_c.values())
     cl, cc = _middle([p for p, s in scores_c.items() if s >= best_c - 1e-9])
-    return {
-        "Latn->Cyrl": {"offset": lc, "balanced": round(best_l, 3),
-                       "best_range": [min(o for o, s in scores_l.items() if s >= best_l - 1e-9),
-                                      max(o for o, s in scores_l.items() if s >= best_l - 1e-9)]},
-        "Cyrl->Latn": {"offset": cl}, "Cyrl->Cyrl": {"offset": cc},
-        "cyrillic_questions_balanced": round(best_c, 3),
+    chosen = {("Latn", "Cyrl"): lc, ("Cyrl", "Latn"): cl, ("Cyrl", "Cyrl"): cc}
+    return chosen, {
+        "english_questions": round(best_l, 3),
+        "english_best_range": [min(o for o, s in scores_l.items() if s >= best_l - 1e-9),
+                               max(o for o, s in scores_l.items() if s >= best_l - 1e-9)],
+        "cyrillic_questions": round(best_c, 3),
         "cyrillic_ties": sum(1 for s in scores_c.values() if s >= best_c - 1e-9),
     }  # fmt: skip
+
+
+def _half(asked: list[Asked], which: int) -> list[Asked]:
+    """Every other cluster's questions (by the cluster's place in the set) and every other off-topic one."""
+    place = {c.key: i for i, c in enumerate(CLUSTERS)}
+    off = [a for a in asked if a.question.gold is None]
+    return [
+        a for a in asked
+        if (a.question.gold is not None and place[a.question.gold.rsplit("-", 1)[0]] % 2 == which)
+        or (a.question.gold is None and off.index(a) % 2 == which)
+    ]  # fmt: skip
+
+
+def calibrate(asked: list[Asked], bar: float, margin: float) -> dict[str, Any]:
+    chosen, figures = _choose(asked, bar, margin)
+    # Chosen on the even half, scored on the odd one: how much the figures above owe to choosing on them.
+    even, odd = _half(asked, 0), _half(asked, 1)
+    on_even, _ = _choose(even, bar, margin)
+    held_out = {
+        "offsets_from_even_half": {f"{a}->{b}": o for (a, b), o in on_even.items()},
+        "odd_half_balanced_at_those": round(_balanced(_prepare(odd), bar, margin, on_even), 3),
+        "odd_half_balanced_at_its_own_best": round(
+            _balanced(_prepare(odd), bar, margin, _choose(odd, bar, margin)[0]), 3
+        ),
+    }
+    return {**{f"{a}->{b}": {"offset": o} for (a, b), o in chosen.items()}, **figures, "held_out": held_out}
 
 
 def offsets_of(calibration: dict[str, Any]) -> ScriptOffsets:
@@ -461,10 +489,16 @@ def main() -> None:
         picked = {k: cal[k]["offset"] for k in ("Latn->Cyrl", "Cyrl->Latn", "Cyrl->Cyrl")}
         same = all(abs(picked[k] - info["offsets"].get(k, 0.0)) < 1e-9 for k in picked)
         print(
-            f"\ncalibration: {picked} (English questions: balanced accuracy "
-            f"{cal['Latn->Cyrl']['balanced']}, best on {cal['Latn->Cyrl']['best_range']}; "
-            f"Cyrillic questions: {cal['cyrillic_questions_balanced']}, {cal['cyrillic_ties']} tied points); "
+            f"\ncalibration: {picked} (balanced accuracy: English questions {cal['english_questions']}, "
+            f"best on {cal['english_best_range']}; Cyrillic questions {cal['cyrillic_questions']}, "
+            f"{cal['cyrillic_ties']} tied points); "
             + ("the product has these" if same else "the product differs: update briefing/briefer.py")
+        )
+        h = cal["held_out"]
+        print(
+            f"held out: chosen on the even half {h['offsets_from_even_half']}, the odd half scores "
+            f"{h['odd_half_balanced_at_those']} with them "
+            f"({h['odd_half_balanced_at_its_own_best']} at its own best)"
         )
         if report["e5_alone"]:
             e5 = report["e5_alone"]

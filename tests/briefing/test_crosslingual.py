@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from briefing.briefer import judge_relevance, select_passages
+from bot.services import open_services
+from briefing.briefer import build_briefer, judge_relevance, select_passages
 from briefing.citations import Passage, SentenceEmbeddings, check
 from briefing.crosslingual import (
     CrossScale,
@@ -21,8 +23,9 @@ from briefing.crosslingual import (
 )
 from briefing.llm import LLMWriter
 from briefing.writer import OfflineWriter
-from retrieval.embed import LocalEmbedder
-from retrieval.store import Hit
+from retrieval.embed import E5Embedder, LocalEmbedder, minilm_e5
+from retrieval.store import Extracted, Hit
+from tests.support.corpus import make_settings
 from tests.support.llm_server import LlmServer
 
 QUESTION = "What did Peskov say about the status of the new regions?"
@@ -137,3 +140,41 @@ async def test_the_llm_writes_in_the_question_language_and_keeps_the_original(
     assert "закреплён в конституции" in checked.text and "Kremlin spokesman" in checked.text
     assert "handed back" not in checked.text  # a translation with no original beside it cannot be checked
     assert checked.citations[0].quote.startswith("Пресс-секретарь Кремля")
+
+
+# ---- through the real stack, with the multilingual ensemble ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def e5() -> E5Embedder:
+    return E5Embedder()
+
+
+async def test_questions_find_answers_in_the_other_script(
+    tmp_path: Path, embedder: LocalEmbedder, e5: E5Embedder
+) -> None:
+    from bench.crosslingual_set import CLUSTERS
+
+    chosen = [c for c in CLUSTERS if c.key in ("ferry", "dockers", "bridge", "grain", "flood", "peskov")]
+    items = [
+        Extracted(text=text, title=title, url=f"https://x.example/{c.key}-{lang}", site="Wire")
+        for c in chosen
+        for lang, title, text in ((c.lang, c.title, c.text), ("en", c.en_title, c.en_text))
+    ]
+    services = await open_services(make_settings(tmp_path / "data"), embedder=minilm_e5(embedder, e5))
+    try:
+        assert all(r.status == "added" for r in await services.ingestor.ingest_many(items))
+        briefer = build_briefer(services)
+        ferry = next(c for c in chosen if c.key == "ferry")
+        english = await briefer.ask(ferry.to_x)  # English question, Russian answer
+        assert english.found and english.citations[0].url.endswith("ferry-ru")
+        assert "[ru] " in english.answer
+        russian = await briefer.ask(ferry.to_en)  # Russian question, English answer
+        assert russian.found and any(c.url.endswith("ferry-en") for c in russian.citations)
+        assert "[en] " in russian.answer
+        assert not (await briefer.ask("Who won the Tour de France this year?")).found
+        assert not (await briefer.ask("Как приготовить борщ с фасолью?")).found
+    finally:
+        # The shared embedders outlive this test: only what it opened is closed.
+        services.index.close()
+        services.library.close()
