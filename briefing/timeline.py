@@ -207,8 +207,8 @@ def _prefer(new: Row, old: Row) -> bool:
 
 
 def _words(statement: Statement) -> str:
-    if guess_language(statement.text) != "en":
-        # Another language's words keep its own quotation marks, and a reported clause stands as written:
+    if script_of(statement.text) == "Cyrl":
+        # Russian or Ukrainian words keep their own quotation marks, and a reported clause stands as written:
         # "said" before a Russian clause would be neither language.
         return "«" + statement.text.strip(' «»“”"') + "»" if statement.kind == "quote" else statement.text
     if statement.kind == "quote":
@@ -244,7 +244,7 @@ def write(
     the reporter's sentence the words lean on.
     """
     by_speaker: dict[str, list[Row]] = {}
-    asked = guess_language(f"{actor} {topic or ''}")
+    asked_script = script_of(f"{actor} {topic or ''}") or "Latn"
     for row in rows:
         by_speaker.setdefault(row.group, []).append(row)
     for speaker_rows in by_speaker.values():
@@ -278,9 +278,9 @@ def write(
                     )  # fmt: skip
                 outlets.setdefault(record.outlet, []).append(f"[{numbers[key]}]")
             reporters = ", ".join(f"{outlet} {''.join(refs)}" for outlet, refs in outlets.items())
-            # Words in another language than the question's are shown as said, marked with their language.
-            theirs = guess_language(row.text)
-            mark = f"[{theirs}] " if theirs and asked and theirs != asked else ""
+            # Words in another script than the question's are shown as said, marked with their language.
+            theirs = guess_language(row.text) if script_of(row.text) != asked_script else None
+            mark = f"[{theirs}] " if theirs else ""
             lines.append(f"{format_date(row.said_on)} — {mark}{said(row.parts)} — {reporters}")
             if row.context:
                 lines.append(f"> {_short(row.context)}")
