@@ -22,7 +22,7 @@ from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.search import Searcher
 from retrieval.statements import article_sentences
 from retrieval.store import ChunkRecord, Library, SearchFilters, Statement
-from retrieval.text import STOPWORDS, person_key, romanise, script_of
+from retrieval.text import STOPWORDS, romanise, same_person, script_of
 
 __all__ = ["StanceQuery", "StanceService", "Timeline", "is_stance_question", "parse_stance_question"]
 
@@ -162,14 +162,6 @@ def _term_at(term: str, text: str) -> int:
     tail = r"(?![\w.])" if len(term) <= 4 else ""
     m = re.search(rf"(?<![\w.]){re.escape(term)}{tail}", text)
     return m.start() if m else -1
-
-
-def same_person(actor: str, speaker: str) -> bool:
-    """Whether a person asked about is this speaker, across scripts and spellings: surnames equal as name
-    keys, and first initials too when both give a first name (Peskov is not Peskova, Dmitry Peskov not
-    Nikolai Peskov)."""
-    asked, said = person_key(actor), person_key(speaker)
-    return bool(asked[0]) and asked[0] == said[0] and (not asked[1] or not said[1] or asked[1] == said[1])
 
 
 def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bool:

@@ -6,7 +6,7 @@ from ._dates import format_date, format_moment
 from ._invisible import CONTROL, INVISIBLE, strip_invisible
 from ._language import detect_language, guess_language, load_language_model, script_of
 from ._markers import MARKER, MARKER_PATTERN
-from ._names import name_key, person_key, romanise
+from ._names import name_key, person_key, romanise, same_person
 from ._sentences import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -37,6 +37,7 @@ __all__ = [
     "paragraphs",
     "person_key",
     "romanise",
+    "same_person",
     "script_of",
     "sentence_spans",
     "split_sentences",

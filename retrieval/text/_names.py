@@ -8,8 +8,8 @@ where romanisations of East Slavic names differ: y, j and i are one letter, a do
 Сибига for the Ukrainian Сибіга (Sybiha), and "g" and "h" stay apart, since folding them would also join
 Hill and Gill.
 
-`name_key` is the key: watches, stance questions and timelines compare speakers by it. Whole words only:
-Peskov is not Peskova.
+`name_key` is the key: watches, stance questions and timelines compare speakers by it (`same_person` for
+"is this the person asked about", `person_key` for grouping). Whole words only: Peskov is not Peskova.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["name_key", "person_key", "romanise"]
+__all__ = ["name_key", "person_key", "romanise", "same_person"]
 
 # BGN/PCGN for Russian, without its diacritics. е is "ye" at the start of a word and after a vowel, ъ or ь.
 _RU = dict(
@@ -111,3 +111,11 @@ def person_key(name: str, *, language: str | None = None) -> tuple[str, str]:
     if not words:
         return ("", "")
     return (words[-1], words[0][:1] if len(words) > 1 else "")
+
+
+def same_person(asked: str, speaker: str) -> bool:
+    """Whether a person asked about (a watch, a /stance actor) is this speaker, across scripts and spellings:
+    surnames equal as name keys, and first initials too when both give a first name (Peskov is not Peskova,
+    Dmitry Peskov not Nikolai Peskov; "Zelenskyy" is "Владимир Зеленский")."""
+    mine, theirs = person_key(asked), person_key(speaker)
+    return bool(mine[0]) and mine[0] == theirs[0] and (not mine[1] or not theirs[1] or mine[1] == theirs[1])

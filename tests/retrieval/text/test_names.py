@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text import name_key, person_key, romanise
+from retrieval.text import name_key, person_key, romanise, same_person
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,11 @@ def test_romanisation_follows_the_standard_tables() -> None:
     # Ukrainian, the national system of 2010: г "h", и "y", є "ie" inside a word, й "i" at its end.
     assert romanise("Сибіга Пєсков Зеленський") == "Sybiha Pieskov Zelenskyi"
     assert romanise("Peskov said") == "Peskov said"  # Latin text is left alone
+
+
+def test_the_person_asked_about() -> None:
+    assert same_person("Zelenskyy", "Владимир Зеленский")
+    assert same_person("Песков", "Dmitry Peskov") and same_person("Dmitri Peskov", "Пєсков")
+    assert not same_person("Peskov", "Elizaveta Peskova")
+    assert not same_person("Dmitry Peskov", "Nikolai Peskov")
+    assert not same_person("", "Peskov")
