@@ -1,6 +1,7 @@
 """Cross-lingual retrieval and the not-found gate on the bilingual set (bench/crosslingual_set.py).
 
-Usage: python bench/crosslingual.py [--json] [--calibrate] [--embedder ensemble|local]
+Usage: python bench/crosslingual.py [--json] [--calibrate] [--embedder ensemble|local] [--cache FILE]
+       [--models DIR]
 
 The set's 118 passages (59 Russian or Ukrainian, 59 English) are ingested into a fresh library with the real
 pipeline and searched as `ask` searches them. For each kind of question (same language; another language in
@@ -121,11 +122,12 @@ def _signature(embedder_id: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
-async def search_all(embedder_name: str) -> tuple[list[Asked], str]:
-    minilm = LocalEmbedder()
-    e5 = E5Embedder() if embedder_name == "ensemble" else None
-    embedder: Embedder = minilm_e5(minilm, e5) if e5 is not None else minilm
+async def search_all(embedder_name: str, models: Path | None) -> tuple[list[Asked], str]:
     with tempfile.TemporaryDirectory(prefix="bench-crosslingual-") as tmp:
+        minilm = LocalEmbedder()
+        # E5's graph is built in `models` (kept for the next run) or, without one, in this run's folder.
+        e5 = E5Embedder(models or Path(tmp) / "models") if embedder_name == "ensemble" else None
+        embedder: Embedder = minilm_e5(minilm, e5) if e5 is not None else minilm
         settings = Settings(_env_file=None, data_dir=Path(tmp))  # type: ignore[call-arg]
         services = await open_services(settings, embedder=embedder)
         try:
@@ -184,13 +186,13 @@ def _load(rows: list[dict[str, Any]]) -> list[Asked]:
     return out
 
 
-def run(embedder_name: str, cache: Path | None) -> tuple[list[Asked], str]:
+def run(embedder_name: str, cache: Path | None, models: Path | None = None) -> tuple[list[Asked], str]:
     """Search every question, or read the searches of an earlier run with the same embedder and set."""
     if cache is not None and cache.is_file():
         saved = json.loads(cache.read_text())
         if saved.get("signature") == _signature(saved.get("embedder", "")):
             return _load(saved["asked"]), saved["embedder"]
-    asked, embedder_id = asyncio.run(search_all(embedder_name))
+    asked, embedder_id = asyncio.run(search_all(embedder_name, models))
     if cache is not None:
         payload = {"signature": _signature(embedder_id), "embedder": embedder_id, "asked": _dump(asked)}
         cache.write_text(json.dumps(payload, ensure_ascii=False, default=str))
@@ -452,8 +454,9 @@ def main() -> None:
     parser.add_argument("--calibrate", action="store_true", help="choose the cross-script offsets")
     parser.add_argument("--embedder", default="ensemble", choices=("ensemble", "local"))
     parser.add_argument("--cache", type=Path, help="keep the searches in this file and reuse them")
+    parser.add_argument("--models", type=Path, help="build E5's graph in this folder once (else each run)")
     args = parser.parse_args()
-    asked, embedder_id = run(args.embedder, args.cache)
+    asked, embedder_id = run(args.embedder, args.cache, args.models)
     bar, margin = search_calibration(embedder_id)
     offsets = script_offsets(embedder_id)
     report: dict[str, Any] = {

@@ -32,7 +32,9 @@ def dt(value: str | None) -> datetime | None:
 
 
 def speaker_key(name: str) -> str:
-    """The speaker's name as one key across scripts and spellings (Песков, Peskov: "peskov")."""
+    """The speaker's name as one key across scripts, cases and spellings: "Дмитрий Песков", "DMITRY PESKOV"
+    and "Dmitry Peskov" are all "dmitri peskov" (`retrieval.text.name_key`); letters of other scripts are
+    kept, case-folded, so no name keys as ""."""
     return name_key(name)
 
 
@@ -54,7 +56,7 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
         clauses.append("a.published_ts <= ?")
         params.append(ts(filters.until))
     if filters.outlet:
-        clauses.append("lower(a.outlet) = lower(?)")
+        clauses.append("casefold(a.outlet) = casefold(?)")
         params.append(filters.outlet)
     vis, vparams = visibility_sql(filters.scope)
     clauses.append(vis)

@@ -50,10 +50,12 @@ class StatementTable(SqliteStore):
             ors = []
             for term in speaker_terms:
                 ors.append(
-                    "(lower(s.speaker) LIKE ? OR lower(coalesce(s.role, '')) LIKE ? OR s.speaker_key LIKE ?)"
+                    "(casefold(s.speaker) LIKE ? OR casefold(coalesce(s.role, '')) LIKE ? "
+                    "OR s.speaker_key LIKE ?)"
                 )
                 # A term with no letters has no key; "\0" then matches no key at all.
-                params.extend([f"%{term.lower()}%", f"%{term.lower()}%", f"%{speaker_key(term) or chr(0)}%"])
+                folded = term.casefold()
+                params.extend([f"%{folded}%", f"%{folded}%", f"%{speaker_key(term) or chr(0)}%"])
             clauses.append("(NOT s.unnamed AND (" + " OR ".join(ors) + "))")
         if article_ids is not None:
             if not article_ids:
@@ -89,7 +91,7 @@ class StatementTable(SqliteStore):
         """Whether `scope` can see a statement whose speaker's name holds all of these words, as written or
         as name keys (Песков for Peskov)."""
         where, params = filter_sql(SearchFilters(scope=scope))
-        likes = " AND ".join("lower(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
+        likes = " AND ".join("casefold(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
         keys = [speaker_key(w) or chr(0) for w in words]
         key_likes = " AND ".join("s.speaker_key LIKE ? ESCAPE '\\'" for _ in keys) or "1 = 1"
         sql = (
@@ -98,7 +100,7 @@ class StatementTable(SqliteStore):
         )
 
         def pattern(word: str) -> str:
-            return "%" + re.sub(r"([\\%_])", r"\\\1", word.lower()) + "%"
+            return "%" + re.sub(r"([\\%_])", r"\\\1", word.casefold()) + "%"
 
         terms = [pattern(w) for w in words] + [pattern(k) for k in keys]
         return bool(await self._run(lambda c: c.execute(sql, [*params, *terms]).fetchone()))

@@ -13,8 +13,10 @@ from ._sentences import (
     TERMINAL,
     ends_sentence,
     paragraphs,
+    passage_sentences,
     sentence_spans,
     split_sentences,
+    text_sentences,
 )
 from ._stopwords import STOPWORDS
 
@@ -35,6 +37,7 @@ __all__ = [
     "load_language_model",
     "name_key",
     "paragraphs",
+    "passage_sentences",
     "person_key",
     "romanise",
     "same_person",
@@ -42,4 +45,5 @@ __all__ = [
     "sentence_spans",
     "split_sentences",
     "strip_invisible",
+    "text_sentences",
 ]

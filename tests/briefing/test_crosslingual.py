@@ -145,11 +145,6 @@ async def test_the_llm_writes_in_the_question_language_and_keeps_the_original(
 # ---- through the real stack, with the multilingual ensemble ----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def e5() -> E5Embedder:
-    return E5Embedder()
-
-
 async def test_questions_find_answers_in_the_other_script(
     tmp_path: Path, embedder: LocalEmbedder, e5: E5Embedder
 ) -> None:

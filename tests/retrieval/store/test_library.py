@@ -266,3 +266,75 @@ async def test_passages_keep_their_own_language(library: Library) -> None:
     aid = await _add(library, "https://a.example/q", "x", chunks=["English part", "Русская часть"],
                      chunk_languages=["en", "ru"])  # fmt: skip
     assert [r.language for r in await library.article_chunks(aid)] == ["en", "ru"]
+
+
+async def test_a_cursor_never_leaves_the_store_thread_open(library: Library) -> None:
+    # Every method that hands back `c.execute(...)` gets a cursor already closed in the store's thread, so it
+    # is never finalised on the event loop while another thread uses the connection; its counts still read.
+    cursor = await library._run(lambda c: c.execute("INSERT INTO meta(key, value) VALUES ('probe', 'x')"))
+    assert cursor.rowcount == 1
+    with pytest.raises(sqlite3.ProgrammingError):
+        cursor.fetchone()
+    rows = await library._run(lambda c: c.execute("SELECT value FROM meta WHERE key = 'probe'").fetchall())
+    assert [tuple(r) for r in rows] == [("x",)]
+
+
+async def test_get_articles_reads_many_and_each_knows_who_sees_it(library: Library) -> None:
+    mine = await _add(library, "https://a.example/1", "first article text " * 20, added_by="chat-1")
+    theirs = await _add(library, "https://b.example/2", "second article text " * 20, added_by="chat-2")
+    shared = await _add(library, "https://c.example/3", "third article text " * 20)
+    found = {a.id: a for a in await library.get_articles([theirs, mine, shared, mine, 10_000])}
+    assert set(found) == {mine, theirs, shared}
+    assert [i for i, a in sorted(found.items()) if a.visible_to("chat-1")] == sorted([mine, shared])
+    assert await library.get_articles([]) == []
+
+
+async def test_speakers_roles_and_outlets_match_in_any_case_and_script(library: Library) -> None:
+    # SQLite's own lower() and LIKE fold ASCII only: "Песков" would never meet "песков".
+    aid = await _add(
+        library,
+        "https://a.example/ru",
+        "Пресс-секретарь Кремля Дмитрий Песков заявил журналистам.",
+        outlet="ТАСС",
+    )
+    await library.add_statements(
+        [Statement(article_id=aid, speaker="Дмитрий Песков", role="Пресс-секретарь Кремля", text="x",
+                   kind="reported", said_on=None, sentence="x")]
+    )  # fmt: skip
+    for term in ("песков", "ПЕСКОВ", "Песков", "кремля"):
+        found = [s.speaker for s, _ in await library.statements(speaker_terms=[term])]
+        assert found == ["Дмитрий Песков"], term
+    assert await library.has_speaker(["песков"], scope=None)
+    assert [s for s, _ in await library.statements(speaker_terms=["лавров"])] == []
+    by_outlet = await library.statements(speaker_terms=["песков"], filters=SearchFilters(outlet="тасс"))
+    assert len(by_outlet) == 1
+
+
+def test_speaker_keys_join_scripts_and_keep_people_apart() -> None:
+    from retrieval.store import speaker_key
+
+    assert speaker_key("Dmitry  PESKOV") == speaker_key("dmitry peskov") == speaker_key("Дмитрий Песков")
+    assert speaker_key("Дмитрий Песков") != speaker_key("Сергей Лавров")
+    assert speaker_key("Володимир Зеленський") == speaker_key("Volodymyr Zelenskyy")
+    assert speaker_key("Песков") != speaker_key("Пескова")
+    # Scripts without a romanisation keep their letters, case-folded, rather than keying as "".
+    assert speaker_key("Κυριάκος ΜΗΤΣΟΤΑΚΗΣ") == speaker_key("κυριακος μητσοτακης") != ""
+
+
+async def test_a_version_3_library_is_re_keyed(library: Library) -> None:
+    aid = await _add(library, "https://a.example/ru", "Песков заявил.", chunks=["Песков заявил."])
+    await library.add_statements(
+        [Statement(article_id=aid, speaker="Дмитрий Песков", role=None, text="x", kind="reported",
+                   said_on=None, sentence="x")]
+    )  # fmt: skip
+    library.close()
+    with sqlite3.connect(library.path) as conn:  # as version 3 stored it: case-folded letters of any script
+        conn.execute("UPDATE statements SET speaker_key = 'дмитрий песков'")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    reopened = Library(library.path)
+    try:
+        found = await reopened.statements(speaker_terms=["Peskov"])
+        assert [s.speaker for s, _ in found] == ["Дмитрий Песков"]
+        assert await reopened.get_meta("schema_version") == "4"
+    finally:
+        reopened.close()
