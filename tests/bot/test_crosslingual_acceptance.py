@@ -2,10 +2,9 @@
 "What is the Kremlin's stance on the annexed regions?", next to the English ones, under one speaker; through
 the CLI (`ask`, `stance`) and through the real bot in Telegram.
 
-DEPENDS ON the Russian statement rules (another branch). Until they land, the Russian article's statements
-come from tests/support/russian_statements.py, a STAND-IN that reads only the construction used below. When
-`extract_statements` reads Russian, drop the stand-in from these tests (use the product's extractor): they
-must pass unchanged.
+The Russian article's statement is read by the product's Russian rules (retrieval/statements/_slavic*.py):
+dash dialogue with the speaker after the verb, the day from the sentence ("во вторник" in an article of
+Wednesday 5 March is 4 March), the name in the nominative and the role.
 """
 
 from __future__ import annotations
@@ -17,13 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import open_services
+from bot.services import Services, open_services
 from retrieval.embed import LocalEmbedder
 from retrieval.store import Extracted
 from tests.support.bot_env import ALICE, Env, html_of, make_env
 from tests.support.cli import briefbot
 from tests.support.corpus import make_settings
-from tests.support.russian_statements import extract_with_russian_stand_in
 
 QUESTION = "What is the Kremlin's stance on the annexed regions?"
 
@@ -31,8 +29,9 @@ QUESTION = "What is the Kremlin's stance on the annexed regions?"
 RUSSIAN = Extracted(
     title="Песков: статус новых регионов закреплён в конституции",
     text=(
-        "Пресс-секретарь Кремля Дмитрий Песков заявил, что статус новых регионов закреплён в конституции и "
-        "не может быть предметом торга. Он отвечал на вопросы журналистов во время ежедневного брифинга.\n\n"
+        "«Статус новых регионов закреплён в конституции и не может быть предметом торга», — сказал во "
+        "вторник пресс-секретарь Кремля Дмитрий Песков. Он отвечал на вопросы журналистов во время "
+        "ежедневного брифинга.\n\n"
         "Собеседники агентства отмечают, что позиция Москвы по этому вопросу не менялась с прошлой осени."
     ),
     url="https://vestnik.example.ru/politika/peskov-status-regionov", site="Вестник",
@@ -68,19 +67,24 @@ def check_answer(text: str) -> None:
     peskov = [h for h in headings if "Peskov" in h or "Песков" in h]
     assert len(peskov) == 1 and peskov[0].startswith("Dmitry Peskov"), headings
     assert "Дмитрий Песков" not in text
-    russian = [line for line in text.splitlines() if "статус новых регионов" in line and " — " in line]
+    russian = [line for line in text.splitlines() if "Статус новых регионов" in line and " — " in line]
     assert len(russian) == 1, text
-    assert russian[0].startswith("5 Mar 2025 — [ru] ") and re.search(r"Вестник.*\[\d+\]", russian[0]), russian
+    assert russian[0].startswith("4 Mar 2025 — [ru] ") and re.search(r"Вестник.*\[\d+\]", russian[0]), russian
     assert "never be handed back" in text
     block = text.split(peskov[0], 1)[1].split("## ", 1)[0]
-    assert "статус новых регионов" in block and "never be handed back" in block  # under one speaker
+    assert "Статус новых регионов" in block and "never be handed back" in block  # under one speaker
 
 
-async def _ingest(services: object, scope: str) -> None:
-    services.ingestor.statement_extractor = extract_with_russian_stand_in  # type: ignore[attr-defined]
-    results = await services.ingestor.ingest_many([RUSSIAN, *ENGLISH], added_by=scope)  # type: ignore[attr-defined]
+async def _ingest(services: Services, scope: str) -> None:
+    results = await services.ingestor.ingest_many([RUSSIAN, *ENGLISH], added_by=scope)
     assert [r.status for r in results] == ["added"] * 3
-    assert results[0].article.language == "ru" and results[0].statements == 1
+    russian = results[0].article
+    assert russian is not None and russian.language == "ru"
+    said = await services.library.statements(article_ids=[russian.id])
+    named = [(s.speaker, s.role, s.kind, s.said_on) for s, _ in said if not s.unnamed]
+    assert named == [
+        ("Дмитрий Песков", "пресс-секретарь Кремля", "quote", datetime(2025, 3, 4, tzinfo=UTC))
+    ], named
 
 
 async def test_cli_ask_and_stance(tmp_path: Path, embedder: LocalEmbedder) -> None:
@@ -97,7 +101,7 @@ async def test_cli_ask_and_stance(tmp_path: Path, embedder: LocalEmbedder) -> No
     for actor in ("Peskov", "Песков", "Пєсков"):
         stance = briefbot(data, "stance", actor)
         assert stance.returncode == 0, stance.stderr
-        assert "статус новых регионов" in stance.stdout and "never be handed back" in stance.stdout, actor
+        assert "Статус новых регионов" in stance.stdout and "never be handed back" in stance.stdout, actor
         heading = re.findall(r"^## (.+)$", stance.stdout, re.MULTILINE)
         assert len(heading) == 1, (actor, heading)
         # The name as the question wrote it: in Cyrillic when asked in Cyrillic.
@@ -114,9 +118,9 @@ async def env(tmp_path: Path, embedder: LocalEmbedder) -> AsyncIterator[Env]:
 async def test_telegram(env: Env) -> None:
     replies = await env.send(env.tg.make_text_message(ALICE, QUESTION))
     html = html_of(replies[0])
-    assert "Dmitry Peskov" in html and "статус новых регионов" in html and "[ru]" in html
+    assert "Dmitry Peskov" in html and "Статус новых регионов" in html and "[ru]" in html
     assert "Дмитрий Песков" not in html
     plain = re.sub(r"<[^>]+>", "", html)
-    row = next(line for line in plain.splitlines() if "статус новых регионов" in line)
-    assert row.startswith("5 Mar 2025 — [ru] ") and "Вестник" in row
+    row = next(line for line in plain.splitlines() if "Статус новых регионов" in line)
+    assert row.startswith("4 Mar 2025 — [ru] ") and "Вестник" in row
     assert "never be handed back" in plain
