@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from briefing._stance_slavic import parse_slavic_stance
 from briefing.citations import SentenceEmbeddings
 from briefing.quote_context import context_before, leans, proper_nouns, sentence_before
 from briefing.timeline import Row, display_names, merge_outlets, speaker_groups, write
@@ -69,8 +70,9 @@ _ACTOR_KEYS = {
     "nato": "nato",
     # The same actors asked in Russian or Ukrainian (/stance Кремль).
     "кремль": "kremlin", "россия": "russia", "росія": "russia", "москва": "russia", "украина": "ukraine",
-    "україна": "ukraine", "киев": "ukraine", "київ": "ukraine", "сша": "us", "ес": "eu", "евросоюз": "eu",
-    "євросоюз": "eu", "оон": "un", "нато": "nato",
+    "україна": "ukraine", "киев": "ukraine", "київ": "ukraine", "сша": "us", "вашингтон": "us",
+    "белый дом": "us", "білий дім": "us", "ес": "eu", "єс": "eu", "евросоюз": "eu", "євросоюз": "eu",
+    "брюссель": "eu", "оон": "un", "нато": "nato",
 }  # fmt: skip
 # Terms that name an office any country has; on their own they must not pull in another country's people
 # ("Ukrainian presidential adviser" is not the Kremlin).
@@ -98,6 +100,7 @@ _QUESTIONS = [
         r"^where\s+(?:does|do|did)\s+(?:the\s+)?(?P<actor>.+?)\s+stand(?:\s+(?:on|regarding|with)\s+(?P<topic>.+))?$",
     )
 ]
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _NOT_ACTORS = frozenset(
     """you i we they he she it this that people anyone everyone someone article report text story news
     document study paper source sources author writer media press public world bot""".split()
@@ -113,10 +116,11 @@ _CONTEXT_WEIGHT, _SENTENCE_WEIGHT, _TITLE_WEIGHT = 1.0, 0.9, 0.8
 _TERM_BONUS, _FRAME_TERM_BONUS = 0.3, 0.15
 _ELSEWHERE_FACTOR, _ELSEWHERE_PENALTY = 0.5, 0.1
 _FOLLOW_FACTOR = 0.8
-# A row in another script than the topic (a Russian statement, an English topic) is beyond the sentence model,
-# which reads English only: its cosines are noise around zero. It is judged on the topic's terms alone
-# (briefing/_topic_stems.py has the Russian and Ukrainian ones), as if its cosine were this: enough with a
-# term in its own words (+0.3) or in its sentence and headline (+0.15), not without.
+# A row or a topic in another script than Latin (a Russian statement, a topic asked in Ukrainian) is beyond
+# the sentence model, which reads English only: its cosines across scripts are noise around zero, and between
+# two Cyrillic texts high whatever they say. It is judged on the topic's terms alone (briefing/_topic_stems.py
+# has the Russian and Ukrainian ones), as if its cosine were this: enough with a term in its own words (+0.3)
+# or in its sentence and headline (+0.15), not without.
 _UNREADABLE_COSINE = 0.2
 
 
@@ -128,8 +132,15 @@ class StanceQuery:
 
 
 def parse_stance_question(question: str) -> StanceQuery | None:
-    """The actor and topic of a question about someone's position, or None for any other question."""
+    """The actor and topic of a question about someone's position, or None for any other question. Asked
+    in Russian or Ukrainian, it is read by their patterns (briefing/_stance_slavic.py), the actor given back
+    in the nominative."""
     text = " ".join(question.strip().rstrip("?!. ").split())
+    if _CYRILLIC.search(text):
+        found = parse_slavic_stance(text)
+        if found is None:
+            return None
+        return StanceQuery(actor=found[0], topic=found[1], terms=actor_terms(found[0]))
     for pattern in _QUESTIONS:
         m = pattern.match(text)
         if m is None:
@@ -371,7 +382,7 @@ class StanceService:
         for row, text, sentence, context, title in zip(rows, own, sentences, contexts, titles, strict=True):
             said = max(cosine(text), _CONTEXT_WEIGHT * cosine(context))
             around = max(_SENTENCE_WEIGHT * cosine(sentence), _TITLE_WEIGHT * cosine(title))
-            if topic_script and script_of(text) not in (None, topic_script):
+            if topic_script not in (None, "Latn") or script_of(text) not in (None, "Latn"):
                 said = around = _UNREADABLE_COSINE
             elsewhere = bool(find_terms(expansion.others, text))
             covered = bool(find_terms(expansion.terms, text)) or (

@@ -233,7 +233,11 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
     chosen = [
         COVERS[n] for n, stems in matched.items() if not any(stems < other for other in matched.values())
     ]
-    if embeddings is not None:
+    if _CYRILLIC.search(topic):
+        # A topic asked in Russian or Ukrainian ("новым регионам", "перемир'я") takes the entries whose word
+        # beginnings it holds; the table's names are English, and so is the sentence model.
+        chosen += [c for c in COVERS if c not in chosen and find_terms(_cyrillic_terms(c), topic)]
+    if embeddings is not None and not _CYRILLIC.search(topic):
         names = [(cover, name) for cover in COVERS if cover not in chosen for name in cover.names]
         # Through the shared cache: the table's names are embedded once per process, not per question.
         vectors = await embeddings.vectors([topic, *(name for _, name in names)])
@@ -246,7 +250,7 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
                 chosen.append(cover)
     # The topic's own words count as terms only for a subject the table does not know: "deal" in "minerals
     # deal" would match "deal with the root causes".
-    own = [w for w in re.findall(r"[\w'’-]+", topic.lower()) if w not in STOPWORDS and len(w) >= 3]
+    own = [_own_term(w) for w in re.findall(r"[\w'’-]+", topic.lower()) if w not in STOPWORDS and len(w) >= 3]
     terms = tuple(dict.fromkeys(t for cover in chosen for t in cover.terms)) if chosen else tuple(own)
     names_taken = tuple(dict.fromkeys([topic, *(cover.names[0] for cover in chosen)]))
     others = tuple(
@@ -256,6 +260,19 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
 
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+# Cyrillic words of a topic the table does not know are matched by their beginnings (Russian and Ukrainian
+# inflect: "выборах", "выборы"), with this many letters of the ending left off, keeping at least four.
+_OWN_ENDING = 2
+
+
+def _cyrillic_terms(cover: Cover) -> tuple[str, ...]:
+    return tuple(t for t in cover.terms if _CYRILLIC.search(t))
+
+
+def _own_term(word: str) -> str:
+    if not _CYRILLIC.search(word) or len(word) <= 4:
+        return word
+    return word[: max(4, len(word) - _OWN_ENDING)]
 
 
 def find_terms(terms: tuple[str, ...], text: str) -> list[str]:

@@ -9,6 +9,7 @@ Wednesday 5 March is 4 March), the name in the nominative and the role.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -106,6 +107,31 @@ async def test_cli_ask_and_stance(tmp_path: Path, embedder: LocalEmbedder) -> No
         assert len(heading) == 1, (actor, heading)
         # The name as the question wrote it: in Cyrillic when asked in Cyrillic.
         assert heading[0].startswith("Дмитрий Песков" if actor != "Peskov" else "Dmitry Peskov"), heading
+
+
+def test_cli_asked_in_russian_or_ukrainian(tmp_path: Path, embedder: LocalEmbedder) -> None:
+    """A stance question in Russian or Ukrainian goes to the timeline as the English one does: the same
+    statements under one speaker, named in the question's script, the English one marked [en]."""
+    data = tmp_path / "data"
+
+    async def ingest() -> None:
+        services = await open_services(make_settings(data), embedder=embedder)
+        try:
+            await _ingest(services, "shared")
+        finally:
+            services.index.close()
+            services.library.close()
+
+    asyncio.run(ingest())
+    for question in ("Какова позиция Кремля по новым регионам?", "Яка позиція Пєскова щодо нових регіонів?"):
+        asked = briefbot(data, "ask", question)
+        assert asked.returncode == 0, asked.stderr
+        headings = re.findall(r"^## (.+)$", asked.stdout, re.MULTILINE)
+        peskov = [h for h in headings if "Песков" in h or "Peskov" in h]
+        assert len(peskov) == 1 and peskov[0].startswith("Дмитрий Песков"), (question, headings)
+        block = asked.stdout.split(peskov[0], 1)[1].split("## ", 1)[0]
+        assert re.search(r"^4 Mar 2025 — «Статус новых регионов", block, re.MULTILINE), block
+        assert re.search(r"^10 Mar 2025 — \[en\] .*never be handed back", block, re.MULTILINE), block
 
 
 @pytest.fixture
