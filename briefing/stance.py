@@ -11,6 +11,7 @@ their text are built in timeline.py; the LLM summary above them, when there is o
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.search import Searcher
 from retrieval.statements import article_sentences
 from retrieval.store import ChunkRecord, Library, SearchFilters, Statement
-from retrieval.text import STOPWORDS, romanise, same_person, script_of
+from retrieval.text import STOPWORDS, fold_words, romanisations, romanise, same_person, script_of
 
 __all__ = [
     "StanceQuery", "StanceService", "Timeline", "actor_terms", "is_stance_question", "parse_stance_question",
@@ -182,16 +183,24 @@ def _term_at(term: str, text: str) -> int:
 def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bool:
     """Whether a speaker speaks for the actor. For a known institution the earliest affiliation named
     wins: "United States ambassador to the UN" speaks for the US, "Ukrainian Foreign Ministry spokesman"
-    for Ukraine. Anyone else asked about is a person (the speaker, by name key) or a body their role names.
-    Names and roles in Cyrillic are read romanised."""
+    for Ukraine. Anyone else asked about is a person (the speaker, by `same_person`) or a body their role
+    names. Names and roles in Cyrillic are read romanised, with a г read as g and as h ("Сибига" is Sybiha),
+    and terms and text are folded as name keys are (y and i one letter: "Podoliak" is "podolyak")."""
     group = _ACTOR_KEYS.get(actor.lower().strip())
     if group is None and same_person(actor, speaker):
         return True
-    terms = [romanise(t).lower() for t in terms]
-    text = romanise(f"{speaker} | {role or ''}").lower()
-    if group is None:  # not the speaker: a body their role names ("Pentagon spokesman")
-        text = romanise(role or "").lower()
-    hits = [(pos, t) for t in terms if (pos := _term_at(t, text)) >= 0]
+    # Not the speaker: a body their role names ("Pentagon spokesman").
+    subject = f"{speaker} | {role or ''}" if group is not None else role or ""
+    return any(_affiliated(group, terms, fold_words(text)) for text in romanisations(subject))
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded(term: str) -> str:
+    return fold_words(romanise(term))
+
+
+def _affiliated(group: str | None, terms: list[str], text: str) -> bool:
+    hits = [(pos, t) for t in terms if (pos := _term_at(_folded(t), text)) >= 0]
     if not hits:
         return False
     if group is None:
@@ -200,7 +209,9 @@ def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bo
     for other, other_terms in _ALIASES.items():
         if other == group or set(other_terms) & {t for _, t in hits if t not in _GENERIC_TERMS}:
             continue
-        positions = [p for t in other_terms if t not in _GENERIC_TERMS and (p := _term_at(t, text)) >= 0]
+        positions = [
+            p for t in other_terms if t not in _GENERIC_TERMS and (p := _term_at(_folded(t), text)) >= 0
+        ]
         if positions and min(positions) < mine:
             return False
         if positions and all(t in _GENERIC_TERMS for _, t in hits):

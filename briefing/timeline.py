@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from briefing.types import Briefing, Citation
 from retrieval.statements import opens_with_verb, reported
 from retrieval.store import ChunkRecord, Statement
-from retrieval.text import STOPWORDS, format_date, guess_language, person_key, romanise, script_of
+from retrieval.text import STOPWORDS, format_date, guess_language, person_keys, romanise, script_of
 
 __all__ = [
     "SAME_EVENT", "Row", "display_names", "merge_outlets", "said", "same_words", "speaker_groups", "write",
@@ -67,20 +67,39 @@ class Row:
 def speaker_groups(statements: list[Statement]) -> dict[int, str]:
     """One key per speaker across articles, scripts and spellings: "Sergei Lavrov", "Sergey Lavrov",
     "Сергей Лавров" and a bare "Lavrov" are one; so are "Volodymyr Zelenskyy" and "Владимир Зеленский"
-    (surname and first initial, `retrieval.text.person_key`)."""
-    keys = {id(s): person_key(s.speaker) for s in statements}
-    initials: dict[str, set[str]] = {}
-    for surname, initial in keys.values():
-        if initial:
-            initials.setdefault(surname, set()).add(initial)
+    (surname and first initial, `retrieval.text.person_keys`), and "Andrii Sybiha", "Андрій Сибіга" and
+    "Андрей Сибига" (a г read as h or g). Names that share a (surname, initial) under some reading are one
+    speaker; a bare surname joins the one speaker with a first name it can belong to."""
+    keys = {id(s): person_keys(s.speaker) for s in statements}
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    def join(keys_of_one: list[str]) -> None:
+        first = root(keys_of_one[0])
+        for key in keys_of_one[1:]:
+            parent[root(key)] = first
+
+    named = {k for ks in keys.values() for k in ks if k[1]}
+    for ks in keys.values():  # the readings of one name are one speaker
+        join([f"{surname}|{initial}" for surname, initial in ks])
     groups: dict[int, str] = {}
     for s in statements:
-        surname, initial = keys[id(s)]
-        if not initial:  # a bare surname joins the one full name it can belong to
-            candidates = initials.get(surname, set())
-            initial = next(iter(candidates)) if len(candidates) == 1 else ""
-        groups[id(s)] = f"{surname}|{initial}"
-    return groups
+        ks = keys[id(s)]
+        if not any(initial for _, initial in ks):  # a bare surname
+            speakers = {root(f"{surname}|{initial}") for surname, initial in named if (surname, "") in ks}
+            if len(speakers) == 1:
+                join([next(iter(speakers)), *(f"{surname}|" for surname, _ in ks)])
+    for s in statements:
+        # The group's name: its smallest key, the same whichever statement comes first.
+        groups[id(s)] = root(f"{keys[id(s)][0][0]}|{keys[id(s)][0][1]}")
+    members: dict[str, list[str]] = {}
+    for key in parent:
+        members.setdefault(root(key), []).append(key)
+    return {i: min(members[g]) for i, g in groups.items()}
 
 
 def _pick(counter: Counter[str], script: str, asked: str) -> str | None:

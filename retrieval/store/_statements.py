@@ -6,6 +6,8 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from retrieval.text import lookup_keys
+
 from ._records import ChunkRecord, SearchFilters, Statement
 from ._sql import dt, filter_sql, iso, speaker_key, ts
 from ._sqlite import SqliteStore
@@ -49,13 +51,16 @@ class StatementTable(SqliteStore):
         if speaker_terms:
             ors = []
             for term in speaker_terms:
+                # The key of every reading of the name (a г read as g or h), for the speaker's stored key; a
+                # term with no letters has none and matches by its words only.
+                keys = lookup_keys(term)
                 ors.append(
-                    "(casefold(s.speaker) LIKE ? OR casefold(coalesce(s.role, '')) LIKE ? "
-                    "OR s.speaker_key LIKE ?)"
+                    "(casefold(s.speaker) LIKE ? OR casefold(coalesce(s.role, '')) LIKE ?"
+                    + " OR s.speaker_key LIKE ?" * len(keys)
+                    + ")"
                 )
-                # A term with no letters has no key; "\0" then matches no key at all.
                 folded = term.casefold()
-                params.extend([f"%{folded}%", f"%{folded}%", f"%{speaker_key(term) or chr(0)}%"])
+                params.extend([f"%{folded}%", f"%{folded}%", *(f"%{k}%" for k in keys)])
             clauses.append("(NOT s.unnamed AND (" + " OR ".join(ors) + "))")
         if article_ids is not None:
             if not article_ids:
@@ -92,8 +97,10 @@ class StatementTable(SqliteStore):
         as name keys (Песков for Peskov)."""
         where, params = filter_sql(SearchFilters(scope=scope))
         likes = " AND ".join("casefold(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
-        keys = [speaker_key(w) or chr(0) for w in words]
-        key_likes = " AND ".join("s.speaker_key LIKE ? ESCAPE '\\'" for _ in keys) or "1 = 1"
+        # Each word under any reading of it (Sybiha for a stored Сибига), or no key ("\0") without letters.
+        keys = [lookup_keys(w) or (chr(0),) for w in words]
+        any_key = ["(" + " OR ".join("s.speaker_key LIKE ? ESCAPE '\\'" for _ in r) + ")" for r in keys]
+        key_likes = " AND ".join(any_key) or "1 = 1"
         sql = (
             f"SELECT 1 FROM statements s JOIN articles a ON a.id = s.article_id WHERE {where} "
             f"AND (({likes}) OR ({key_likes})) LIMIT 1"
@@ -102,5 +109,5 @@ class StatementTable(SqliteStore):
         def pattern(word: str) -> str:
             return "%" + re.sub(r"([\\%_])", r"\\\1", word.casefold()) + "%"
 
-        terms = [pattern(w) for w in words] + [pattern(k) for k in keys]
+        terms = [pattern(w) for w in words] + [pattern(k) for readings in keys for k in readings]
         return bool(await self._run(lambda c: c.execute(sql, [*params, *terms]).fetchone()))

@@ -6,7 +6,17 @@ from ._dates import format_date, format_moment
 from ._invisible import CONTROL, INVISIBLE, strip_invisible
 from ._language import detect_language, guess_language, load_language_model, script_of
 from ._markers import MARKER, MARKER_PATTERN
-from ._names import name_key, person_key, romanise, same_person
+from ._names import (
+    fold_words,
+    lookup_keys,
+    name_key,
+    name_keys,
+    person_key,
+    person_keys,
+    romanisations,
+    romanise,
+    same_person,
+)
 from ._sentences import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -31,14 +41,19 @@ __all__ = [
     "TERMINAL",
     "detect_language",
     "ends_sentence",
+    "fold_words",
     "format_date",
     "format_moment",
     "guess_language",
     "load_language_model",
+    "lookup_keys",
     "name_key",
+    "name_keys",
     "paragraphs",
     "passage_sentences",
     "person_key",
+    "person_keys",
+    "romanisations",
     "romanise",
     "same_person",
     "script_of",

@@ -4,6 +4,7 @@ against the local OpenAI-compatible server)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,5 +172,69 @@ async def test_questions_find_answers_in_the_other_script(
         assert not (await briefer.ask("Как приготовить борщ с фасолью?")).found
     finally:
         # The shared embedders outlive this test: only what it opened is closed.
+        services.index.close()
+        services.library.close()
+
+
+# ---- one speaker whichever way г is read ------------------------------------------------------------------
+
+SYBIHA = [
+    Extracted(
+        title="Сибига: Киев готов к обмену", url="https://x.example/ru-sybiha", site="Вестник",
+        text="Министр иностранных дел Украины Андрей Сибига заявил во вторник, что Киев готов обсуждать "
+        "обмен пленными.", published=datetime(2025, 3, 5, tzinfo=UTC),
+    ),
+    Extracted(
+        title="Сибіга: жодного заморожування", url="https://x.example/uk-sybiha", site="Дзвін",
+        text="Міністр закордонних справ України Андрій Сибіга заявив у понеділок, що Київ не погодиться на "
+        "заморожування конфлікту.", published=datetime(2025, 3, 5, tzinfo=UTC),
+    ),
+    Extracted(
+        title="Sybiha on prisoner swaps", url="https://x.example/en-sybiha", site="North Wire",
+        text="Ukrainian Foreign Minister Andrii Sybiha said on Friday that Kyiv wanted an all-for-all "
+        "prisoner exchange.", published=datetime(2025, 3, 8, tzinfo=UTC),
+    ),
+    Extracted(
+        title="Budget vote", url="https://x.example/en-gill", site="North Wire",
+        text="Councillor Martin Gill said the budget would pass in May. Councillor Rosa Hill said the "
+        "budget would fail.", published=datetime(2025, 3, 8, tzinfo=UTC),
+    ),
+]  # fmt: skip
+
+
+async def test_one_speaker_whichever_way_g_is_read(tmp_path: Path, embedder: LocalEmbedder) -> None:
+    from briefing.stance import StanceService
+    from briefing.watch import PositionWatch
+    from retrieval.store import SearchFilters
+
+    services = await open_services(make_settings(tmp_path / "data"), embedder=embedder)
+    try:
+        results = await services.ingestor.ingest_many(SYBIHA)
+        assert all(r.status == "added" for r in results)
+        stance = StanceService(services.library, services.searcher)
+        # Asked in Latin, Ukrainian or Russian letters: the Russian spelling (г read g), the Ukrainian one
+        # (г read h) and the English one are one speaker, under one heading.
+        for actor in ("Sybiha", "Сибіга", "Сибига", "Ukraine"):
+            timeline = await stance.timeline(actor)
+            assert timeline.found, actor
+            headings = re.findall(r"^## (.*(?:Sybiha|Сибига|Сибіга).*)$", timeline.answer, re.MULTILINE)
+            assert len(headings) == 1, (actor, timeline.answer)
+            for words in ("обмен пленными", "заморожування конфлікту", "all-for-all"):
+                assert words in timeline.answer, (actor, words)
+        # A watch matches by the same rule: the Russian article is news for a watch on "Sybiha".
+        russian = results[0].article
+        assert russian is not None
+        news = await PositionWatch(stance).news("Sybiha", None, scope="shared", fresh=[russian.id])
+        assert [n.row.parts[0].speaker for n in news] == ["Андрей Сибига"]
+        # Latin g and h stay apart: Hill is not Gill, though a search for one reads the other's key too.
+        hill = re.findall(r"^## (.+)$", (await stance.timeline("Hill")).answer, re.MULTILINE)
+        assert len(hill) == 1 and "Rosa Hill" in hill[0]
+        found = await services.library.statements(speaker_terms=["Hill"], filters=SearchFilters())
+        assert {s.speaker for s, _ in found} == {"Councillor Rosa Hill", "Councillor Martin Gill"}
+        budget = results[3].article
+        assert budget is not None
+        gill = await PositionWatch(stance).news("Gill", None, scope="shared", fresh=[budget.id])
+        assert [n.row.parts[0].speaker for n in gill] == ["Councillor Martin Gill"]
+    finally:
         services.index.close()
         services.library.close()
