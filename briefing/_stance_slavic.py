@@ -49,7 +49,7 @@ _WHAT = {"ru": "что", "uk": "що"}
 _HOW = {"ru": "как", "uk": "як"}
 
 
-def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
+def _patterns(lang: str) -> list[tuple[str, str]]:
     """(pattern, case of the actor) for one language."""
     about = rf"(?:\s+(?:{_ABOUT[lang]})\s+(?P<topic>.+))?"
     return [
