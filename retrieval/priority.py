@@ -37,7 +37,10 @@ def lower_priority() -> None:
     """Nice the calling thread (on Linux a thread has a priority of its own) or, where threads share their
     process's, nothing: best effort. Threads it starts afterwards inherit the lower priority."""
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BULK_NICENESS)
+        # Relative to the process's own priority, as os.nice is for worker processes: a bot the operator
+        # started niced would otherwise have its bulk thread set back up to BULK_NICENESS, above the bot.
+        base = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, base + BULK_NICENESS))
     except (AttributeError, OSError):
         pass
 

@@ -106,7 +106,7 @@ class Searcher:
         async def dense() -> tuple[np.ndarray | None, list[tuple[str, float]]]:
             if mode == "bm25":
                 return None, []
-            vector = await self.query_vectors.vector(self.embedder, query)
+            vector = await self.query_vectors.vector(self.embedder, query, scope=filters.scope)
             return vector, await self.index.query(vector, n, DenseIndex.where(filters))
 
         async def lexical() -> list[tuple[str, float]]:

@@ -92,10 +92,10 @@ class E5Embedder(Embedder):
             options = ort.SessionOptions()
             if self._threads:
                 options.intra_op_num_threads = self._threads
-            if bulk:
-                # Idle workers of the niced bulk session sleep instead of spinning: spinning burns the CPU a
-                # question's session needs, and bulk work does not care about the microseconds saved.
-                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            # Idle workers sleep instead of spinning, in both sessions, as MiniLM's do: on a 2-core machine
+            # shared with other work, spinning burned several times the CPU of the work itself, CPU that the
+            # rest of an answer (or the question waiting behind bulk work) needed.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             return ort.InferenceSession(
                 str(self._graph), sess_options=options, providers=["CPUExecutionProvider"]
             )

@@ -5,8 +5,9 @@ come back: the same question in several chats of one team, the same question ask
 came in. The vector depends on the question's text and the model only, so it is kept by both, for the last
 `capacity` questions. Questions asked at the same moment share one embedding call.
 
-What a chat could learn from it is that an answer came a few tens of milliseconds sooner, once, because the
-same words were asked recently somewhere; the vector holds nothing of any library.
+Vectors are also kept apart by the asking chat (`scope`). Shared, a chat could time its own question and learn
+that another chat had just asked the same words; kept apart, a chat only ever gains from its own questions,
+which is where repeats mostly come from (the same question asked again after new articles came in).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from ._base import Embedder
 class QueryVectors:
     def __init__(self, *, capacity: int = 256) -> None:
         self.capacity = capacity
-        self._vectors: OrderedDict[tuple[str, int, str], np.ndarray] = OrderedDict()
-        self._pending: dict[tuple[str, int, str], asyncio.Future[np.ndarray]] = {}
+        self._vectors: OrderedDict[tuple[str, int, str, str | None], np.ndarray] = OrderedDict()
+        self._pending: dict[tuple[str, int, str, str | None], asyncio.Future[np.ndarray]] = {}
 
-    async def vector(self, embedder: Embedder, query: str) -> np.ndarray:
-        """The question's vector as `embedder.embed_queries` gives it, embedded at most once while kept."""
-        key = (embedder.id, embedder.dim, query)
+    async def vector(self, embedder: Embedder, query: str, *, scope: str | None = None) -> np.ndarray:
+        """The question's vector as `embedder.embed_queries` gives it, embedded at most once per `scope`
+        while kept."""
+        key = (embedder.id, embedder.dim, query, scope)
         known = self._vectors.get(key)
         if known is not None:
             self._vectors.move_to_end(key)
@@ -41,7 +43,7 @@ class QueryVectors:
             task.add_done_callback(lambda _: self._pending.pop(key, None))
         return await asyncio.shield(task)
 
-    async def _embed(self, embedder: Embedder, key: tuple[str, int, str]) -> np.ndarray:
+    async def _embed(self, embedder: Embedder, key: tuple[str, int, str, str | None]) -> np.ndarray:
         vector = (await embedder.embed_queries([key[2]]))[0]
         vector.setflags(write=False)
         self._vectors[key] = vector

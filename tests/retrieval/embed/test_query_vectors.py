@@ -10,6 +10,7 @@ import pytest
 from bot.services import Services
 from retrieval.embed import EmbeddingError, LocalEmbedder, QueryVectors
 from retrieval.search import Searcher
+from retrieval.store import SearchFilters
 from tests.support.corpus import CORPUS
 from tests.support.embedders import WatchedEmbedder
 
@@ -80,3 +81,17 @@ async def test_search_embeds_a_repeated_question_once_with_the_same_hits(service
     again = await searcher.search("Why did the central bank keep its rate?", k=4)
     assert first and [h.as_dict() for h in again] == [h.as_dict() for h in first]
     assert watched.calls == 1
+
+
+async def test_one_chats_question_does_not_speed_up_another_chats(services: Services) -> None:
+    """Another chat asking the same words embeds them itself: a shared vector would answer it sooner, and
+    the time it takes would tell it what someone else had just asked."""
+    assert all(r.ok for r in await services.ingestor.ingest_many(CORPUS))
+    watched = WatchedEmbedder(services.embedder)
+    searcher = Searcher(services.library, services.index, watched)
+    question = "Why did the central bank keep its rate?"
+    await searcher.search(question, k=4, filters=SearchFilters(scope="chat:1"))
+    await searcher.search(question, k=4, filters=SearchFilters(scope="chat:1"))
+    assert watched.calls == 1
+    await searcher.search(question, k=4, filters=SearchFilters(scope="chat:2"))
+    assert watched.calls == 2
