@@ -277,6 +277,7 @@ async def open_services(
             # The rest of a repair would fill the old index that the upgrade replaces anyway.
             await services.ingestor.resume()
         await refresh_statements(services)
+        await refresh_languages(services)
         return services
     except BaseException:
         if index is not None:
@@ -300,6 +301,15 @@ async def refresh_statements(services: Services) -> int:
         done = await services.ingestor.reextract_statements()
         log.info("re-extracted the statements of %d articles", done)
     await library.set_meta(EXTRACTOR_META_KEY, EXTRACTOR_VERSION)
+    return done
+
+
+async def refresh_languages(services: Services) -> int:
+    """Detect the languages of passages stored before passages had one (once: afterwards every passage has
+    one, '' when undetermined). Returns the articles done."""
+    done = await services.ingestor.fill_languages()
+    if done:
+        log.info("detected the language of %d stored articles and their passages", done)
     return done
 
 

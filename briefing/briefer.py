@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,14 @@ from briefing.citations import (
     coverage,
 )
 from briefing.config import LLMConfig
+from briefing.crosslingual import (
+    CYRILLIC_LANGUAGES,
+    NO_OFFSETS,
+    CrossScale,
+    ScriptOffsets,
+    effective_similarity,
+    search_across_scripts,
+)
 from briefing.digest import Digest
 from briefing.stance import StanceService, parse_stance_question
 from briefing.stance_summary import summarise, with_summary
@@ -33,6 +42,7 @@ from briefing.writer import OfflineWriter, Writer
 from retrieval.embed import Embedder
 from retrieval.search import Searcher
 from retrieval.store import Hit, Library, SearchFilters
+from retrieval.text import script_of
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +74,34 @@ PASSAGE_MARGIN = 0.12
 # The ensemble's E5 on onnxruntime int8 (`e5i8`) gives vectors within cosine 0.99 of the engine's (`e5q4`):
 # the same calibration, carried over unchanged.
 _SEARCH_CALIBRATION = {"minilm-l6-v2-int8-e5q4": (0.725, 0.055), "minilm-l6-v2-int8-e5i8": (0.725, 0.055)}
+# Questions and passages in different scripts (briefing/crosslingual.py): offsets per pair of scripts, on
+# the ensemble's scale, chosen by `bench/crosslingual.py --calibrate` on the bilingual set (README,
+# "Cross-lingual answers"). Re-run it when an embedder changes; it says whether these still hold.
+# The onnxruntime build (e5i8), measured on 2026-12-03: English questions over Russian and Ukrainian passages
+# +0.135, Russian and Ukrainian questions over English passages +0.14, over Cyrillic passages -0.04 (MiniLM
+# finds Cyrillic texts alike). The engine's build (e5q4), kept for libraries not yet re-embedded: +0.14,
+# +0.14, -0.04.
+_SCRIPT_OFFSETS = {
+    "minilm-l6-v2-int8-e5q4": ScriptOffsets(
+        {("Latn", "Cyrl"): 0.14, ("Cyrl", "Latn"): 0.14, ("Cyrl", "Cyrl"): -0.04}
+    ),
+    "minilm-l6-v2-int8-e5i8": ScriptOffsets(
+        {("Latn", "Cyrl"): 0.135, ("Cyrl", "Latn"): 0.14, ("Cyrl", "Cyrl"): -0.04}
+    ),
+}
+# Search fetches this many times the passages a briefing needs before re-ranking them across scripts.
+RERANK_POOL = 3
 
 
 def search_calibration(embedder_id: str) -> tuple[float, float]:
     """Relevance bar and passage margin for the cosines of this search embedder (MiniLM's when unknown)."""
     return _SEARCH_CALIBRATION.get(embedder_id, (RELEVANCE_THRESHOLD, PASSAGE_MARGIN))
+
+
+def script_offsets(embedder_id: str) -> ScriptOffsets:
+    """The cross-script offsets for this embedder's cosines (none known, e.g. for MiniLM alone, which cannot
+    match across scripts at all: no offset)."""
+    return _SCRIPT_OFFSETS.get(embedder_id, NO_OFFSETS)
 
 LLM_REJECTED_NOTE = (
     "The language model's answer could not be matched to the sources, so this briefing was assembled "
@@ -95,12 +128,29 @@ def judge_relevance(
     *,
     threshold: float = RELEVANCE_THRESHOLD,
     lexical: float = LEXICAL_THRESHOLD,
+    offsets: ScriptOffsets = NO_OFFSETS,
 ) -> Relevance:
     words = content_words(question)
-    best_sim = max((h.similarity for h in hits if h.similarity is not None), default=0.0)
+    sims = [s for h in hits if (s := effective_similarity(question, h, offsets)) is not None]
+    best_sim = max(sims, default=0.0)
     best_lex = max((coverage(words, content_words(f"{h.title} {h.text}")) for h in hits), default=0.0)
     strong_lexical = len(words) >= 2 and best_lex >= lexical
     return Relevance(best_sim >= threshold or strong_lexical, best_sim, best_lex)
+
+
+def select_passages(
+    question: str, hits: list[Hit], verdict: Relevance, margin: float, offsets: ScriptOffsets = NO_OFFSETS
+) -> list[Passage]:
+    """The hits the writer gets: those within `margin` of the best (cross-script ones on the raised scale)
+    or holding most of the question's words."""
+    words = content_words(question)
+    floor = verdict.best_similarity - margin
+    kept = [
+        h for h in hits
+        if (effective_similarity(question, h, offsets) or 0.0) >= floor
+        or coverage(words, content_words(f"{h.title} {h.text}")) >= 0.6
+    ]  # fmt: skip
+    return [Passage(i, h) for i, h in enumerate(kept or hits[:1], 1)]
 
 
 class Briefer:
@@ -115,6 +165,7 @@ class Briefer:
         relevance_threshold: float = RELEVANCE_THRESHOLD,
         passage_margin: float = PASSAGE_MARGIN,
         lexical_threshold: float = LEXICAL_THRESHOLD,
+        offsets: ScriptOffsets = NO_OFFSETS,
         support: SupportThresholds | None = None,
         on_quota_exhausted: QuotaCallback | None = None,
         on_quota_restored: QuotaCallback | None = None,
@@ -127,6 +178,8 @@ class Briefer:
         self.relevance_threshold = relevance_threshold
         self.passage_margin = passage_margin
         self.lexical_threshold = lexical_threshold
+        self.offsets = offsets
+        self._languages: tuple[float, set[str]] | None = None  # (when read, the passages' languages)
         self.support = support or SupportThresholds()
         self.on_quota_exhausted = on_quota_exhausted
         self.on_quota_restored = on_quota_restored
@@ -142,13 +195,20 @@ class Briefer:
         if stance is not None:
             return stance
         # Three passages per article, not search's default two: one long article may hold the whole answer.
-        hits = await self.searcher.search(question, k=k, filters=filters, per_article=3)
+        # With passages in several scripts, a wider pool is re-ranked on one scale (briefing/crosslingual.py).
+        hits = await search_across_scripts(
+            self.searcher, question, k=k, pool=k * RERANK_POOL if self.offsets else k, filters=filters,
+            offsets=self.offsets, other_script_stored=await self._other_script_stored(question),
+        )  # fmt: skip
         index_down = any(h.keyword_only for h in hits)
         lexical = self.lexical_threshold
         if hits and all(h.similarity is None for h in hits):
             # No cosine to judge by (the index is down, or lost these vectors): words alone must carry it.
             lexical = min(lexical, DEGRADED_LEXICAL_THRESHOLD)
-        verdict = judge_relevance(question, hits, threshold=self.relevance_threshold, lexical=lexical)
+        verdict = judge_relevance(
+            question, hits, threshold=self.relevance_threshold, lexical=lexical,
+            offsets=self.offsets,
+        )  # fmt: skip
         if not verdict.relevant:
             return Briefing(NOT_FOUND_ANSWER, found=False)
         passages = self._passages(question, hits, verdict)
@@ -158,6 +218,17 @@ class Briefer:
         if index_down and briefing.found:
             briefing.note = " ".join(n for n in (KEYWORD_ONLY_NOTE, briefing.note) if n)
         return briefing
+
+    async def _other_script_stored(self, question: str) -> bool:
+        """Whether the library holds passages in another script than the question's (their stored languages,
+        read at most once a minute)."""
+        if not self.offsets:
+            return False
+        now = time.monotonic()
+        if self._languages is None or now - self._languages[0] > 60:
+            self._languages = (now, await self.library.passage_languages())
+        cyrillic = script_of(question) == "Cyrl"
+        return any((lang in CYRILLIC_LANGUAGES) != cyrillic for lang in self._languages[1])
 
     async def stance(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None
@@ -196,13 +267,7 @@ class Briefer:
         return briefing if briefing.found else None
 
     def _passages(self, question: str, hits: list[Hit], verdict: Relevance) -> list[Passage]:
-        words = content_words(question)
-        floor = verdict.best_similarity - self.passage_margin
-        kept = [
-            h for h in hits
-            if (h.similarity or 0.0) >= floor or coverage(words, content_words(f"{h.title} {h.text}")) >= 0.6
-        ]  # fmt: skip
-        return [Passage(i, h) for i, h in enumerate(kept or hits[:1], 1)]
+        return select_passages(question, hits, verdict, self.passage_margin, self.offsets)
 
     async def _finish(self, question: str, passages: list[Passage], draft: Draft) -> Briefing:
         if not draft.found:
@@ -274,9 +339,15 @@ def build_briefer(
     on_quota_restored: QuotaCallback | None = None,
 ) -> Briefer:
     """The briefer for these backends: the LLM writer when one is configured, else the offline writer."""
-    # Sentence comparisons (writer, citation check, stance) run on the model their thresholds were set for.
+    # Sentence comparisons (writer, citation check, stance) run on the model their thresholds were set for;
+    # a passage in another script than the question is scored on search's cosine instead (CrossScale).
     # Their passages' sentence vectors are kept in the library, embedded once (see briefing.embeddings).
-    offline = OfflineWriter(SentenceEmbeddings(backends.embedder.sentence_model(), store=backends.library))
+    relevance, margin = search_calibration(backends.embedder.id)
+    offsets = script_offsets(backends.embedder.id)
+    cross = CrossScale(offsets, relevance, margin, RELEVANCE_THRESHOLD, PASSAGE_MARGIN) if offsets else None
+    offline = OfflineWriter(
+        SentenceEmbeddings(backends.embedder.sentence_model(), store=backends.library), cross=cross
+    )
     writer: Writer = offline
     llm = backends.llm
     if llm is not None:
@@ -286,9 +357,9 @@ def build_briefer(
         prompts.check_all()
         writer = LLMWriter.from_config(llm, fallback=offline)
     stance = StanceService(backends.library, backends.searcher, embeddings=offline.embeddings)
-    relevance, margin = search_calibration(backends.embedder.id)
     return Briefer(
         backends.searcher, backends.library, writer, offline=offline, stance=stance,
-        relevance_threshold=relevance, passage_margin=margin, on_quota_exhausted=on_quota_exhausted,
+        relevance_threshold=relevance, passage_margin=margin,
+        offsets=offsets, on_quota_exhausted=on_quota_exhausted,
         on_quota_restored=on_quota_restored,
     )  # fmt: skip

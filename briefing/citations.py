@@ -19,6 +19,7 @@ from briefing._figures import mentions
 # Re-exported: the writer, the briefer and the benchmarks take them from here.
 from briefing._words import content_words as content_words
 from briefing._words import stem as stem
+from briefing.crosslingual import quoted_original
 from briefing.embeddings import SentenceEmbeddings as SentenceEmbeddings
 from briefing.types import Citation
 from retrieval.extract import addresses_a_model
@@ -313,6 +314,18 @@ async def check(
                     survivors.append(claim)
                 continue
             assert vectors is not None
+            original = quoted_original(claim.text, {n: sentences[n] for n in claim.cited})
+            if original is not None:
+                # A translation beside the passage's own words: the words are checked (verbatim) and the
+                # figures; the translation cannot be, by a sentence model that reads English only.
+                n, best = original
+                if not figures_supported(claim.text, stated[n]):
+                    dropped += 1
+                    continue
+                claim.cited = [n]
+                quotes[n] = max(quotes.get(n, (0.0, "")), (2.0, sentences[n][best]))
+                survivors.append(claim)
+                continue
             row = vectors[row_of[id(claim)]]
             words = content_words(claim.text)
             scored: dict[int, tuple[float, float, int]] = {}

@@ -30,7 +30,7 @@ from briefing.config import LLMConfig
 from briefing.types import SUMMARY_REJECTED_NOTE, SUMMARY_UNAVAILABLE_NOTE
 from briefing.writer import OfflineWriter, Writer
 from retrieval.errors import BackendUnavailable
-from retrieval.text import CONTROL, MARKER, ends_sentence, sentence_spans, strip_invisible
+from retrieval.text import CONTROL, MARKER, ends_sentence, guess_language, sentence_spans, strip_invisible
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +69,31 @@ def clean_text(text: str, *, nonce: str = "") -> str:
     return _DELIMITER_LIKE.sub(" ", text)
 
 
+_LANGUAGE_NAMES = {
+    "en": "English", "ru": "Russian", "uk": "Ukrainian", "be": "Belarusian", "bg": "Bulgarian",
+    "sr": "Serbian", "mk": "Macedonian", "pl": "Polish", "de": "German", "fr": "French", "es": "Spanish",
+    "it": "Italian",
+}  # fmt: skip
+
+
+def language_name(code: str | None) -> str:
+    """The language's English name, for the prompt ("ru": "Russian"); English when unknown."""
+    return _LANGUAGE_NAMES.get(code or "en", code or "English")
+
+
 def source_blocks(passages: list[Passage], nonce: str) -> str:
     blocks = []
     for p in passages:
         hit = p.hit
         when = hit.published.date().isoformat() if hit.published else "unknown"
+        language = language_name(hit.language or guess_language(hit.text))
         body = "\n".join(
             [
                 f"<<source-{nonce} n={p.n}>>",
                 f"title: {clean_text(hit.title, nonce=nonce)}",
                 f"outlet: {clean_text(hit.outlet, nonce=nonce)}",
                 f"date: {when}",
+                f"language: {language}",
                 "text:",
                 clean_text(hit.text, nonce=nonce).strip(),
                 f"<</source-{nonce}>>",
@@ -176,14 +190,17 @@ class LLMWriter(Writer):
         today = self._today().isoformat()
         system = prompts.load("briefing_system").render(today=today)
         user = prompts.load("briefing_user").render(
-            question=clean_text(question, nonce=nonce), sources=source_blocks(passages, nonce), today=today
-        )
+            question=clean_text(question, nonce=nonce), sources=source_blocks(passages, nonce), today=today,
+            language=language_name(guess_language(question)),
+        )  # fmt: skip
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def stance_messages(self, actor: str, topic: str | None, passages: list[Passage]) -> list[dict[str, str]]:
         nonce = secrets.token_hex(8)
         today = self._today().isoformat()
-        system = prompts.load("stance_system").render(today=today)
+        # A stance question names an actor and maybe a topic; their script is all there is to go by.
+        asked = language_name(guess_language(f"{actor} {topic or ''}"))
+        system = prompts.load("stance_system").render(today=today, language=asked)
         user = prompts.load("stance_user").render(
             actor=clean_text(actor, nonce=nonce),
             topic=clean_text(topic, nonce=nonce) if topic else "any subject",

@@ -11,10 +11,12 @@ their text are built in timeline.py; the LLM summary above them, when there is o
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from briefing._stance_slavic import parse_slavic_stance
 from briefing.citations import SentenceEmbeddings
 from briefing.quote_context import context_before, leans, proper_nouns, sentence_before
 from briefing.timeline import Row, display_names, merge_outlets, speaker_groups, write
@@ -23,7 +25,7 @@ from briefing.types import NOT_FOUND_ANSWER, Briefing
 from retrieval.search import Searcher
 from retrieval.statements import article_sentences
 from retrieval.store import ChunkRecord, Library, SearchFilters, Statement
-from retrieval.text import STOPWORDS
+from retrieval.text import STOPWORDS, fold_words, romanisations, romanise, same_person, script_of
 
 __all__ = [
     "StanceQuery", "StanceService", "Timeline", "actor_terms", "is_stance_question", "parse_stance_question",
@@ -32,14 +34,17 @@ __all__ = [
 
 # Who speaks for an institution or country. Terms match the start of a word in a speaker's name or role
 # ("ukrain" matches "Ukrainian"); the short ones must match a whole word.
+# Speakers and roles in Cyrillic are matched in their romanised form (retrieval.text.romanise), hence the
+# romanised Russian and Ukrainian stems: Кремль "kreml", России "rossii", Росії "rosii", Москва "moskv".
 _ALIASES: dict[str, tuple[str, ...]] = {
     "kremlin": (
         "kremlin", "peskov", "putin", "presidential", "lavrov", "ushakov", "zakharova", "russian president",
-        "russian foreign minist",
+        "russian foreign minist", "kreml",
     ),
     "russia": (
         "russia", "kremlin", "lavrov", "peskov", "putin", "moscow", "foreign ministry", "medvedev", "ushakov",
-        "zakharova", "nebenzya", "shoigu",
+        "zakharova", "nebenzya", "shoigu", "kreml", "rossii", "rossiya", "rossiysk", "rosii", "rosiia",
+        "rosiisk", "moskv",
     ),
     "ukraine": ("ukrain", "zelensk", "kyiv", "kiev", "sybiha", "yermak", "kuleba", "podolyak", "tykhy"),
     "us": (
@@ -64,6 +69,11 @@ _ACTOR_KEYS = {
     "eu": "eu", "the eu": "eu", "european union": "eu", "the european union": "eu", "brussels": "eu",
     "un": "un", "the un": "un", "united nations": "un", "the united nations": "un",
     "nato": "nato",
+    # The same actors asked in Russian or Ukrainian (/stance Кремль).
+    "кремль": "kremlin", "россия": "russia", "росія": "russia", "москва": "russia", "украина": "ukraine",
+    "україна": "ukraine", "киев": "ukraine", "київ": "ukraine", "сша": "us", "вашингтон": "us",
+    "белый дом": "us", "білий дім": "us", "ес": "eu", "єс": "eu", "евросоюз": "eu", "євросоюз": "eu",
+    "брюссель": "eu", "оон": "un", "нато": "nato",
 }  # fmt: skip
 # Terms that name an office any country has; on their own they must not pull in another country's people
 # ("Ukrainian presidential adviser" is not the Kremlin).
@@ -91,6 +101,7 @@ _QUESTIONS = [
         r"^where\s+(?:does|do|did)\s+(?:the\s+)?(?P<actor>.+?)\s+stand(?:\s+(?:on|regarding|with)\s+(?P<topic>.+))?$",
     )
 ]
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _NOT_ACTORS = frozenset(
     """you i we they he she it this that people anyone everyone someone article report text story news
     document study paper source sources author writer media press public world bot""".split()
@@ -106,6 +117,12 @@ _CONTEXT_WEIGHT, _SENTENCE_WEIGHT, _TITLE_WEIGHT = 1.0, 0.9, 0.8
 _TERM_BONUS, _FRAME_TERM_BONUS = 0.3, 0.15
 _ELSEWHERE_FACTOR, _ELSEWHERE_PENALTY = 0.5, 0.1
 _FOLLOW_FACTOR = 0.8
+# A row or a topic in another script than Latin (a Russian statement, a topic asked in Ukrainian) is beyond
+# the sentence model, which reads English only: its cosines across scripts are noise around zero, and between
+# two Cyrillic texts high whatever they say. It is judged on the topic's terms alone (briefing/_topic_stems.py
+# has the Russian and Ukrainian ones), as if its cosine were this: enough with a term in its own words (+0.3)
+# or in its sentence and headline (+0.15), not without.
+_UNREADABLE_COSINE = 0.2
 
 
 @dataclass(slots=True)
@@ -116,8 +133,15 @@ class StanceQuery:
 
 
 def parse_stance_question(question: str) -> StanceQuery | None:
-    """The actor and topic of a question about someone's position, or None for any other question."""
+    """The actor and topic of a question about someone's position, or None for any other question. Asked
+    in Russian or Ukrainian, it is read by their patterns (briefing/_stance_slavic.py), the actor given back
+    in the nominative."""
     text = " ".join(question.strip().rstrip("?!. ").split())
+    if _CYRILLIC.search(text):
+        found = parse_slavic_stance(text)
+        if found is None:
+            return None
+        return StanceQuery(actor=found[0], topic=found[1], terms=actor_terms(found[0]))
     for pattern in _QUESTIONS:
         m = pattern.match(text)
         if m is None:
@@ -159,19 +183,35 @@ def _term_at(term: str, text: str) -> int:
 def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bool:
     """Whether a speaker speaks for the actor. For a known institution the earliest affiliation named
     wins: "United States ambassador to the UN" speaks for the US, "Ukrainian Foreign Ministry spokesman"
-    for Ukraine."""
-    text = f"{speaker} | {role or ''}".lower()
-    hits = [(pos, t) for t in terms if (pos := _term_at(t, text)) >= 0]
+    for Ukraine. Anyone else asked about is a person (the speaker, by `same_person`) or a body their role
+    names. Names and roles in Cyrillic are read romanised, with a г read as g and as h ("Сибига" is Sybiha),
+    and terms and text are folded as name keys are (y and i one letter: "Podoliak" is "podolyak")."""
+    group = _ACTOR_KEYS.get(actor.lower().strip())
+    if group is None and same_person(actor, speaker):
+        return True
+    # Not the speaker: a body their role names ("Pentagon spokesman").
+    subject = f"{speaker} | {role or ''}" if group is not None else role or ""
+    return any(_affiliated(group, terms, fold_words(text)) for text in romanisations(subject))
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded(term: str) -> str:
+    return fold_words(romanise(term))
+
+
+def _affiliated(group: str | None, terms: list[str], text: str) -> bool:
+    hits = [(pos, t) for t in terms if (pos := _term_at(_folded(t), text)) >= 0]
     if not hits:
         return False
-    group = _ACTOR_KEYS.get(actor.lower().strip())
     if group is None:
         return True
     mine = min(pos for pos, _ in hits)
     for other, other_terms in _ALIASES.items():
         if other == group or set(other_terms) & {t for _, t in hits if t not in _GENERIC_TERMS}:
             continue
-        positions = [p for t in other_terms if t not in _GENERIC_TERMS and (p := _term_at(t, text)) >= 0]
+        positions = [
+            p for t in other_terms if t not in _GENERIC_TERMS and (p := _term_at(_folded(t), text)) >= 0
+        ]
         if positions and min(positions) < mine:
             return False
         if positions and all(t in _GENERIC_TERMS for _, t in hits):
@@ -181,8 +221,9 @@ def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bo
 
 def speaks_for(actor: str, statement: Statement) -> bool:
     """Whether a statement's speaker speaks for the actor: the one matching rule the timeline and the watches
-    share (`actor_terms` finds the candidates, `_belongs` settles affiliations). Names in other scripts
-    ("Песков") are to be added here, once for both."""
+    share (`actor_terms` finds the candidates, `_belongs` settles affiliations). A person asked about is
+    the speaker by `retrieval.text.same_person`, in any script and romanisation ("Peskov" is "Дмитрий
+    Песков" and "Пєсков", not "Пескова")."""
     terms = actor_terms(actor)
     return bool(terms) and _belongs(actor, terms, statement.speaker, statement.role)
 
@@ -236,7 +277,7 @@ class StanceService:
         if rows is None:
             return None
         statements = [p for row in rows for p in row.parts]
-        names = display_names(statements, {id(p): row.group for row in rows for p in row.parts})
+        names = display_names(statements, {id(p): row.group for row in rows for p in row.parts}, actor)
         # Drawing the chart takes tens of milliseconds of CPU: off the event loop, where every other chat's
         # answer waits for it.
         return Timeline(rows, names, await asyncio.to_thread(write, rows, actor, topic, names))
@@ -355,9 +396,12 @@ class StanceService:
             return float(vectors[index[text]] @ vectors[0]) if text else 0.0
 
         scores: dict[int, float] = {}
+        topic_script = script_of(topic)
         for row, text, sentence, context, title in zip(rows, own, sentences, contexts, titles, strict=True):
             said = max(cosine(text), _CONTEXT_WEIGHT * cosine(context))
             around = max(_SENTENCE_WEIGHT * cosine(sentence), _TITLE_WEIGHT * cosine(title))
+            if topic_script not in (None, "Latn") or script_of(text) not in (None, "Latn"):
+                said = around = _UNREADABLE_COSINE
             elsewhere = bool(find_terms(expansion.others, text))
             covered = bool(find_terms(expansion.terms, text)) or (
                 not elsewhere and bool(find_terms(expansion.terms, context))

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from briefing.types import Briefing, Citation
 from retrieval.statements import opens_with_verb, reported
 from retrieval.store import ChunkRecord, Statement
-from retrieval.text import STOPWORDS, format_date
+from retrieval.text import STOPWORDS, format_date, guess_language, person_keys, romanise, script_of
 
 __all__ = [
     "SAME_EVENT", "Row", "display_names", "merge_outlets", "said", "same_words", "speaker_groups", "write",
@@ -64,31 +64,62 @@ class Row:
 # ---- speakers ---------------------------------------------------------------------------------------------
 
 
-def _person_key(name: str) -> tuple[str, str] | None:
-    words = re.findall(r"[\w'’-]+", name.lower())
-    return (words[-1], words[0][:1]) if len(words) >= 2 else None
-
-
 def speaker_groups(statements: list[Statement]) -> dict[int, str]:
-    """One key per speaker across articles: "Sergei Lavrov", "Sergey Lavrov" and a bare "Lavrov" are one."""
-    surnames: dict[str, set[tuple[str, str]]] = {}
-    for s in statements:
-        key = _person_key(s.speaker)
-        if key:
-            surnames.setdefault(key[0], set()).add(key)
+    """One key per speaker across articles, scripts and spellings: "Sergei Lavrov", "Sergey Lavrov",
+    "Сергей Лавров" and a bare "Lavrov" are one; so are "Volodymyr Zelenskyy" and "Владимир Зеленский"
+    (surname and first initial, `retrieval.text.person_keys`), and "Andrii Sybiha", "Андрій Сибіга" and
+    "Андрей Сибига" (a г read as h or g). Names that share a (surname, initial) under some reading are one
+    speaker; a bare surname joins the one speaker with a first name it can belong to."""
+    keys = {id(s): person_keys(s.speaker) for s in statements}
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    def join(keys_of_one: list[str]) -> None:
+        first = root(keys_of_one[0])
+        for key in keys_of_one[1:]:
+            parent[root(key)] = first
+
+    named = {k for ks in keys.values() for k in ks if k[1]}
+    for ks in keys.values():  # the readings of one name are one speaker
+        join([f"{surname}|{initial}" for surname, initial in ks])
     groups: dict[int, str] = {}
     for s in statements:
-        key = _person_key(s.speaker)
-        if key is None:
-            bare = s.speaker.lower()
-            candidates = surnames.get(bare, set())
-            key = next(iter(candidates)) if len(candidates) == 1 else (bare, "")
-        groups[id(s)] = f"{key[0]}|{key[1]}"
-    return groups
+        ks = keys[id(s)]
+        if not any(initial for _, initial in ks):  # a bare surname
+            speakers = {root(f"{surname}|{initial}") for surname, initial in named if (surname, "") in ks}
+            if len(speakers) == 1:
+                join([next(iter(speakers)), *(f"{surname}|" for surname, _ in ks)])
+    for s in statements:
+        # The group's name: its smallest key, the same whichever statement comes first.
+        groups[id(s)] = root(f"{keys[id(s)][0][0]}|{keys[id(s)][0][1]}")
+    members: dict[str, list[str]] = {}
+    for key in parent:
+        members.setdefault(root(key), []).append(key)
+    return {i: min(members[g]) for i, g in groups.items()}
 
 
-def display_names(statements: list[Statement], groups: dict[int, str]) -> dict[str, tuple[str, str | None]]:
-    """Each group's most used full name and role."""
+def _pick(counter: Counter[str], script: str, asked: str) -> str | None:
+    """The name (or role) to show from those a group was reported under: in the script the question was
+    asked in, the one holding the question's own spelling if any, else the most used (then the longest)."""
+    mine = [n for n in counter if script_of(n) == script]
+    if not mine:
+        return None
+    spelled = [n for n in mine if asked and all(w in n.lower().split() for w in asked.lower().split())]
+    return max(spelled or mine, key=lambda n: (counter[n], len(n)))
+
+
+def display_names(
+    statements: list[Statement], groups: dict[int, str], asked: str = ""
+) -> dict[str, tuple[str, str | None]]:
+    """Each group's name and role as shown: in the script of the question (`asked`: the actor as asked;
+    Latin when it has none), in its spelling when a report used it ("Zelenskyy" asked, "Volodymyr
+    Zelenskyy" shown), else the most used. A group reported only in another script is shown romanised, and a
+    role only in the name's script."""
+    script = script_of(asked) or "Latn"
     names: dict[str, Counter[str]] = {}
     roles: dict[str, Counter[str]] = {}
     for s in statements:
@@ -98,10 +129,14 @@ def display_names(statements: list[Statement], groups: dict[int, str]) -> dict[s
             roles.setdefault(group, Counter())[s.role] += 1
     out: dict[str, tuple[str, str | None]] = {}
     for group, counter in names.items():
-        name = max(counter, key=lambda n: (counter[n], len(n)))
-        role_counter = roles.get(group)
-        role = max(role_counter, key=lambda r: (role_counter[r], len(r))) if role_counter else None
-        if role_counter and role:
+        name = _pick(counter, script, asked)
+        if name is None:
+            name = max(counter, key=lambda n: (counter[n], len(n)))
+            name = romanise(name) if script == "Latn" else name
+        # A role in another script than the name is left out ("пресс-секретарь" beside "Dmitry Peskov").
+        role_counter = roles.get(group) or Counter()
+        role = _pick(role_counter, script_of(name) or script, "")
+        if role:
             # "Russian Foreign Minister" says more than the more frequent "Foreign Minister".
             role = max((r for r in role_counter if role in r), key=len)
         out[group] = (name, role)
@@ -199,6 +234,10 @@ def _prefer(new: Row, old: Row) -> bool:
 
 
 def _words(statement: Statement) -> str:
+    if script_of(statement.text) == "Cyrl":
+        # Russian or Ukrainian words keep their own quotation marks, and a reported clause stands as written:
+        # "said" before a Russian clause would be neither language.
+        return "«" + statement.text.strip(' «»“”"') + "»" if statement.kind == "quote" else statement.text
     if statement.kind == "quote":
         return "“" + statement.text.strip(' “”"') + "”"
     return reported(statement.text) if opens_with_verb(statement.text) else f"said {statement.text}"
@@ -232,6 +271,7 @@ def write(
     the reporter's sentence the words lean on.
     """
     by_speaker: dict[str, list[Row]] = {}
+    asked_script = script_of(f"{actor} {topic or ''}") or "Latn"
     for row in rows:
         by_speaker.setdefault(row.group, []).append(row)
     for speaker_rows in by_speaker.values():
@@ -265,7 +305,10 @@ def write(
                     )  # fmt: skip
                 outlets.setdefault(record.outlet, []).append(f"[{numbers[key]}]")
             reporters = ", ".join(f"{outlet} {''.join(refs)}" for outlet, refs in outlets.items())
-            lines.append(f"{format_date(row.said_on)} — {said(row.parts)} — {reporters}")
+            # Words in another script than the question's are shown as said, marked with their language.
+            theirs = guess_language(row.text) if script_of(row.text) != asked_script else None
+            mark = f"[{theirs}] " if theirs else ""
+            lines.append(f"{format_date(row.said_on)} — {mark}{said(row.parts)} — {reporters}")
             if row.context:
                 lines.append(f"> {_short(row.context)}")
         blocks.append("\n".join(lines))

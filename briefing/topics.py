@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from briefing._topic_stems import STEMS
 from briefing.citations import SentenceEmbeddings
 from retrieval.text import STOPWORDS
 
@@ -185,6 +186,9 @@ COVERS: tuple[Cover, ...] = (
     ),
 )  # fmt: skip
 
+# Each entry also takes its Russian and Ukrainian stems (briefing/_topic_stems.py).
+COVERS = tuple(Cover(c.names, (*c.terms, *STEMS.get(c.names[0], ()))) for c in COVERS)
+
 # A topic's embedding this close to one of an entry's names (MiniLM cosine) takes that entry's terms too:
 # "the occupied land" is "occupied territories", "rare earth deal" the minerals deal.
 NAME_COSINE = 0.75
@@ -240,7 +244,11 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
     chosen = [
         COVERS[n] for n, stems in matched.items() if not any(stems < other for other in matched.values())
     ]
-    if embeddings is not None:
+    if _CYRILLIC.search(topic):
+        # A topic asked in Russian or Ukrainian ("новым регионам", "перемир'я") takes the entries whose word
+        # beginnings it holds; the table's names are English, and so is the sentence model.
+        chosen += [c for c in COVERS if c not in chosen and find_terms(_cyrillic_terms(c), topic)]
+    if embeddings is not None and not _CYRILLIC.search(topic):
         table = await table_vectors(embeddings)
         # The names of the entries not taken yet, in the table's order.
         rows = [n for n, (cover, _) in enumerate(_TABLE_NAMES) if cover not in chosen]
@@ -253,7 +261,7 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
                 chosen.append(cover)
     # The topic's own words count as terms only for a subject the table does not know: "deal" in "minerals
     # deal" would match "deal with the root causes".
-    own = [w for w in re.findall(r"[\w'’-]+", topic.lower()) if w not in STOPWORDS and len(w) >= 3]
+    own = [_own_term(w) for w in re.findall(r"[\w'’-]+", topic.lower()) if w not in STOPWORDS and len(w) >= 3]
     terms = tuple(dict.fromkeys(t for cover in chosen for t in cover.terms)) if chosen else tuple(own)
     names_taken = tuple(dict.fromkeys([topic, *(cover.names[0] for cover in chosen)]))
     others = tuple(
@@ -262,9 +270,26 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
     return TopicTerms(topic=topic, names=names_taken, terms=terms, others=others)
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+# Cyrillic words of a topic the table does not know are matched by their beginnings (Russian and Ukrainian
+# inflect: "выборах", "выборы"), with this many letters of the ending left off, keeping at least four.
+_OWN_ENDING = 2
+
+
+def _cyrillic_terms(cover: Cover) -> tuple[str, ...]:
+    return tuple(t for t in cover.terms if _CYRILLIC.search(t))
+
+
+def _own_term(word: str) -> str:
+    if not _CYRILLIC.search(word) or len(word) <= 4:
+        return word
+    return word[: max(4, len(word) - _OWN_ENDING)]
+
+
 def find_terms(terms: tuple[str, ...], text: str) -> list[str]:
-    """The terms that occur in the text as whole words (a final plural "s" either way)."""
-    lowered = text.lower().replace("’", "'")
+    """The terms that occur in the text as whole words (a final plural "s" either way); a Cyrillic term is
+    a run of word beginnings (Russian and Ukrainian inflect: "нов регион" finds "новых регионов")."""
+    lowered = text.lower().replace("’", "'").replace("ё", "е")
     found = []
     for term in terms:
         start, pattern = _term_pattern(term)
@@ -280,6 +305,9 @@ def _term_pattern(term: str) -> tuple[str, re.Pattern[str]]:
     substring test rules most out at once, and the patterns are compiled once, not looked up in re's small
     cache (which they overflowed) on every call."""
     lowered = term.lower()
+    if _CYRILLIC.search(term):
+        words = lowered.replace("’", "'").replace("ё", "е").split()
+        return words[0], re.compile(r"(?<![\w-])" + r"\w*\s+".join(re.escape(w) for w in words))
     body = re.escape(lowered).replace(r"\ ", r"\s+")
     pattern = rf"(?<![\w-]){body}(?:s|es)?(?![\w-])"
     if term.endswith("s"):

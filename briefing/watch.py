@@ -2,9 +2,10 @@
 they said before on the topic.
 
 A watch is an actor and an optional topic, read exactly as `/stance` reads them: the same speaker matching
-(`stance.speaks_for`), the same topic relevance, and the same merging of one statement reported by several
-outlets into one row (`timeline.merge_outlets`). Near-duplicate articles, which the library links to the
-article they copy instead of reading them again, count as further outlets of that article's statements.
+(`stance.speaks_for`: a person by `retrieval.text.same_person`, in any script), the same topic relevance,
+and the same merging of one statement reported by several outlets into one row (`timeline.merge_outlets`).
+Near-duplicate articles, which the library links to the article they copy instead of reading them again,
+count as further outlets of that article's statements.
 
 `PositionWatch.news` is asked with the articles that are new (just stored, or added since the last digest):
 every row with a report among them comes back, marked `fresh` when all its reports are new, which is a
@@ -15,6 +16,7 @@ ever read: the rows, the earlier statements they are compared with and the copie
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,7 +25,7 @@ from briefing.positions import Comparison, compare
 from briefing.stance import StanceService, actor_terms, speaks_for
 from briefing.timeline import Row, display_names, said
 from briefing.types import Briefing, Citation
-from retrieval.store import Article, ChunkRecord, SearchFilters, Statement, speaker_key
+from retrieval.store import Article, ChunkRecord, SearchFilters, Statement
 from retrieval.text import format_date
 
 __all__ = ["PositionNews", "PositionWatch", "statement_key", "watch_label", "with_positions", "write_alert"]
@@ -40,7 +42,10 @@ def statement_key(statement: Statement, article_id: int) -> str:
     """A statement as reported by one article: its words and speaker, so a re-extraction (new row ids) of
     the same article keeps the key."""
     words = " ".join(statement.text.lower().split())
-    digest = hashlib.sha1(f"{speaker_key(statement.speaker)}|{words}".encode()).hexdigest()[:16]
+    # The speaker as the article names them, case-folded: keys in the bot state were made so, and within one
+    # article a name is in one script (the store's cross-script key would re-key alerted statements).
+    speaker = re.sub(r"[\W_]+", " ", statement.speaker.casefold()).strip()
+    digest = hashlib.sha1(f"{speaker}|{words}".encode()).hexdigest()[:16]
     return f"{article_id}:{digest}"
 
 
@@ -99,7 +104,8 @@ class PositionWatch:
             return []
         await self._add_copies(rows, scope)
         groups = {id(p): row.group for row in rows for p in row.parts}
-        names = display_names([p for row in rows for p in row.parts], groups)
+        # Shown in the script the watch names the actor in ("Peskov": a Russian report under "Dmitry Peskov").
+        names = display_names([p for row in rows for p in row.parts], groups, actor)
 
         def shown(row: Row) -> str:
             name, role = names[row.group]

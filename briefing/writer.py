@@ -22,6 +22,7 @@ from briefing.citations import (
     coverage,
     text_sentences,
 )
+from briefing.crosslingual import CrossScale, language_mark
 from retrieval.embed import Embedder
 from retrieval.extract import addresses_a_model
 from retrieval.text import format_date
@@ -130,6 +131,7 @@ class OfflineWriter(Writer):
         floor: float = 0.2,
         duplicate_cosine: float = 0.86,
         redundancy: float = 0.25,
+        cross: CrossScale | None = None,
     ) -> None:
         self.embeddings = (
             embedder if isinstance(embedder, SentenceEmbeddings) else SentenceEmbeddings(embedder)
@@ -141,13 +143,15 @@ class OfflineWriter(Writer):
         self.floor = floor
         self.duplicate_cosine = duplicate_cosine
         self.redundancy = redundancy
+        # Without it (MiniLM alone, which cannot read across scripts) every sentence is scored alike.
+        self.cross = cross
 
     async def write(self, question: str, passages: list[Passage]) -> Draft:
         candidates = await self._candidates(question, passages)
         if not candidates or candidates[0].score < self.floor:
             return Draft("", writer=self.name, found=False)
         chosen = self._select(candidates)
-        return Draft(self._compose(chosen, passages), writer=self.name)
+        return Draft(self._compose(chosen, passages, question), writer=self.name)
 
     # ---- choosing sentences -----------------------------------------------------------------------------
 
@@ -174,8 +178,11 @@ class OfflineWriter(Writer):
         out = []
         for text, vector in zip(texts, vectors[1:], strict=True):
             p, i = seen[text]
+            cosine = float(vector @ vectors[0])
+            if self.cross is not None and self.cross.crosses(question, text):
+                cosine = self.cross.sentence_cosine(question, p.hit)
             score = (
-                W_COSINE * float(vector @ vectors[0])
+                W_COSINE * cosine
                 + W_LEXICAL * coverage(qwords, content_words(text))
                 + W_TITLE * coverage(qwords, content_words(p.hit.title))
                 + W_PASSAGE * (p.hit.similarity or 0.0)
@@ -213,7 +220,7 @@ class OfflineWriter(Writer):
 
     # ---- writing ----------------------------------------------------------------------------------------
 
-    def _compose(self, chosen: list[_Candidate], passages: list[Passage]) -> str:
+    def _compose(self, chosen: list[_Candidate], passages: list[Passage], question: str = "") -> str:
         # The gist is the best sentence that can stand alone: a news lead beats a bare quote of similar score.
         gist = max(chosen, key=_gist_score)
         rest = [c for c in chosen if c is not gist]
@@ -232,7 +239,8 @@ class OfflineWriter(Writer):
             )  # fmt: skip
             text = _smooth(cand, sentences[cand.passage.n], follows)
             if text is not None:
-                texts[id(cand)] = text
+                # A sentence in another language than the question's is shown as written, marked "[ru]".
+                texts[id(cand)] = language_mark(question, cand.passage.hit, text) + text
         gist_text = texts.get(id(gist))
         kept = [c for c in rest if id(c) in texts]
         if gist_text is None:

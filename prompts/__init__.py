@@ -15,8 +15,8 @@ from importlib.resources import files
 # table, so a prompt edited out of step with the code fails at start-up instead of at the first question.
 EXPECTED: dict[str, frozenset[str]] = {
     "briefing_system": frozenset({"today"}),
-    "briefing_user": frozenset({"question", "sources", "today"}),
-    "stance_system": frozenset({"today"}),
+    "briefing_user": frozenset({"question", "sources", "today", "language"}),
+    "stance_system": frozenset({"today", "language"}),
     "stance_user": frozenset({"actor", "topic", "sources", "today"}),
 }
 

@@ -197,4 +197,5 @@ class Searcher:
             similarity=similarity,
             bm25=bm25,
             keyword_only=keyword_only,
+            language=rec.language,
         )

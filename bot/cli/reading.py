@@ -72,10 +72,13 @@ def _article(
     number: int, text: str, title: str = "", url: str = "", published: datetime | None = None
 ) -> Article:
     from retrieval.store import Article
+    from retrieval.text import detect_language
 
+    # As ingestion does: the statement rules read an article by its language.
+    language = detect_language(f"{title}\n{text}", fallback="en")
     return Article(
         id=number, url=url, title=title, outlet=urlparse(url).netloc.removeprefix("www.") or "unknown",
-        author=None, published_at=published, language="en", text=text, content_hash="", added_by="cli",
+        author=None, published_at=published, language=language, text=text, content_hash="", added_by="cli",
         added_at=datetime.now(UTC),
     )  # fmt: skip
 

@@ -354,6 +354,7 @@ class Ingestor(IndexUpkeep):
                 if self.max_passages is not None and len(p.pieces) > self.max_passages:
                     results[pos] = IngestResult(p.source, "failed", reason=self._too_long(len(p.pieces)))
                     continue
+                p.languages = await self._languages(p.pieces, p.extracted.language)
                 to_index.append((pos, p))
 
         stored: list[tuple[int, _Pending, Article, object]] = []
@@ -493,7 +494,7 @@ class Ingestor(IndexUpkeep):
                     url=p.url, title=p.title, outlet=p.outlet, author=p.extracted.author,
                     published_at=p.extracted.published, language=p.extracted.language,
                     text=p.extracted.text, content_hash=p.hash, added_by=p.added_by, chunks=p.pieces,
-                    bands=p.bands, flags=self._flags(p),
+                    chunk_languages=p.languages, bands=p.bands, flags=self._flags(p),
                 )  # fmt: skip
             except LibraryError:
                 # Another process (the CLI beside the bot) stored the same link or text since the check

@@ -12,6 +12,7 @@ from retrieval.store import (
     Article,
     Extracted,
 )
+from retrieval.text import detect_language
 from retrieval.urls import canonical_url, host_of, title_from_url
 
 NEAR_DUPLICATE_OVERLAP = 0.85
@@ -72,6 +73,7 @@ class _Pending:
     shingles: set[int]
     searchable: str  # the text passages are cut from: `passage_text`
     pieces: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)  # one a piece; '' when undetermined
 
 
 def _article_files(path: Path) -> list[Path] | None:
@@ -104,7 +106,24 @@ def prepare(item: Extracted, source: str, added_by: str) -> _Pending | IngestRes
     title = title or text.split("\n", 1)[0][:90]
     outlet = (item.site or "").strip() or host_of(url) or "unknown"
     marks = shingles(text)
+    # The text says what language it is in; a page's declaration (often the site's default) only decides
+    # when the text is too short to tell.
+    item.language = detect_language(f"{title}\n{searchable}", fallback=item.language)
     return _Pending(
         source=source, extracted=item, added_by=added_by, url=url, outlet=outlet, title=title,
         hash=content_hash(text), bands=bands(marks), shingles=marks, searchable=searchable,
     )  # fmt: skip
+
+
+def passage_languages(pieces: list[str], article_language: str | None) -> list[str]:
+    """Each passage's language ('' when undetermined); a passage too short or too mixed to tell takes its
+    article's. Bulk work: ingestors run it in their worker processes, where the model is loaded."""
+    return [detect_language(piece, fallback=article_language) or "" for piece in pieces]
+
+
+def article_languages(
+    text: str, title: str, declared: str | None, pieces: list[str]
+) -> tuple[str | None, list[str]]:
+    """An article's language and its passages', as `prepare` and `passage_languages` find them."""
+    language = detect_language(f"{title}\n{text}", fallback=declared)
+    return language, passage_languages(pieces, language)

@@ -29,9 +29,7 @@ from retrieval.store import (
 )
 from retrieval.text import passage_sentences
 
-from ._prepared import (
-    readable_text,
-)
+from ._prepared import article_languages, passage_languages, readable_text
 from ._workers import ExtractionWorkers, shared_workers
 
 if TYPE_CHECKING:
@@ -99,6 +97,42 @@ class IndexUpkeep:
             if article is not None:
                 await self._extract_statements(article)
                 done += 1
+        return done
+
+    async def _languages(self, pieces: list[str], article_language: str | None) -> list[str]:
+        """The passages' languages, detected in a worker; left undetected (NULL, for `fill_languages` at the
+        next start) if that fails: a language is worth less than the article."""
+        try:
+            await self.priority.bulk_turn()
+            return await self.workers.run(
+                passage_languages, pieces, article_language, timeout=BULK_STEP_TIMEOUT
+            )
+        except Exception as exc:
+            log.warning("language detection failed: %s", exc)
+            return []
+
+    async def fill_languages(self) -> int:
+        """Detect the language of stored passages that have none (a library from before passages had one),
+        and their articles' from their text. Returns how many articles were done."""
+        done = 0
+        for article_id in await self.library.articles_without_language():
+            article = await self.library.get_article(article_id)
+            if article is None:
+                continue
+            records = await self.library.article_chunks(article_id)
+            try:
+                await self.priority.bulk_turn()
+                language, found = await self.workers.run(
+                    article_languages, readable_text(article), article.title, article.language,
+                    [r.text for r in records], timeout=BULK_STEP_TIMEOUT,
+                )  # fmt: skip
+            except Exception as exc:
+                log.warning("language detection failed on article %s: %s", article_id, exc)
+                continue
+            await self.library.set_languages(
+                article_id, language, [(r.chunk_id, lang) for r, lang in zip(records, found, strict=True)]
+            )
+            done += 1
         return done
 
     async def _extract_statements(self, article: Article) -> int:
@@ -219,7 +253,8 @@ class IndexUpkeep:
             if article.chunk_count == 0:
                 pieces = await asyncio.to_thread(self._pieces, readable_text(article))
                 marks = await asyncio.to_thread(lambda: bands(shingles(article.text)))
-                await self.library.set_passages(article.id, pieces, marks)
+                languages = await self._languages(pieces, article.language)
+                await self.library.set_passages(article.id, pieces, marks, languages)
             vectors = await self._embed_records(article)
             await self._extract_statements(article)
             await self._index_article(article, vectors)

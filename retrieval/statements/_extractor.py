@@ -37,7 +37,7 @@ __all__ = ["EXTRACTOR_VERSION", "article_sentences", "extract_statements", "open
 
 # Bump whenever the rules change what they extract: stored libraries re-extract their statements when the
 # version they recorded differs (see Ingestor.reextract_statements).
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 _MAX_SENTENCE_WORDS = 200
 

@@ -173,8 +173,40 @@ def nominative_surname(word: str, gender: str, case: str, language: str) -> str:
             stem = word[: len(word) - len(ending)]
             if replacement == "" and not re.search(r"[бвгджзйклмнпрстфхцчшщь']$", stem.lower()):
                 continue  # a vowel before the ending: not a consonant stem
+            if replacement == "й" and not re.search(r"[аеєиіїоуюя]$", stem.lower()):
+                replacement = "ь"  # "Шмигаля" is Шмигаль; only "Андрія"-like stems end in й
             return stem + replacement
     return word
+
+
+def name_from_genitive(phrase: str, language: str) -> str:
+    """A person's name met in the genitive ("позиция Дмитрия Пескова", "позиція Зеленського") back in the
+    nominative: given names by the table, the surname by the genitive endings of the given name's gender
+    (a man's when no given name says). A surname in -а of the first declension (Сибига, Сибіга) ends in
+    -и/-ы there; other words stay as they are."""
+    words = phrase.split()
+    gender = ""
+    out: list[str] = []
+    for word in words:
+        found = given_name(word, oblique=True)
+        if found is not None and len(words) > 1:
+            out.append(found[0] if word[:1].isupper() else found[0].lower())
+            gender = found[1]
+        else:
+            out.append(word)
+    last = out[-1] if out else ""
+    if not out or (given_name(words[-1], oblique=True) is not None and len(words) > 1):
+        return " ".join(out)
+    for sex in (gender,) if gender else ("m", "f"):
+        nominative = nominative_surname(last, sex, "gen", language)
+        if nominative != last:
+            out[-1] = nominative
+            return " ".join(out)
+    low = last.lower()
+    ending = r"(?<=[гкх])и$|ы$" if language == "ru" else r"(?<=[бвгґджзклмнпрстфхцчшщ])и$"
+    if re.search(ending, low) and len(low) > 4:
+        out[-1] = last[:-1] + "а"
+    return " ".join(out)
 
 
 def surname_forms(surname: str, language: str) -> set[str]:

@@ -17,9 +17,9 @@ from retrieval.text import STOPWORDS
 from ._arrivals import ArrivalTable, next_article_id
 from ._feeds import FeedTable
 from ._records import SHARED_SCOPE, Article, Chunk, ChunkRecord, SearchFilters
-from ._schema import SCHEMA, SCHEMA_VERSION, migrate_to_2, migrate_to_3
+from ._schema import SCHEMA, SCHEMA_VERSION, add_chunk_language, migrate_to_2, migrate_to_3, migrate_to_4
 from ._sentence_vectors import SentenceVectorTable
-from ._sql import dt, filter_sql, iso, to_utc, ts, visibility_sql
+from ._sql import dt, filter_sql, iso, speaker_key, to_utc, ts, visibility_sql
 from ._sqlite import retry_while_locked
 
 # FTS5 query syntax is its own language; user text is reduced to bare terms so it can never be a syntax error.
@@ -80,11 +80,14 @@ class Library(SentenceVectorTable, FeedTable, ArrivalTable):
             # executescript commits on its own, so the tables go first and the version after them: a crash
             # in between leaves version 2 with the tables already there, which the next open finishes.
             migrate_to_3(c)
+        if int(c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]) < 4:
+            self._tx(lambda conn: migrate_to_4(conn, speaker_key))(c)
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(statements)")}
         if "unnamed" not in columns:
             # Libraries made before unnamed sources were kept; their statements are re-extracted on start
             # (the extractor version changed with it), which fills the column in.
             self._conn.execute("ALTER TABLE statements ADD COLUMN unnamed INTEGER NOT NULL DEFAULT 0")
+        add_chunk_language(self._conn)
 
     # ---- meta -------------------------------------------------------------------------------------------
 
@@ -213,13 +216,16 @@ class Library(SentenceVectorTable, FeedTable, ArrivalTable):
         content_hash: str,
         added_by: str,
         chunks: Sequence[str] = (),
+        chunk_languages: Sequence[str | None] = (),
         bands: Sequence[int] = (),
         duplicate_of: int | None = None,
         flags: str = "",
         added_at: datetime | None = None,
     ) -> Article:
-        """Store an article and its chunks in one transaction; it stays invisible to search until indexed."""
+        """Store an article and its chunks in one transaction; it stays invisible to search until indexed.
+        `chunk_languages` goes with `chunks`, one a chunk (missing ones are left for `fill_languages`)."""
         added = to_utc(added_at) or datetime.now(UTC)
+        rows = _chunk_rows(chunks, chunk_languages, title)
 
         def tx(c: sqlite3.Connection) -> int:
             article_id = next_article_id(c)
@@ -234,8 +240,8 @@ class Library(SentenceVectorTable, FeedTable, ArrivalTable):
                 ),
             )  # fmt: skip
             c.executemany(
-                "INSERT INTO chunks(id, article_id, seq, text, title) VALUES (?,?,?,?,?)",
-                [(f"{article_id}:{i}", article_id, i, t, title) for i, t in enumerate(chunks)],
+                "INSERT INTO chunks(id, article_id, seq, text, title, language) VALUES (?,?,?,?,?,?)",
+                [(f"{article_id}:{seq}", article_id, seq, *rest) for seq, *rest in rows],
             )
             c.executemany(
                 "INSERT INTO minhash_bands(band, article_id) VALUES (?, ?)", [(b, article_id) for b in bands]
@@ -273,7 +279,13 @@ class Library(SentenceVectorTable, FeedTable, ArrivalTable):
 
         return await self._run(self._tx(tx))
 
-    async def set_passages(self, article_id: int, chunks: Sequence[str], bands: Sequence[int]) -> None:
+    async def set_passages(
+        self,
+        article_id: int,
+        chunks: Sequence[str],
+        bands: Sequence[int],
+        languages: Sequence[str | None] = (),
+    ) -> None:
         """Give an article without passages (a former linked copy) its passages and MinHash bands."""
 
         def tx(c: sqlite3.Connection) -> None:
@@ -281,11 +293,47 @@ class Library(SentenceVectorTable, FeedTable, ArrivalTable):
             c.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
             c.execute("DELETE FROM minhash_bands WHERE article_id = ?", (article_id,))
             c.executemany(
-                "INSERT INTO chunks(id, article_id, seq, text, title) VALUES (?,?,?,?,?)",
-                [(f"{article_id}:{i}", article_id, i, t, title) for i, t in enumerate(chunks)],
+                "INSERT INTO chunks(id, article_id, seq, text, title, language) VALUES (?,?,?,?,?,?)",
+                [
+                    (f"{article_id}:{seq}", article_id, seq, *rest)
+                    for seq, *rest in _chunk_rows(chunks, languages, title)
+                ],
             )
             c.executemany(
                 "INSERT INTO minhash_bands(band, article_id) VALUES (?, ?)", [(b, article_id) for b in bands]
+            )
+
+        await self._run(self._tx(tx))
+
+    async def articles_without_language(self) -> list[int]:
+        """Articles with a passage whose language was never detected (stored before passages had one)."""
+
+        def q(c: sqlite3.Connection) -> list[int]:
+            sql = "SELECT DISTINCT article_id FROM chunks WHERE language IS NULL ORDER BY article_id"
+            return [r[0] for r in c.execute(sql).fetchall()]
+
+        return await self._run(q)
+
+    async def passage_languages(self) -> set[str]:
+        """The languages the stored passages are in ('' and unknown left out)."""
+
+        def q(c: sqlite3.Connection) -> set[str]:
+            sql = "SELECT DISTINCT language FROM chunks WHERE language IS NOT NULL AND language != ''"
+            return {r[0] for r in c.execute(sql).fetchall()}
+
+        return await self._run(q)
+
+    async def set_languages(
+        self, article_id: int, language: str | None, passages: Sequence[tuple[str, str | None]]
+    ) -> None:
+        """Record an article's language and its passages' ((chunk id, language) pairs; None stores '', for
+        "looked at, undetermined")."""
+
+        def tx(c: sqlite3.Connection) -> None:
+            c.execute("UPDATE articles SET language = ? WHERE id = ?", (language, article_id))
+            c.executemany(
+                "UPDATE chunks SET language = ? WHERE id = ? AND article_id = ?",
+                [(lang or "", chunk_id, article_id) for chunk_id, lang in passages],
             )
 
         await self._run(self._tx(tx))
@@ -412,9 +460,11 @@ class Library(SentenceVectorTable, FeedTable, ArrivalTable):
 
     # ---- chunks -----------------------------------------------------------------------------------------
 
+    # A passage's own language, else its article's ('' is "undetermined", NULL "not detected yet").
     _RECORD_SQL = (
         "SELECT c.id AS chunk_id, c.article_id, c.seq, c.text, a.title, a.url, a.outlet, a.published_at, "
-        "a.added_by FROM chunks c JOIN articles a ON a.id = c.article_id"
+        "a.added_by, coalesce(nullif(c.language, ''), a.language) AS language "
+        "FROM chunks c JOIN articles a ON a.id = c.article_id"
     )
 
     @staticmethod
@@ -429,6 +479,7 @@ class Library(SentenceVectorTable, FeedTable, ArrivalTable):
             outlet=row["outlet"],
             published=dt(row["published_at"]),
             added_by=row["added_by"],
+            language=row["language"] or None,
         )
 
     async def chunk_records(
@@ -525,3 +576,11 @@ class Library(SentenceVectorTable, FeedTable, ArrivalTable):
             return ids
 
         return await self._run(self._tx(tx))
+
+
+def _chunk_rows(
+    chunks: Sequence[str], languages: Sequence[str | None], title: str
+) -> list[tuple[int, str, str, str | None]]:
+    """(seq, text, title, language) rows; a chunk without a language given stays NULL, to be detected."""
+    langs = [*languages[: len(chunks)], *[None] * (len(chunks) - len(languages))]
+    return [(i, text, title, lang) for i, (text, lang) in enumerate(zip(chunks, langs, strict=True))]

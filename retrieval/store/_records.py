@@ -74,6 +74,8 @@ class Hit:
     bm25: float | None = None
     # Found while the dense index was down, by keyword search alone.
     keyword_only: bool = False
+    # The passage's language (ISO 639-1), when known.
+    language: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -86,6 +88,7 @@ class Hit:
             "text": self.text,
             "score": round(self.score, 6),
             "similarity": None if self.similarity is None else round(self.similarity, 4),
+            "language": self.language,
         }
 
 
@@ -111,6 +114,8 @@ class ChunkRecord:
     outlet: str
     published: datetime | None
     added_by: str
+    # The passage's language (ISO 639-1), else its article's; None when not known.
+    language: str | None = None
 
 
 @dataclass(slots=True)

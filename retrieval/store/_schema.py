@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from ._feeds import FEED_TABLES
 
@@ -10,7 +11,9 @@ from ._feeds import FEED_TABLES
 #    only, and the cross-scope `article_access` grants of version 1 are gone (see `migrate_to_2`).
 # 3: followed feeds, their followers and the items each follower has had (`_feeds.FEED_TABLES`); new tables
 #    only, so the migration is their creation (`migrate_to_3`).
-SCHEMA_VERSION = 3
+# 4: speaker keys are name keys, one for a name in any script or romanisation (`retrieval.text.name_key`);
+#    `migrate_to_4` re-keys the stored statements. A change to that rule needs another such step.
+SCHEMA_VERSION = 4
 
 _ARTICLES_TABLE = """
 CREATE TABLE IF NOT EXISTS {name} (
@@ -54,7 +57,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     text TEXT NOT NULL,
-    title TEXT NOT NULL DEFAULT ''
+    title TEXT NOT NULL DEFAULT '',
+    language TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -137,3 +141,23 @@ def migrate_to_3(c: sqlite3.Connection) -> None:
     """Version 2 had no feeds: their tables are new, and nothing else changes."""
     c.executescript(FEED_TABLES)
     c.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+
+
+def migrate_to_4(c: sqlite3.Connection, key: Callable[[str], str]) -> None:
+    """Version 3 keyed speakers by their case-folded letters, one key per script; version 4 keys them by
+    `key` (the romanised, folded name key), so Песков and Peskov share one. Every stored key is computed
+    again from the speaker's name, in the same transaction as the version."""
+    rows = c.execute("SELECT id, speaker FROM statements").fetchall()
+    c.executemany("UPDATE statements SET speaker_key = ? WHERE id = ?", [(key(name), i) for i, name in rows])
+    c.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+
+
+def add_chunk_language(c: sqlite3.Connection) -> None:
+    """Passages carry their own language (ISO 639-1, detected at ingestion; '' when undetermined), since an
+    article may quote another language at length. Libraries made before it get the column empty (NULL),
+    and `IndexUpkeep.fill_languages` detects what is missing at the next start.
+
+    Only a column is added and older releases read the table as before, so the schema version stays."""
+    columns = {row[1] for row in c.execute("PRAGMA table_info(chunks)")}
+    if "language" not in columns:
+        c.execute("ALTER TABLE chunks ADD COLUMN language TEXT")

@@ -3,9 +3,10 @@ statement query shares (indexed, not a duplicate, visible to the asking scope)."
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
+
+from retrieval.text import name_key
 
 from ._records import SHARED_SCOPE, SearchFilters
 
@@ -31,8 +32,10 @@ def dt(value: str | None) -> datetime | None:
 
 
 def speaker_key(name: str) -> str:
-    """A name's letters and digits in any script, case-folded: "Дмитрий Песков" keys as itself, not as ""."""
-    return re.sub(r"[\W_]+", " ", name.casefold()).strip()
+    """The speaker's name as one key across scripts, cases and spellings: "Дмитрий Песков", "DMITRY PESKOV"
+    and "Dmitry Peskov" are all "dmitri peskov" (`retrieval.text.name_key`); letters of other scripts are
+    kept, case-folded, so no name keys as ""."""
+    return name_key(name)
 
 
 def visibility_sql(scope: str | None) -> tuple[str, list[Any]]:

@@ -6,6 +6,8 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from retrieval.text import lookup_keys
+
 from ._records import ChunkRecord, SearchFilters, Statement
 from ._sql import dt, filter_sql, iso, speaker_key, ts
 from ._sqlite import SqliteStore
@@ -41,15 +43,24 @@ class StatementTable(SqliteStore):
         filters: SearchFilters | None = None,
         limit: int = 200,
     ) -> list[tuple[Statement, ChunkRecord]]:
-        """Statements whose speaker or role mentions any of the terms, with their article's metadata. An
-        unnamed source's description never matches ("analysts in Kyiv" do not speak for Ukraine)."""
+        """Statements whose speaker or role mentions any of the terms, or whose speaker's name key holds the
+        term's (a Latin term finds a name in Cyrillic), with their article's metadata. An unnamed source's
+        description never matches ("analysts in Kyiv" do not speak for Ukraine)."""
         where, params = filter_sql(filters or SearchFilters())
         clauses = [where]
         if speaker_terms:
             ors = []
             for term in speaker_terms:
-                ors.append("(casefold(s.speaker) LIKE ? OR casefold(coalesce(s.role, '')) LIKE ?)")
-                params.extend([f"%{term.casefold()}%", f"%{term.casefold()}%"])
+                # The key of every reading of the name (a г read as g or h), for the speaker's stored key; a
+                # term with no letters has none and matches by its words only.
+                keys = lookup_keys(term)
+                ors.append(
+                    "(casefold(s.speaker) LIKE ? OR casefold(coalesce(s.role, '')) LIKE ?"
+                    + " OR s.speaker_key LIKE ?" * len(keys)
+                    + ")"
+                )
+                folded = term.casefold()
+                params.extend([f"%{folded}%", f"%{folded}%", *(f"%{k}%" for k in keys)])
             clauses.append("(NOT s.unnamed AND (" + " OR ".join(ors) + "))")
         if article_ids is not None:
             if not article_ids:
@@ -82,12 +93,21 @@ class StatementTable(SqliteStore):
         return await self._run(q)
 
     async def has_speaker(self, words: Sequence[str], *, scope: str | None) -> bool:
-        """Whether `scope` can see a statement whose speaker's name holds all of these words."""
+        """Whether `scope` can see a statement whose speaker's name holds all of these words, as written or
+        as name keys (Песков for Peskov)."""
         where, params = filter_sql(SearchFilters(scope=scope))
         likes = " AND ".join("casefold(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
+        # Each word under any reading of it (Sybiha for a stored Сибига), or no key ("\0") without letters.
+        keys = [lookup_keys(w) or (chr(0),) for w in words]
+        any_key = ["(" + " OR ".join("s.speaker_key LIKE ? ESCAPE '\\'" for _ in r) + ")" for r in keys]
+        key_likes = " AND ".join(any_key) or "1 = 1"
         sql = (
-            f"SELECT 1 FROM statements s JOIN articles a ON a.id = s.article_id WHERE {where} AND {likes} "
-            "LIMIT 1"
+            f"SELECT 1 FROM statements s JOIN articles a ON a.id = s.article_id WHERE {where} "
+            f"AND (({likes}) OR ({key_likes})) LIMIT 1"
         )
-        terms = ["%" + re.sub(r"([\\%_])", r"\\\1", w.casefold()) + "%" for w in words]
+
+        def pattern(word: str) -> str:
+            return "%" + re.sub(r"([\\%_])", r"\\\1", word.casefold()) + "%"
+
+        terms = [pattern(w) for w in words] + [pattern(k) for readings in keys for k in readings]
         return bool(await self._run(lambda c: c.execute(sql, [*params, *terms]).fetchone()))

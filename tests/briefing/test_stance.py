@@ -237,6 +237,64 @@ def test_other_questions(question: str) -> None:
     assert not is_stance_question(question)
 
 
+@pytest.mark.parametrize(
+    ("question", "actor", "topic"),
+    [
+        ("Какова позиция Кремля по новым регионам?", "Кремль", "новым регионам"),
+        ("Что говорил Песков о переговорах?", "Песков", "переговорах"),
+        ("Яка позиція Зеленського щодо перемир'я?", "Зеленський", "перемир'я"),
+        # The genitive of "the position of X" back in the nominative: a full name, a woman's surname, a
+        # Ukrainian soft stem, a surname in -а (Сибіга, Сибига), an institution.
+        ("Какова позиция Дмитрия Пескова по санкциям", "Дмитрий Песков", "санкциям"),
+        ("Какая позиция у Захаровой насчёт переговоров?", "Захарова", "переговоров"),
+        ("Яка позиція Шмигаля щодо енергетики?", "Шмигаль", "енергетики"),
+        ("Яка позиція Сибіги щодо санкцій?", "Сибіга", "санкцій"),
+        ("Какова позиция Сибиги по санкциям?", "Сибига", "санкциям"),
+        ("Какова позиция Белого дома по санкциям?", "Белый дом", "санкциям"),
+        ("позиция России по переговорам", "Россия", "переговорам"),
+        # The actor beside a verb of saying or thinking, before or after it, and "how does X regard".
+        ("Что Лавров говорит о санкциях?", "Лавров", "санкциях"),
+        ("Що казав Пєсков про переговори?", "Пєсков", "переговори"),
+        ("Как Кремль относится к перемирию?", "Кремль", "перемирию"),
+        ("Як Київ ставиться до перемир'я?", "Київ", "перемир'я"),
+        ("Что заявлял Песков?", "Песков", None),
+    ],
+)
+def test_stance_questions_in_russian_and_ukrainian(question: str, actor: str, topic: str | None) -> None:
+    query = parse_stance_question(question)
+    assert query is not None and (query.actor, query.topic) == (actor, topic)
+    assert query.terms and is_stance_question(question)
+
+
+def test_russian_and_ukrainian_actors_are_matched_as_english_ones_are() -> None:
+    kremlin = parse_stance_question("Какова позиция Кремля по новым регионам?")
+    assert kremlin is not None and kremlin.terms == actor_terms("Kremlin")
+    kyiv = parse_stance_question("Яка позиція Києва щодо перемир'я?")
+    assert kyiv is not None and kyiv.terms == actor_terms("Kyiv")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Какова погода в Москве?",
+        "Что нового в Киеве?",
+        "Что говорит статья о санкциях?",  # the text, not a speaker
+        "Что говорил он о переговорах?",  # a pronoun
+        "Какова позиция автора по санкциям?",
+        "Сколько регионов аннексировала Россия?",
+        "Как Россия аннексировала регионы?",
+        "Что произошло на переговорах?",
+        "Что такое позиция?",
+        "Як приготувати борщ?",
+        "Що відбулося в Києві минулого тижня?",
+        "Яка позиція?",
+    ],
+)
+def test_other_questions_in_russian_and_ukrainian(question: str) -> None:
+    assert parse_stance_question(question) is None
+    assert not is_stance_question(question)
+
+
 def test_actor_terms() -> None:
     assert {"kremlin", "peskov", "putin"} <= set(actor_terms("Kremlin"))
     assert {"russia", "lavrov", "foreign ministry", "moscow"} <= set(actor_terms("Moscow"))

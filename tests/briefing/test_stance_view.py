@@ -140,6 +140,20 @@ async def test_topics_take_the_subjects_they_name(embedder: LocalEmbedder) -> No
     assert "rare earths" in minerals.terms and "deal" not in minerals.terms
 
 
+async def test_topics_asked_in_russian_or_ukrainian_take_their_subjects(embedder: LocalEmbedder) -> None:
+    embeddings = SentenceEmbeddings(embedder)
+    # Inflected as a question puts them: the dative, the prepositional, the genitive with an apostrophe.
+    for topic, term in (("новым регионам", "crimea"), ("нових регіонів", "crimea"), ("переговорах", "talks"),
+                        ("перемир'я", "ceasefire"), ("санкциях", "sanctions")):  # fmt: skip
+        expansion = await expand(topic, "Кремль", embeddings)
+        assert term in expansion.terms, topic
+    assert "ceasefire" not in (await expand("новым регионам", "Кремль", embeddings)).terms
+    # A subject the table does not know: its words' beginnings, so other endings of them count.
+    football = await expand("футбольным трансферам", "Россия", embeddings)
+    assert football.terms == ("футбольн", "трансфер")
+    assert find_terms(football.terms, "Клубы обсуждают футбольные трансферы.") == list(football.terms)
+
+
 def test_terms_are_found_as_whole_words() -> None:
     text = "Troops held the front  line near Crimea's port."
     assert find_terms(("front line", "crimea", "ports"), text) == [

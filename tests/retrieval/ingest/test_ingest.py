@@ -583,3 +583,41 @@ async def _close_keeping_embedder(services: Any) -> None:
     services.index.close()
     services.library.close()
     await services.fetcher.aclose()
+
+
+RUSSIAN_TEXT = (
+    "date 2025-03-04\nВ порту Северной гавани запустили приливную электростанцию\n\n"
+    "Двенадцать турбин установлены на дне у входа в гавань. Мэр города сказала на открытии, что станция "
+    "покроет пятую часть потребления электричества в обычный год, а строительство заняло девять лет.\n"
+)
+
+
+async def test_articles_and_passages_carry_the_language_their_text_is_in(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "ru.txt").write_text(RUSSIAN_TEXT)
+    # The page declares Russian (a site's default); its text is English, and the text decides.
+    (tmp_path / "en.html").write_text(ARTICLE_HTML.replace('<html lang="en">', '<html lang="ru">'))
+    results = {Path(r.source).name: r for r in await services.ingestor.ingest_path(tmp_path)}
+    assert results["ru.txt"].article.language == "ru"
+    assert results["en.html"].article.language == "en"
+    for name, lang in (("ru.txt", "ru"), ("en.html", "en")):
+        records = await services.library.article_chunks(results[name].article.id)
+        assert records and {r.language for r in records} == {lang}
+    hits = await services.searcher.search("приливная электростанция", k=1)
+    assert hits[0].language == "ru" and hits[0].as_dict()["language"] == "ru"
+
+
+async def test_passages_stored_without_a_language_get_one_at_the_next_start(  # type: ignore[no-untyped-def]
+    services, tmp_path: Path
+) -> None:
+    from bot.services import refresh_languages
+
+    (tmp_path / "ru.txt").write_text(RUSSIAN_TEXT)
+    [result] = await services.ingestor.ingest_path(tmp_path / "ru.txt")
+    # What a library from before passages had a language holds.
+    await services.library._run(lambda c: c.execute("UPDATE chunks SET language = NULL"))
+    await services.library._run(lambda c: c.execute("UPDATE articles SET language = NULL"))
+    assert await services.library.articles_without_language() == [result.article.id]
+    assert await refresh_languages(services) == 1
+    assert await refresh_languages(services) == 0  # once
+    assert (await services.library.get_article(result.article.id)).language == "ru"
+    assert {r.language for r in await services.library.article_chunks(result.article.id)} == {"ru"}

@@ -61,7 +61,7 @@ async def test_a_version_2_library_gains_the_feed_tables(tmp_path: Path) -> None
         c.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     library = Library(path)
     try:
-        assert await library.get_meta("schema_version") == str(SCHEMA_VERSION) == "3"
+        assert await library.get_meta("schema_version") == str(SCHEMA_VERSION) == "4"
         follow, _ = await library.follow_feed("https://n.test/f", "rss", "N", scope="1", requested="n")
         assert follow.feed.url == "https://n.test/f"
     finally:

@@ -244,6 +244,30 @@ async def test_a_library_without_the_unnamed_column_gets_it(library: Library) ->
         reopened.close()
 
 
+async def test_a_library_without_passage_languages_gets_the_column_empty(library: Library) -> None:
+    aid = await _add(library, "https://a.example/old", "Old text", chunks=["Old text"])
+    library.close()
+    with sqlite3.connect(library.path) as conn:  # as a library from before passages had a language
+        conn.execute("ALTER TABLE chunks DROP COLUMN language")
+    reopened = Library(library.path)
+    try:
+        assert await reopened.articles_without_language() == [aid]
+        [record] = await reopened.article_chunks(aid)
+        assert record.language == "en"  # the article's, until the passage has its own
+        await reopened.set_languages(aid, "de", [(record.chunk_id, None)])
+        assert await reopened.articles_without_language() == []  # looked at: '' is "undetermined"
+        [record] = await reopened.article_chunks(aid)
+        assert record.language == "de"
+    finally:
+        reopened.close()
+
+
+async def test_passages_keep_their_own_language(library: Library) -> None:
+    aid = await _add(library, "https://a.example/q", "x", chunks=["English part", "Русская часть"],
+                     chunk_languages=["en", "ru"])  # fmt: skip
+    assert [r.language for r in await library.article_chunks(aid)] == ["en", "ru"]
+
+
 async def test_a_cursor_never_leaves_the_store_thread_open(library: Library) -> None:
     # Every method that hands back `c.execute(...)` gets a cursor already closed in the store's thread, so it
     # is never finalised on the event loop while another thread uses the connection; its counts still read.
@@ -286,13 +310,15 @@ async def test_speakers_roles_and_outlets_match_in_any_case_and_script(library: 
     assert len(by_outlet) == 1
 
 
-def test_speaker_keys_keep_every_script_apart() -> None:
+def test_speaker_keys_join_scripts_and_keep_people_apart() -> None:
     from retrieval.store import speaker_key
 
-    assert speaker_key("Dmitry  PESKOV") == speaker_key("dmitry peskov") == "dmitry peskov"
-    assert speaker_key("Дмитрий Песков") == "дмитрий песков"
+    assert speaker_key("Dmitry  PESKOV") == speaker_key("dmitry peskov") == speaker_key("Дмитрий Песков")
     assert speaker_key("Дмитрий Песков") != speaker_key("Сергей Лавров")
-    assert speaker_key("Володимир Зеленський") == "володимир зеленський"
+    assert speaker_key("Володимир Зеленський") == speaker_key("Volodymyr Zelenskyy")
+    assert speaker_key("Песков") != speaker_key("Пескова")
+    # Scripts without a romanisation keep their letters, case-folded, rather than keying as "".
+    assert speaker_key("Κυριάκος ΜΗΤΣΟΤΑΚΗΣ") == speaker_key("κυριακος μητσοτακης") != ""
 
 
 async def test_an_article_id_is_never_given_twice(library: Library, tmp_path: Path) -> None:
@@ -318,3 +344,22 @@ async def test_an_article_id_is_never_given_twice(library: Library, tmp_path: Pa
         (again + 1, "shared", True),
         (pending.id, "42", False),
     ]
+
+
+async def test_a_version_3_library_is_re_keyed(library: Library) -> None:
+    aid = await _add(library, "https://a.example/ru", "Песков заявил.", chunks=["Песков заявил."])
+    await library.add_statements(
+        [Statement(article_id=aid, speaker="Дмитрий Песков", role=None, text="x", kind="reported",
+                   said_on=None, sentence="x")]
+    )  # fmt: skip
+    library.close()
+    with sqlite3.connect(library.path) as conn:  # as version 3 stored it: case-folded letters of any script
+        conn.execute("UPDATE statements SET speaker_key = 'дмитрий песков'")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    reopened = Library(library.path)
+    try:
+        found = await reopened.statements(speaker_terms=["Peskov"])
+        assert [s.speaker for s, _ in found] == ["Дмитрий Песков"]
+        assert await reopened.get_meta("schema_version") == "4"
+    finally:
+        reopened.close()
