@@ -75,6 +75,11 @@ class ChatStatus:
     quiet: bool = False
 
 
+# Words that put a topic after the actor in /stance and /watch: English, Russian ("Песков о новых регионах",
+# "по", "про", "насчёт", "относительно") and Ukrainian ("Зеленський щодо перемир'я", "стосовно").
+_ABOUT = "on|about|regarding|об?|обо|по|про|насч[её]т|относительно|щодо|стосовно"
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -289,17 +294,18 @@ class Runtime:
     async def stance_subject(
         self, text: str, scope: str, *, unknown_names: bool = False
     ) -> tuple[str, str | None]:
-        """/stance's actor and topic: quoted (`"White House" tariffs`), split by "on", "about" or a colon
-        (`Dmitry Peskov on the new regions`), or else the longest run of leading capitalised words that
-        names a speaker this chat has statements from (`European Union sanctions`), at least one word.
+        """/stance's actor and topic: quoted (`"White House" tariffs`), split by "on", "about" (о, по,
+        про, щодо …) or a colon (`Dmitry Peskov on the new regions`), or else the longest run of leading
+        capitalised words that names a speaker this chat has statements from (`European Union sanctions`), at
+        least one word.
         With `unknown_names` (/watch, whose actor may not have spoken yet) a run of capitalised words names
         the actor even when no statement of theirs is stored."""
         text = " ".join(text.split())
         quoted = re.match(r"^[\"“«'](.+?)[\"”»']\s*(.*)$", text)
         if quoted:
-            rest = re.sub(r"^(?:(?:on|about|regarding)\s+|[:—–]\s*)", "", quoted.group(2).strip(), flags=re.I)
+            rest = re.sub(rf"^(?:(?:{_ABOUT})\s+|[:—–]\s*)", "", quoted.group(2).strip(), flags=re.I)
             return quoted.group(1).strip(), rest.strip() or None
-        split = re.match(r"^(.+?)(?:\s+(?:on|about|regarding)\s+|\s*[:—–]\s+)(.+)$", text, re.IGNORECASE)
+        split = re.match(rf"^(.+?)(?:\s+(?:{_ABOUT})\s+|\s*[:—–]\s+)(.+)$", text, re.IGNORECASE)
         if split:
             return split.group(1).strip(), split.group(2).strip()
         words = text.split(" ")

@@ -64,3 +64,11 @@ async def test_the_subject_is_read_from_the_words(env: Env) -> None:
     assert await rt.stance_subject("“White House” tariffs", scope) == ("White House", "tariffs")
     assert await rt.stance_subject('"White House" on tariffs', scope) == ("White House", "tariffs")
     assert await rt.stance_subject("Lavrov", scope) == ("Lavrov", None)
+    # Russian and Ukrainian put the topic after о, по, про, щодо …
+    peskov = await rt.stance_subject("Дмитрий Песков о новых регионах", scope)
+    assert peskov == ("Дмитрий Песков", "новых регионах")
+    assert await rt.stance_subject("Кремль по переговорам", scope) == ("Кремль", "переговорам")
+    assert await rt.stance_subject("Зеленський щодо перемир'я", scope) == ("Зеленський", "перемир'я")
+    assert await rt.stance_subject("«Белый дом» про пошлины", scope) == ("Белый дом", "пошлины")
+    # Only as words of their own: "Полтава" and "Пономарев" hold "по" but split nothing.
+    assert (await rt.stance_subject("Пономарев", scope))[1] is None
