@@ -73,14 +73,18 @@ class MiniLMSide:
         # spawn: a fork would copy this process's loaded models and open stores.
         ctx = mp.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_minilm_worker, args=(child,), name="bench-minilm", daemon=True)
+        # Not a daemon: the ingestor starts worker processes of its own, which a daemon may not.
+        self._proc = ctx.Process(target=_minilm_worker, args=(child,), name="bench-minilm")
         self._proc.start()
         child.close()
 
     async def ingest(self, batch: list[Extracted]) -> tuple[int, float]:
         def call() -> tuple[int, float]:
             self._conn.send(batch)
-            chunks, seconds = self._conn.recv()
+            try:
+                chunks, seconds = self._conn.recv()
+            except EOFError:
+                raise RuntimeError("the MiniLM-only ingestion process died; its traceback is above") from None
             return int(chunks), float(seconds)
 
         return await asyncio.to_thread(call)

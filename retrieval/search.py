@@ -23,6 +23,7 @@ from retrieval.store import (
 )
 
 Mode = Literal["hybrid", "bm25", "dense"]
+FusionMethod = Literal["weighted", "rrf"]
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ class FusionConfig:
     0.05 for the MiniLM + E5 ensemble, whose cosines sit closer together.
     """
 
+    method: FusionMethod = "weighted"
     candidates: int = 60
+    rrf_k: int = 60
     #: None: the embedder's own (`Embedder.fusion_bm25_weight`): it depends on the spread of its cosines.
     bm25_weight: float | None = None
     per_article: int = 2
@@ -167,6 +170,8 @@ class Searcher:
             return dict(similarity)
         if mode == "bm25":
             return dict(bm25)
+        if self.config.method == "rrf":
+            return _rrf(similarity, bm25, self.config.rrf_k)
         best = max(bm25.values(), default=0.0)
         boost = (self.config.bm25_weight or 0.0) / best if best > 0 else 0.0
         scores = {cid: cos + boost * bm25.get(cid, 0.0) for cid, cos in similarity.items()}
@@ -196,3 +201,16 @@ class Searcher:
             bm25=bm25,
             keyword_only=keyword_only,
         )
+
+
+def _ranks(scores: dict[str, float]) -> dict[str, int]:
+    return {cid: i for i, cid in enumerate(sorted(scores, key=lambda c: scores[c], reverse=True), 1)}
+
+
+def _rrf(similarity: dict[str, float], bm25: dict[str, float], k: int) -> dict[str, float]:
+    dense_rank, bm25_rank = _ranks(similarity), _ranks(bm25)
+    return {
+        cid: (1 / (k + dense_rank[cid]) if cid in dense_rank else 0.0)
+        + (1 / (k + bm25_rank[cid]) if cid in bm25_rank else 0.0)
+        for cid in dense_rank.keys() | bm25_rank.keys()
+    }
