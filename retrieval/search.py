@@ -11,6 +11,7 @@ from typing import Literal
 
 import numpy as np
 
+from retrieval import fusion
 from retrieval.embed import Embedder
 from retrieval.store import (
     SHARED_SCOPE,
@@ -23,7 +24,7 @@ from retrieval.store import (
 )
 
 Mode = Literal["hybrid", "bm25", "dense"]
-FusionMethod = Literal["weighted", "rrf"]
+FusionMethod = Literal["minmax", "weighted", "rrf"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,9 @@ class FusionConfig:
 
     method: FusionMethod = "weighted"
     candidates: int = 60
+    #: "minmax": the dense side's share of the fused score.
+    dense_share: float = 0.8
+    #: "rrf": the rank offset; 60 as in Cormack et al. (2009), not fitted.
     rrf_k: int = 60
     #: None: the embedder's own (`Embedder.fusion_bm25_weight`): it depends on the spread of its cosines.
     bm25_weight: float | None = None
@@ -170,14 +174,13 @@ class Searcher:
             return dict(similarity)
         if mode == "bm25":
             return dict(bm25)
-        if self.config.method == "rrf":
-            return _rrf(similarity, bm25, self.config.rrf_k)
-        best = max(bm25.values(), default=0.0)
-        boost = (self.config.bm25_weight or 0.0) / best if best > 0 else 0.0
-        scores = {cid: cos + boost * bm25.get(cid, 0.0) for cid, cos in similarity.items()}
+        cfg = self.config
         # A keyword hit whose vector is missing from the index (being rebuilt) still counts, on BM25 alone.
-        scores.update({cid: boost * b for cid, b in bm25.items() if cid not in similarity})
-        return scores
+        if cfg.method == "minmax":
+            return fusion.minmax(similarity, bm25, cfg.dense_share)
+        if cfg.method == "rrf":
+            return fusion.rrf(similarity, bm25, cfg.rrf_k)
+        return fusion.weighted(similarity, bm25, cfg.bm25_weight or 0.0)
 
     @staticmethod
     def _visible(rec: ChunkRecord, filters: SearchFilters) -> bool:
@@ -202,15 +205,3 @@ class Searcher:
             keyword_only=keyword_only,
         )
 
-
-def _ranks(scores: dict[str, float]) -> dict[str, int]:
-    return {cid: i for i, cid in enumerate(sorted(scores, key=lambda c: scores[c], reverse=True), 1)}
-
-
-def _rrf(similarity: dict[str, float], bm25: dict[str, float], k: int) -> dict[str, float]:
-    dense_rank, bm25_rank = _ranks(similarity), _ranks(bm25)
-    return {
-        cid: (1 / (k + dense_rank[cid]) if cid in dense_rank else 0.0)
-        + (1 / (k + bm25_rank[cid]) if cid in bm25_rank else 0.0)
-        for cid in dense_rank.keys() | bm25_rank.keys()
-    }
