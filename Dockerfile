@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    BRIEFBOT_DATA_DIR=/data
+    BRIEFBOT_DATA_DIR=/data \
+    BRIEFBOT_MODELS_DIR=/app/models
 
 WORKDIR /app
 
@@ -21,11 +22,11 @@ COPY retrieval ./retrieval
 COPY briefing ./briefing
 COPY prompts ./prompts
 
-# --no-deps: the project adds nothing the lock did not already pin. Loading both models (which checks
-# their hashes) here means the container never needs the network for embeddings.
+# --no-deps: the project adds nothing the lock did not already pin. `prepare` loads both models (which
+# checks their hashes) and builds E5's ONNX graph into /app/models, part of the image: the container never
+# needs the network for embeddings nor builds anything at start, whatever is mounted on /data.
 RUN pip install --no-deps . \
- && python -c "import asyncio; from retrieval.embed import LocalEmbedder, minilm_e5; \
-asyncio.run(minilm_e5(LocalEmbedder()).embed(['warm-up']))" \
+ && briefbot prepare \
  && useradd --create-home --uid 10001 briefbot \
  && mkdir -p /data && chown briefbot:briefbot /data
 

@@ -28,6 +28,7 @@ lint: $(STAMP)
 # Benchmarks read the shared data sets; CI runs the small versions only. The load bench needs no data set.
 bench-smoke: $(STAMP)
 	$(BIN)/python bench/load.py --chats 2 --questions 1 --filler 5 --store both
+	$(BIN)/python bench/feeds.py --feeds 3 --items 2
 	@if [ -d "$(SHARED)" ]; then \
 	  $(BIN)/python bench/extraction.py $(SHARED)/article-extraction --limit 5 && \
 	  $(BIN)/python bench/retrieval.py $(SHARED)/realtimeqa-2025 --limit 20; \

@@ -296,7 +296,9 @@ async def run(
         services, visible = await open_store(data_dir or Path(tmp), passages, all_cases, embedder)
         try:
             # As build_briefer wires it: sentence work on the sentence model, the gate for the search model.
-            offline = OfflineWriter(services.embedder.sentence_model())
+            offline = OfflineWriter(
+                SentenceEmbeddings(services.embedder.sentence_model(), store=services.library)
+            )
             relevance, margin = search_calibration(services.embedder.id)
             briefer = Briefer(
                 services.searcher, services.library, offline, offline=offline,

@@ -1,7 +1,7 @@
 """Load benchmark: many chats asking at once, against the real bot over a local Telegram Bot API server.
 
 Usage: python bench/load.py [--chats 20] [--questions 5] [--filler 300] [--store embedded|server|both]
-       [--during-ingest 20 [--long-passages 100]] [--json]
+       [--during-ingest 20 [--long-passages 100]] [--store-cache DIR] [--json]
 
 Per store mode, in a fresh temporary data dir:
 1. `briefbot ingest` (a subprocess, as an operator would run it) loads the demo articles (`bot/demo_articles`,
@@ -20,6 +20,10 @@ Latency of a question: from pushing its update to the Bot API server's receipt o
 finished with an update (a handler in a later group than the product's handlers, so it runs after them); that
 is how the load driver knows no further part of the answer is coming. It is never used as a time stamp.
 
+CPU per answer: the bot process's CPU time over the load (user + system, every thread: the models, SQLite,
+Chroma, python-telegram-bot), divided by the answers. It is what the machine pays for an answer, and it moves
+much less than latency when other work shares the cores.
+
 With `--during-ingest N`, the same bot process then answers questions twice more: first on an idle bot, then
 while a chat has sent it links to N long articles (`--long-passages` passages each, served by a local site in
 this process), which it fetches, embeds and stores meanwhile. Four chats ask one question after another in
@@ -36,10 +40,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -371,6 +377,33 @@ def ingest(data_dir: Path, files: list[Path], env: dict[str, str], workdir: Path
     return {"statuses": counts, "seconds": round(time.perf_counter() - started, 1)}
 
 
+def prepared_store(
+    data_dir: Path, files: list[Path], env: dict[str, str], workdir: Path, args: argparse.Namespace, mode: str
+) -> dict[str, Any]:
+    """The ingested library: from `--store-cache` when it holds one made from the same articles, else ingested
+    now (and kept there, before the bot touches it, for the next run)."""
+    cache = args.store_cache / mode if args.store_cache is not None and mode == "embedded" else None
+    signature = {"files": [p.name for p in files], "filler": args.filler, "sha": _files_sha(files)}
+    if cache is not None and (cache / "store.json").is_file():
+        kept = json.loads((cache / "store.json").read_text())
+        if kept["signature"] == signature:
+            shutil.copytree(cache / "data", data_dir)
+            return {**kept["ingest"], "reused_from": str(cache)}
+    loaded = ingest(data_dir, files, env, workdir)
+    if cache is not None:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(data_dir, cache / "data")
+        (cache / "store.json").write_text(json.dumps({"signature": signature, "ingest": loaded}))
+    return loaded
+
+
+def _files_sha(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 async def run_mode(mode: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     from tests.support.chroma_server import ChromaServer
     from tests.support.telegram_server import BotApiServer
@@ -383,7 +416,7 @@ async def run_mode(mode: str, args: argparse.Namespace, workdir: Path) -> dict[s
         server = ChromaServer(workdir / mode / "chroma-server").start()
         store_env = {"CHROMA_HOST": server.host, "CHROMA_PORT": str(server.port)}
     try:
-        loaded = ingest(data_dir, files, store_env, workdir)
+        loaded = prepared_store(data_dir, files, store_env, workdir, args, mode)
         async with BotApiServer() as tg:
             chat_ids = [FIRST_CHAT + i for i in range(args.chats)]
             config: dict[str, Any] = {
@@ -479,7 +512,10 @@ async def drive(
         "load": {
             "chats": len(chat_ids), "questions_per_chat": args.questions, "answers": len(answers),
             "seconds": round(seconds, 2), "answers_per_s": round(len(answers) / seconds, 2),
-            "bot_cpu_s": round(cpu["bot"], 1), "host_load_1m_before": round(host_load, 2),
+            "bot_cpu_s": round(cpu["bot"], 1),
+            # What one answer costs the bot process, every thread counted (engines, SQLite, Chroma, Telegram).
+            "bot_cpu_ms_per_answer": round(1000 * cpu["bot"] / len(answers)),
+            "host_load_1m_before": round(host_load, 2),
             "host_load_1m_after": round(host_load_after, 2),
             **({"chroma_server_cpu_s": round(cpu["chroma_server"], 1)} if "chroma_server" in cpu else {}),
         },
@@ -597,7 +633,7 @@ def render(report: dict[str, Any]) -> str:
         lines += [
             f"[{r['store']}] {ld['chats']} chats x {ld['questions_per_chat']} questions: "
             f"{ld['answers']} answers in {ld['seconds']:.1f} s = {ld['answers_per_s']:.2f} answers/s; "
-            f"bot CPU {ld['bot_cpu_s']} s"
+            f"bot CPU {ld['bot_cpu_s']} s = {ld['bot_cpu_ms_per_answer']} ms per answer"
             + (f", chroma server CPU {ld['chroma_server_cpu_s']} s" if "chroma_server_cpu_s" in ld else "")
             + f"; host load average {ld['host_load_1m_before']} before, {ld['host_load_1m_after']} after",
             f"  latency p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms "
@@ -655,6 +691,11 @@ def main(argv: list[str] | None = None) -> int:
         help="then ask questions while the bot ingests N long articles sent as links (0: skip)",
     )  # fmt: skip
     parser.add_argument("--long-passages", type=int, default=100, help="passages per long article")
+    parser.add_argument(
+        "--store-cache", type=Path, default=None, metavar="DIR",
+        help="reuse the ingested library kept in DIR by an earlier run with the same articles, or keep this "
+        "run's there (embedded store only; ingestion is most of a run's time)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.chats < 1 or args.questions < 1 or args.filler < 0:

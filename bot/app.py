@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.context import CONTEXT_TYPES, BriefbotApp
-from bot.handlers import digests, housekeeping, library, questions
+from bot.handlers import digests, documents, feeds, housekeeping, library, questions, watches
 from bot.inbox import HoldingQueue, Inbox
 from bot.runtime import Runtime
 from bot.services import Services, open_services
@@ -95,13 +95,18 @@ def build_application(
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in housekeeping.COMMANDS])
         await rt.restore_migrations()
         scheduled = await rt.restore_schedule()
-        queue.wanted = lambda update: library.adds_articles(update) and rt.access.allows(
-            update.effective_chat.id if update.effective_chat else 0
+        rt.schedule_polling()
+        queue.wanted = lambda update: library.adds_articles(update) and (
+            # A channel's posts may be for the chats that follow it, allowed or not the channel itself.
+            update.channel_post is not None
+            or rt.access.allows(update.effective_chat.id if update.effective_chat else 0)
         )
         queue.inbox = inbox
         for payload in await inbox.take_pending():
             # Handled again from the start: links already stored get "Already stored", the rest are fetched.
             await queue.put(Update.de_json(payload, app.bot))
+        # An index of an earlier embedder build is re-embedded while it keeps answering (bot.services).
+        services.start_upgrade()
         if not settings.allowed_chat_ids:
             log.warning("ALLOWED_CHAT_IDS is empty: the bot will only tell chats their id")
         log.info("briefbot ready: %s; %d digest subscriptions", services.backends, scheduled)
@@ -141,10 +146,22 @@ def register_handlers(app: BriefbotApp) -> None:
     app.add_handler(CommandHandler("ask", questions.ask, filters=new))
     app.add_handler(CommandHandler("stance", questions.stance, filters=new))
     app.add_handler(CommandHandler("digest", digests.digest, filters=new))
+    app.add_handler(CommandHandler("watch", watches.watch, filters=new))
+    app.add_handler(CommandHandler("unwatch", watches.unwatch, filters=new))
+    app.add_handler(CommandHandler("watches", watches.watches, filters=new))
     app.add_handler(CommandHandler("sources", library.sources, filters=new))
     app.add_handler(CommandHandler("forget", library.forget, filters=new))
     app.add_handler(CommandHandler("status", library.status, filters=new))
+    app.add_handler(CommandHandler("follow", feeds.follow, filters=new))
+    app.add_handler(CommandHandler("unfollow", feeds.unfollow, filters=new))
+    app.add_handler(CommandHandler("following", feeds.following, filters=new))
+    # Posts of channels the bot administers (edited ones are never re-ingested).
+    app.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POST, feeds.channel_post))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.migrate))
+    # Documents before text: a document's caption is not a question. In groups, only when addressed.
+    document = filters.Document.ALL & new
+    app.add_handler(MessageHandler(document & filters.ChatType.PRIVATE, documents.store_document))
+    app.add_handler(MessageHandler(document & _addressed_in_group(), documents.store_document))
     content = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & new
     app.add_handler(MessageHandler(content & filters.ChatType.PRIVATE, questions.on_message))
     app.add_handler(MessageHandler(content & _addressed_in_group(), questions.on_message))

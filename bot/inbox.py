@@ -1,4 +1,4 @@
-"""Links and forwards a chat sends are kept on disk before Telegram is told they arrived.
+"""Links, forwards and documents a chat sends are kept on disk before Telegram is told they arrived.
 
 Telegram hands an update over once: the next `getUpdates` (or the webhook's 200) acknowledges it, and a bot
 killed while it fetches the links would lose them, with no card ever sent. Every update that adds articles is

@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Protocol
 
 from briefing.types import Briefing, Citation
+from retrieval.feeds import FollowOutcome
 from retrieval.ingest import IngestResult
-from retrieval.store import Article
+from retrieval.store import Article, FollowRecord
 from retrieval.text import MARKER, format_date, format_moment, paragraphs
 
 MESSAGE_LIMIT = 4096
@@ -92,9 +93,7 @@ def link_card(result: IngestResult) -> str:
     """What became of one link or forward: added, already there, linked to its twin, or why not."""
     a = result.article
     if result.status == "failed" or a is None:
-        source = html.escape(shorten(result.source, SOURCE_CHARS), quote=False)
-        reason = html.escape(shorten(result.reason or "unknown error", 600), quote=False)
-        return f"⚠️ {source}\nNot added: {reason}"
+        return not_added(result.source, result.reason or "unknown error")
     outlet = html.escape(shorten(a.outlet, OUTLET_CHARS), quote=False)
     head = f"<b>{escaped_title(a.title)}</b>\n{outlet} · {format_date(a.published_at)}"
     if result.status == "added":
@@ -104,6 +103,12 @@ def link_card(result: IngestResult) -> str:
         twin_outlet = html.escape(shorten(twin.outlet, OUTLET_CHARS), quote=False)
         return f"☑️ {head}\nSame story as #{twin.id} ({twin_outlet}): linked, not indexed twice"
     return f"☑️ {head}\nAlready stored, #{a.id}"
+
+
+def not_added(source: str, reason: str) -> str:
+    """A link, post or document that was not stored, and why (plain text in, HTML out)."""
+    shown = html.escape(shorten(source, SOURCE_CHARS), quote=False)
+    return f"⚠️ {shown}\nNot added: {html.escape(shorten(reason, 600), quote=False)}"
 
 
 def source_lines(citations: Sequence[Citation]) -> list[str]:
@@ -215,6 +220,19 @@ def render_briefing(briefing: Briefing, limit: int = MESSAGE_LIMIT) -> list[str]
     return pack(render_blocks(briefing), limit)
 
 
+def position_alert(briefing: Briefing, limit: int = MESSAGE_LIMIT) -> str:
+    """A watch alert as one message, so that a later outlet's report can edit it in place: when the whole
+    does not fit, the last source lines go first, then the text is cut."""
+    blocks = render_blocks(briefing)
+    text = "\n\n".join(blocks)
+    if briefing.citations and _size(text) > limit:
+        sources = blocks[-1].split("\n")
+        while len(sources) > 1 and _size(text) > limit:
+            sources.pop()
+            text = "\n\n".join([*blocks[:-1], "\n".join([*sources, "…"])])
+    return text if _size(text) <= limit else pack([text], limit)[0]
+
+
 def to_plain(message_html: str) -> str:
     """The same message without markup, for when Telegram rejects our HTML."""
     return html.unescape(re.sub(r"<[^>]+>", "", message_html))
@@ -228,6 +246,9 @@ HELP = """<b>briefbot</b> reads the news you give it and answers with short, sou
 • Send or forward links to add articles; forward a channel post to store it.
 • /stance ACTOR [TOPIC] — who said what, when, with a chart.
 • /digest — what is new since your last digest; /digest on 08:00 Europe/Kyiv — daily; /digest off.
+• /follow URL — follow a feed, a site or a public channel (@name); /following; /unfollow N.
+• /watch ACTOR [TOPIC] — an alert when new articles carry their statements: new, repeated or a shift.
+  /watches lists them; /watches quiet on holds alerts for the daily digest; /unwatch N or all.
 • /sources — recent articles, with ids; /forget ID or URL — remove one you added.
 • /status — what is stored and which backends answer.
 
@@ -314,3 +335,103 @@ def unknown_time_zone(name: str) -> str:
 
 def nothing_new(since: datetime) -> str:
     return f"Nothing new since your last digest ({format_moment(since)})."
+
+
+# ---- followed feeds and channels ------------------------------------------------------------------------
+
+_KINDS = {"rss": "RSS feed", "atom": "Atom feed", "json": "JSON feed", "telegram": "Telegram channel"}
+
+
+def _every(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+def follow_card(outcome: FollowOutcome, interval: int) -> str:
+    """/follow: what is followed now, how often it is read, and anything odd about the feed."""
+    title = escaped_title(outcome.title)
+    kind = _KINDS.get(outcome.kind, "feed")
+    if not outcome.new:
+        return f"☑️ Already following <b>{title}</b> ({kind})."
+    lines = [
+        f"✅ Following <b>{title}</b> ({kind}, {outcome.items} items now).",
+        f"Its latest items are added now; new ones every {_every(interval)}. /following lists what you "
+        "follow.",
+    ]
+    if outcome.note:
+        lines.append(f"<i>Note: {plain(shorten(outcome.note, 300))}</i>")
+    return "\n".join(lines)
+
+
+def follow_failed(ref: str, reason: str) -> str:
+    source = plain(shorten(ref, SOURCE_CHARS))
+    return f"⚠️ {source}\nNot followed: {plain(shorten(reason, 600))}"
+
+
+def follow_usage() -> str:
+    return "Usage: /follow URL — a feed (RSS, Atom, JSON Feed), a site page that names one, or @channel."
+
+
+def unfollowed(follow: FollowRecord) -> str:
+    title = escaped_title(follow.feed.title or follow.feed.url)
+    return f"Stopped following {title}. The articles it brought stay; /forget removes one."
+
+
+def not_following(ref: str) -> str:
+    return f"This chat follows nothing called {plain(shorten(ref, SOURCE_CHARS))}. See /following."
+
+
+def following(follows: Sequence[FollowRecord]) -> list[str]:
+    """/following: each followed feed with its state; a failing one with its last error and next try."""
+    if not follows:
+        return ["This chat follows nothing yet. /follow URL adds a feed, a site or a @channel."]
+    lines = ["<b>Following</b>"]
+    for n, follow in enumerate(follows, 1):
+        feed = follow.feed
+        kind = _KINDS.get(feed.kind, "feed")
+        read = f"last read {format_moment(feed.last_ok_at)}" if feed.last_ok_at else "not read yet"
+        lines.append(f"{n}. {source_link(feed.url, feed.title or feed.url)} · {kind} · {read}")
+        if feed.last_error:
+            when = f"; next try {format_moment(feed.next_try_at)}" if feed.next_try_at else ""
+            lines.append(f"   ⚠️ {plain(shorten(feed.last_error, 300))}{when}")
+    lines.append("<i>/unfollow N stops one.</i>")
+    return pack(["\n".join(lines)])
+
+
+def followed_items(title: str, results: Sequence[IngestResult], error: str | None) -> str:
+    """After /follow: what the first read of the feed stored for this chat."""
+    name = escaped_title(title)
+    if error:
+        return f"⚠️ {name} could not be read just now: {plain(shorten(error, 300))}. It is tried again later."
+    added = [r for r in results if r.status in ("added", "near_duplicate")]
+    failed = [r for r in results if not r.ok]
+    if not added:
+        text = f"Nothing new to add from {name} yet."
+    else:
+        text = f"📥 Added {len(added)} item{'s' if len(added) != 1 else ''} from {name}."
+    if failed:
+        text += f" {len(failed)} could not be read (tried again next round)."
+    return text
+
+
+def watching(label: str, added: bool, quiet: bool) -> str:
+    head = f"Watching {plain(label)}." if added else f"Already watching {plain(label)}."
+    how = (
+        "Quiet mode is on: new statements go into your daily digest (/digest on 08:00 turns it on)."
+        if quiet else "I will tell you when new articles carry their statements."
+    )  # fmt: skip
+    return f"{head} {how}"
+
+
+def watch_list(labels: Sequence[tuple[int, str, datetime]], quiet: bool) -> str:
+    """/watches: the chat's watches, numbered for /unwatch, and whether alerts wait for the digest."""
+    if not labels:
+        return "No watches. Start one with /watch ACTOR [TOPIC], e.g. /watch Kremlin annexed regions."
+    lines = ["<b>Watches</b>"]
+    lines += [f"{n}. {plain(label)} (since {format_date(since)})" for n, label, since in labels]
+    lines.append(
+        "Quiet mode: on, alerts go into the daily digest (/watches quiet off)" if quiet
+        else "Quiet mode: off, alerts arrive as articles come in (/watches quiet on)"
+    )  # fmt: skip
+    return "\n".join(lines)

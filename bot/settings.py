@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from retrieval.documents import DocumentLimits
 
 TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
@@ -23,6 +26,10 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = Field(
         default=Path("./data"), validation_alias=AliasChoices("BRIEFBOT_DATA_DIR", "data_dir")
+    )
+    # Model files built from the installed packages' weights (E5's ONNX graph); unset = <data dir>/models.
+    models_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("BRIEFBOT_MODELS_DIR", "models_dir")
     )
 
     # Embeddings
@@ -71,6 +78,19 @@ class Settings(BaseSettings):
     # An article cut into more passages than this (about 150 words each) is refused with a message, never
     # cut short: it would hold up ingestion for minutes and crowd every search it matches.
     max_passages_per_article: int = Field(default=300, ge=1)
+
+    # Followed feeds and channels: a polling round every FEEDS_POLL_SECONDS (any value from 1 up, so tests
+    # can poll every few seconds); at most FEEDS_MAX_NEW_ITEMS new items per feed and chat in one round.
+    feeds_poll_seconds: int = Field(default=900, ge=1)
+    feeds_max_new_items: int = Field(default=20, ge=1)
+    # Where public channels' web previews (`/s/NAME`) are read from; a stand-in in tests.
+    telegram_web_base_url: str = "https://t.me"
+    # Documents: each is read in a child process with these caps (retrieval.documents).
+    max_document_bytes: int = Field(default=20_000_000, ge=1)
+    max_document_pages: int = Field(default=300, ge=1)
+    max_document_unpacked_bytes: int = Field(default=200_000_000, ge=1)
+    document_memory_mb: int = Field(default=1024, ge=64)
+    document_seconds: float = Field(default=60.0, gt=0)
 
     # Limits
     questions_per_minute: int = 6
@@ -128,6 +148,24 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def document_limits(self) -> DocumentLimits:
+        # Imported here: reading settings should not load the document readers.
+        from retrieval.documents import DocumentLimits
+
+        return DocumentLimits(
+            max_bytes=self.max_document_bytes,
+            max_pages=self.max_document_pages,
+            max_unpacked=self.max_document_unpacked_bytes,
+            memory_bytes=self.document_memory_mb << 20,
+            seconds=self.document_seconds,
+        )
+
+    @property
+    def models_path(self) -> Path:
+        """Model files built from the installed packages' weights (E5's ONNX graph), rebuilt when lost."""
+        return self.models_dir or self.data_dir / "models"
 
     def secret(self, value: SecretStr | None) -> str | None:
         return value.get_secret_value() if value is not None else None

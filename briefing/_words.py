@@ -3,6 +3,7 @@ its clause test and the offline writer."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from retrieval.text import STOPWORDS
@@ -30,9 +31,16 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> set[str]:
     """Stemmed words that carry meaning: no stopwords, numbers kept."""
+    return set(_content_words(text))
+
+
+# An answer reads the same passages and titles several times (the relevance gate, the writer, the citation
+# check), and the next question often the same ones again: their words are worked out once.
+@functools.lru_cache(maxsize=4096)
+def _content_words(text: str) -> frozenset[str]:
     out: set[str] = set()
     for token in _WORD.findall(text.lower()):
         if token in STOPWORDS or (len(token) < 3 and not token.isdigit()):
             continue
         out.add(stem(token))
-    return out
+    return frozenset(out)

@@ -23,7 +23,8 @@ from briefing.embeddings import SentenceEmbeddings as SentenceEmbeddings
 from briefing.types import Citation
 from retrieval.extract import addresses_a_model
 from retrieval.store import Hit
-from retrieval.text import MARKER, MARKER_PATTERN, format_date, paragraphs, split_sentences
+from retrieval.text import MARKER, MARKER_PATTERN, format_date, paragraphs, passage_sentences, split_sentences
+from retrieval.text import text_sentences as text_sentences
 
 _MARKER_RUN = re.compile(rf"([ \t]*)((?:{MARKER_PATTERN}[ \t]*)*{MARKER_PATTERN})")
 
@@ -83,10 +84,6 @@ def figures_supported(claim: str, stated: set[str]) -> bool:
 def coverage(claim: set[str], source: set[str]) -> float:
     """Share of the claim's content words found in the source; 0 for a claim without content words."""
     return len(claim & source) / len(claim) if claim else 0.0
-
-
-def text_sentences(text: str) -> list[str]:
-    return [s for para in paragraphs(text) for s in split_sentences(para)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +248,7 @@ def passage_vocabulary(hit: Hit) -> set[str]:
 
 async def support_scores(claim: str, hit: Hit, embeddings: SentenceEmbeddings) -> tuple[float, float]:
     """How well one passage supports a claim: (content-word coverage, best sentence cosine)."""
-    sentences = text_sentences(hit.text) or [hit.text]
+    sentences = passage_sentences(hit.text)
     vectors = await embeddings.vectors([claim, *sentences])
     return coverage(content_words(claim), passage_vocabulary(hit)), float(np.max(vectors[1:] @ vectors[0]))
 
@@ -275,7 +272,7 @@ async def check(
         for claim in claims:
             claim.cited = [n for n in claim.cited if n in by_n]
 
-    sentences = {n: text_sentences(p.hit.text) or [p.hit.text] for n, p in by_n.items()}
+    sentences = {n: passage_sentences(p.hit.text) for n, p in by_n.items()}
     vocab = {n: passage_vocabulary(p.hit) for n, p in by_n.items()}
     clause_check = _clauses.ClauseCheck(
         {n: p.hit for n, p in by_n.items()}, vocab, sentences, embeddings,
@@ -283,6 +280,8 @@ async def check(
     )  # fmt: skip
     stated = {n: passage_figures(p.hit) for n, p in by_n.items()}
     to_check = [c for claims in paras for c in claims if c.cited and not c.heading]
+    if to_check:
+        await embeddings.passages([p.hit for p in passages])
     row_of = {id(c): i for i, c in enumerate(to_check)}
     flat = [s for n in sorted(sentences) for s in sentences[n]]
     vectors = await embeddings.vectors([c.text for c in to_check] + flat) if to_check else None
@@ -426,7 +425,7 @@ def renumber(
         quote = quotes.get(old) or next(
             (quotes[o] for o, m in mapping.items() if m == new and o in quotes), ""
         )
-        quote = quote or (text_sentences(hit.text) or [hit.text])[0]
+        quote = quote or passage_sentences(hit.text)[0]
         citations.append(
             Citation(n=new, article_id=hit.article_id, url=hit.url, title=hit.title, outlet=hit.outlet,
                      published=hit.published, quote=quote)

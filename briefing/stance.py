@@ -10,6 +10,7 @@ their text are built in timeline.py; the LLM summary above them, when there is o
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,10 @@ from retrieval.statements import article_sentences
 from retrieval.store import ChunkRecord, Library, SearchFilters, Statement
 from retrieval.text import STOPWORDS
 
-__all__ = ["StanceQuery", "StanceService", "Timeline", "is_stance_question", "parse_stance_question"]
+__all__ = [
+    "StanceQuery", "StanceService", "Timeline", "actor_terms", "is_stance_question", "parse_stance_question",
+    "speaks_for",
+]  # fmt: skip
 
 # Who speaks for an institution or country. Terms match the start of a word in a speaker's name or role
 # ("ukrain" matches "Ukrainian"); the short ones must match a whole word.
@@ -175,6 +179,14 @@ def _belongs(actor: str, terms: list[str], speaker: str, role: str | None) -> bo
     return True
 
 
+def speaks_for(actor: str, statement: Statement) -> bool:
+    """Whether a statement's speaker speaks for the actor: the one matching rule the timeline and the watches
+    share (`actor_terms` finds the candidates, `_belongs` settles affiliations). Names in other scripts
+    ("Песков") are to be added here, once for both."""
+    terms = actor_terms(actor)
+    return bool(terms) and _belongs(actor, terms, statement.speaker, statement.role)
+
+
 # ---- the timeline ---------------------------------------------------------------------------------------
 
 
@@ -201,7 +213,7 @@ class StanceService:
         self.searcher = searcher
         # Sentences are compared on the model the thresholds below were set for (MiniLM in the ensemble),
         # through a cache: the same statements, headlines and topic names come back question after question.
-        self.embeddings = embeddings or SentenceEmbeddings(searcher.embedder.sentence_model())
+        self.embeddings = embeddings or SentenceEmbeddings(searcher.embedder.sentence_model(), store=library)
 
     async def timeline(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
@@ -218,7 +230,9 @@ class StanceService:
             return None
         statements = [p for row in rows for p in row.parts]
         names = display_names(statements, {id(p): row.group for row in rows for p in row.parts})
-        return Timeline(rows, names, write(rows, actor, topic, names))
+        # Drawing the chart takes tens of milliseconds of CPU: off the event loop, where every other chat's
+        # answer waits for it.
+        return Timeline(rows, names, await asyncio.to_thread(write, rows, actor, topic, names))
 
     async def rows(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20
@@ -318,6 +332,10 @@ class StanceService:
         and nothing the topic covers ("foreign peacekeepers" in an article about the annexed regions).
         """
         expansion = await expand(topic, actor, self.embeddings)
+        # Statements' words, sentences and titles are stored with their vectors (briefing.embeddings).
+        await self.embeddings.statements(
+            [(p, articles[p.article_id].title) for row in rows for p in row.parts]
+        )
         own = [row.text for row in rows]
         sentences = [" ".join(dict.fromkeys(p.sentence for p in row.parts)) for row in rows]
         contexts = [row.context or "" for row in rows]

@@ -18,6 +18,7 @@ Topics the table does not know get no expansion and are matched on their own wor
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -255,9 +256,22 @@ def find_terms(terms: tuple[str, ...], text: str) -> list[str]:
     lowered = text.lower().replace("’", "'")
     found = []
     for term in terms:
-        body = re.escape(term.lower()).replace(r"\ ", r"\s+")
-        if re.search(rf"(?<![\w-]){body}(?:s|es)?(?![\w-])", lowered) or (
-            term.endswith("s") and re.search(rf"(?<![\w-]){re.escape(term[:-1].lower())}(?![\w-])", lowered)
-        ):
+        start, pattern = _term_pattern(term)
+        if start in lowered and pattern.search(lowered):
             found.append(term)
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> tuple[str, re.Pattern[str]]:
+    """What a text must contain for the term to occur (its first word, as a plain substring), and the
+    pattern that says whether it does. A stance question tests a few hundred terms against every row: the
+    substring test rules most out at once, and the patterns are compiled once, not looked up in re's small
+    cache (which they overflowed) on every call."""
+    lowered = term.lower()
+    body = re.escape(lowered).replace(r"\ ", r"\s+")
+    pattern = rf"(?<![\w-]){body}(?:s|es)?(?![\w-])"
+    if term.endswith("s"):
+        pattern += rf"|(?<![\w-]){re.escape(lowered[:-1])}(?![\w-])"
+        lowered = lowered[:-1]
+    return lowered.split(" ")[0], re.compile(pattern)

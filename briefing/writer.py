@@ -166,6 +166,7 @@ class OfflineWriter(Writer):
                 seen[sentence] = (p, i)
         if not seen:
             return []
+        await self.embeddings.passages([p.hit for p in passages])
         texts = list(seen)
         vectors = await self.embeddings.vectors([question, *texts])
         qwords = content_words(question)

@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 
 from retrieval import fusion
-from retrieval.embed import Embedder
+from retrieval.embed import Embedder, QueryVectors
 from retrieval.store import (
     SHARED_SCOPE,
     ChunkRecord,
@@ -88,6 +88,8 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         config = config or FusionConfig()
+        # A question asked again (in any chat) is not embedded again: its vector depends on its words only.
+        self.query_vectors = QueryVectors()
         # A copy: one config may serve searchers over different embedders.
         weight = embedder.fusion_bm25_weight if config.bm25_weight is None else config.bm25_weight
         self.config = replace(config, bm25_weight=weight)
@@ -111,7 +113,7 @@ class Searcher:
         async def dense() -> tuple[np.ndarray | None, list[tuple[str, float]]]:
             if mode == "bm25":
                 return None, []
-            vector = (await self.embedder.embed_queries([query]))[0]
+            vector = await self.query_vectors.vector(self.embedder, query)
             return vector, await self.index.query(vector, n, DenseIndex.where(filters))
 
         async def lexical() -> list[tuple[str, float]]:

@@ -10,16 +10,24 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from retrieval.embed import LocalEmbedder
+from retrieval.embed import E5Embedder, LocalEmbedder
 from tests.support.chroma_server import ChromaServer
 from tests.support.corpus import make_settings, settings_env_names
 
 
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One models folder for the whole run: E5's graph is built there once, at its first use."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, models_dir: Path) -> None:
     # Every setting, and the openai client's own variables (OPENAI_BASE_URL would redirect the LLM tests).
     for key in [*settings_env_names(), *(k for k in os.environ if k.startswith(("OPENAI_", "BRIEFBOT_")))]:
         monkeypatch.delenv(key, raising=False)
+    # Every data dir a test makes shares the run's built models instead of building its own (seconds each).
+    monkeypatch.setenv("BRIEFBOT_MODELS_DIR", str(models_dir))
     # A stray .env in the working directory must not leak into tests.
     monkeypatch.chdir(tmp_path)
 
@@ -29,6 +37,11 @@ def embedder() -> LocalEmbedder:
     """The real offline embedder, loaded once: it is the slow part of start-up."""
     return LocalEmbedder()
 
+
+@pytest.fixture(scope="session")
+def e5(models_dir: Path) -> E5Embedder:
+    """The ensemble's E5 (the default build), its graph built once for the run."""
+    return E5Embedder(models_dir)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from bot.services import Services, open_services
 from briefing.briefer import build_briefer
 from retrieval.fetch import HttpFetcher
 from retrieval.store import SHARED_SCOPE, Extracted, Library, SearchFilters
+from retrieval.store._schema import SCHEMA_VERSION
 from tests.support.embedders import WatchedEmbedder
 from tests.support.web_site import every_name_is_loopback, serve_pages, under_host
 
@@ -271,7 +272,7 @@ async def test_a_version_1_library_loses_its_cross_chat_grants(settings: Any, em
             hits = await services.searcher.search("dredging channel", k=5, filters=SearchFilters(scope=scope))
             assert _ids(hits) == {article_id}
         assert (await services.library.stats())["pending_articles"] == 0
-        assert await services.library.get_meta("schema_version") == "2"
+        assert await services.library.get_meta("schema_version") == str(SCHEMA_VERSION)
     finally:
         services.index.close()
         services.library.close()

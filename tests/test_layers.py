@@ -22,12 +22,17 @@ LAYERS: list[set[str]] = [
     {"retrieval.urls", "retrieval.chunking", "retrieval.dedupe"},
     {"retrieval.store", "retrieval.embed"},
     {"retrieval.fetch", "retrieval.extract", "retrieval.statements", "retrieval.search", "retrieval.types"},
+    # Documents read as articles: extraction's rules, in a sandboxed process of their own.
+    {"retrieval.documents"},
     {"retrieval.ingest"},
+    {"retrieval.feeds"},
     {"briefing"},
     {"bot.settings", "bot.render"},
     {"bot.state", "bot.access", "bot.inbox", "bot.delivery"},
     # The composition root: builds every service from the settings; the runtime hands them to the front ends.
     {"bot.services"},
+    # Watch alerts: what the runtime's ingestion path reports to, below the runtime that builds it.
+    {"bot.watching"},
     {"bot.runtime"},
     # The front ends: the Telegram app (handlers) and the CLI.
     {"bot"},

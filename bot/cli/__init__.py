@@ -1,7 +1,7 @@
 """`briefbot` command line: the same services as the bot, driven from a terminal.
 
-`parser` declares the subcommands; `library`, `questions`, `reading` and `runner` run them; `common` holds
-what they share. Each command raises `BriefbotError` (or `UsageError`) with a message for the user, and
+`parser` declares the subcommands; `library`, `feeds`, `questions`, `reading` and `runner` run them; `common`
+holds what they share. Each command raises `BriefbotError` (or `UsageError`) with a message for the user, and
 `main` turns it into an exit status.
 """
 

@@ -1,10 +1,13 @@
-"""`briefbot ingest`, `sources`, `forget`, `reindex`, `backup` and `stats`: the library, from a terminal."""
+"""`briefbot ingest`, `sources`, `forget`, `reindex`, `backup`, `stats` and `prepare`: the library, from a
+terminal."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,4 +155,25 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     else:
         for key, value in stats.items():
             print(f"{key:>18}: {value}")
+    return 0
+
+
+async def cmd_prepare(settings: Settings, args: argparse.Namespace) -> int:
+    """Load the configured embedder once: its model files are checked against their hashes, and E5's graph
+    is built into the data dir if it is not there yet (otherwise the first start does it)."""
+    from bot.services import build_embedder
+
+    if settings.embedding_backend == "openai":
+        print("The embedder is an API endpoint: nothing to prepare.")
+        return 0
+    started = time.perf_counter()
+    embedder = await asyncio.to_thread(build_embedder, settings)
+    try:
+        await embedder.embed(["a first passage to check the models"])
+    finally:
+        await embedder.aclose()
+    print(
+        f"Embedder {embedder.id} ready in {time.perf_counter() - started:.1f} s "
+        f"(models built from the installed packages are kept in {settings.models_path})."
+    )
     return 0

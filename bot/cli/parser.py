@@ -6,7 +6,16 @@ import argparse
 import functools
 from typing import Any
 
-from bot.cli.library import cmd_backup, cmd_forget, cmd_ingest, cmd_reindex, cmd_sources, cmd_stats
+from bot.cli.feeds import cmd_feeds, cmd_follow, cmd_poll, cmd_unfollow
+from bot.cli.library import (
+    cmd_backup,
+    cmd_forget,
+    cmd_ingest,
+    cmd_prepare,
+    cmd_reindex,
+    cmd_sources,
+    cmd_stats,
+)
 from bot.cli.questions import cmd_ask, cmd_demo, cmd_digest, cmd_search, cmd_stance
 from bot.cli.reading import cmd_extract, cmd_statements
 from bot.cli.runner import cmd_run
@@ -74,8 +83,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chat", help="remove this chat's copy instead of the shared one")
     p.set_defaults(run=cmd_forget)
 
+    p = sub_parser("follow", help="follow a feed, a site page naming one, or a public @channel (shared)")
+    p.add_argument("url", metavar="URL|@CHANNEL")
+    p.add_argument("--chat", help="follow for this chat instead of for everyone")
+    p.add_argument("--no-poll", action="store_true", help="do not read the feed now")
+    p.set_defaults(run=cmd_follow)
+
+    p = sub_parser("unfollow", help="stop following a feed (its number in `feeds`, or its URL)")
+    p.add_argument("ref", metavar="N|URL")
+    p.add_argument("--chat", help="this chat's follow instead of the shared one")
+    p.set_defaults(run=cmd_unfollow)
+
+    p = sub_parser("feeds", help="the followed feeds, with their last read and last error")
+    p.add_argument("--chat", help="this chat's follows instead of the shared ones")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_feeds)
+
+    p = sub_parser("poll", help="one polling round of the followed feeds, now")
+    p.add_argument("--force", action="store_true", help="also the feeds backing off after errors")
+    p.set_defaults(run=cmd_poll)
+
     p = sub_parser("reindex", help="rebuild the dense index from the library")
     p.set_defaults(run=cmd_reindex)
+
+    p = sub_parser("prepare", help="check the embedding models and build E5's graph in the data dir")
+    p.set_defaults(run=cmd_prepare)
 
     p = sub_parser("backup", help="copy the library and bot state into a new folder (safe while running)")
     p.add_argument("target", metavar="DIR")

@@ -18,6 +18,12 @@ COMMANDS = [
     ("ask", "Ask a question about the stored news"),
     ("stance", "Who said what, when: /stance ACTOR [TOPIC]"),
     ("digest", "Digest now, or: /digest on HH:MM [timezone] | off"),
+    ("follow", "Follow a feed, site or @channel: /follow URL"),
+    ("following", "What this chat follows, and how it is going"),
+    ("unfollow", "Stop following: /unfollow N"),
+    ("watch", "Alerts on an actor's new statements: /watch ACTOR [TOPIC]"),
+    ("unwatch", "Stop a watch: /unwatch N | ACTOR [TOPIC] | all"),
+    ("watches", "Your watches; /watches quiet on|off"),
     ("sources", "Recent articles with their ids"),
     ("forget", "Remove an article you added: /forget ID or URL"),
     ("status", "Counts and backends"),
@@ -32,6 +38,12 @@ async def gate(update: object, context: BriefbotContext) -> None:
     rt = context.runtime
     if rt.access.is_repeat(update.update_id):
         # Telegram redelivers a webhook update it thinks was lost; it must not be answered twice.
+        raise ApplicationHandlerStop
+    if update.channel_post is not None:
+        # A post of a channel the bot administers goes to the chats following that channel, whether or not
+        # the channel itself is allowed; nothing is ever sent to a channel (it would be published there).
+        return
+    if update.edited_channel_post is not None:
         raise ApplicationHandlerStop
     chat_id = update.effective_chat.id
     if rt.access.allows(chat_id):

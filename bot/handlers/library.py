@@ -22,8 +22,8 @@ from bot.handlers._common import scope_of, within_limit
 from retrieval.urls import article_ref
 
 CAN_ADD = (
-    "I can add articles from links and from forwarded posts with text: send a link, or forward a post. "
-    "Photos, files, voice and other media without text are not read."
+    "I can add articles from links, forwarded posts with text and documents (PDF, Word .docx, HTML, text): "
+    "send a link or a file, or forward a post. Photos, voice and other media without text are not read."
 )
 
 
@@ -43,12 +43,16 @@ def message_links(message: Message) -> list[str]:
 
 def adds_articles(update: Update) -> bool:
     """Whether an update would add articles (links, or a forwarded post with text): such updates are kept
-    in the inbox until handled, so a crash cannot lose them."""
+    in the inbox until handled, so a crash cannot lose them. So are the posts with text of channels the bot
+    administers."""
+    if update.channel_post is not None:
+        return bool(update.channel_post.text or update.channel_post.caption)
     message = update.message
     if message is None:
         return False
     forwarded_text = message.forward_origin is not None and bool(message.text or message.caption)
-    return forwarded_text or bool(message_links(message))
+    # A document is kept by its file_id: after a restart it is downloaded again from Telegram.
+    return forwarded_text or message.document is not None or bool(message_links(message))
 
 
 async def handled(update: Update, context: BriefbotContext) -> None:
@@ -70,7 +74,7 @@ async def add_links(update: Update, context: BriefbotContext, links: list[str]) 
     await send_html(context.bot, chat_id, cards, reply_to=update.effective_message.message_id)
 
 
-def _origin(message: Message) -> tuple[str, str | None, datetime]:
+def origin_of(message: Message) -> tuple[str, str | None, datetime]:
     """Outlet name, permalink (channels with a username only) and the original date of a forwarded post."""
     origin = message.forward_origin
     assert origin is not None
@@ -98,7 +102,7 @@ async def store_forward(update: Update, context: BriefbotContext) -> None:
         return
     if not await within_limit(update, context, rt.link_limit, "links"):
         return
-    outlet, link, date = _origin(message)
+    outlet, link, date = origin_of(message)
     result = await rt.store_post(
         text, url=link, published=date.astimezone(UTC), outlet=outlet, scope=scope_of(chat_id)
     )

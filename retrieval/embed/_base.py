@@ -36,6 +36,13 @@ class Embedder(ABC):
     #: How many passages bulk work (ingestion, reindex) hands over per call: a question waits at most one
     #: such call for the model, so slow models take fewer.
     bulk_batch: int = 16
+    #: Runs on this machine: a call costs CPU time only, no network round trip or fee. Work worth doing
+    #: ahead of need (the sentence vectors of passages, at ingestion) is done only with such a model.
+    local: bool = False
+    #: Ids of earlier builds of this same model whose vectors this one replaces. Their vectors are close
+    #: enough to this one's that an index they built can be searched with this one's questions while it is
+    #: re-embedded, which then happens on its own (bot.services); any other change of id needs a reindex.
+    supersedes: tuple[str, ...] = ()
 
     @abstractmethod
     async def embed(self, texts: list[str]) -> np.ndarray:

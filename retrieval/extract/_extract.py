@@ -83,7 +83,11 @@ def without_instructions(text: str) -> str:
 
 
 def extract_html(
-    html: str | bytes, url: str | None = None, *, skip: frozenset[str] = frozenset()
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    skip: frozenset[str] = frozenset(),
+    fallback_title: str | None = None,
 ) -> Extracted:
     """Main text and metadata of an article page.
 
@@ -91,7 +95,8 @@ def extract_html(
     same registrable domain, and its self-declared site name counts only where the domain spells it.
     `published` comes only from publication metadata and is None when the page does not state it.
     Raises ExtractError when the page holds no article text. `skip` names CLEANING_RULES to leave out, so
-    that the benchmark can measure what each earns.
+    that the benchmark can measure what each earns. `fallback_title` (a document's file name) is the title
+    when the page names none.
     """
     if unknown := skip.difference(CLEANING_RULES):
         raise ValueError(f"no such cleaning rule: {', '.join(sorted(unknown))}")
@@ -111,7 +116,9 @@ def extract_html(
         raise ExtractError("no article text found")
 
     description = _clean_field(document.description)
-    title = _strip_site(_clean_field(document.title), site) or title_from_url(page_url, text)
+    title = (
+        _strip_site(_clean_field(document.title), site) or title_from_url(page_url, text) or fallback_title
+    )
     return Extracted(
         text=text,
         title=title,
@@ -160,6 +167,8 @@ def extract_text(
     url: str | None = None,
     title: str | None = None,
     published: datetime | None = None,
+    *,
+    fallback_title: str | None = None,
 ) -> Extracted:
     """An article given as plain text or Markdown (a .txt/.md file, a forwarded message).
 
@@ -172,7 +181,8 @@ def extract_text(
 
     The `date` line comes first; the body may follow on the same line. Otherwise a leading
     Markdown `# Heading` becomes the title, or the first line when it is shaped like a headline,
-    or else the headline spelled out in the URL's path, or else the first ~80 characters of the text.
+    or else the headline spelled out in the URL's path, or else `fallback_title` (a document's file name),
+    or else the first ~80 characters of the text.
     Raises ExtractError when there is no text.
     """
     if not text or not text.strip():
@@ -209,7 +219,7 @@ def extract_text(
         title = paras.pop(0)
     body = "\n\n".join(paras)
     if title is None:
-        title = title_from_url(url, body) or _shorten(body, _TITLE_CHARS)
+        title = title_from_url(url, body) or fallback_title or _shorten(body, _TITLE_CHARS)
     if published is not None:
         published = published.replace(tzinfo=UTC) if published.tzinfo is None else published.astimezone(UTC)
     return Extracted(

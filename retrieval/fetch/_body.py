@@ -13,6 +13,16 @@ import zlib
 from ._types import FetchError, normalise_charset
 
 ACCEPTED_TYPES = {"text/html": "text/html", "application/xhtml+xml": "text/html", "text/plain": "text/plain"}
+# What a feed fetch takes: the page types (a site page names its feed), XML feeds and JSON feeds, each
+# under one name. Servers label RSS as any of these; the parser looks at the body, not the label.
+FEED_TYPES = {
+    **ACCEPTED_TYPES,
+    **dict.fromkeys(
+        ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml"),
+        "application/xml",
+    ),
+    **dict.fromkeys(("application/feed+json", "application/json"), "application/json"),
+}
 ACCEPT_ENCODING = "gzip, deflate"
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _GZIP_MAGIC = b"\x1f\x8b"

@@ -19,16 +19,18 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import re
 import ssl
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Self
 from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
-from ._body import ACCEPT_ENCODING, ACCEPTED_TYPES, BodyReader, human_size, parse_content_type
+from ._body import ACCEPT_ENCODING, ACCEPTED_TYPES, FEED_TYPES, BodyReader, human_size, parse_content_type
 from ._network import PinnedBackend, Resolver, system_resolver
 from ._target import Target, parse_target
 from ._types import FetchedPage, FetchError, sniff_meta_charset
@@ -39,6 +41,33 @@ logger = logging.getLogger(__name__)
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _ACCEPT = b"text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"
+_ACCEPT_FEED = (
+    b"application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,text/xml;q=0.9,"
+    b"application/json;q=0.9,text/html;q=0.8,*/*;q=0.1"
+)
+# A validator is sent back as the server gave it; one that could split a header or is absurdly long is not.
+_VALIDATOR = re.compile(r"[\x20-\x7e]{1,512}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """What one fetch asks for: the content types it takes, and the validators of a conditional GET."""
+
+    types: Mapping[str, str] = field(default_factory=lambda: ACCEPTED_TYPES)
+    accept: bytes = _ACCEPT
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        out = [(b"Accept", self.accept)]
+        if self.etag and _VALIDATOR.fullmatch(self.etag):
+            out.append((b"If-None-Match", self.etag.encode("ascii")))
+        if self.last_modified and _VALIDATOR.fullmatch(self.last_modified):
+            out.append((b"If-Modified-Since", self.last_modified.encode("ascii")))
+        return out
+
+
+_PAGE = _Ask()
 _ERRNO_REASONS = {
     errno.ECONNREFUSED: "connection refused",
     errno.ECONNRESET: "connection reset",
@@ -62,6 +91,17 @@ class Fetcher(ABC):
     @abstractmethod
     async def fetch(self, url: str) -> FetchedPage:
         """The page at `url`, or FetchError with a reason fit for the user."""
+
+    async def fetch_feed(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchedPage:
+        """A feed, or the page that names one: XML and JSON feeds are taken besides HTML and text.
+
+        With `etag` / `last_modified` (the validators a previous fetch returned) the request is conditional,
+        and an unchanged feed comes back as a page with status 304 and no body (`not_modified`). This
+        default, for fetchers that know no feed types, is a plain `fetch`.
+        """
+        return await self.fetch(url)
 
     def check(self, url: str) -> str:
         """What `fetch` checks before any network access (scheme, credentials, literal address, port):
@@ -107,7 +147,6 @@ class HttpFetcher(Fetcher):
         self._max_redirects = max_redirects
         self._headers = [
             (b"User-Agent", user_agent.encode("ascii", "replace")),
-            (b"Accept", _ACCEPT),
             (b"Accept-Encoding", ACCEPT_ENCODING.encode("ascii")),
         ]
         self._timeouts = {"connect": connect_timeout, "read": deadline, "write": deadline, "pool": deadline}
@@ -130,18 +169,27 @@ class HttpFetcher(Fetcher):
         await self._pool.aclose()
 
     async def fetch(self, url: str) -> FetchedPage:
+        return await self._fetch(url, _PAGE)
+
+    async def fetch_feed(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchedPage:
+        ask = _Ask(types=FEED_TYPES, accept=_ACCEPT_FEED, etag=etag, last_modified=last_modified)
+        return await self._fetch(url, ask)
+
+    async def _fetch(self, url: str, ask: _Ask) -> FetchedPage:
         target = parse_target(url, allow_private_networks=self._allow_private)
         try:
             async with asyncio.timeout(self._deadline):
-                return await self._follow(url, target)
+                return await self._follow(url, target, ask)
         except TimeoutError as exc:
             raise FetchError(f"timed out after {self._deadline:g} s fetching {target.host}") from exc
 
-    async def _follow(self, url: str, target: Target) -> FetchedPage:
+    async def _follow(self, url: str, target: Target, ask: _Ask) -> FetchedPage:
         current, redirected_from = target, ""
         for _ in range(self._max_redirects + 1):
             try:
-                outcome = await self._exchange(url, current)
+                outcome = await self._exchange(url, current, ask)
             except FetchError as exc:
                 if redirected_from:
                     raise FetchError(f"{exc} (redirected from {redirected_from})") from exc
@@ -156,7 +204,7 @@ class HttpFetcher(Fetcher):
             current, redirected_from = following, current.host
         raise FetchError(f"too many redirects (more than {self._max_redirects}) from {target.host}")
 
-    async def _exchange(self, url: str, target: Target) -> FetchedPage | str:
+    async def _exchange(self, url: str, target: Target, ask: _Ask) -> FetchedPage | str:
         """One request: the finished page, or the Location a redirect points to."""
         request_url = httpcore.URL(
             scheme=target.scheme.encode("ascii"),
@@ -164,13 +212,13 @@ class HttpFetcher(Fetcher):
             port=target.port,
             target=target.path.encode("ascii"),
         )
-        headers = [(b"Host", target.netloc.encode("ascii")), *self._headers]
+        headers = [(b"Host", target.netloc.encode("ascii")), *self._headers, *ask.headers()]
         try:
             async with self._pool.stream(
                 "GET", request_url, headers=headers, extensions={"timeout": self._timeouts}
             ) as response:
                 logger.debug("GET %s -> %d", target.loggable, response.status)
-                return await self._read(url, target, response)
+                return await self._read(url, target, response, ask)
         except httpcore.ConnectTimeout as exc:
             raise FetchError(f"could not connect to {target.host}: timed out") from exc
         except httpcore.ConnectError as exc:
@@ -184,8 +232,18 @@ class HttpFetcher(Fetcher):
         except (httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
             raise FetchError(f"could not fetch from {target.host}: {type(exc).__name__}") from exc
 
-    async def _read(self, url: str, target: Target, response: httpcore.Response) -> FetchedPage | str:
+    async def _read(
+        self, url: str, target: Target, response: httpcore.Response, ask: _Ask
+    ) -> FetchedPage | str:
         status = response.status
+        etag, last_modified = _header(response, b"etag"), _header(response, b"last-modified")
+        if status == 304 and (ask.etag or ask.last_modified):
+            # Unchanged since the validators were given: no body to read. A server may leave them out of
+            # the 304; the ones asked with still stand then.
+            return FetchedPage(
+                url=url, final_url=target.url, status=304, content_type="", body=b"",
+                etag=etag or ask.etag, last_modified=last_modified or ask.last_modified,
+            )  # fmt: skip
         if status in _REDIRECT_STATUSES:
             location = _header(response, b"location")
             if not location:
@@ -197,11 +255,10 @@ class HttpFetcher(Fetcher):
         media_type, charset = parse_content_type(_header(response, b"content-type"))
         if media_type is None:
             raise FetchError(f"refused: {target.host} did not say what type of content it sent")
-        kind = ACCEPTED_TYPES.get(media_type)
+        kind = ask.types.get(media_type)
         if kind is None:
-            raise FetchError(
-                f"refused: content type {media_type} is not supported (only HTML and plain text)"
-            )
+            what = "HTML, plain text and feeds" if ask.types is FEED_TYPES else "HTML and plain text"
+            raise FetchError(f"refused: content type {media_type} is not supported (only {what})")
         declared = _header(response, b"content-length")
         if declared and declared.strip().isdigit() and int(declared) > self._max_bytes:
             raise FetchError(f"refused: page is larger than {human_size(self._max_bytes)}")
@@ -213,8 +270,9 @@ class HttpFetcher(Fetcher):
         if charset is None and kind == "text/html":
             charset = sniff_meta_charset(body)
         return FetchedPage(
-            url=url, final_url=target.url, status=status, content_type=kind, body=body, encoding=charset
-        )
+            url=url, final_url=target.url, status=status, content_type=kind, body=body, encoding=charset,
+            etag=etag, last_modified=last_modified,
+        )  # fmt: skip
 
 
 class StaticFetcher(Fetcher):

@@ -35,6 +35,14 @@ class FetchedPage:
     content_type: str
     body: bytes
     encoding: str | None = None
+    # The validators the server gave, for the next conditional request (feeds).
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        """A conditional request found nothing new (HTTP 304): there is no body."""
+        return self.status == 304
 
     def text(self) -> str:
         """The body as text: BOM, then the declared encoding, then `<meta charset>`, then UTF-8."""

@@ -14,17 +14,27 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from retrieval.chunking import passage_for_embedding
 from retrieval.dedupe import overlap, shingles
+from retrieval.documents import (
+    DocumentCrashed,
+    DocumentError,
+    DocumentLimits,
+    DocumentTimeout,
+    DocumentTooLarge,
+    document_kind,
+    needs_own_process,
+    read_document,
+    read_limited,
+)
 from retrieval.embed import EmbeddingError
 from retrieval.extract import ExtractError, extract_html, extract_text
 from retrieval.fetch import FetchError
 from retrieval.store import (
     SHARED_SCOPE,
     Article,
-    DenseEntry,
+    ChunkRecord,
     DenseIndexError,
     Extracted,
     LibraryError,
@@ -32,7 +42,6 @@ from retrieval.store import (
 from retrieval.urls import canonical_url, same_site
 
 from ._prepared import (
-    FILE_SUFFIXES,
     NEAR_DUPLICATE_OVERLAP,
     SUSPICIOUS,
     IngestResult,
@@ -44,9 +53,6 @@ from ._prepared import (
 )
 from ._upkeep import BULK_STEP_TIMEOUT, REINDEX_BATCH_CHUNKS, IndexUpkeep
 
-if TYPE_CHECKING:
-    pass
-
 log = logging.getLogger(__name__)
 
 # A folder is stored in batches of this many articles, or fewer once their text nears REINDEX_BATCH_CHUNKS
@@ -55,28 +61,16 @@ log = logging.getLogger(__name__)
 # batches gain little, while they delay progress reports and widen what one failed embedder call fails.
 FOLDER_BATCH_ARTICLES = 32
 FOLDER_BATCH_WORDS = REINDEX_BATCH_CHUNKS * 150
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+# Documents read at once, each in a process of its own that may take DocumentLimits.memory_bytes.
+PARALLEL_DOCUMENTS = 2
 
 
 class Ingestor(IndexUpkeep):
-    """Intake: links, texts, files and folders become stored, indexed articles."""
+    """Intake: links, texts, documents, files and folders become stored, indexed articles."""
+
+    # Set by the composition root from the settings (MAX_DOCUMENT_BYTES and the rest).
+    document_limits = DocumentLimits()
+    _document_slots: asyncio.Semaphore | None = None
 
     # ---- entry points -----------------------------------------------------------------------------------
 
@@ -94,6 +88,16 @@ class Ingestor(IndexUpkeep):
         existing = await self.library.find_by_url(canon, scope=added_by)
         if existing is not None:
             return self._already(url, existing)
+        extracted = await self.read_url(url)
+        if isinstance(extracted, IngestResult):
+            return extracted
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[url]))[0]
+
+    async def read_url(self, url: str) -> Extracted | IngestResult:
+        """The article at `url`, fetched and extracted but not stored (for any scope yet); or why not (a
+        failed result). Followed feeds read an item's page once, then store it for each follower."""
+        if self.fetcher is None:
+            return IngestResult(url, "failed", reason="fetching links is not configured")
         try:
             page = await self.fetcher.fetch(url)
         except FetchError as exc:
@@ -108,7 +112,7 @@ class Ingestor(IndexUpkeep):
         # Known by where it was fetched from: the page's own canonical address counts only on that site.
         if not extracted.url or not same_site(extracted.url, page.final_url):
             extracted.url = page.final_url
-        return (await self.ingest_many([extracted], added_by=added_by, sources=[url]))[0]
+        return extracted
 
     async def ingest_text(
         self,
@@ -121,15 +125,29 @@ class Ingestor(IndexUpkeep):
         added_by: str = SHARED_SCOPE,
     ) -> IngestResult:
         """Raw text, e.g. a forwarded Telegram post; the caller supplies whatever metadata it knows."""
-        source = url or "text"
+        extracted = await self.read_text(text, url=url, title=title, published=published, outlet=outlet)
+        if isinstance(extracted, IngestResult):
+            return extracted
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[url or "text"]))[0]
+
+    async def read_text(
+        self,
+        text: str,
+        *,
+        url: str | None = None,
+        title: str | None = None,
+        published: datetime | None = None,
+        outlet: str | None = None,
+    ) -> Extracted | IngestResult:
+        """Raw text read as an article (cleaned, checked for planted instructions) but not stored yet."""
         extracted = await self._extract(
-            source, partial(extract_text, text, url=url, title=title, published=published)
+            url or "text", partial(extract_text, text, url=url, title=title, published=published)
         )
         if isinstance(extracted, IngestResult):
             return extracted
         if outlet:
             extracted.site = outlet
-        return (await self.ingest_many([extracted], added_by=added_by, sources=[source]))[0]
+        return extracted
 
     async def ingest_path(
         self,
@@ -152,9 +170,8 @@ class Ingestor(IndexUpkeep):
         if files is None:
             return [IngestResult(str(path), "failed", reason="no such file or directory")]
         if not files:
-            return [
-                IngestResult(str(path), "failed", reason="no .html, .htm, .txt or .md files in this folder")
-            ]
+            reason = "no .pdf, .docx, .html, .htm, .txt or .md files in this folder"
+            return [IngestResult(str(path), "failed", reason=reason)]
         if on_total:
             on_total(len(files))
         results: list[IngestResult | None] = [None] * len(files)
@@ -200,29 +217,74 @@ class Ingestor(IndexUpkeep):
         return (await self.ingest_many([item], added_by=added_by, sources=[str(file)]))[0]
 
     async def read_file(self, file: Path) -> Extracted | IngestResult:
-        """One file read and extracted, not yet stored; or why it cannot be (a failed result)."""
+        """One file read and extracted, not yet stored; or why it cannot be (a failed result). Its bytes
+        tell what it is (PDF, Word, HTML or text), whatever its name says."""
         source = str(file)
-        suffix = file.suffix.lower()
-        if suffix not in FILE_SUFFIXES:
-            return IngestResult(source, "failed", reason=f"unsupported file type {suffix or '(none)'}")
         try:
+            size = await asyncio.to_thread(lambda: file.stat().st_size)
+            if size > self.document_limits.max_bytes:
+                # Refused before it is read into memory.
+                reason = str(DocumentTooLarge.of(size, self.document_limits.max_bytes))
+                return IngestResult(source, "failed", reason=reason)
             raw, file_url = await asyncio.to_thread(read_with_url, file)
         except OSError as exc:
             return IngestResult(source, "failed", reason=f"cannot read file: {exc.strerror or exc}")
-        if suffix in (".html", ".htm"):
-            extracted = await self._extract(source, partial(extract_html, raw, url=None))
-        else:
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return IngestResult(source, "failed", reason="the file is not UTF-8 text")
-            extracted = await self._extract(source, partial(extract_text, text, url=None))
+        extracted = await self.read_document(raw, file.name, source=source)
         if isinstance(extracted, IngestResult):
             return extracted
         if not extracted.url:
             extracted.url = file_url
             extracted.site = extracted.site or "local file"
         return extracted
+
+    async def read_document(self, data: bytes, name: str | None, *, source: str) -> Extracted | IngestResult:
+        """A document's bytes read under `document_limits`; or why not.
+
+        PDF and Word files go to a process of their own with a memory cap (their parsers are native code
+        fed untrusted files). HTML and text are read by the extraction workers, as fetched pages are: a
+        folder of a thousand text files must not start a thousand processes.
+        """
+        limits = self.document_limits
+        if not needs_own_process(data):
+            await self.priority.bulk_turn()
+            try:
+                return await self.workers.run(read_document, data, name, limits, timeout=limits.seconds)
+            except TimeoutError:
+                return IngestResult(source, "failed", reason=str(DocumentTimeout.of(limits.seconds)))
+            except DocumentError as exc:
+                return IngestResult(source, "failed", reason=str(exc))
+            except Exception as exc:  # WorkerCrashed included: the next job gets a new worker
+                log.warning("reading %s crashed: %s", source, type(exc).__name__)
+                return IngestResult(source, "failed", reason=str(DocumentCrashed()))
+        if self._document_slots is None:
+            self._document_slots = asyncio.Semaphore(PARALLEL_DOCUMENTS)
+        async with self._document_slots:
+            await self.priority.bulk_turn()
+            try:
+                return await asyncio.to_thread(read_limited, data, name, limits)
+            except DocumentError as exc:
+                return IngestResult(source, "failed", reason=str(exc))
+
+    async def ingest_document(
+        self,
+        data: bytes,
+        name: str | None,
+        *,
+        added_by: str = SHARED_SCOPE,
+        url: str | None = None,
+        outlet: str | None = None,
+        published: datetime | None = None,
+    ) -> IngestResult:
+        """A document sent to the bot: stored under its own title or else its file name; `url`, `outlet`
+        and `published` are what the caller knows of where it came from (a channel it was forwarded from)."""
+        source = name or "document"
+        extracted = await self.read_document(data, name, source=source)
+        if isinstance(extracted, IngestResult):
+            return extracted
+        extracted.url = url
+        extracted.site = outlet or document_kind(data) or "document"
+        extracted.published = extracted.published or published
+        return (await self.ingest_many([extracted], added_by=added_by, sources=[source]))[0]
 
     async def _extract(self, source: str, job: Callable[[], Extracted]) -> Extracted | IngestResult:
         """`job` (a picklable call of an extraction function) in a worker process, which the time limit
@@ -454,15 +516,19 @@ class Ingestor(IndexUpkeep):
 
         if not stored:
             return []
-        entries: list[DenseEntry] = []
+        records: list[ChunkRecord] = []
         for _, _, article, _ in stored:
-            entries.extend(self._entries(await self.library.article_chunks(article.id)))
+            records.extend(await self.library.article_chunks(article.id))
         try:
-            await self.index.upsert(entries, np.vstack([np.asarray(v) for _, _, _, v in stored]))
+            joined = np.vstack([np.asarray(v) for _, _, _, v in stored])
+            await self.index.upsert(self._entries(records), joined)
             batch_ok = True
         except Exception as exc:  # any failure: fall back to one article at a time below
             log.warning("batch index write failed (%s); indexing articles one by one", exc)
             batch_ok = False
+        if batch_ok:
+            # Before the articles become visible: the first answer that cites them finds their sentences.
+            await self.store_sentences(records)
         out: list[tuple[int, IngestResult]] = []
         for pos, p, article, vectors in stored:
             try:

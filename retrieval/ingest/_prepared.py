@@ -16,7 +16,8 @@ from retrieval.urls import canonical_url, host_of, title_from_url
 
 NEAR_DUPLICATE_OVERLAP = 0.85
 MIN_WORDS = 12
-FILE_SUFFIXES = (".html", ".htm", ".txt", ".md")
+# What a folder is searched for. A file named on its own is read whatever its name: its bytes tell its type.
+FILE_SUFFIXES = (".html", ".htm", ".txt", ".md", ".pdf", ".docx")
 # The article flag for text that addresses a language model.
 SUSPICIOUS = "suspicious-instructions"
 

@@ -25,7 +25,9 @@ from retrieval.store import (
     DenseIndexError,
     Library,
     Statement,
+    statement_texts,
 )
+from retrieval.text import passage_sentences
 
 from ._prepared import (
     readable_text,
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REINDEX_BATCH_CHUNKS = 256
+# Sentences are short (a passage holds seven or eight): this many go to the model per bulk step, about the
+# tokens of one bulk batch of passages, so a question still waits at most one such step for the model.
+SENTENCE_STEP = 64
 # Hashing, shingling or reading statements of the longest article the fetcher lets in takes seconds; a step
 # far past that is a worker stuck on something, and is stopped.
 BULK_STEP_TIMEOUT = 120.0
@@ -76,6 +81,11 @@ class IndexUpkeep:
         self.workers = workers or shared_workers()
         self._write_lock = asyncio.Lock()
 
+    @property
+    def sentence_model(self) -> Embedder:
+        """The model the writer and the citation check compare sentences with (MiniLM in the ensemble)."""
+        return self.embedder.sentence_model()
+
     def _pieces(self, text: str) -> list[str]:
         return [c.text for c in self.chunker.split(text)]
 
@@ -99,9 +109,32 @@ class IndexUpkeep:
         try:
             await self.priority.bulk_turn()
             found = await self.workers.run(self.statement_extractor, article, timeout=BULK_STEP_TIMEOUT)
-            return await self.library.add_statements(found, replace=article.id)
+            stored = await self.library.add_statements(found, replace=article.id)
         except Exception as exc:  # statements are a bonus; the article stays
             log.warning("statement extraction failed on article %s: %s", article.id, exc)
+            return 0
+        await self.store_statement_vectors(article.id)
+        return stored
+
+    async def store_statement_vectors(self, article_id: int) -> int:
+        """Embed what a stance timeline compares for each of the article's statements (its words, sentence
+        and title) and store it with the statement, as `store_sentences` does for passages."""
+        model = self.sentence_model
+        if not model.local:
+            return 0
+        try:
+            todo = await self.library.statements_without_vectors(model.id, article_id)
+            if not todo:
+                return 0
+            texts = [statement_texts(s, title) for s, title in todo]
+            vectors = await self._embed([t for group in texts for t in group], model, SENTENCE_STEP)
+            rows, offset = [], 0
+            for (statement, title), group in zip(todo, texts, strict=True):
+                rows.append((statement, title, vectors[offset : offset + len(group)]))
+                offset += len(group)
+            return await self.library.put_statement_vectors(model.id, rows)
+        except Exception as exc:
+            log.warning("could not store the statement vectors of article %s: %s", article_id, exc)
             return 0
 
     @staticmethod
@@ -121,23 +154,49 @@ class IndexUpkeep:
         import numpy as np
 
         assert isinstance(vectors, np.ndarray)
-        entries = self._entries(await self.library.article_chunks(article.id))
-        await self.index.upsert(entries, vectors)
+        records = await self.library.article_chunks(article.id)
+        await self.index.upsert(self._entries(records), vectors)
+        await self.store_sentences(records)
         await self.library.mark_indexed(article.id)
+
+    async def store_sentences(self, records: Sequence[ChunkRecord]) -> int:
+        """Embed the sentences of these passages with the sentence model and store them beside the chunks,
+        so answers read them instead of embedding them (`SentenceVectorTable`). Only with a model that runs
+        here: through an API, the answers that need a passage embed its sentences (and store them). A cache:
+        on failure the article is stored all the same. Returns how many passages got their vectors."""
+        model = self.sentence_model
+        if not model.local or not records:
+            return 0
+        per_chunk = [passage_sentences(r.text) for r in records]
+        try:
+            flat = [s for sentences in per_chunk for s in sentences]
+            vectors = await self._embed(flat, model, SENTENCE_STEP)
+            rows, offset = [], 0
+            for record, sentences in zip(records, per_chunk, strict=True):
+                rows.append((record.chunk_id, record.text, vectors[offset : offset + len(sentences)]))
+                offset += len(sentences)
+            return await self.library.put_sentence_vectors(model.id, rows)
+        except Exception as exc:
+            log.warning("could not store the sentence vectors of %s passages: %s", len(records), exc)
+            return 0
 
     # ---- repair -----------------------------------------------------------------------------------------
 
-    async def _embed(self, texts: list[str]) -> np.ndarray:
-        """Passages embedded a few at a time, each step after any question in flight: a question never
-        queues behind a whole article (or a reindex batch) for the model."""
+    async def _embed(
+        self, texts: list[str], model: Embedder | None = None, step: int | None = None
+    ) -> np.ndarray:
+        """Passages (by default; or sentences, with `model` and `step`) embedded a few at a time, each step
+        after any question in flight: a question never queues behind a whole article (or a reindex batch)
+        for the model."""
         import numpy as np
 
-        step = max(1, self.embedder.bulk_batch)
+        model = model or self.embedder
+        step = max(1, step or model.bulk_batch)
         parts = []
         for start in range(0, len(texts), step):
             await self.priority.bulk_turn()
-            parts.append(await self.embedder.embed(texts[start : start + step]))
-        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
+            parts.append(await model.embed(texts[start : start + step]))
+        return np.vstack(parts) if parts else np.zeros((0, model.dim), dtype=np.float32)
 
     async def _embed_records(self, article: Article) -> object:
         records = await self.library.article_chunks(article.id)
@@ -175,13 +234,16 @@ class IndexUpkeep:
         *,
         only_missing: bool = False,
         reset: bool = True,
+        into: str | None = None,
     ) -> int:
         """Rebuild the dense index from the library. Returns the number of chunks embedded.
 
         `reset` builds a new collection and puts it in place of the old one only once it is complete: the
         cure for damaged vectors or a corrupt HNSW segment, and the old index keeps serving until then, or
-        for good if embedding fails half-way. Without it, vectors are upserted over what is there and stray
-        ones removed; `only_missing` then re-embeds only the articles whose vectors are not all present.
+        for good if embedding fails half-way. `into` gives the new collection another name than the old one
+        (vectors of a new embedder build), and the old one is then dropped. Without `reset`, vectors are
+        upserted over what is there and stray ones removed; `only_missing` then re-embeds only the articles
+        whose vectors are not all present.
         """
         import numpy as np
 
@@ -199,6 +261,10 @@ class IndexUpkeep:
             if not (only_missing and all(r.chunk_id in present for r in records)):
                 todo.append(records)
         await self.index.delete_chunks(sorted(present - wanted))
+        # Stored sentence vectors stay valid through a rebuild (the same passages, the same sentence model,
+        # and a row that no longer lines up with its passage is never read): only the missing are embedded.
+        sentences = self.sentence_model
+        have = await self.library.sentence_vector_chunks(sentences.id) if sentences.local else set()
         total = done = 0
         while done < len(todo):
             # Several articles per embedder call and per index write, as ingest_many does.
@@ -217,11 +283,16 @@ class IndexUpkeep:
                 raise DenseIndexError(
                     f"the rebuild stopped, its new collection is gone (another rebuild started?): {exc}"
                 ) from exc
+            await self.store_sentences([r for records in group for r in records if r.chunk_id not in have])
+            for records in group:
+                await self.store_statement_vectors(records[0].article_id)
             total += len(texts)
             if progress:
                 progress(done, len(todo))
         if reset:
-            await self.index.take_over(target)
+            await self.index.take_over(target, name=into)
+            # Vectors of a sentence model no longer in use go with the old index.
+            await self.library.drop_sentence_vectors(keep_model=sentences.id)
             # Another process sharing a Chroma server may have stored or forgotten articles in the old
             # collection while this ran; this pass adds the missing, removes the strays and finishes pending
             # articles.

@@ -28,7 +28,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 # What the workers run: imported once, in the fork server, and shared with every worker it forks.
-_PRELOAD = ["retrieval.extract", "retrieval.ingest", "retrieval.statements"]
+# The document sandbox (retrieval.documents) forks its readers from the same server.
+_PRELOAD = ["retrieval.extract", "retrieval.ingest", "retrieval.statements", "retrieval.documents"]
 
 
 class WorkerCrashed(BriefbotError):
@@ -128,6 +129,7 @@ class ExtractionWorkers:
     def __init__(self, size: int = 2) -> None:
         self._workers = [_Worker() for _ in range(size)]
         self._idle: asyncio.Queue[_Worker] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:  # noqa: ASYNC109
         """`fn(*args)` in a worker process: its result, its exception, TimeoutError past `timeout` seconds
@@ -136,8 +138,11 @@ class ExtractionWorkers:
             # A worker re-imports the main module; code fed on stdin has none to import. Such a caller
             # (a one-off script) gets the old behaviour: a thread, which the limit stops waiting for.
             return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout=timeout)
-        if self._idle is None:
-            self._idle = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        if self._idle is None or self._loop is not loop:
+            # A queue that was ever waited on belongs to that event loop; a process that runs another loop
+            # later (tests, a CLI command after another) gets a queue of its own.
+            self._idle, self._loop = asyncio.Queue(), loop
             for worker in self._workers:
                 self._idle.put_nowait(worker)
         worker = await self._idle.get()

@@ -128,11 +128,13 @@ def framing_cut(text: str) -> tuple[str, str]:
     return text, " ".join(removed)
 
 
-def tidy(text: str, *, quote: bool) -> str:
+def tidy(text: str, *, quote: bool, min_words: int = 3) -> str:
+    """A statement's words as stored: trimmed, closed with a full stop; "" when a reported clause is shorter
+    than `min_words` (Russian and Ukrainian say "граница открыта" in two)."""
     text = re.sub(r"(?:\s+(?:and|but|or|as|while))+$", "", " ".join(text.split()).strip(" ,;:—–-"))
     if quote:
         text = text.strip('"“”„«»').strip(" ,;:—–-")
-    if len(text.split()) < (1 if quote else 3):
+    if len(text.split()) < (1 if quote else min_words):
         return ""
     text = re.sub(r',(["”’»])$', r"\1", text)  # '…of entertainment,"' ends the clause, not the quote
     if text.count("“") > text.count("”") and not quote:

@@ -30,19 +30,22 @@ from ._register import register
 from ._said_dates import latest_year, page_date
 from ._sentence_reader import SentenceReader
 from ._sentences import is_prose, mask, statement_sentences
+from ._slavic import cyrillic_language, extract_cyrillic
 from ._speech_verbs import PARTICIPLE_POSITION, PARTICIPLE_SAY, POSITION
 
 __all__ = ["EXTRACTOR_VERSION", "article_sentences", "extract_statements", "opens_with_verb", "reported"]
 
 # Bump whenever the rules change what they extract: stored libraries re-extract their statements when the
 # version they recorded differs (see Ingestor.reextract_statements).
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 _MAX_SENTENCE_WORDS = 200
 
 
-def extract_statements(article: Article) -> list[Statement]:
-    """Direct quotes and reported speech in the article, each with its speaker, role and date."""
+def extract_statements(article: Article, language: str | None = None) -> list[Statement]:
+    """Direct quotes and reported speech in the article, each with its speaker, role and date. Russian and
+    Ukrainian articles are read by their own rules: `language` (or else the article's) says which, and when
+    neither is known the script decides (`cyrillic_language`)."""
     published = article.published_at or page_date(article.text)
     if published is not None:
         published = published.astimezone(UTC) if published.tzinfo else published.replace(tzinfo=UTC)
@@ -50,6 +53,9 @@ def extract_statements(article: Article) -> list[Statement]:
     # Without a date of its own, the latest year the article names completes "said April 19" (weekdays and
     # "yesterday" stay unresolved: they need the day, not the year).
     year = None if published else latest_year(article.text, (article.added_at or datetime.now(UTC)).year)
+    cyrillic = cyrillic_language(article.text, language or article.language)
+    if cyrillic is not None:
+        return extract_cyrillic(article, cyrillic, published, year)
     state = State(published=published, year=year)
     prose = [p for p in paragraphs(article.text) if is_prose(p, article.title)]
     found: list[Statement] = []

@@ -48,12 +48,26 @@ _QUOTE_THEN_ATTRIBUTION = re.compile(
 
 
 def quote_spans(sentence: str) -> list[tuple[int, int]]:
+    """The quotations of a sentence, marks included. Inside «…» the marks of a nested quotation („…“, or «…»
+    again) belong to it; „ closes on “."""
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
+    depth = 0
     for i, ch in enumerate(sentence):
-        if open_at is None and (ch in OPEN_QUOTES or ch == '"'):
-            open_at = i
-        elif open_at is not None and (ch in CLOSE_QUOTES or ch == '"'):
+        if open_at is None:
+            if ch in OPEN_QUOTES or ch == '"':
+                open_at, depth = i, 0
+            continue
+        opener = sentence[open_at]
+        if opener == "«" and ch == "«":
+            depth += 1
+        elif opener == "«" and ch == "»" and depth:
+            depth -= 1
+        elif (
+            (opener == "«" and ch == "»")
+            or (opener == "„" and ch in "“”")
+            or (opener not in "«„" and (ch in CLOSE_QUOTES or ch == '"'))
+        ):
             spans.append((open_at, i + 1))
             open_at = None
     return spans

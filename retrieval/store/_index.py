@@ -400,20 +400,25 @@ class DenseIndex:
 
         return await asyncio.to_thread(make)
 
-    async def take_over(self, shadow: DenseIndex) -> None:
-        """Put a rebuilt shadow in this collection's place, under this collection's name.
+    async def take_over(self, shadow: DenseIndex, *, name: str | None = None) -> None:
+        """Put a rebuilt shadow in this collection's place, under this collection's name or `name`.
 
         Chroma cannot swap two collections at once: for a moment the name is free. Other processes only
         look the name up (see `_run`), never create it, so at worst one of their calls fails meanwhile.
+        Under a new name (an embedder's new build), this index moves to it and the old collection is dropped.
         """
 
         def swap() -> None:
             # Gone when a newer rebuild removed it: this one must not then remove the live index.
             rebuilt = self._client.get_collection(shadow.name, embedding_function=None)
+            final, old = name or self.name, self.name
             with contextlib.suppress(Exception):
-                self._client.delete_collection(self.name)
-            rebuilt.modify(name=self.name)
-            self._collection = rebuilt
+                self._client.delete_collection(final)  # the live index, or a stale one under the new name
+            rebuilt.modify(name=final)
+            self.name, self._collection = final, rebuilt
+            if old != final:
+                with contextlib.suppress(Exception):
+                    self._client.delete_collection(old)
 
         try:
             await asyncio.to_thread(swap)

@@ -1,4 +1,4 @@
-"""The article library: SQLite (WAL) holding articles, chunks, statements and an FTS5 index.
+"""The article library: SQLite (WAL) holding articles, chunks, statements, sentence vectors and an FTS5 index.
 
 It is the source of truth; the dense index can always be rebuilt from it.
 """
@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from retrieval.errors import BriefbotError
 from retrieval.text import STOPWORDS
 
+from ._feeds import FeedTable
 from ._records import SHARED_SCOPE, Article, Chunk, ChunkRecord, SearchFilters
-from ._schema import SCHEMA, SCHEMA_VERSION, migrate_to_2
+from ._schema import SCHEMA, SCHEMA_VERSION, migrate_to_2, migrate_to_3
+from ._sentence_vectors import SentenceVectorTable
 from ._sql import dt, filter_sql, iso, to_utc, ts, visibility_sql
 from ._sqlite import retry_while_locked
-from ._statements import StatementTable
 
 # FTS5 query syntax is its own language; user text is reduced to bare terms so it can never be a syntax error.
 _TERM = re.compile(r"[\w][\w'’-]*", re.UNICODE)
@@ -50,7 +51,7 @@ class LibraryVersionError(LibraryError):
     """The library file comes from a newer release than this one, or its schema version is unreadable."""
 
 
-class Library(StatementTable):
+class Library(SentenceVectorTable, FeedTable):
     """Async facade over one SQLite connection; calls run in a worker thread under a lock."""
 
     # An older release would misread (or silently damage) tables laid out by a newer one.
@@ -74,6 +75,10 @@ class Library(StatementTable):
             finally:
                 c.execute("PRAGMA foreign_keys=ON")
             c.executescript(SCHEMA)  # the indexes went with the old table
+        if int(c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]) < 3:
+            # executescript commits on its own, so the tables go first and the version after them: a crash
+            # in between leaves version 2 with the tables already there, which the next open finishes.
+            migrate_to_3(c)
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(statements)")}
         if "unnamed" not in columns:
             # Libraries made before unnamed sources were kept; their statements are re-extracted on start
@@ -125,6 +130,22 @@ class Library(StatementTable):
             return self._article(row) if row else None
 
         return await self._run(q)
+
+    async def get_articles(self, article_ids: Iterable[int]) -> list[Article]:
+        """The stored ones of `article_ids`, in one read."""
+        ids = sorted(set(article_ids))
+
+        def q(c: sqlite3.Connection) -> list[Article]:
+            found: list[Article] = []
+            for start in range(0, len(ids), 500):
+                piece = ids[start : start + 500]
+                marks = ",".join("?" * len(piece))
+                sql = f"SELECT {self._ARTICLE_COLS} FROM articles a WHERE a.id IN ({marks})"
+                rows = c.execute(sql, piece)
+                found.extend(self._article(row) for row in rows)
+            return found
+
+        return await self._run(q) if ids else []
 
     async def find_existing(self, url: str, content_hash: str, *, scope: str) -> Article | None:
         """The article `scope` can see with this canonical URL or this exact content, if any.

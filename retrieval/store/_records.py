@@ -44,6 +44,10 @@ class Article:
     flags: str = ""
     chunk_count: int = 0
 
+    def visible_to(self, scope: str) -> bool:
+        """The privacy rule `visibility_sql` applies in queries, for an article already in hand."""
+        return self.added_by in (scope, SHARED_SCOPE)
+
 
 @dataclass(slots=True)
 class Chunk:

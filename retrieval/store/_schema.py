@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 
+from ._feeds import FEED_TABLES
+
 # 2: every article belongs to exactly one scope (`added_by`); a URL or a text is unique within its scope
 #    only, and the cross-scope `article_access` grants of version 1 are gone (see `migrate_to_2`).
-SCHEMA_VERSION = 2
+# 3: followed feeds, their followers and the items each follower has had (`_feeds.FEED_TABLES`); new tables
+#    only, so the migration is their creation (`migrate_to_3`).
+SCHEMA_VERSION = 3
 
 _ARTICLES_TABLE = """
 CREATE TABLE IF NOT EXISTS {name} (
@@ -77,7 +81,21 @@ CREATE TABLE IF NOT EXISTS statements (
 );
 CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
 CREATE INDEX IF NOT EXISTS statements_speaker ON statements(speaker_key);
-""".replace("{articles}", _ARTICLES_TABLE.format(name="articles"))
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    vectors BLOB NOT NULL,
+    PRIMARY KEY (chunk_id, model)
+);
+CREATE TABLE IF NOT EXISTS statement_vectors (
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    vectors BLOB NOT NULL,
+    PRIMARY KEY (statement_id, model)
+);
+""".replace("{articles}", _ARTICLES_TABLE.format(name="articles")) + FEED_TABLES
 
 
 def migrate_to_2(c: sqlite3.Connection) -> None:
@@ -113,3 +131,9 @@ def migrate_to_2(c: sqlite3.Connection) -> None:
     for table in ("chunks", "minhash_bands", "statements"):
         c.execute(f"DELETE FROM {table} WHERE article_id NOT IN (SELECT id FROM articles)")
     c.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+
+
+def migrate_to_3(c: sqlite3.Connection) -> None:
+    """Version 2 had no feeds: their tables are new, and nothing else changes."""
+    c.executescript(FEED_TABLES)
+    c.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")

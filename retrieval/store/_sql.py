@@ -31,7 +31,8 @@ def dt(value: str | None) -> datetime | None:
 
 
 def speaker_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+    """A name's letters and digits in any script, case-folded: "Дмитрий Песков" keys as itself, not as ""."""
+    return re.sub(r"[\W_]+", " ", name.casefold()).strip()
 
 
 def visibility_sql(scope: str | None) -> tuple[str, list[Any]]:
@@ -52,7 +53,7 @@ def filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
         clauses.append("a.published_ts <= ?")
         params.append(ts(filters.until))
     if filters.outlet:
-        clauses.append("lower(a.outlet) = lower(?)")
+        clauses.append("casefold(a.outlet) = casefold(?)")
         params.append(filters.outlet)
     vis, vparams = visibility_sql(filters.scope)
     clauses.append(vis)

@@ -17,6 +17,10 @@ T = TypeVar("T")
 _OPEN_ATTEMPTS = 50
 
 
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
+
+
 def retry_while_locked(step: Callable[[], None]) -> None:
     for attempt in range(_OPEN_ATTEMPTS):
         try:
@@ -46,6 +50,8 @@ class SqliteStore:
         self.path = path
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._conn.row_factory = sqlite3.Row
+        # SQLite's lower() and LIKE fold ASCII letters only; names, roles and outlets come in every script.
+        self._conn.create_function("casefold", 1, _casefold, deterministic=True)
         self._lock = threading.Lock()
         with self._lock:
             if version is not None:
@@ -109,7 +115,13 @@ class SqliteStore:
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         def call() -> T:
             with self._lock:
-                return fn(self._conn)
+                result = fn(self._conn)
+                # A cursor handed back to the event loop would be finalised there, whenever it is collected,
+                # on the connection another thread may be using: SQLite calls that misuse (`InterfaceError`,
+                # seen under many concurrent feed polls). Closed here, its rowcount and lastrowid still read.
+                if isinstance(result, sqlite3.Cursor):
+                    result.close()
+                return result
 
         return await asyncio.to_thread(call)
 

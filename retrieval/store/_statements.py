@@ -48,8 +48,8 @@ class StatementTable(SqliteStore):
         if speaker_terms:
             ors = []
             for term in speaker_terms:
-                ors.append("(lower(s.speaker) LIKE ? OR lower(coalesce(s.role, '')) LIKE ?)")
-                params.extend([f"%{term.lower()}%", f"%{term.lower()}%"])
+                ors.append("(casefold(s.speaker) LIKE ? OR casefold(coalesce(s.role, '')) LIKE ?)")
+                params.extend([f"%{term.casefold()}%", f"%{term.casefold()}%"])
             clauses.append("(NOT s.unnamed AND (" + " OR ".join(ors) + "))")
         if article_ids is not None:
             if not article_ids:
@@ -84,10 +84,10 @@ class StatementTable(SqliteStore):
     async def has_speaker(self, words: Sequence[str], *, scope: str | None) -> bool:
         """Whether `scope` can see a statement whose speaker's name holds all of these words."""
         where, params = filter_sql(SearchFilters(scope=scope))
-        likes = " AND ".join("lower(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
+        likes = " AND ".join("casefold(s.speaker) LIKE ? ESCAPE '\\'" for _ in words) or "1 = 1"
         sql = (
             f"SELECT 1 FROM statements s JOIN articles a ON a.id = s.article_id WHERE {where} AND {likes} "
             "LIMIT 1"
         )
-        terms = ["%" + re.sub(r"([\\%_])", r"\\\1", w.lower()) + "%" for w in words]
+        terms = ["%" + re.sub(r"([\\%_])", r"\\\1", w.casefold()) + "%" for w in words]
         return bool(await self._run(lambda c: c.execute(sql, [*params, *terms]).fetchone()))

@@ -10,8 +10,10 @@ from ._sentences import (
     TERMINAL,
     ends_sentence,
     paragraphs,
+    passage_sentences,
     sentence_spans,
     split_sentences,
+    text_sentences,
 )
 from ._stopwords import STOPWORDS
 
@@ -28,7 +30,9 @@ __all__ = [
     "format_date",
     "format_moment",
     "paragraphs",
+    "passage_sentences",
     "sentence_spans",
     "split_sentences",
     "strip_invisible",
+    "text_sentences",
 ]

@@ -6,7 +6,12 @@ letter of any script, a digit, an opening quote or bracket). What stays inside a
   its attribution (`"Stop!" Smith shouted.`) too;
 - abbreviations and initials: `Mr.`, `Sen.`, `Feb. 27`, `No. 5`, `John F. Kennedy`, `George H.W. Bush`;
 - a country abbreviation before a name: `U.S. Geological Survey`, where `… in the U.S. The next day` ends;
-- a decimal number or a run of dots that no space follows.
+- a decimal number or a run of dots that no space follows;
+- in Russian and Ukrainian: `„…“` and quotations nested in `«…»` (`«… „…“ …»`, `«… «…» …»`),
+  abbreviations (`им.`, `ул.`, `тыс. руб.`, `т. е.`, `2027 г.`) unless a word that opens sentences follows
+  (`… в 2024 г. Он`), initials (`В. В. Ильин`).
+A dash that opens a line of dialogue after a full stop starts a sentence (`… — сказал он. — Решение
+принято.`).
 Closing brackets and single quotes after the full stop, and `[n]` citation markers after those, stay with the
 sentence they close.
 """
@@ -34,11 +39,26 @@ _COUNTRIES = frozenset({"u.s", "u.k", "u.n", "e.u"})
 # one of them starts a new sentence ("… in the U.S. The next day"), anything else continues the name
 # ("U.S. Immigration and Customs Enforcement", "George H.W. Bush").
 _OPENERS = frozenset(
-    """The A An He She It They We I You In On At But And Or So Yet This That These Those His Her Its Their Our
-    My Your There Here When While If As After Before Since Until From For By With Without During Meanwhile
-    However Instead Then Now Also Still Many Most Some More Such Each Every Both No Not Even Only Who What
-    Why How Where Which Unfortunately""".split()
+    """The A An He She It They We I You In On At But And Or So Yet This That These Those His Her Its Their
+    Our My Your There Here When While If As After Before Since Until From For By With Without During
+    Meanwhile However Instead Then Now Also Still Many Most Some More Such Each Every Both No Not Even
+    Only Who What Why How Where Which Unfortunately""".split()
 )
+# Russian and Ukrainian abbreviations that go on into the sentence (`им. Горького`, `5 тыс. руб.`), and the
+# words that, capitalised after one of them or after a lower-case single letter (`2024 г.`), open a new one.
+_CYRILLIC_ABBREVIATIONS = frozenset(
+    """им ім ул вул пер просп пл обл кв д тыс тис руб грн коп долл млн млрд трлн гг рр вв проф акад доц ген
+    полк св стр см напр пр ст пос смт пгт чел мин ч др т.е т.д т.п т.к т.н т.зв""".split()
+)
+_CYRILLIC_OPENERS = frozenset(
+    """Он Она Оно Они Это Этот Эта Эти Тот Та Те В Во На По Но И А Как Так При После До Для С Со Из За О Об
+    Его Ее Её Их Мы Я Вы Там Здесь Однако Кроме Также Тогда Сейчас Теперь Ранее Позже Напомним Кстати
+    Впрочем Поэтому Він Вона Воно Вони Це Цей Ця Ці Той У Але І Й Під Із Зі Про Її Їх Тут Проте Тепер
+    Раніше Нагадаємо Водночас Тому Отже""".split()
+)
+_CYRILLIC_LOWER = re.compile(r"[а-яёіїєґ]")
+# '… в четверг. — Эта команда …': a line of dialogue opened by a dash and a Cyrillic capital.
+_DIALOGUE_DASH = re.compile(r"\s+[—–]\s+[А-ЯЁІЇЄҐ]")
 # Longest way back an unclosed quotation may open and still be taken for one a truncated text's end cut off.
 _UNCLOSED_TAIL = 600
 # '"… This is so wasteful!” Trump wrote.': the attribution after a quote that ends with its own "!" or "?".
@@ -64,6 +84,18 @@ def split_sentences(text: str, *, truncated: bool = False) -> list[str]:
     its end then runs to the end as one sentence. Otherwise an unclosed quotation is a slip (a model's, a
     writer's) and its mark is ignored."""
     return [text[start:end] for start, end in sentence_spans(text, truncated=truncated)]
+
+
+def text_sentences(text: str) -> list[str]:
+    """The sentences of every paragraph of a text, in order."""
+    return [s for para in paragraphs(text) for s in split_sentences(para)]
+
+
+def passage_sentences(text: str) -> list[str]:
+    """What a passage is compared by, sentence by sentence: its sentences, or the whole text when it has none
+    (a passage of whitespace-free fragments). The writer, the citation check and the stored sentence vectors
+    all cut a passage this way, so a vector stored for it lines up with what they ask for."""
+    return text_sentences(text) or [text]
 
 
 def sentence_spans(text: str, *, truncated: bool = False) -> list[tuple[int, int]]:
@@ -117,7 +149,8 @@ def _ends(text: str, truncated: bool) -> list[int]:
                 continue  # the quotation's own close decides (above)
             after += 1  # a stray quote mark after the full stop goes with the sentence it ends
         end = _after_tail(text, after)
-        if _starts_sentence(text, end) and not (mark.group() == "." and _abbreviation_before(text, i)):
+        starts = _starts_sentence(text, end) or bool(_DIALOGUE_DASH.match(text, end))
+        if starts and not (mark.group() == "." and _abbreviation_before(text, i)):
             out.append(end)
     return out
 
@@ -135,8 +168,24 @@ def _quotations(text: str, truncated: bool) -> tuple[list[tuple[int, int]], int 
     """
     quotes: list[tuple[int, int]] = []
     open_at: int | None = None
+    depth = 0  # guillemets opened inside an open guillemet quotation
     for mark in _QUOTE_MARK.finditer(text):
         i, ch = mark.start(), mark.group()
+        if open_at is not None and text[open_at] == "«":
+            # Russian and Ukrainian nest „…“ (or, on the web, «…» again) inside «…»: the inner marks are part
+            # of the quotation, and only the guillemet that matches the first one closes it.
+            if ch == "«":
+                depth += 1
+            elif ch == "»" and depth:
+                depth -= 1
+            elif ch == "»":
+                quotes.append((open_at, i))
+                open_at = None
+            continue
+        if open_at is not None and text[open_at] == "„" and ch == "“":
+            quotes.append((open_at, i))  # „…“: the low mark opens, the high one closes
+            open_at = None
+            continue
         facing = _facing(text, i) if ch == '"' else ("open" if ch in OPEN_QUOTES else "close")
         if facing == "open" and ch == '"' and open_at is not None:
             facing = "close" if _AFTER_SENTENCE.search(text, max(0, i - 8), i) else "open"
@@ -194,10 +243,14 @@ def _abbreviation_before(text: str, dot: int) -> bool:
     if word is None:
         return False
     token = word.group().lower()
-    if token in _COUNTRIES or _INITIALS.fullmatch(token):
-        # "U.S.", "H.W.", "a.m.": the sentence goes on unless a word that opens sentences follows.
+    if token in _CYRILLIC_ABBREVIATIONS or (len(token) == 1 and _CYRILLIC_LOWER.fullmatch(word.group())):
+        # "им. Горького", "5 тыс. руб. на", "в 2027 г. в области": on, unless "Он", "В", "Це" … follows.
         following = _NEXT_WORD.match(text, dot + 1)
-        return following is not None and following.group(1) not in _OPENERS
+        return following is None or following.group(1) not in _CYRILLIC_OPENERS
+    if token in _COUNTRIES or _INITIALS.fullmatch(token):
+        # "U.S.", "H.W.", "a.m.", "т.е.": the sentence goes on unless a word that opens sentences follows.
+        following = _NEXT_WORD.match(text, dot + 1)
+        return following is not None and following.group(1) not in _OPENERS | _CYRILLIC_OPENERS
     if token in _BEFORE_NUMBER:
         return _NEXT_DIGIT.match(text, dot + 1) is not None
     if token == "x" and _ON_X.search(text, max(0, dot - 8), dot):

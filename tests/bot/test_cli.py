@@ -43,7 +43,8 @@ def test_ingest_search_sources_forget_stats(tmp_path: Path, articles: Path) -> N
 
     r = briefbot(data, "search", "who opened the tidal plant?", "--json", "--k", "2")
     hits = json.loads(r.stdout)
-    assert hits[0]["title"].startswith("Porthaven") and hits[0]["published"].startswith("2025-03-03")
+    # A file that names no title is titled by its file name.
+    assert hits[0]["title"] == "tidal.txt" and hits[0]["published"].startswith("2025-03-03")
     assert {"article_id", "title", "url", "outlet", "published", "text", "score"} <= set(hits[0])
     r = briefbot(data, "search", "interest rate", "--json", "--since", "2025-01-01")
     assert [h["title"] for h in json.loads(r.stdout)] == [hits[0]["title"]]  # the bank article has no date
@@ -71,9 +72,12 @@ def test_bad_input_exits_non_zero(tmp_path: Path) -> None:
     r = briefbot(data, "ingest", str(tmp_path / "missing.txt"))
     assert r.returncode == 1 and "no such file" in r.stdout
     bad = tmp_path / "x.pdf"
-    bad.write_bytes(b"%PDF")
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj garbage")
     r = briefbot(data, "ingest", str(bad))
-    assert r.returncode == 1 and "unsupported file type" in r.stdout
+    assert r.returncode == 1 and "damaged" in r.stdout
+    (tmp_path / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    r = briefbot(data, "ingest", str(tmp_path / "x.png"))
+    assert r.returncode == 1 and "this kind of file is not read" in r.stdout
     r = briefbot(data, "search", "x", "--since", "yesterday-ish")
     assert r.returncode == 2 and "not a date" in r.stderr
     r = briefbot(data, "extract", str(tmp_path / "nope.html"))
@@ -200,7 +204,7 @@ def test_backup_then_restore_into_an_empty_data_dir(tmp_path: Path, articles: Pa
     assert stats["articles"] == before["articles"] == 2
     assert stats["dense_vectors"] == stats["indexed_chunks"] == before["indexed_chunks"]
     r = briefbot(restored, "search", "who opened the tidal plant?", "--json", "--k", "1")
-    assert json.loads(r.stdout)[0]["title"].startswith("Porthaven")
+    assert json.loads(r.stdout)[0]["title"] == "tidal.txt"
     state = BotState(restored / "bot.sqlite3")
     assert [s.chat_id for s in asyncio.run(state.subscriptions())] == [1001]
     state.close()
@@ -274,3 +278,13 @@ def test_every_entry_point_knows_every_subcommand() -> None:
     assert r.returncode == 0 and "--chart" in r.stdout, r.stderr
     r = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("usage: briefbot run"), r.stderr
+
+
+def test_prepare_checks_the_models_and_builds_e5s_graph(tmp_path: Path, models_dir: Path) -> None:
+    r = briefbot(tmp_path / "data", "prepare")
+    assert r.returncode == 0, r.stderr
+    assert "minilm-l6-v2-int8-e5i8 ready" in r.stdout and str(models_dir) in r.stdout
+    assert (models_dir / "e5-small-i8.onnx").is_file() and (models_dir / "e5-small-i8.json").is_file()
+    assert not (tmp_path / "data").exists()  # it needs no library
+    r = briefbot(tmp_path / "data", "prepare", env={"EMBEDDING_BACKEND": "local"})
+    assert r.returncode == 0 and "minilm-l6-v2-int8 ready" in r.stdout

@@ -62,4 +62,5 @@ async def test_the_subject_is_read_from_the_words(env: Env) -> None:
     assert await rt.stance_subject("Kremlin annexed regions", scope) == ("Kremlin", "annexed regions")
     assert await rt.stance_subject("European Union: sanctions", scope) == ("European Union", "sanctions")
     assert await rt.stance_subject("“White House” tariffs", scope) == ("White House", "tariffs")
+    assert await rt.stance_subject('"White House" on tariffs', scope) == ("White House", "tariffs")
     assert await rt.stance_subject("Lavrov", scope) == ("Lavrov", None)

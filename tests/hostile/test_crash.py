@@ -429,6 +429,8 @@ async def test_chat_state_survives_a_bot_restart(
         assert "Added (" in html_of(card)
         await env.send(tg.make_command(ALICE, "digest", "on 07:30 Europe/Kyiv"))
         await env.send(tg.make_command(BOB, "digest"))
+        # The digest is stamped once Telegram has answered the send, just after the test sees the message.
+        await wait_until(lambda: env.rt.state.last_digest_at(BOB), what="the digest's stamp")
         bob_last = await env.rt.state.last_digest_at(BOB)
         assert bob_last is not None
 
@@ -512,6 +514,42 @@ async def test_links_in_flight_when_the_bot_is_killed_get_their_card_after_a_res
     text = str(card.params["text"])
     assert text.count("Added (") == 5, text
     assert _library_counts(data / "library.sqlite3") == (5, 0)
+
+
+async def test_a_document_in_flight_when_the_bot_is_killed_gets_its_card_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    text = article_text(106)[0].split("\n\n", 1)[1]
+    async with BotApiServer() as tg:
+        tg.hold_files = asyncio.Event()
+        bot = _bot_process(tg, data)
+        try:
+            await tg.wait_until_polling(timeout=120)
+            update = tg.push_update(tg.make_document(ALICE, text.encode(), "council-notes.txt"))
+            # Acknowledged to Telegram and its download hanging: a crash now used to lose the document.
+            await wait_until(
+                lambda: update not in tg.pending_updates and tg.file_requests, timeout=60, what="download"
+            )
+            bot.send_signal(signal.SIGKILL)
+            bot.wait(timeout=30)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+        assert not tg.sent_messages(ALICE)
+        tg.hold_files.set()
+        bot = _bot_process(tg, data)
+        try:
+            card = await tg.wait_for_call(
+                "sendMessage", lambda c: str(c.params.get("chat_id")) == str(ALICE), timeout=180
+            )
+        finally:
+            bot.kill()
+            bot.wait(timeout=30)
+    assert "Added (" in str(card.params["text"]), card.params["text"]
+    assert len(tg.file_requests) == 2  # downloaded again by its file_id after the restart
+    assert _library_counts(data / "library.sqlite3") == (1, 0)
 
 
 def _story_page(n: int) -> str:

@@ -131,9 +131,7 @@ async def test_a_photo_or_a_file_without_text_is_told_what_can_be_added(env: Env
     message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
     [reply] = await env.send(photo)
     assert "send a link" in html_of(reply).lower()
-    document = env.tg.make_text_message(ALICE, "placeholder")
-    message = document["message"]
-    del message["text"]
-    message["document"] = {"file_id": "d1", "file_unique_id": "u2", "file_name": "report.zip"}
-    [reply] = await env.send(document)
-    assert "send a link" in html_of(reply).lower()
+    # A file is downloaded and read for what its bytes are: a zip archive is not a document.
+    archive = b"PK\x05\x06" + bytes(18)
+    [reply] = await env.send(env.tg.make_document(ALICE, archive, "report.zip"))
+    assert "send a pdf" in html_of(reply).lower() and "Not added" in html_of(reply)

@@ -49,6 +49,10 @@ class ApiError(Exception):
         return body
 
 
+# The Bot API hands over files of up to 20 MB through getFile.
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+
+
 class BotApiMethods(UpdateFactory):
     """Handlers of `BotApiServer` for the methods that act on chats, messages, files and bot commands; each
     takes the recorded call and returns the ``result`` or raises `ApiError`."""
@@ -159,6 +163,8 @@ class BotApiMethods(UpdateFactory):
         stored = self._files.get(str(call.params.get("file_id")))
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored[0]) > MAX_DOWNLOAD_BYTES:
+            raise ApiError(400, "Bad Request: file is too big")
         file_id = str(call.params["file_id"])
         return {
             "file_id": file_id,

@@ -106,6 +106,10 @@ class BotApiServer(FaultInjection, BotApiMethods):
         self._chats: dict[int, JsonDict] = {}
         self._files: dict[str, tuple[bytes, str]] = {}
         self._file_numbers = itertools.count(1)
+        #: When set, a file download waits until this event is set (a download in flight, for crash tests);
+        #: each download's path is appended to `file_requests` when it arrives.
+        self.hold_files: asyncio.Event | None = None
+        self.file_requests: list[str] = []
         # Their types are declared on FaultInjection, which uses them.
         self._faults = {}
         self._chat_faults = {}
@@ -244,6 +248,10 @@ class BotApiServer(FaultInjection, BotApiMethods):
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
+        self.file_requests.append(request.match_info["path"])
+        self._notify()
+        if self.hold_files is not None:
+            await self.hold_files.wait()
         for content, path in self._files.values():
             if path == request.match_info["path"]:
                 return web.Response(body=content, content_type="application/octet-stream")

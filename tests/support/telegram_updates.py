@@ -54,6 +54,8 @@ class UpdateFactory:
     _last_message_ids: dict[int, int]
     _messages: dict[tuple[int, int], JsonDict]
     _chats: dict[int, JsonDict]
+    _files: dict[str, tuple[bytes, str]]
+    _file_numbers: itertools.count[int]
 
     def make_text_message(
         self,
@@ -196,6 +198,54 @@ class UpdateFactory:
                 entities.append({"type": "url", "offset": utf16_len(text[:start]), "length": utf16_len(url)})
         entities.sort(key=lambda e: e["offset"])
         return self.make_text_message(chat_id, text, user_id=user_id, chat_type=chat_type, entities=entities)
+
+    def make_document(
+        self,
+        chat_id: int,
+        content: bytes,
+        file_name: str | None,
+        *,
+        caption: str | None = None,
+        mime_type: str = "application/octet-stream",
+        declared_size: int | None = None,
+        forward_from_channel: tuple[int, str | None, int] | None = None,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        reply_to_bot: bool = False,
+    ) -> JsonDict:
+        """An Update with a file sent as a document, kept by the server for getFile and its download.
+
+        `declared_size` is the file_size Telegram reports (the real size by default);
+        `forward_from_channel` = (channel id, username, post id) makes it a forwarded channel post."""
+        number = next(self._file_numbers)
+        file_id = f"BQACAgIAAxkBAAI{number:08d}"
+        self._files[file_id] = (content, f"documents/file_{number}")
+        message = self._incoming(chat_id, None, user_id=user_id, chat_type=chat_type)
+        document: JsonDict = {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{number:08d}",
+            "file_size": len(content) if declared_size is None else declared_size,
+            "mime_type": mime_type,
+        }
+        if file_name is not None:
+            document["file_name"] = file_name
+        message["document"] = document
+        if caption is not None:
+            message["caption"] = caption
+            found = _auto_entities(caption)
+            if found:
+                message["caption_entities"] = found
+        if reply_to_bot:
+            message["reply_to_message"] = self._bot_message(chat_id, "Earlier briefing.")
+        if forward_from_channel is not None:
+            channel_id, username, post_id = forward_from_channel
+            source: JsonDict = {"id": channel_id, "type": "channel", "title": "News Channel"}
+            if username:
+                source["username"] = username
+            message["forward_origin"] = {
+                "type": "channel", "date": timestamp(None), "chat": source, "message_id": post_id,
+            }  # fmt: skip
+        return self._update({"message": message})
 
     def make_edited_message(
         self,

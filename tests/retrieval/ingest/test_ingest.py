@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.services import open_services
+from retrieval.documents import DocumentLimits
 from retrieval.embed import OpenAIEmbedder
 from retrieval.fetch import HttpFetcher
 from retrieval.ingest._ingestor import FOLDER_BATCH_ARTICLES
@@ -203,9 +204,11 @@ async def test_files_and_folders(services, tmp_path: Path) -> None:  # type: ign
     )
     (folder / "sub" / "c.html").write_text(ARTICLE_HTML)
     (folder / "notes.pdf").write_bytes(b"%PDF")
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     results = await services.ingestor.ingest_path(folder)
     by_name = {Path(r.source).name: r for r in results}
-    assert set(by_name) == {"a.txt", "b.md", "c.html"}  # only supported types are picked up
+    assert set(by_name) == {"a.txt", "b.md", "c.html", "notes.pdf"}  # only supported types are picked up
+    assert by_name["notes.pdf"].status == "failed"  # a PDF header and nothing else
     a = by_name["a.txt"].article
     assert a.published_at == datetime(2025, 2, 27, tzinfo=UTC)
     assert a.url == (folder / "a.txt").resolve().as_uri()
@@ -316,10 +319,11 @@ async def test_sub_second_extraction_limit_is_named_in_the_reason(services, tmp_
     rows = "".join(f"<tr><td>cell {i}</td><td>value {i} more text</td></tr>" for i in range(4000))
     page = tmp_path / "table.html"
     page.write_text(f"<html><body><table>{rows}</table></body></html>")
-    services.ingestor.extract_timeout = 0.05
+    # Files are read as documents, in a process of their own, under the document time limit.
+    services.ingestor.document_limits = DocumentLimits(seconds=0.05)
     [r] = await services.ingestor.ingest_path(page)
     assert r.status == "failed"
-    assert r.reason == "extraction took longer than 0.05s"  # it once read "longer than 0s"
+    assert r.reason == "reading the document took longer than 0.05s: it was stopped"  # once "than 0s"
     assert (await services.library.stats())["articles"] == 0
 
 

@@ -242,3 +242,54 @@ async def test_a_library_without_the_unnamed_column_gets_it(library: Library) ->
         assert (statement.speaker, statement.unnamed) == ("Ines Carvalho", False)
     finally:
         reopened.close()
+
+
+async def test_a_cursor_never_leaves_the_store_thread_open(library: Library) -> None:
+    # Every method that hands back `c.execute(...)` gets a cursor already closed in the store's thread, so it
+    # is never finalised on the event loop while another thread uses the connection; its counts still read.
+    cursor = await library._run(lambda c: c.execute("INSERT INTO meta(key, value) VALUES ('probe', 'x')"))
+    assert cursor.rowcount == 1
+    with pytest.raises(sqlite3.ProgrammingError):
+        cursor.fetchone()
+    rows = await library._run(lambda c: c.execute("SELECT value FROM meta WHERE key = 'probe'").fetchall())
+    assert [tuple(r) for r in rows] == [("x",)]
+
+
+async def test_get_articles_reads_many_and_each_knows_who_sees_it(library: Library) -> None:
+    mine = await _add(library, "https://a.example/1", "first article text " * 20, added_by="chat-1")
+    theirs = await _add(library, "https://b.example/2", "second article text " * 20, added_by="chat-2")
+    shared = await _add(library, "https://c.example/3", "third article text " * 20)
+    found = {a.id: a for a in await library.get_articles([theirs, mine, shared, mine, 10_000])}
+    assert set(found) == {mine, theirs, shared}
+    assert [i for i, a in sorted(found.items()) if a.visible_to("chat-1")] == sorted([mine, shared])
+    assert await library.get_articles([]) == []
+
+
+async def test_speakers_roles_and_outlets_match_in_any_case_and_script(library: Library) -> None:
+    # SQLite's own lower() and LIKE fold ASCII only: "Песков" would never meet "песков".
+    aid = await _add(
+        library,
+        "https://a.example/ru",
+        "Пресс-секретарь Кремля Дмитрий Песков заявил журналистам.",
+        outlet="ТАСС",
+    )
+    await library.add_statements(
+        [Statement(article_id=aid, speaker="Дмитрий Песков", role="Пресс-секретарь Кремля", text="x",
+                   kind="reported", said_on=None, sentence="x")]
+    )  # fmt: skip
+    for term in ("песков", "ПЕСКОВ", "Песков", "кремля"):
+        found = [s.speaker for s, _ in await library.statements(speaker_terms=[term])]
+        assert found == ["Дмитрий Песков"], term
+    assert await library.has_speaker(["песков"], scope=None)
+    assert [s for s, _ in await library.statements(speaker_terms=["лавров"])] == []
+    by_outlet = await library.statements(speaker_terms=["песков"], filters=SearchFilters(outlet="тасс"))
+    assert len(by_outlet) == 1
+
+
+def test_speaker_keys_keep_every_script_apart() -> None:
+    from retrieval.store import speaker_key
+
+    assert speaker_key("Dmitry  PESKOV") == speaker_key("dmitry peskov") == "dmitry peskov"
+    assert speaker_key("Дмитрий Песков") == "дмитрий песков"
+    assert speaker_key("Дмитрий Песков") != speaker_key("Сергей Лавров")
+    assert speaker_key("Володимир Зеленський") == "володимир зеленський"

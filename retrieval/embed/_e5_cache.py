@@ -1,0 +1,166 @@
+"""The built E5 graph, kept in the data dir: built once, checked by sha256 at every load.
+
+`<dir>/e5-small-<variant>.onnx` sits beside `<dir>/e5-small-<variant>.json`, which records the graph's
+sha256, the weights' sha256 it was built from and the builder's version. A graph that is missing, does not
+match its record, or was built from other weights or by another builder version is rebuilt.
+
+Writes are atomic (a temporary file in the same directory, fsync, rename), so a reader never sees half a
+graph. Two processes that find no graph at once take turns on a lock file where the OS has `fcntl`; the
+second then finds the first one's graph and does not build. Without `fcntl` both build, and since a build
+is deterministic, whichever rename lands last leaves the same bytes as the other.
+
+The build runs in a child process by default: it peaks at 370-850 MB (the weights unpacked, the graph
+serialised, onnxruntime's quantiser's copies), memory a long-running bot would otherwise keep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._base import EmbeddingError
+from ._e5_graph import GRAPH_VERSION, VARIANTS
+from ._e5_weights import E5_MODEL_SHA256, load_weights, wheel_model_path
+
+
+class GraphBuildError(EmbeddingError):
+    """The graph could not be built or written."""
+
+
+@dataclass(frozen=True)
+class CachedGraph:
+    path: Path
+    sha256: str
+    built: bool  # False when an existing, valid graph was found
+    build_seconds: float | None = None
+
+
+def graph_paths(directory: Path, variant: str) -> tuple[Path, Path]:
+    return directory / f"e5-small-{variant}.onnx", directory / f"e5-small-{variant}.json"
+
+
+def cached_graph(
+    directory: Path, variant: str, *, source: Path | None = None, in_child: bool = True
+) -> CachedGraph:
+    """The graph for `variant` in `directory`, built first if it is not there or does not check out."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; one of {VARIANTS}")
+    directory.mkdir(parents=True, exist_ok=True)
+    found = _valid(directory, variant)
+    if found is not None:
+        return found
+    with _build_lock(directory / f".e5-small-{variant}.lock"):
+        found = _valid(directory, variant)  # another process may have built it while we waited
+        if found is not None:
+            return found
+        if in_child:
+            return _build_in_child(directory, variant, source)
+        return _build(directory, variant, source)
+
+
+def _build_in_child(directory: Path, variant: str, source: Path | None) -> CachedGraph:
+    started = time.perf_counter()
+    # The child must import these modules as this process does (same interpreter, same path); it runs
+    # `_build` directly, as the lock is held here.
+    code = f"import sys; from {__name__} import build_main; build_main(sys.argv[1:])"
+    cmd = [sys.executable, "-c", code, str(directory), variant, str(source or "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-3:]
+        raise GraphBuildError(f"building the E5 graph failed ({done.returncode}): {' / '.join(tail)}")
+    found = _valid(directory, variant)
+    if found is None:
+        raise GraphBuildError("the E5 graph was built but does not check out")
+    return CachedGraph(found.path, found.sha256, built=True, build_seconds=time.perf_counter() - started)
+
+
+def _record(sha256: str, variant: str) -> dict[str, object]:
+    return {
+        "graph_version": GRAPH_VERSION,
+        "variant": variant,
+        "weights_sha256": E5_MODEL_SHA256,
+        "sha256": sha256,
+    }
+
+
+def _valid(directory: Path, variant: str) -> CachedGraph | None:
+    graph, meta = graph_paths(directory, variant)
+    try:
+        record = json.loads(meta.read_text(encoding="utf-8"))
+        if record != _record(str(record.get("sha256")), variant):
+            return None
+        digest = _sha256(graph)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return CachedGraph(graph, digest, built=False) if digest == record["sha256"] else None
+
+
+def _build(directory: Path, variant: str, source: Path | None) -> CachedGraph:
+    from ._e5_graph import build
+
+    started = time.perf_counter()
+    model = build(load_weights(source or wheel_model_path()), variant)
+    data = model.SerializeToString()
+    del model
+    digest = hashlib.sha256(data).hexdigest()
+    graph, meta = graph_paths(directory, variant)
+    # The graph first, its record second: a record never vouches for a graph that is not in place yet (a
+    # crash between the two leaves a graph without a matching record, which the next start rebuilds).
+    _atomic_write(graph, data)
+    del data
+    _atomic_write(meta, (json.dumps(_record(digest, variant), indent=1) + "\n").encode())
+    return CachedGraph(graph, digest, built=True, build_seconds=time.perf_counter() - started)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; the bot may run as another user than the installer
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock, see the module docstring
+        yield
+        return
+    with path.open("a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_main(argv: list[str]) -> None:
+    """The build child's entry point: DIR VARIANT [WEIGHTS]."""
+    out = _build(Path(argv[0]), argv[1], Path(argv[2]) if len(argv) > 2 and argv[2] else None)
+    print(json.dumps({"sha256": out.sha256, "seconds": out.build_seconds}))
