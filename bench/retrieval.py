@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gzip
 import hashlib
 import json
@@ -71,7 +72,7 @@ from bot.settings import Settings  # noqa: E402
 from retrieval.chunking import passage_for_embedding  # noqa: E402
 from retrieval.embed import Embedder  # noqa: E402
 from retrieval.search import FusionConfig, Mode, Searcher, topic_text  # noqa: E402
-from retrieval.store import Extracted  # noqa: E402
+from retrieval.store import Extracted, SearchFilters  # noqa: E402
 from retrieval.urls import canonical_url  # noqa: E402
 
 __all__ = ["Passage", "Question", "as_extracted", "load", "visible_article"]
@@ -155,15 +156,25 @@ def _methods(services: Services) -> list[tuple[str, Searcher, Mode]]:
 
 
 async def evaluate(
-    services: Services, questions: Sequence[Question], visible: dict[str, int | None]
+    services: Services,
+    questions: Sequence[Question],
+    visible: dict[str, int | None],
+    dump: gzip.GzipFile | None = None,
 ) -> tuple[dict[str, list[int | None]], list[float], list[float]]:
-    """Ranks per method, hybrid search latencies and question-embedding latencies (ms)."""
+    """Ranks per method, hybrid search latencies and question-embedding latencies (ms).
+
+    With `dump`, each question's candidates (as the hybrid gathers them) go there too, one JSON line each, for
+    bench/fusion_study.py.
+    """
     ranks: dict[str, list[int | None]] = defaultdict(list)
     search_ms: list[float] = []
     embed_ms: list[float] = []
     methods = _methods(services)
     await services.searcher.search("warm-up query", k=K)
     for i, q in enumerate(questions):
+        if dump is not None:
+            line = await _candidates_line(services, q, visible.get(q.evidence))
+            dump.write((json.dumps(line) + "\n").encode())
         started = time.perf_counter()
         await services.embedder.embed_queries([topic_text(q.text)])
         embed_ms.append((time.perf_counter() - started) * 1000)
@@ -176,6 +187,24 @@ async def evaluate(
         if (i + 1) % 200 == 0:
             print(f"  asked {i + 1}/{len(questions)}", file=sys.stderr)
     return ranks, search_ms, embed_ms
+
+
+async def _candidates_line(services: Services, q: Question, target: int | None) -> dict[str, Any]:
+    searcher = services.searcher
+    n = max(searcher.config.candidates, K * 4)
+    found = await searcher.candidates(topic_text(q.text), n=n, filters=SearchFilters(), mode="hybrid")
+    records = await services.library.chunk_records(list(found.similarity.keys() | found.bm25.keys()))
+    return {
+        "id": q.id,
+        "date": q.date,
+        "target": target,
+        # Lists of pairs keep the order search sees them in (ties are broken by it).
+        "similarity": list(found.similarity.items()),
+        "bm25": list(found.bm25.items()),
+        "dense_hits": found.dense_hits,
+        "lexical_hits": found.lexical_hits,
+        "article": {cid: rec.article_id for cid, rec in records.items()},
+    }
 
 
 # ---- the run ----------------------------------------------------------------------------------------------
@@ -199,6 +228,7 @@ async def run(
     raw_every: int = 8,
     minilm_every: int = 4,
     reindex: bool = False,
+    dump: Path | None = None,
 ) -> dict[str, Any]:
     passages, questions = load(data, limit)
     print(f"{len(passages)} passages, {len(questions)} questions", file=sys.stderr)
@@ -224,7 +254,9 @@ async def run(
                     services, passages, as_extracted(passages), raw_every=raw_every, minilm_every=minilm_every
                 )
                 state_path.write_text(json.dumps({"signature": signature, "visible": visible}))
-            ranks, search_ms, embed_ms = await evaluate(services, questions, visible)
+            with contextlib.ExitStack() as stack:
+                out = stack.enter_context(gzip.open(dump, "wb")) if dump is not None else None
+                ranks, search_ms, embed_ms = await evaluate(services, questions, visible, out)
             rss_before_reindex = peak_rss_mb()
             if reindex:
                 print("  reindexing", file=sys.stderr)
@@ -366,6 +398,10 @@ def main(argv: list[str] | None = None) -> int:
         help="ingest every Nth batch with MiniLM alone too, for the speed ratio (default 4; 0: never)",
     )  # fmt: skip
     parser.add_argument("--reindex", action="store_true", help="then time Ingestor.reindex() over the store")
+    parser.add_argument(
+        "--dump-candidates", type=Path, default=None, metavar="FILE",
+        help="write each question's candidates (gzipped JSON lines) for bench/fusion_study.py",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     for name in ("corpus.jsonl.gz", "questions.jsonl"):
         if not (args.dir / name).is_file():
@@ -375,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         run(
             args.dir, args.limit, args.data_dir, args.embedder,
             raw_every=max(0, raw_every), minilm_every=max(0, args.minilm_every), reindex=args.reindex,
+            dump=args.dump_candidates,
         )
     )  # fmt: skip
     print(json.dumps(report, indent=2) if args.json else render(report))

@@ -80,6 +80,24 @@ class FusionConfig:
     per_article: int = 2
 
 
+@dataclass(slots=True)
+class Candidates:
+    """What the two rankings found for a question, before fusion.
+
+    `similarity` and `bm25` map chunk ids to cosine and BM25 score. Each opens with its own ranking's top
+    hits, best first (`dense_hits` and `lexical_hits` of them); in hybrid mode the other side's candidates
+    follow, scored on this signal too (a chunk sharing no term with the query has no BM25 score).
+    """
+
+    similarity: dict[str, float]
+    bm25: dict[str, float]
+    #: The mode that ran: "bm25" when the dense index was down.
+    mode: Mode
+    keyword_only: bool
+    dense_hits: int
+    lexical_hits: int
+
+
 class Searcher:
     def __init__(
         self, library: Library, index: DenseIndex, embedder: Embedder, config: FusionConfig | None = None
@@ -109,6 +127,31 @@ class Searcher:
             return []
         cfg = self.config
         n = max(cfg.candidates, k * 4)
+        found = await self.candidates(query, n=n, filters=filters, mode=mode)
+        scores = self._fuse(found.mode, found.similarity, found.bm25)
+        ranked = sorted(scores, key=lambda cid: scores[cid], reverse=True)
+        records = await self.library.chunk_records(ranked[: n * 2])
+        limit = per_article if per_article is not None else cfg.per_article
+        per: dict[int, int] = {}
+        hits: list[Hit] = []
+        for cid in ranked:
+            rec = records.get(cid)
+            if rec is None or not self._visible(rec, filters):
+                continue
+            if per.get(rec.article_id, 0) >= limit:
+                continue
+            per[rec.article_id] = per.get(rec.article_id, 0) + 1
+            hits.append(
+                self._hit(
+                    rec, scores[cid], found.similarity.get(cid), found.bm25.get(cid), found.keyword_only
+                )
+            )
+            if len(hits) >= k:
+                break
+        return hits
+
+    async def candidates(self, query: str, *, n: int, filters: SearchFilters, mode: Mode) -> Candidates:
+        """The top `n` of each ranking `mode` asks for, before fusion (`query` as `topic_text` leaves it)."""
 
         async def dense() -> tuple[np.ndarray | None, list[tuple[str, float]]]:
             if mode == "bm25":
@@ -137,39 +180,23 @@ class Searcher:
             keyword_only = True
             dense_result = (None, [])
         vector, dense_hits = dense_result
-        similarity = dict(dense_hits)
-        bm25_scores = dict(bm25_hits)
+        found = Candidates(
+            dict(dense_hits), dict(bm25_hits), mode, keyword_only, len(dense_hits), len(bm25_hits)
+        )
         if mode == "hybrid":
             # Every candidate is judged on both signals: BM25 candidates get an exact cosine, dense candidates
             # their BM25 score (zero when they share no term with the query).
             assert vector is not None
-            missing = [cid for cid in bm25_scores if cid not in similarity]
-            unscored = [cid for cid in similarity if cid not in bm25_scores]
+            missing = [cid for cid in found.bm25 if cid not in found.similarity]
+            unscored = [cid for cid in found.similarity if cid not in found.bm25]
             vectors, extra_bm25 = await asyncio.gather(
                 self.index.vectors(missing),
                 self.library.bm25(query, len(unscored), filters, chunk_ids=unscored),
             )
             for cid, vec in vectors.items():
-                similarity[cid] = float(np.dot(vec, vector))
-            bm25_scores.update(extra_bm25)
-
-        scores = self._fuse(mode, similarity, bm25_scores)
-        ranked = sorted(scores, key=lambda cid: scores[cid], reverse=True)
-        records = await self.library.chunk_records(ranked[: n * 2])
-        limit = per_article if per_article is not None else cfg.per_article
-        per: dict[int, int] = {}
-        hits: list[Hit] = []
-        for cid in ranked:
-            rec = records.get(cid)
-            if rec is None or not self._visible(rec, filters):
-                continue
-            if per.get(rec.article_id, 0) >= limit:
-                continue
-            per[rec.article_id] = per.get(rec.article_id, 0) + 1
-            hits.append(self._hit(rec, scores[cid], similarity.get(cid), bm25_scores.get(cid), keyword_only))
-            if len(hits) >= k:
-                break
-        return hits
+                found.similarity[cid] = float(np.dot(vec, vector))
+            found.bm25.update(extra_bm25)
+        return found
 
     def _fuse(self, mode: Mode, similarity: dict[str, float], bm25: dict[str, float]) -> dict[str, float]:
         if mode == "dense":
@@ -206,4 +233,3 @@ class Searcher:
             bm25=bm25,
             keyword_only=keyword_only,
         )
-
