@@ -23,6 +23,7 @@ from bench._common import RssSampler, Stopwatch
 from bot.services import Services, build_embedder, open_services
 from bot.settings import Settings
 from retrieval.chunking import passage_for_embedding
+from retrieval.embed import Embedder
 from retrieval.ingest import IngestResult
 from retrieval.store import Extracted
 
@@ -186,6 +187,38 @@ async def ingest(
             "ratio": round(paired_rate / minilm_rate, 3) if minilm_rate else None,
         }
     return visible, figures
+
+
+async def sample_ingest(
+    embedder: Embedder,
+    passages: Sequence[HasPassageId],
+    items: Sequence[Extracted],
+    batches: int,
+    *,
+    raw_every: int = 8,
+) -> dict[str, Any]:
+    """Ingestion figures for a run that reuses its store: `batches` batches spread evenly over the corpus,
+    ingested into a fresh store by the same embedder, each also ingested by MiniLM alone beside it.
+
+    The store searched is not touched. The same model sessions serve both stores (closing a store leaves its
+    local embedder usable), so the process's memory is what one store costs plus a small second library.
+    """
+    starts = list(range(0, len(items), INGEST_BATCH))
+    step = max(1, len(starts) // max(1, batches))
+    picked = starts[::step][:batches]
+    some_passages = [p for s in picked for p in passages[s : s + INGEST_BATCH]]
+    some_items = [it for s in picked for it in items[s : s + INGEST_BATCH]]
+    with tempfile.TemporaryDirectory(prefix="bench-sample-") as tmp:
+        settings = Settings(_env_file=None, data_dir=Path(tmp))  # type: ignore[call-arg]
+        services = await open_services(settings, embedder=embedder)
+        try:
+            _, figures = await ingest(
+                services, some_passages, some_items, raw_every=raw_every, minilm_every=1
+            )
+        finally:
+            await services.aclose()
+    figures["sample"] = {"batches": len(picked), "of_batches": len(starts), "every": step}
+    return figures
 
 
 def _rate(chunks: int, seconds: float) -> float:
