@@ -1,7 +1,8 @@
 """Retrieval benchmark: the product's ingestion and search on a news question set, every figure in one run.
 
 Usage: python bench/retrieval.py DIR [--json] [--limit N] [--data-dir PATH] [--embedder ensemble|local]
-                                   [--raw-every N] [--minilm-every N] [--reindex]
+                                   [--raw-every N] [--minilm-every N] [--ingest-sample N] [--reindex]
+                                   [--dump-candidates FILE]
 
 DIR holds `corpus.jsonl.gz` (passages `{id, url, title, text, published}`) and `questions.jsonl`
 (`{id, date, question, choices, answer, evidence_id}`). Every passage goes through `Ingestor.ingest_many`
@@ -36,7 +37,10 @@ Questions carry dates but the passages carry none on purpose: search gets no dat
 and skips ingestion (its ingest figures are then absent), which makes repeated search runs quick.
 `--embedder` picks the embedder as `EMBEDDING_BACKEND` does (default: the product's default, the ensemble).
 `--raw-every N` re-embeds every Nth ingest batch with the bare embedder (0: never); `--minilm-every N` ingests
-every Nth batch with MiniLM alone beside it (0: never; never when MiniLM is the embedder measured).
+every Nth batch with MiniLM alone beside it (0: never; never when MiniLM is the embedder measured). A run that
+reuses its store still measures ingestion, on `--ingest-sample N` batches (default 8) spread over the corpus,
+ingested into a fresh store, each one by MiniLM alone too (0: no ingestion figures).
+`--dump-candidates FILE` writes each question's candidates before fusion, for bench/fusion_study.py.
 """
 
 from __future__ import annotations
@@ -363,9 +367,15 @@ def render(report: dict[str, Any]) -> str:
     if "skipped" in ing:
         lines.append(f"ingest: {ing['skipped']}")
     else:
+        sample = ing.get("sample")
+        where = (
+            f" (sample: {sample['batches']} of {sample['of_batches']} batches, into a fresh store)"
+            if sample
+            else ""
+        )
         lines.append(
-            f"ingest: {ing['chunks']} chunks in {ing['seconds']:.1f}s = {ing['chunks_per_s']:.1f} chunks/s, "
-            f"{ing['articles_per_s']:.1f} articles/s; statuses {ing['statuses']}"
+            f"ingest{where}: {ing['chunks']} chunks in {ing['seconds']:.1f}s = {ing['chunks_per_s']:.1f} "
+            f"chunks/s, {ing['articles_per_s']:.1f} articles/s; statuses {ing['statuses']}"
         )
         if ing["raw_embedder_chunks"]:
             lines.append(
