@@ -58,15 +58,19 @@ def topic_text(query: str) -> str:
 class FusionConfig:
     """How dense and BM25 evidence are combined.
 
-    A candidate's score is its cosine similarity plus `bm25_weight` times its BM25 score divided by the best
-    BM25 score among the candidates. Cosine is an absolute scale (the same for every query) while BM25 is not,
-    so BM25 is normalised per query and acts as a bounded boost for exact term matches (names, numbers) on
-    top of the dense ranking. Reciprocal-rank fusion throws the magnitudes away and scored lower.
+    By default ("weighted") a candidate's score is its cosine similarity plus `bm25_weight` times its BM25
+    score divided by the best BM25 score among the candidates. Cosine is an absolute scale (the same for every
+    query) while BM25 is not, so BM25 is normalised per query and acts as a bounded boost for exact term
+    matches (names, numbers) on top of the dense ranking. The weight is in cosine units, so each embedder
+    brings its own (`Embedder.fusion_bm25_weight`): 0.15 for MiniLM, 0.03 for the MiniLM + E5 ensemble.
 
-    Defaults were chosen on the retrieval benchmark (bench/retrieval.py on RealTime QA 2025, questions at even
-    positions; the odd ones held out; see bench/RESULTS-retrieval.md). The weight depends on how far apart the
-    embedder's cosines lie, so each embedder brings its own: 0.15 for MiniLM (0.1-0.2 within a point of it),
-    0.05 for the MiniLM + E5 ensemble, whose cosines sit closer together.
+    How the fusion and its weight were chosen (bench/fusion_study.py on RealTime QA 2025, results in
+    bench/RESULTS-retrieval.md): each candidate was fitted on one half of the questions (even/odd positions,
+    early/late dates) and scored on the other, and had to stay at or above dense-only search on every half.
+    Reciprocal-rank fusion ("rrf", nothing fitted) fell below dense-only on all four: it gives BM25's ranking
+    as much say as the dense one, and BM25 alone is far weaker here. Min-max fusion ("minmax") passed, as did
+    "weighted"; among weights, the one kept is the one whose gain over dense-only holds best on redrawn
+    question weeks, not the best on this set (which fell below dense-only on a hidden set, issue 18).
     """
 
     method: FusionMethod = "weighted"
