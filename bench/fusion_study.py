@@ -144,6 +144,8 @@ def study(rows: Sequence[Row], *, seed: int = 0) -> dict[str, Any]:
         hit, rr = _per_question(ranks)
         gain_hit, gain_rr = hit - dense_hit, rr - dense_rr
         worse = np.array([min(gain_hit[ix].mean(), gain_rr[ix].mean()) for ix in weeks[half]])
+        if not len(worse):  # an empty half (a slice of the set with one date)
+            return 0.0, 0.0, 0.0
         return float(np.quantile(worse, 0.1)), float(np.median(worse)), float(np.mean(worse < 0))
 
     grid_figures: dict[str, dict[str, Any]] = {}
@@ -211,6 +213,8 @@ def _week_resamples(dates: Sequence[str], positions: Sequence[int], rng: np.rand
         by_week.setdefault(d, []).append(i)
     groups = [np.array(v) for v in by_week.values()]
     n = len(groups)
+    if not n:
+        return []
     return [np.concatenate([groups[j] for j in rng.integers(0, n, n)]) for _ in range(RESAMPLES)]
 
 

@@ -347,7 +347,8 @@ def render(report: dict[str, Any]) -> str:
     for name in names:
         m, h = report[name], report["halves"][name]
         cells = " ".join(
-            f"{h[x]['hits@5']:.3f}/{h[x]['mrr@10']:.3f}" for x in ("even", "odd", "early", "late") if x in h
+            f"{h[x]['hits@5']:.3f}/{h[x]['mrr@10']:.3f}" if x in h else f"{'-':^11}"
+            for x in ("even", "odd", "early", "late")
         )
         lines.append(
             f"{name:10}{m['hits@1']:7.3f}{m['hits@5']:7.3f}{m['hits@10']:8.3f}{m['mrr@10']:7.3f}   {cells}"
