@@ -11,6 +11,7 @@ from typing import Literal
 
 import numpy as np
 
+from retrieval import fusion
 from retrieval.embed import Embedder, QueryVectors
 from retrieval.store import (
     SHARED_SCOPE,
@@ -23,6 +24,7 @@ from retrieval.store import (
 )
 
 Mode = Literal["hybrid", "bm25", "dense"]
+FusionMethod = Literal["minmax", "weighted", "rrf"]
 
 log = logging.getLogger(__name__)
 
@@ -56,21 +58,48 @@ def topic_text(query: str) -> str:
 class FusionConfig:
     """How dense and BM25 evidence are combined.
 
-    A candidate's score is its cosine similarity plus `bm25_weight` times its BM25 score divided by the best
-    BM25 score among the candidates. Cosine is an absolute scale (the same for every query) while BM25 is not,
-    so BM25 is normalised per query and acts as a bounded boost for exact term matches (names, numbers) on
-    top of the dense ranking. Reciprocal-rank fusion throws the magnitudes away and scored lower.
+    By default ("weighted") a candidate's score is its cosine similarity plus `bm25_weight` times its BM25
+    score divided by the best BM25 score among the candidates. Cosine is an absolute scale (the same for every
+    query) while BM25 is not, so BM25 is normalised per query and acts as a bounded boost for exact term
+    matches (names, numbers) on top of the dense ranking. The weight is in cosine units, so each embedder
+    brings its own (`Embedder.fusion_bm25_weight`): 0.15 for MiniLM, 0.03 for the MiniLM + E5 ensemble.
 
-    Defaults were chosen on the retrieval benchmark (bench/retrieval.py on RealTime QA 2025, questions at even
-    positions; the odd ones held out; see bench/RESULTS-retrieval.md). The weight depends on how far apart the
-    embedder's cosines lie, so each embedder brings its own: 0.15 for MiniLM (0.1-0.2 within a point of it),
-    0.05 for the MiniLM + E5 ensemble, whose cosines sit closer together.
+    How the fusion and its weight were chosen (bench/fusion_study.py on RealTime QA 2025, results in
+    bench/RESULTS-retrieval.md): each candidate was fitted on one half of the questions (even/odd positions,
+    early/late dates) and scored on the other, and had to stay at or above dense-only search on every half.
+    Reciprocal-rank fusion ("rrf", nothing fitted) fell below dense-only on all four: it gives BM25's ranking
+    as much say as the dense one, and BM25 alone is far weaker here. Min-max fusion ("minmax") passed, as did
+    "weighted"; among weights, the one kept is the one whose gain over dense-only holds best on redrawn
+    question weeks, not the best on this set (which fell below dense-only on a hidden set, issue 18).
     """
 
+    method: FusionMethod = "weighted"
     candidates: int = 60
+    #: "minmax": the dense side's share of the fused score.
+    dense_share: float = 0.8
+    #: "rrf": the rank offset; 60 as in Cormack et al. (2009), not fitted.
+    rrf_k: int = 60
     #: None: the embedder's own (`Embedder.fusion_bm25_weight`): it depends on the spread of its cosines.
     bm25_weight: float | None = None
     per_article: int = 2
+
+
+@dataclass(slots=True)
+class Candidates:
+    """What the two rankings found for a question, before fusion.
+
+    `similarity` and `bm25` map chunk ids to cosine and BM25 score. Each opens with its own ranking's top
+    hits, best first (`dense_hits` and `lexical_hits` of them); in hybrid mode the other side's candidates
+    follow, scored on this signal too (a chunk sharing no term with the query has no BM25 score).
+    """
+
+    similarity: dict[str, float]
+    bm25: dict[str, float]
+    #: The mode that ran: "bm25" when the dense index was down.
+    mode: Mode
+    keyword_only: bool
+    dense_hits: int
+    lexical_hits: int
 
 
 class Searcher:
@@ -102,6 +131,31 @@ class Searcher:
             return []
         cfg = self.config
         n = max(cfg.candidates, k * 4)
+        found = await self.candidates(query, n=n, filters=filters, mode=mode)
+        scores = self._fuse(found.mode, found.similarity, found.bm25)
+        ranked = sorted(scores, key=lambda cid: scores[cid], reverse=True)
+        records = await self.library.chunk_records(ranked[: n * 2])
+        limit = per_article if per_article is not None else cfg.per_article
+        per: dict[int, int] = {}
+        hits: list[Hit] = []
+        for cid in ranked:
+            rec = records.get(cid)
+            if rec is None or not self._visible(rec, filters):
+                continue
+            if per.get(rec.article_id, 0) >= limit:
+                continue
+            per[rec.article_id] = per.get(rec.article_id, 0) + 1
+            hits.append(
+                self._hit(
+                    rec, scores[cid], found.similarity.get(cid), found.bm25.get(cid), found.keyword_only
+                )
+            )
+            if len(hits) >= k:
+                break
+        return hits
+
+    async def candidates(self, query: str, *, n: int, filters: SearchFilters, mode: Mode) -> Candidates:
+        """The top `n` of each ranking `mode` asks for, before fusion (`query` as `topic_text` leaves it)."""
 
         async def dense() -> tuple[np.ndarray | None, list[tuple[str, float]]]:
             if mode == "bm25":
@@ -130,51 +184,36 @@ class Searcher:
             keyword_only = True
             dense_result = (None, [])
         vector, dense_hits = dense_result
-        similarity = dict(dense_hits)
-        bm25_scores = dict(bm25_hits)
+        found = Candidates(
+            dict(dense_hits), dict(bm25_hits), mode, keyword_only, len(dense_hits), len(bm25_hits)
+        )
         if mode == "hybrid":
             # Every candidate is judged on both signals: BM25 candidates get an exact cosine, dense candidates
             # their BM25 score (zero when they share no term with the query).
             assert vector is not None
-            missing = [cid for cid in bm25_scores if cid not in similarity]
-            unscored = [cid for cid in similarity if cid not in bm25_scores]
+            missing = [cid for cid in found.bm25 if cid not in found.similarity]
+            unscored = [cid for cid in found.similarity if cid not in found.bm25]
             vectors, extra_bm25 = await asyncio.gather(
                 self.index.vectors(missing),
                 self.library.bm25(query, len(unscored), filters, chunk_ids=unscored),
             )
             for cid, vec in vectors.items():
-                similarity[cid] = float(np.dot(vec, vector))
-            bm25_scores.update(extra_bm25)
-
-        scores = self._fuse(mode, similarity, bm25_scores)
-        ranked = sorted(scores, key=lambda cid: scores[cid], reverse=True)
-        records = await self.library.chunk_records(ranked[: n * 2])
-        limit = per_article if per_article is not None else cfg.per_article
-        per: dict[int, int] = {}
-        hits: list[Hit] = []
-        for cid in ranked:
-            rec = records.get(cid)
-            if rec is None or not self._visible(rec, filters):
-                continue
-            if per.get(rec.article_id, 0) >= limit:
-                continue
-            per[rec.article_id] = per.get(rec.article_id, 0) + 1
-            hits.append(self._hit(rec, scores[cid], similarity.get(cid), bm25_scores.get(cid), keyword_only))
-            if len(hits) >= k:
-                break
-        return hits
+                found.similarity[cid] = float(np.dot(vec, vector))
+            found.bm25.update(extra_bm25)
+        return found
 
     def _fuse(self, mode: Mode, similarity: dict[str, float], bm25: dict[str, float]) -> dict[str, float]:
         if mode == "dense":
             return dict(similarity)
         if mode == "bm25":
             return dict(bm25)
-        best = max(bm25.values(), default=0.0)
-        boost = (self.config.bm25_weight or 0.0) / best if best > 0 else 0.0
-        scores = {cid: cos + boost * bm25.get(cid, 0.0) for cid, cos in similarity.items()}
+        cfg = self.config
         # A keyword hit whose vector is missing from the index (being rebuilt) still counts, on BM25 alone.
-        scores.update({cid: boost * b for cid, b in bm25.items() if cid not in similarity})
-        return scores
+        if cfg.method == "minmax":
+            return fusion.minmax(similarity, bm25, cfg.dense_share)
+        if cfg.method == "rrf":
+            return fusion.rrf(similarity, bm25, cfg.rrf_k)
+        return fusion.weighted(similarity, bm25, cfg.bm25_weight or 0.0)
 
     @staticmethod
     def _visible(rec: ChunkRecord, filters: SearchFilters) -> bool:
