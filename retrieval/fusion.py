@@ -35,7 +35,7 @@ def minmax(
     span = high - low
     best = max(bm25.values(), default=0.0)
     scores: dict[str, float] = {}
-    # Dense candidates first, then BM25's own, as in `weighted`: a tie keeps that order, whatever the hash seed.
+    # Dense candidates first, then BM25's own, as in `weighted`: ties keep that order whatever the hash seed.
     for cid in [*similarity, *(c for c in bm25 if c not in similarity)]:
         cos = similarity.get(cid)
         # A lone candidate, or cosines all equal: the dense side cannot tell them apart and adds the same.
