@@ -19,7 +19,7 @@ TAG = re.compile(r"</?(?:b|i|u|s|a|code|pre|blockquote|tg-spoiler)\b[^<>]*>")
 # another unit of its own layer. A unit is a package or module name; the longest matching prefix wins.
 LAYERS: list[set[str]] = [
     {"retrieval.errors", "retrieval.text", "retrieval.priority", "prompts"},
-    {"retrieval.urls", "retrieval.chunking", "retrieval.dedupe"},
+    {"retrieval.urls", "retrieval.chunking", "retrieval.dedupe", "retrieval.fusion"},
     {"retrieval.store", "retrieval.embed"},
     {"retrieval.fetch", "retrieval.extract", "retrieval.statements", "retrieval.search", "retrieval.types"},
     # Documents read as articles: extraction's rules, in a sandboxed process of their own.
