@@ -1,8 +1,10 @@
 """The built E5 graph, kept in the data dir: built once, checked by sha256 at every load.
 
-`<dir>/e5-small-<variant>.onnx` sits beside `<dir>/e5-small-<variant>.json`, which records the graph's
-sha256, the weights' sha256 it was built from and the builder's version. A graph that is missing, does not
-match its record, or was built from other weights or by another builder version is rebuilt.
+`<dir>/e5-small-<variant>.onnx` (the graph, a few hundred KB) sits beside `<dir>/e5-small-<variant>.onnx.data`
+(its large weights, as ONNX external data, which the embedder reads once and lends to each of its sessions:
+see `_onnx_weights`) and `<dir>/e5-small-<variant>.json`, which records both files' sha256, the weights'
+sha256 it was built from and the builder's version. A graph that is missing, does not match its record, or
+was built from other weights or by another builder version is rebuilt.
 
 Writes are atomic (a temporary file in the same directory, fsync, rename), so a reader never sees half a
 graph. Two processes that find no graph at once take turns on a lock file where the OS has `fcntl`; the
@@ -27,9 +29,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import onnx
+
 from ._base import EmbeddingError
 from ._e5_graph import GRAPH_VERSION, VARIANTS
 from ._e5_weights import E5_MODEL_SHA256, load_weights, wheel_model_path
+from ._onnx_weights import SHARED_MIN_BYTES
 
 
 class GraphBuildError(EmbeddingError):
@@ -44,8 +49,10 @@ class CachedGraph:
     build_seconds: float | None = None
 
 
-def graph_paths(directory: Path, variant: str) -> tuple[Path, Path]:
-    return directory / f"e5-small-{variant}.onnx", directory / f"e5-small-{variant}.json"
+def graph_paths(directory: Path, variant: str) -> tuple[Path, Path, Path]:
+    """The graph, its record and its data file."""
+    graph = directory / f"e5-small-{variant}.onnx"
+    return graph, directory / f"e5-small-{variant}.json", graph.with_name(graph.name + ".data")
 
 
 def cached_graph(
@@ -84,25 +91,28 @@ def _build_in_child(directory: Path, variant: str, source: Path | None) -> Cache
     return CachedGraph(found.path, found.sha256, built=True, build_seconds=time.perf_counter() - started)
 
 
-def _record(sha256: str, variant: str) -> dict[str, object]:
+def _record(sha256: str, data_sha256: str, variant: str) -> dict[str, object]:
     return {
         "graph_version": GRAPH_VERSION,
         "variant": variant,
         "weights_sha256": E5_MODEL_SHA256,
         "sha256": sha256,
+        "data_sha256": data_sha256,
     }
 
 
 def _valid(directory: Path, variant: str) -> CachedGraph | None:
-    graph, meta = graph_paths(directory, variant)
+    graph, meta, data = graph_paths(directory, variant)
     try:
         record = json.loads(meta.read_text(encoding="utf-8"))
-        if record != _record(str(record.get("sha256")), variant):
+        if record != _record(str(record.get("sha256")), str(record.get("data_sha256")), variant):
             return None
         digest = _sha256(graph)
+        if digest != record["sha256"] or _sha256(data) != record["data_sha256"]:
+            return None
     except (OSError, ValueError, AttributeError):
         return None
-    return CachedGraph(graph, digest, built=False) if digest == record["sha256"] else None
+    return CachedGraph(graph, digest, built=False)
 
 
 def _build(directory: Path, variant: str, source: Path | None) -> CachedGraph:
@@ -110,16 +120,36 @@ def _build(directory: Path, variant: str, source: Path | None) -> CachedGraph:
 
     started = time.perf_counter()
     model = build(load_weights(source or wheel_model_path()), variant)
+    graph, meta, data_path = graph_paths(directory, variant)
+    weights = externalise(model, data_path.name)
     data = model.SerializeToString()
     del model
-    digest = hashlib.sha256(data).hexdigest()
-    graph, meta = graph_paths(directory, variant)
-    # The graph first, its record second: a record never vouches for a graph that is not in place yet (a
-    # crash between the two leaves a graph without a matching record, which the next start rebuilds).
+    digest, data_digest = hashlib.sha256(data).hexdigest(), hashlib.sha256(weights).hexdigest()
+    # The files first, their record last: a record never vouches for files that are not in place yet (a
+    # crash in between leaves files without a matching record, which the next start rebuilds).
+    _atomic_write(data_path, weights)
+    del weights
     _atomic_write(graph, data)
-    del data
-    _atomic_write(meta, (json.dumps(_record(digest, variant), indent=1) + "\n").encode())
+    _atomic_write(meta, (json.dumps(_record(digest, data_digest, variant), indent=1) + "\n").encode())
     return CachedGraph(graph, digest, built=True, build_seconds=time.perf_counter() - started)
+
+
+def externalise(model: onnx.ModelProto, location: str) -> bytes:
+    """Move the model's large weights out of it, as ONNX external data in `location`; return that data."""
+    blob = bytearray()
+    for init in model.graph.initializer:
+        if len(init.raw_data) < SHARED_MIN_BYTES:
+            continue
+        blob += bytes(-len(blob) % 64)  # aligned, as onnx's own writer does
+        offset, length = len(blob), len(init.raw_data)
+        blob += init.raw_data
+        init.ClearField("raw_data")
+        del init.external_data[:]
+        for key, value in (("location", location), ("offset", str(offset)), ("length", str(length))):
+            entry = init.external_data.add()
+            entry.key, entry.value = key, value
+        init.data_location = onnx.TensorProto.EXTERNAL
+    return bytes(blob)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -38,7 +38,7 @@ from onnx import TensorProto, helper, numpy_helper
 from ._e5_weights import QK, E5Weights, Q4Matrix
 
 #: Bump when the graph changes: cached graphs carry it and are rebuilt on a mismatch.
-GRAPH_VERSION = 2
+GRAPH_VERSION = 3  # 3: the large weights in a data file beside the graph
 # Per variant: how the matrix products run ("matmul": float32, "nbits": MatMulNBits on the 4-bit blocks), and
 # whether onnxruntime's dynamic int8 quantiser then rewrites the float32 ones.
 _PLANS: dict[str, tuple[str, bool]] = {

@@ -25,6 +25,7 @@ from . import _e5_weights
 from ._base import Embedder, EmbeddingError
 from ._e5_cache import cached_graph
 from ._e5_tokenizer import E5Tokenizer
+from ._onnx_weights import SharedWeights
 
 #: int8 matrix products (onnxruntime's dynamic quantisation of the dequantised 4-bit weights): the speed
 #: the ensemble needs, at cosine >= 0.99 to the engine's vectors (bench/RESULTS-retrieval.md).
@@ -74,6 +75,8 @@ class E5Embedder(Embedder):
             # The pin is read at each call (not bound at import), so a test can pin another.
             self._tokenizer = _shared_tokenizer(_e5_weights.E5_MODEL_SHA256)
             self._graph = graph if graph is not None else cached_graph(Path(cache_dir), variant).path
+            # Both sessions below run on these arrays: one copy of the weights, not one per session.
+            self._weights = SharedWeights(self._graph)
         except EmbeddingError:
             raise
         except Exception as exc:  # a cache dir that cannot be written, a build that went wrong
@@ -96,6 +99,7 @@ class E5Embedder(Embedder):
             # shared with other work, spinning burned several times the CPU of the work itself, CPU that the
             # rest of an answer (or the question waiting behind bulk work) needed.
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            self._weights.lend_to(options)
             return ort.InferenceSession(
                 str(self._graph), sess_options=options, providers=["CPUExecutionProvider"]
             )

@@ -32,23 +32,23 @@ def test_an_altered_graph_is_rebuilt_in_a_child_process(
     folder = _copy_of_the_built_graph(e5_q4, models_dir, tmp_path / "models")
     found = cached_graph(folder, "q4")
     assert not found.built
-    graph, _ = graph_paths(folder, "q4")
-    data = bytearray(graph.read_bytes())
+    _, _, weights = graph_paths(folder, "q4")
+    data = bytearray(weights.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped byte deep inside a weight
-    graph.write_bytes(bytes(data))
+    weights.write_bytes(bytes(data))
     rebuilt = cached_graph(folder, "q4")  # the default: the build's memory is a child process's
     assert rebuilt.built and rebuilt.sha256 == found.sha256
-    assert graph.read_bytes() != bytes(data)
+    assert weights.read_bytes() != bytes(data)
     assert not list(folder.glob("*.tmp")) and not list(folder.glob(".e5-small-q4.onnx.*"))
 
 
-@pytest.mark.parametrize("field", ["weights_sha256", "graph_version", "sha256", "variant"])
+@pytest.mark.parametrize("field", ["weights_sha256", "graph_version", "sha256", "data_sha256", "variant"])
 def test_a_record_that_does_not_match_means_a_rebuild(
     e5_q4: E5Embedder, models_dir: Path, tmp_path: Path, field: str
 ) -> None:
     folder = _copy_of_the_built_graph(e5_q4, models_dir, tmp_path / "models")
     assert cache._valid(folder, "q4") is not None
-    _, meta = graph_paths(folder, "q4")
+    _, meta, _ = graph_paths(folder, "q4")
     record = json.loads(meta.read_text())
     record[field] = {"graph_version": -1, "variant": "i8"}.get(field, "0" * 64)
     meta.write_text(json.dumps(record))
@@ -58,7 +58,7 @@ def test_a_record_that_does_not_match_means_a_rebuild(
 def test_a_missing_graph_or_record_means_a_rebuild(
     e5_q4: E5Embedder, models_dir: Path, tmp_path: Path
 ) -> None:
-    for lost in (0, 1):
+    for lost in (0, 1, 2):
         folder = _copy_of_the_built_graph(e5_q4, models_dir, tmp_path / f"models{lost}")
         graph_paths(folder, "q4")[lost].unlink()
         assert cache._valid(folder, "q4") is None
