@@ -33,6 +33,25 @@ async def test_batching_and_order_do_not_change_results(embedder: LocalEmbedder)
     assert np.allclose(together, alone, atol=1e-4)
 
 
+async def test_runs_stay_within_the_token_budget(embedder: LocalEmbedder, monkeypatch) -> None:
+    # Long passages must not go eight to a run: onnxruntime's arena would keep that run's memory for good.
+    shapes: list[tuple[int, int]] = []
+    real_run = embedder._run
+
+    def spy(session, ids, mask):  # type: ignore[no-untyped-def]
+        shapes.append(ids.shape)
+        return real_run(session, ids, mask)
+
+    monkeypatch.setattr(embedder, "_run", spy)
+    texts = ["long " * 400 + str(i) for i in range(6)] + [f"Short sentence {i}." for i in range(20)]
+    together = embedder.embed_sync(texts)
+    assert all(rows * width <= embedder.batch_tokens or rows == 1 for rows, width in shapes)
+    assert max(rows for rows, _ in shapes) > 2  # short sentences still share runs
+    assert sum(rows for rows, _ in shapes) == len(texts)
+    alone = np.vstack([embedder.embed_sync([t]) for t in texts[:7]])
+    assert np.allclose(together[:7], alone, atol=1e-4)
+
+
 def test_window_is_256_tokens_not_128(embedder: LocalEmbedder) -> None:
     long_a = "alpha " * 150 + "ending about volcanoes and lava"
     long_b = "alpha " * 150 + "ending about banking and interest rates"
