@@ -349,6 +349,11 @@ async def test_digest_subscription_fires_on_schedule_and_survives_restart(
             await asyncio.sleep(0.05)
         digest = html_of(env.tg.sent_messages(ALICE)[0])
         assert "Porthaven" in digest or "tidal" in digest.lower()
+        # The job records the digest once Telegram has taken every part of it, a moment after the first.
+        for _ in range(200):
+            if await env.rt.state.last_digest_at(ALICE) is not None:
+                break
+            await asyncio.sleep(0.05)
         assert await env.rt.state.last_digest_at(ALICE) is not None
         [off] = await env.send(env.tg.make_command(ALICE, "digest", "off"))
         assert "turned off" in html_of(off)
