@@ -293,15 +293,20 @@ async def refresh_statements(services: Services) -> int:
     recorded = await library.get_meta(EXTRACTOR_META_KEY)
     if recorded == EXTRACTOR_VERSION:
         return 0
-    done = 0
+    done = failed = 0
     if (await library.stats())["articles"]:
         log.info(
             "statement extractor changed (%s -> %s): re-extracting statements", recorded, EXTRACTOR_VERSION
         )
-        done = await services.ingestor.reextract_statements()
-        log.info("re-extracted the statements of %d articles", done)
+        done, failed = await services.ingestor.reextract_statements()
+        if failed and failed == done:
+            # Nothing could be read (the extraction workers cannot run, say): recording the new version
+            # would leave every old statement in place for good. The next start tries again.
+            log.error("re-extracting statements failed on all %d articles; the next start tries again", done)
+            return 0
+        log.info("re-extracted the statements of %d articles (%d failed, kept as they were)", done, failed)
     await library.set_meta(EXTRACTOR_META_KEY, EXTRACTOR_VERSION)
-    return done
+    return done - failed
 
 
 async def refresh_languages(services: Services) -> int:

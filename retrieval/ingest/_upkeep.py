@@ -77,6 +77,8 @@ class IndexUpkeep:
         self.priority = priority or Priority()
         self.max_passages = max_passages
         self.workers = workers or shared_workers()
+        #: Statement extractions that failed in this process (the article kept what it had).
+        self.statement_failures = 0
         self._write_lock = asyncio.Lock()
 
     @property
@@ -87,17 +89,18 @@ class IndexUpkeep:
     def _pieces(self, text: str) -> list[str]:
         return [c.text for c in self.chunker.split(text)]
 
-    async def reextract_statements(self) -> int:
+    async def reextract_statements(self) -> tuple[int, int]:
         """Extract every stored article's statements again (replacing the old ones), after the extractor
         changed.
-        Returns how many articles were read; one that fails keeps its old statements and is logged."""
-        done = 0
+        Returns how many articles were read and how many of those failed; one that fails keeps its old
+        statements and is logged."""
+        done, failed_before = 0, self.statement_failures
         for article_id in await self.library.indexed_article_ids():
             article = await self.library.get_article(article_id)
             if article is not None:
                 await self._extract_statements(article)
                 done += 1
-        return done
+        return done, self.statement_failures - failed_before
 
     async def _languages(self, pieces: list[str], article_language: str | None) -> list[str]:
         """The passages' languages, detected in a worker; left undetected (NULL, for `fill_languages` at the
@@ -146,6 +149,7 @@ class IndexUpkeep:
             stored = await self.library.add_statements(found, replace=article.id)
         except Exception as exc:  # statements are a bonus; the article stays
             log.warning("statement extraction failed on article %s: %s", article.id, exc)
+            self.statement_failures += 1
             return 0
         await self.store_statement_vectors(article.id)
         return stored

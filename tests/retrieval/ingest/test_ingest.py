@@ -621,3 +621,38 @@ async def test_passages_stored_without_a_language_get_one_at_the_next_start(  # 
     assert await refresh_languages(services) == 0  # once
     assert (await services.library.get_article(result.article.id)).language == "ru"
     assert {r.language for r in await services.library.article_chunks(result.article.id)} == {"ru"}
+
+
+def _extractor_that_fails(article: Any) -> list[Any]:
+    raise RuntimeError("the extractor cannot run")
+
+
+async def test_a_re_extraction_that_fails_on_every_article_is_tried_again(
+    settings: Any, embedder: Any
+) -> None:
+    from bot.services import EXTRACTOR_META_KEY, open_services, refresh_statements
+    from retrieval.statements import EXTRACTOR_VERSION
+
+    services = await open_services(settings, embedder=embedder)
+    try:
+        item = article(
+            "Kremlin rules out talks on regions",
+            "Kremlin spokesman Dmitry Peskov said on Wednesday that the status of the regions is not up for "
+            "discussion.",
+            url="https://news.example.org/kremlin-regions-3", outlet="North Wire", date="2025-02-27",
+        )  # fmt: skip
+        [r] = await services.ingestor.ingest_many([item])
+        assert r.article is not None
+        before = await services.library.statements(article_ids=[r.article.id])
+        await services.library.set_meta(EXTRACTOR_META_KEY, "1")
+        extractor = services.ingestor.statement_extractor
+        services.ingestor.statement_extractor = _extractor_that_fails
+        assert await refresh_statements(services) == 0
+        # Not recorded as done: the old statements stay, and the next start reads them again.
+        assert await services.library.get_meta(EXTRACTOR_META_KEY) == "1"
+        assert await services.library.statements(article_ids=[r.article.id]) == before
+        services.ingestor.statement_extractor = extractor
+        assert await refresh_statements(services) == 1
+        assert await services.library.get_meta(EXTRACTOR_META_KEY) == EXTRACTOR_VERSION
+    finally:
+        await _close_keeping_embedder(services)
