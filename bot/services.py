@@ -104,7 +104,7 @@ def build_embedder(settings: Settings, recorded: str | None = None) -> Embedder:
             api_key=settings.secret(settings.embedding_api_key) or settings.secret(settings.llm_api_key),
             model=settings.embedding_model,
         )
-    minilm = LocalEmbedder(settings.embedding_model_dir)
+    minilm = LocalEmbedder(settings.embedding_model_dir, cache_dir=settings.models_path)
     chosen = "embedding_backend" in settings.model_fields_set
     # A model brought in EMBEDDING_MODEL_DIR runs alone unless the ensemble is asked for by name: the
     # ensemble's thresholds were calibrated with MiniLM as its first model.
