@@ -160,7 +160,8 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_prepare(settings: Settings, args: argparse.Namespace) -> int:
     """Load the configured embedder once: its model files are checked against their hashes, and E5's graph
-    is built into the data dir if it is not there yet (otherwise the first start does it)."""
+    and MiniLM's optimised one are written into the models folder if they are not there yet (otherwise the
+    first start does it)."""
     from bot.services import build_embedder
 
     if settings.embedding_backend == "openai":

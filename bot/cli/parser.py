@@ -106,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub_parser("reindex", help="rebuild the dense index from the library")
     p.set_defaults(run=cmd_reindex)
 
-    p = sub_parser("prepare", help="check the embedding models and build E5's graph in the data dir")
+    p = sub_parser(
+        "prepare", help="check the embedding models and write their graphs (E5's, MiniLM's optimised)"
+    )
     p.set_defaults(run=cmd_prepare)
 
     p = sub_parser("backup", help="copy the library and bot state into a new folder (safe while running)")

@@ -285,6 +285,8 @@ def test_prepare_checks_the_models_and_builds_e5s_graph(tmp_path: Path, models_d
     assert r.returncode == 0, r.stderr
     assert "minilm-l6-v2-int8-e5i8 ready" in r.stdout and str(models_dir) in r.stdout
     assert (models_dir / "e5-small-i8.onnx").is_file() and (models_dir / "e5-small-i8.json").is_file()
+    assert (models_dir / "e5-small-i8.onnx.data").is_file()
+    assert len(list(models_dir.glob("minilm-l6-v2-int8-*.onnx.data"))) == 1  # MiniLM's optimised graph
     assert not (tmp_path / "data").exists()  # it needs no library
     r = briefbot(tmp_path / "data", "prepare", env={"EMBEDDING_BACKEND": "local"})
     assert r.returncode == 0 and "minilm-l6-v2-int8 ready" in r.stdout
