@@ -357,7 +357,8 @@ def _chart(points: tuple[tuple[datetime, str], ...], title: str) -> bytes:
 # on nothing but these arguments (briefing.chart gives the same bytes for the same input).
 @functools.lru_cache(maxsize=32)
 def _drawn(points: tuple[tuple[datetime, str], ...], title: str) -> bytes:
-    # matplotlib costs about 0.3 s and 27 MiB to load on top of the rest: only when a chart is drawn.
+    # matplotlib costs about 0.3 s and 27 MiB to load: the bot loads it at start (`prepare_chart`); other
+    # callers (the CLI) only when a chart is drawn.
     from briefing.chart import statements_chart
 
     return statements_chart(list(points), title)
