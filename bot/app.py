@@ -97,7 +97,7 @@ def build_application(
         scheduled = await rt.restore_schedule()
         # From here on, every article stored (by this process or the CLI beside it) is checked for watches.
         await rt.watcher.start()
-        rt.prepare_watches()
+        rt.prepare_answers()
         rt.schedule_polling()
         queue.wanted = lambda update: library.adds_articles(update) and (
             # A channel's posts may be for the chats that follow it, allowed or not the channel itself.

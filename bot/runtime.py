@@ -28,7 +28,8 @@ from bot.state import BotState, Subscription, Watch
 from bot.watching import MAX_WATCHES, WatchNotifier, watch_key
 from briefing.briefer import Briefer, build_briefer
 from briefing.stance import StanceService
-from briefing.topics import table_vectors
+from briefing.timeline import prepare_chart
+from briefing.topics import compile_terms, table_vectors
 from briefing.types import Briefing
 from briefing.watch import PositionWatch
 from retrieval.feeds import FeedRound, FollowOutcome, PollReport
@@ -210,15 +211,20 @@ class Runtime:
             )
         return started
 
-    def prepare_watches(self) -> None:
-        """At start, when any chat watches an actor on a topic: the stance topic table embedded in the
-        background, before the first check needs it."""
+    def prepare_answers(self) -> None:
+        """At start, in the background: what the first stance answer (or watch check on a topic) would
+        otherwise pay for, about a second of CPU: the stance topic table embedded, its terms' patterns
+        compiled, and matplotlib loaded with the chart's fonts. Answers that come meanwhile wait for the
+        parts they need instead of doing them again (`SentenceEmbeddings.kept`)."""
 
         async def prepare() -> None:
-            if any(w.topic for w in await self.state.watches()):
+            # Work for questions: on the question's model sessions, not a bulk session of its own.
+            async with self.services.priority.question():
                 await table_vectors(self.stance_service.embeddings)
+            await asyncio.to_thread(compile_terms)
+            await asyncio.to_thread(prepare_chart)
 
-        self._in_background(prepare(), "preparing the watches' topic table")
+        self._in_background(prepare(), "preparing answers")
 
     @property
     def stance_service(self) -> StanceService:

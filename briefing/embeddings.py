@@ -10,6 +10,7 @@ scope can see.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
@@ -18,6 +19,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from retrieval.embed import Embedder
+from retrieval.priority import answering
 from retrieval.store import Hit, Statement, round_vectors, statement_texts
 from retrieval.text import passage_sentences
 
@@ -61,32 +63,77 @@ class SentenceEmbeddings:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._capacity = capacity
         self._kept: dict[tuple[str, ...], np.ndarray] = {}
+        self._keeping: dict[tuple[str, ...], asyncio.Task[np.ndarray]] = {}
+        # Texts being embedded now, each with the batch that embeds it and whether a question started it.
+        # Answers that start together (a bot just started, twenty chats asking about the same news) need the
+        # same sentences: the later ones wait for that batch instead of embedding them again.
+        self._pending: dict[str, tuple[asyncio.Task[dict[str, np.ndarray]], bool]] = {}
 
     async def vectors(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            fresh = round_vectors(await self.embedder.embed(missing))
-            for text, vector in zip(missing, fresh, strict=True):
-                self._cache[text] = vector
+        # What the cache holds now: a batch awaited below may let another answer push these out.
+        found = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        question = answering()
+        # A question never waits for a batch of background work (a watch check), which runs at ingestion's
+        # lower priority; background work may wait for a question's.
+        joined = {
+            t: p[0] for t in missing if (p := self._pending.get(t)) is not None and (p[1] or not question)
+        }
+        batches = {id(task): task for task in joined.values()}
+        new = [t for t in missing if t not in joined]
+        if new:
+            task = asyncio.ensure_future(self._embed(new))
+            for text in new:
+                self._pending[text] = (task, question)
+            batches[id(task)] = task
+        for task in batches.values():
+            # Shielded: an answer given up on (its chat's update cancelled) must not fail the others' wait.
+            found.update(await asyncio.shield(task))
         for text in texts:
-            self._cache.move_to_end(text)
-        out = np.stack([self._cache[t] for t in texts]) if texts else None
+            if text in self._cache:
+                self._cache.move_to_end(text)
+        out = np.stack([found[t] for t in texts]) if texts else None
         self._trim()
         if out is None:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return out
 
+    async def _embed(self, texts: list[str]) -> dict[str, np.ndarray]:
+        task = asyncio.current_task()
+        try:
+            fresh = round_vectors(await self.embedder.embed(texts))
+        finally:
+            for text in texts:
+                if self._pending.get(text, (None,))[0] is task:
+                    del self._pending[text]
+        vectors = dict(zip(texts, fresh, strict=True))
+        self._cache.update(vectors)
+        return vectors
+
     async def kept(self, texts: Sequence[str]) -> np.ndarray:
         """The vectors of a fixed list of texts (the stance topic table's names), embedded at the first call
         and kept for the life of this object, out of the cache's reach: an answer that reads thousands of
-        sentences must not push them out, or the next stance question pays for all of them again."""
+        sentences must not push them out, or the next stance question pays for all of them again. Callers
+        that come while the first is embedding them wait for it (the table is 156 names: each stance
+        question of a bot just started embedded it again)."""
         key = tuple(texts)
         found = self._kept.get(key)
-        if found is None:
+        if found is not None:
+            return found
+        task = self._keeping.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._embed_kept(key))
+            self._keeping[key] = task
+        return await asyncio.shield(task)
+
+    async def _embed_kept(self, key: tuple[str, ...]) -> np.ndarray:
+        try:
             found = np.zeros((0, self.embedder.dim), dtype=np.float32)
             if key:
                 found = round_vectors(await self.embedder.embed(list(key)))
-            self._kept[key] = found
+        finally:
+            self._keeping.pop(key, None)
+        self._kept[key] = found
         return found
 
     async def passages(self, hits: Sequence[Hit]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -21,7 +22,8 @@ from retrieval.store import ChunkRecord, Statement
 from retrieval.text import STOPWORDS, format_date, guess_language, person_keys, romanise, script_of
 
 __all__ = [
-    "SAME_EVENT", "Row", "display_names", "merge_outlets", "said", "same_words", "speaker_groups", "write",
+    "SAME_EVENT", "Row", "display_names", "merge_outlets", "prepare_chart", "said", "same_words",
+    "speaker_groups", "write",
 ]  # fmt: skip
 
 # The same words from the same speaker reported this close together are one statement.
@@ -332,12 +334,31 @@ def write(
     )  # fmt: skip
 
 
+def prepare_chart() -> None:
+    """Load matplotlib and the chart's fonts now (a blocking call; about 0.4 s of CPU and 27 MiB), so that
+    the first stance answer does not pay for them. The figure drawn is thrown away, not cached."""
+    from briefing.chart import statements_chart
+
+    statements_chart([(datetime(2000, 1, 1), "A"), (datetime(2000, 1, 3), "B")], "warm-up")
+
+
+# Charts being drawn: one lock per key's stripe, so that stance answers asking for the same chart at once
+# (a bot just started) draw it once and the others take it from the cache; different charts rarely share one.
+_DRAWING = [threading.Lock() for _ in range(16)]
+
+
+def _chart(points: tuple[tuple[datetime, str], ...], title: str) -> bytes:
+    with _DRAWING[hash((points, title)) % len(_DRAWING)]:
+        return _drawn(points, title)
+
+
 # The same timeline comes back whenever a question about it is asked again over the same statements; the
 # chart, the most expensive part of a stance answer (about 60 ms), is drawn once for it. The picture depends
 # on nothing but these arguments (briefing.chart gives the same bytes for the same input).
 @functools.lru_cache(maxsize=32)
-def _chart(points: tuple[tuple[datetime, str], ...], title: str) -> bytes:
-    # matplotlib costs about 0.3 s and 27 MiB to load on top of the rest: only when a chart is drawn.
+def _drawn(points: tuple[tuple[datetime, str], ...], title: str) -> bytes:
+    # matplotlib costs about 0.3 s and 27 MiB to load: the bot loads it at start (`prepare_chart`); other
+    # callers (the CLI) only when a chart is drawn.
     from briefing.chart import statements_chart
 
     return statements_chart(list(points), title)

@@ -28,7 +28,7 @@ from briefing._topic_stems import STEMS
 from briefing.citations import SentenceEmbeddings
 from retrieval.text import STOPWORDS
 
-__all__ = ["COVERS", "Cover", "TopicTerms", "expand", "find_terms", "table_vectors"]
+__all__ = ["COVERS", "Cover", "TopicTerms", "compile_terms", "expand", "find_terms", "table_vectors"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +220,16 @@ def _stems(text: str) -> set[str]:
 
 # Every name of the table, in order, with its entry.
 _TABLE_NAMES: tuple[tuple[Cover, str], ...] = tuple((cover, name) for cover in COVERS for name in cover.names)
+
+
+def compile_terms() -> int:
+    """Compile the patterns of every term of the table now (a few hundred; `_term_pattern` keeps them): the
+    first stance question with a topic tests them all and otherwise compiles them itself (about 0.15 s). The
+    number of terms."""
+    terms = {t for cover in COVERS for t in cover.terms}
+    for term in terms:
+        _term_pattern(term)
+    return len(terms)
 
 
 async def table_vectors(embeddings: SentenceEmbeddings) -> np.ndarray:

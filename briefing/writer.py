@@ -6,6 +6,7 @@ flow (a leading "But", a pronoun whose person is named just before), so it can n
 
 from __future__ import annotations
 
+import functools
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -287,7 +288,14 @@ def _usable(sentence: str) -> bool:
     if not (first and (first.isupper() or first.isdigit())):
         return False
     # Passages stored before the injection filter knew a phrasing may still hold one: never quote it.
-    return not addresses_a_model(sentence)
+    return not _addresses_a_model(sentence)
+
+
+# The same passages come back answer after answer, and the scan for an address to a model was the largest
+# part of weighing their sentences; it depends on the sentence alone.
+@functools.lru_cache(maxsize=8192)
+def _addresses_a_model(sentence: str) -> bool:
+    return addresses_a_model(sentence)
 
 
 def _same_fact(a: _Candidate, b: _Candidate, threshold: float) -> bool:

@@ -74,6 +74,12 @@ def load_language_model() -> None:
 
 def script_of(text: str) -> str | None:
     """ "Cyrl" or "Latn", whichever writes most of the text's letters; None when neither does."""
+    # Most texts are in one script: a search that stops at the first letter settles them without a count
+    # (answers ask this of every passage and sentence they weigh, many times over).
+    if _CYRILLIC.search(text) is None:
+        return "Latn" if _LATIN.search(text) else None
+    if _LATIN.search(text) is None:
+        return "Cyrl"
     cyrillic = len(_CYRILLIC.findall(text))
     latin = len(_LATIN.findall(text))
     if not cyrillic and not latin:

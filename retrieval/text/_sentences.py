@@ -18,6 +18,7 @@ sentence they close.
 
 from __future__ import annotations
 
+import functools
 import re
 
 TERMINAL = ".!?…"
@@ -95,7 +96,14 @@ def passage_sentences(text: str) -> list[str]:
     """What a passage is compared by, sentence by sentence: its sentences, or the whole text when it has none
     (a passage of whitespace-free fragments). The writer, the citation check and the stored sentence vectors
     all cut a passage this way, so a vector stored for it lines up with what they ask for."""
-    return text_sentences(text) or [text]
+    return list(_passage_sentences(text))
+
+
+# Every answer cuts each of its passages several times (writer, citation check, sentence vectors), and the
+# same passages come back answer after answer: the cut depends on the text alone.
+@functools.lru_cache(maxsize=1024)
+def _passage_sentences(text: str) -> tuple[str, ...]:
+    return tuple(text_sentences(text) or [text])
 
 
 def sentence_spans(text: str, *, truncated: bool = False) -> list[tuple[int, int]]:

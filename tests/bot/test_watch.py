@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot import render
-from briefing.topics import COVERS
+from briefing.topics import COVERS, table_vectors
 from briefing.types import Briefing, Citation
 from retrieval.embed import LocalEmbedder
 from retrieval.fetch import HttpFetcher
@@ -310,8 +310,9 @@ def test_an_alert_is_one_message_however_many_sources() -> None:
 async def test_a_topic_watch_is_prepared_so_its_first_check_embeds_no_topic_table(
     tmp_path: Path, embedder: LocalEmbedder
 ) -> None:
-    """The stance topic table (156 names) is embedded at /watch, or at a start when a topic watch exists, not
-    by the first check of the articles that come in (which an alert waits for)."""
+    """The stance topic table (156 names) is embedded at a start (`Runtime.prepare_answers`), or at /watch
+    if that has not finished, not by the first check of the articles that come in (which an alert waits
+    for)."""
     fetcher = HttpFetcher(allow_private_networks=True, resolver=every_name_is_loopback)
     table = {name for cover in COVERS for name in cover.names}
 
@@ -327,9 +328,11 @@ async def test_a_topic_watch_is_prepared_so_its_first_check_embeds_no_topic_tabl
     async with BotApiServer() as tg:
         async with running_bot(tg, tmp_path / "data", embedder, fetcher=fetcher) as env:
             watched = counted(env)
+            await asyncio.gather(*env.rt.background)  # the start's preparation, begun before we wrapped
+            watched.texts.clear()
             await watch(env, ALICE, "Dmitry Peskov on the annexed regions")
             await asyncio.gather(*env.rt.background)
-            assert embedded_the_table(watched)  # at /watch, while the chat read its reply
+            assert not embedded_the_table(watched)  # /watch found the table ready
             watched.texts.clear()
             await env.send(forward(env, ALICE, NEVER, MAR_4, "kremlinwatch", 5), reply_count=2)
             assert len(alerts(env, ALICE)) == 1 and watched.texts  # the check did embed (the topic, say)
@@ -341,3 +344,20 @@ async def test_a_topic_watch_is_prepared_so_its_first_check_embeds_no_topic_tabl
             await env.send(forward(env, ALICE, READY, MAR_6, "kremlinwatch", 9), reply_count=2)
             assert len(alerts(env, ALICE)) == 2  # the one before the restart, and this one
             assert not embedded_the_table(watched)
+
+
+async def test_a_start_prepares_the_topic_table_for_the_first_stance_answer(
+    tmp_path: Path, embedder: LocalEmbedder
+) -> None:
+    """Without any watch, a start embeds the stance topic table in the background: the first stance answer
+    (or a burst of them, each of which embedded it again) finds it ready."""
+    table = [name for cover in COVERS for name in cover.names]
+    async with BotApiServer() as tg:
+        async with running_bot(tg, tmp_path / "data", embedder) as env:
+            await asyncio.gather(*env.rt.background)
+            embeddings = env.rt.stance_service.embeddings
+            watched = WatchedEmbedder(embeddings.embedder)
+            embeddings.embedder = watched
+            vectors = await asyncio.gather(*(table_vectors(embeddings) for _ in range(3)))
+            assert watched.calls == 0
+            assert all(v.shape == (len(table), embedder.dim) for v in vectors)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from retrieval.text import detect_language, guess_language, script_of
@@ -60,3 +62,19 @@ def test_script() -> None:
     assert script_of("Песков said") == "Cyrl"
     assert script_of("Peskov сказал that") == "Latn"
     assert script_of("2025 — 42") is None
+    assert script_of("Only Latin letters, 2025.") == "Latn"
+    assert script_of("Только кириллица, 2025.") == "Cyrl"
+    assert script_of("ab вг") == "Latn"  # a tie goes to Latin
+    assert script_of("a вг") == "Cyrl"
+
+
+def test_script_is_the_majority_of_letters_whatever_the_mix() -> None:
+    """The shortcuts for texts in one script give what counting every letter gives."""
+    rng = random.Random(5)
+    alphabet = "abcXYZéñ" + "абвгдЖЩї" + " 0.,—'"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        cyrillic = sum("\u0400" <= c <= "\u04ff" for c in text)
+        latin = sum((c.isascii() and c.isalpha()) or "\u00c0" <= c <= "\u024f" for c in text)
+        expected = None if not cyrillic and not latin else "Cyrl" if cyrillic > latin else "Latn"
+        assert script_of(text) == expected, text

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.text import ends_sentence, paragraphs, sentence_spans, split_sentences
+from retrieval.text import ends_sentence, paragraphs, passage_sentences, sentence_spans, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -174,3 +174,18 @@ def test_paragraphs_split_on_blank_lines_and_collapse_spaces() -> None:
     assert paragraphs(text) == ["One line wrapped here.", "Two.", "Three"]
     assert paragraphs(text, keep_lines=True) == ["One  line\nwrapped here.", "Two.", "Three"]
     assert paragraphs(" \n\n ") == []
+
+
+def test_passage_sentences_are_the_same_however_often_asked_and_whatever_a_caller_does_with_them() -> None:
+    """The cut is kept per text (answers ask again and again): a caller's changes to its list stay its own."""
+    text = "The council voted 9 to 4. Work starts in May.\n\nCritics called it rushed."
+    first = passage_sentences(text)
+    assert first == ["The council voted 9 to 4.", "Work starts in May.", "Critics called it rushed."]
+    first.append("changed")
+    first[0] = "changed"
+    assert passage_sentences(text) == [
+        "The council voted 9 to 4.",
+        "Work starts in May.",
+        "Critics called it rushed.",
+    ]
+    assert passage_sentences("no-spaces-at-all") == ["no-spaces-at-all"]
