@@ -110,6 +110,12 @@ class SentenceEmbeddings:
         self._cache.update(vectors)
         return vectors
 
+    async def own(self, text: str) -> np.ndarray:
+        """The vector of words a user typed (a question, a stance topic), embedded for this call alone: never
+        cached nor joined to another answer's batch. Shared, a chat could time its own question to learn
+        that another chat had just asked the same words (as search's question vectors, kept per chat)."""
+        return round_vectors(await self.embedder.embed([text]))[0]
+
     async def kept(self, texts: Sequence[str]) -> np.ndarray:
         """The vectors of a fixed list of texts (the stance topic table's names), embedded at the first call
         and kept for the life of this object, out of the cache's reach: an answer that reads thousands of

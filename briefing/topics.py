@@ -262,7 +262,7 @@ async def expand(topic: str, actor: str, embeddings: SentenceEmbeddings | None =
         table = await table_vectors(embeddings)
         # The names of the entries not taken yet, in the table's order.
         rows = [n for n, (cover, _) in enumerate(_TABLE_NAMES) if cover not in chosen]
-        close = table[rows] @ (await embeddings.vectors([topic]))[0]
+        close = table[rows] @ await embeddings.own(topic)
         for index in np.argsort(-close):
             if close[index] < NAME_COSINE:
                 break

@@ -173,13 +173,14 @@ class OfflineWriter(Writer):
             return []
         await self.embeddings.passages([p.hit for p in passages])
         texts = list(seen)
-        vectors = await self.embeddings.vectors([question, *texts])
+        asked = await self.embeddings.own(question)
+        vectors = await self.embeddings.vectors(texts)
         qwords = content_words(question)
         wants_position = bool(_POSITION_QUESTION.search(question))
         out = []
-        for text, vector in zip(texts, vectors[1:], strict=True):
+        for text, vector in zip(texts, vectors, strict=True):
             p, i = seen[text]
-            cosine = float(vector @ vectors[0])
+            cosine = float(vector @ asked)
             if self.cross is not None and self.cross.crosses(question, text):
                 cosine = self.cross.sentence_cosine(question, p.hit)
             score = (

@@ -128,3 +128,33 @@ def test_stance_answers_asking_for_the_same_chart_at_once_draw_it_once() -> None
         t.join()
     assert timeline._drawn.cache_info().misses == before + 1
     assert len(charts) == 4 and len(set(charts)) == 1 and charts[0].startswith(b"\x89PNG")
+
+
+async def test_a_question_is_embedded_for_its_answer_alone(embedder: LocalEmbedder) -> None:
+    from datetime import UTC
+
+    from briefing.citations import Passage
+    from briefing.writer import OfflineWriter
+    from retrieval.store import Hit
+
+    watched, gate = await _gated(embedder)
+    gate.set()
+    embeddings = SentenceEmbeddings(watched)
+    writer = OfflineWriter(embeddings)
+    passage = Passage(
+        1,
+        Hit(
+            chunk_id="1:0", article_id=1, title="Talks", url="https://x.example/1", outlet="Wire",
+            published=datetime(2025, 3, 5, tzinfo=UTC), text=" ".join(SENTENCES), score=0.8, similarity=0.8,
+        ),
+    )  # fmt: skip
+    question = "What did the Kremlin say about the regions?"
+    first = await writer.write(question, [passage])
+    second = await writer.write(question, [passage])
+    assert first.text == second.text
+    # The passage's sentences are embedded once and kept; the question's words, typed by a user, every time
+    # and never kept: a cached question would let one chat time whether another had just asked it.
+    asked = [texts for texts in watched.texts if question in texts]
+    assert asked == [[question], [question]]
+    assert question not in embeddings._cache
+    assert sum(SENTENCES[0] in texts for texts in watched.texts) == 1
