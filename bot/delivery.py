@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 TYPING_EVERY = 4.0  # Telegram shows a chat action for about 5 seconds
+# "typing…" only for an answer still not sent after this long. Each chat action is one of the 30 requests a
+# second python-telegram-bot's limiter lets the bot make: with twenty chats asking at once, the actions of
+# answers that were about to arrive anyway took a third of them and held the answers back behind the limiter.
+TYPING_AFTER = 1.0
 
 
 class ChatGone(Exception):
@@ -99,9 +103,11 @@ async def send_photo(bot: Bot, chat_id: int, png: bytes, caption: str | None = N
 
 @contextlib.asynccontextmanager
 async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing…" until the block finishes, renewing it before Telegram lets it lapse."""
+    """Show "typing…" from `TYPING_AFTER` seconds on until the block finishes, renewing it before Telegram
+    lets it lapse."""
 
     async def keep() -> None:
+        await asyncio.sleep(TYPING_AFTER)
         while True:
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)

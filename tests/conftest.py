@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import delivery
 from bot.settings import Settings
 from retrieval.embed import E5Embedder, LocalEmbedder
 from tests.support.chroma_server import ChromaServer
@@ -30,6 +31,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, models_dir: P
     monkeypatch.setenv("BRIEFBOT_MODELS_DIR", str(models_dir))
     # A stray .env in the working directory must not leak into tests.
     monkeypatch.chdir(tmp_path)
+    # "typing…" at once, as the bot showed it before the delay: several tests read a chat action as the sign
+    # that a handler took a message up. The delay itself is tested on its own (tests/bot/test_app.py).
+    monkeypatch.setattr(delivery, "TYPING_AFTER", 0.0)
 
 
 @pytest.fixture(scope="session")

@@ -138,6 +138,7 @@ async def test_typing_is_renewed_while_a_slow_answer_is_written(
     from tests.support.llm_server import LlmReply, LlmServer
 
     monkeypatch.setattr(delivery, "TYPING_EVERY", 0.2)
+    monkeypatch.setattr(delivery, "TYPING_AFTER", 0.3)
     async with LlmServer() as llm:
         async for env in make_env(
             tmp_path, embedder, llm_base_url=f"{llm.url}/v1", llm_api_key="sk-test", llm_model="gpt-test"
@@ -148,6 +149,19 @@ async def test_typing_is_renewed_while_a_slow_answer_is_written(
             assert "Porthaven opened a tidal plant" in html_of(reply)
             actions = [c for c in env.tg.calls_to("sendChatAction") if c.timestamp < reply.timestamp]
             assert len(actions) >= 4 and {c.params["action"] for c in actions} == {"typing"}
+
+
+async def test_an_answer_sent_before_the_typing_delay_shows_no_typing(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import delivery
+
+    # Each chat action spends one of the bot's 30 requests a second: an answer that comes quickly sends none.
+    monkeypatch.setattr(delivery, "TYPING_AFTER", 30.0)
+    await env.rt.services.ingestor.ingest_many(CORPUS)
+    [reply] = await env.send(env.tg.make_text_message(ALICE, "What did Porthaven open?"))
+    assert "Sources" in html_of(reply)
+    assert env.tg.calls_to("sendChatAction") == []
 
 
 async def test_forwarded_channel_post_is_stored(env: Env) -> None:
