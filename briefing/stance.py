@@ -280,8 +280,7 @@ class StanceService:
         names = display_names(statements, {id(p): row.group for row in rows for p in row.parts}, actor)
         # Drawing the chart takes tens of milliseconds of CPU: off the event loop, where every other chat's
         # answer waits for it.
-        viewer = filters.scope if filters is not None else None
-        return Timeline(rows, names, await asyncio.to_thread(write, rows, actor, topic, names, viewer))
+        return Timeline(rows, names, await asyncio.to_thread(write, rows, actor, topic, names))
 
     async def rows(
         self, actor: str, topic: str | None = None, *, filters: SearchFilters | None = None, limit: int = 20

@@ -265,11 +265,7 @@ def _reading_order(row: Row) -> tuple[bool, datetime, int, int]:
 
 
 def write(
-    rows: list[Row],
-    actor: str,
-    topic: str | None,
-    names: dict[str, tuple[str, str | None]],
-    viewer: str | None = None,
+    rows: list[Row], actor: str, topic: str | None, names: dict[str, tuple[str, str | None]]
 ) -> Briefing:
     """The timeline as text: an overview line, then one block per speaker, rows in date order.
 
@@ -331,7 +327,7 @@ def write(
         overview += "."
     points = [(r.said_on, names[r.group][0]) for r in rows if r.said_on]
     title = f"{actor} on {topic}" if topic else f"Statements: {actor}"
-    chart = _chart(tuple(points), title, viewer) if len(points) >= 2 else None
+    chart = _chart(tuple(points), title) if len(points) >= 2 else None
     return Briefing(
         answer="\n\n".join([overview, *blocks]), found=True, citations=citations, kind="stance",
         chart_png=chart,
@@ -346,22 +342,21 @@ def prepare_chart() -> None:
     statements_chart([(datetime(2000, 1, 1), "A"), (datetime(2000, 1, 3), "B")], "warm-up")
 
 
-# Charts being drawn: one lock per key's stripe, so that one chat's stance answers asking for the same chart
-# at once draw it once and the others take it from the cache; different charts rarely share one.
+# Charts being drawn: one lock per key's stripe, so that stance answers asking for the same chart at once
+# (a bot just started) draw it once and the others take it from the cache; different charts rarely share one.
 _DRAWING = [threading.Lock() for _ in range(16)]
 
 
-def _chart(points: tuple[tuple[datetime, str], ...], title: str, viewer: str | None) -> bytes:
-    with _DRAWING[hash((points, title, viewer)) % len(_DRAWING)]:
-        return _drawn(points, title, viewer)
+def _chart(points: tuple[tuple[datetime, str], ...], title: str) -> bytes:
+    with _DRAWING[hash((points, title)) % len(_DRAWING)]:
+        return _drawn(points, title)
 
 
 # The same timeline comes back whenever a question about it is asked again over the same statements; the
 # chart, the most expensive part of a stance answer (about 60 ms), is drawn once for it. The picture depends
-# on nothing but the points and title (briefing.chart gives the same bytes for the same input); the key holds
-# the asking chat too: shared, a chart served at once would tell a chat that another had just asked for it.
+# on nothing but these arguments (briefing.chart gives the same bytes for the same input).
 @functools.lru_cache(maxsize=32)
-def _drawn(points: tuple[tuple[datetime, str], ...], title: str, viewer: str | None) -> bytes:
+def _drawn(points: tuple[tuple[datetime, str], ...], title: str) -> bytes:
     # matplotlib costs about 0.3 s and 27 MiB to load: the bot loads it at start (`prepare_chart`); other
     # callers (the CLI) only when a chart is drawn.
     from briefing.chart import statements_chart
