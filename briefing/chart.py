@@ -22,6 +22,9 @@ _LABEL_CHARS = 26
 _TITLE_CHARS = 70
 _MARKER = "#1f5fa8"
 _ROW_LINE = "#d0d7e2"
+# An 11-point label's average character, in pixels at DPI 100, rounded up: DejaVu Sans's widest common
+# letters are about 8 px, and a margin too wide costs only blank space.
+_LABEL_PX_PER_CHAR = 8.5
 
 
 def statements_chart(points: list[tuple[datetime, str]], title: str) -> bytes:
@@ -74,11 +77,20 @@ def statements_chart(points: list[tuple[datetime, str]], title: str) -> bytes:
     axes.tick_params(axis="x", labelsize=10)
     for side in ("top", "right", "left"):
         axes.spines[side].set_visible(False)
-    axes.set_title(_short(title, _TITLE_CHARS), fontsize=14, loc="left")
-    figure.tight_layout()
+    shown = axes.set_title(_short(title, _TITLE_CHARS), fontsize=14, loc="left").get_text()
+    # Margins from the labels' lengths rather than `tight_layout`, which lays the figure out once more to
+    # measure it: a quarter of a chart's CPU, and a stance answer draws one for each chat that asks.
+    widest = max((len(_short(label, _LABEL_CHARS)) for label in labels), default=0)
+    figure.subplots_adjust(
+        left=min(0.35, 0.03 + _LABEL_PX_PER_CHAR * widest / WIDTH_PX), right=0.98,
+        top=0.9 if shown else 0.96, bottom=0.12,
+    )  # fmt: skip
     buffer = io.BytesIO()
-    # No software tag or timestamp in the file: the same statements always give the same bytes.
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    # No software tag or timestamp in the file: the same statements always give the same bytes. Light zlib
+    # compression: the PNG is about a third larger and takes 15 % less CPU to write.
+    figure.savefig(
+        buffer, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 1}
+    )
     return buffer.getvalue()
 
 
