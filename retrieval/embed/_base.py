@@ -66,3 +66,23 @@ class Embedder(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         pass
+
+
+def token_runs(lengths: list[int], batch_size: int, batch_tokens: int) -> list[list[int]]:
+    """The positions of texts of these token lengths, grouped into model runs: ascending lengths keep the
+    padding small, and a run takes up to `batch_size` texts while its padded size (texts x the longest, which
+    is the last taken) stays within `batch_tokens`. A text longer than that runs alone."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    runs: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while (
+            end < len(order)
+            and end - start < batch_size
+            and (end - start + 1) * lengths[order[end]] <= batch_tokens
+        ):
+            end += 1
+        runs.append(order[start:end])
+        start = end
+    return runs

@@ -22,7 +22,7 @@ import numpy as np
 from retrieval.priority import answering, in_bulk_thread, on_bulk_thread
 
 from . import _e5_weights
-from ._base import Embedder, EmbeddingError
+from ._base import Embedder, EmbeddingError, token_runs
 from ._e5_cache import cached_graph
 from ._e5_tokenizer import E5Tokenizer
 from ._onnx_weights import SharedWeights
@@ -137,20 +137,8 @@ class E5Embedder(Embedder):
 
     def _run_windows(self, session: Any, windows: list[list[int]]) -> np.ndarray:
         out = np.empty((len(windows), self.dim), dtype=np.float32)
-        order = sorted(range(len(windows)), key=lambda j: len(windows[j]))
-        start = 0
-        while start < len(order):
-            # Ascending lengths: the last window taken sets the padded length of the run.
-            end = start + 1
-            while (
-                end < len(order)
-                and end - start < self.batch_size
-                and (end - start + 1) * len(windows[order[end]]) <= self.batch_tokens
-            ):
-                end += 1
-            idx = order[start:end]
+        for idx in token_runs([len(w) for w in windows], self.batch_size, self.batch_tokens):
             out[idx] = self._run(session, [windows[j] for j in idx])
-            start = end
         return out
 
     def _run(self, session: Any, batch: list[list[int]]) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 
 from retrieval.priority import answering, in_bulk_thread, on_bulk_thread
 
-from ._base import Embedder, EmbeddingError
+from ._base import Embedder, EmbeddingError, token_runs
 from ._onnx_weights import SharedWeights
 from ._optimized import optimized_graph
 from ._wheel import sha256_of, wheel_data_file
@@ -152,22 +152,10 @@ class LocalEmbedder(Embedder):
         encodings = self._tokenizer.encode_batch(texts)
         all_ids = np.array([e.ids for e in encodings], dtype=np.int64)
         all_mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        lengths = all_mask.sum(axis=1)
-        # Ascending lengths keep padding small inside each run; the last text taken sets its length.
-        order = sorted(range(len(texts)), key=lambda i: int(lengths[i]))
-        start = 0
-        while start < len(order):
-            end = start + 1
-            while (
-                end < len(order)
-                and end - start < self.batch_size
-                and (end - start + 1) * int(lengths[order[end]]) <= self.batch_tokens
-            ):
-                end += 1
-            idx = order[start:end]
-            width = int(lengths[idx[-1]])
+        lengths = [int(n) for n in all_mask.sum(axis=1)]
+        for idx in token_runs(lengths, self.batch_size, self.batch_tokens):
+            width = lengths[idx[-1]]  # the run's longest text
             out[idx] = self._run(session, all_ids[idx, :width], all_mask[idx, :width])
-            start = end
         return out
 
     def _run(self, session: Any, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:

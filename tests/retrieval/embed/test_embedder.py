@@ -83,3 +83,16 @@ async def test_api_embedder_failures_read_plainly_and_never_quote_the_key() -> N
         await embedder.aclose()
     assert str(refused.value) == "embedding endpoint failed: HTTP 401 (the endpoint refused the API key)"
     assert "1234" not in str(refused.value) and "Incorrect" not in str(refused.value)
+
+
+def test_token_runs_group_by_length_within_the_budget() -> None:
+    from retrieval.embed._base import token_runs
+
+    lengths = [300, 10, 12, 600, 11, 250, 9]
+    runs = token_runs(lengths, batch_size=3, batch_tokens=512)
+    assert sorted(i for run in runs for i in run) == list(range(len(lengths)))
+    # Shortest first, three at most a run; a short text pads up to a long one while two of it fit in 512
+    # tokens (12 with 250), and texts over half the budget go alone.
+    assert runs == [[6, 1, 4], [2, 5], [0], [3]]
+    for run in runs:
+        assert len(run) == 1 or len(run) * max(lengths[i] for i in run) <= 512
