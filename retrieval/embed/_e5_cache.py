@@ -17,15 +17,9 @@ serialised, onnxruntime's quantiser's copies), memory a long-running bot would o
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +28,7 @@ import onnx
 from ._base import EmbeddingError
 from ._e5_graph import GRAPH_VERSION, VARIANTS
 from ._e5_weights import E5_MODEL_SHA256, load_weights, wheel_model_path
+from ._files import atomic_write, build_lock, run_in_child, sha256_of, stderr_tail
 from ._onnx_weights import SHARED_MIN_BYTES
 
 
@@ -65,7 +60,7 @@ def cached_graph(
     found = _valid(directory, variant)
     if found is not None:
         return found
-    with _build_lock(directory / f".e5-small-{variant}.lock"):
+    with build_lock(directory / f".e5-small-{variant}.lock"):
         found = _valid(directory, variant)  # another process may have built it while we waited
         if found is not None:
             return found
@@ -78,13 +73,9 @@ def _build_in_child(directory: Path, variant: str, source: Path | None) -> Cache
     started = time.perf_counter()
     # The child must import these modules as this process does (same interpreter, same path); it runs
     # `_build` directly, as the lock is held here.
-    code = f"import sys; from {__name__} import build_main; build_main(sys.argv[1:])"
-    cmd = [sys.executable, "-c", code, str(directory), variant, str(source or "")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    done = run_in_child(__name__, [str(directory), variant, str(source or "")])
     if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-3:]
-        raise GraphBuildError(f"building the E5 graph failed ({done.returncode}): {' / '.join(tail)}")
+        raise GraphBuildError(f"building the E5 graph failed ({done.returncode}): {stderr_tail(done)}")
     found = _valid(directory, variant)
     if found is None:
         raise GraphBuildError("the E5 graph was built but does not check out")
@@ -107,8 +98,8 @@ def _valid(directory: Path, variant: str) -> CachedGraph | None:
         record = json.loads(meta.read_text(encoding="utf-8"))
         if record != _record(str(record.get("sha256")), str(record.get("data_sha256")), variant):
             return None
-        digest = _sha256(graph)
-        if digest != record["sha256"] or _sha256(data) != record["data_sha256"]:
+        digest = sha256_of(graph)
+        if digest != record["sha256"] or sha256_of(data) != record["data_sha256"]:
             return None
     except (OSError, ValueError, AttributeError):
         return None
@@ -127,10 +118,10 @@ def _build(directory: Path, variant: str, source: Path | None) -> CachedGraph:
     digest, data_digest = hashlib.sha256(data).hexdigest(), hashlib.sha256(weights).hexdigest()
     # The files first, their record last: a record never vouches for files that are not in place yet (a
     # crash in between leaves files without a matching record, which the next start rebuilds).
-    _atomic_write(data_path, weights)
+    atomic_write(data_path, weights)
     del weights
-    _atomic_write(graph, data)
-    _atomic_write(meta, (json.dumps(_record(digest, data_digest, variant), indent=1) + "\n").encode())
+    atomic_write(graph, data)
+    atomic_write(meta, (json.dumps(_record(digest, data_digest, variant), indent=1) + "\n").encode())
     return CachedGraph(graph, digest, built=True, build_seconds=time.perf_counter() - started)
 
 
@@ -150,44 +141,6 @@ def externalise(model: onnx.ModelProto, location: str) -> bytes:
             entry.key, entry.value = key, value
         init.data_location = onnx.TensorProto.EXTERNAL
     return bytes(blob)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; the bot may run as another user than the installer
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
-def _build_lock(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # Windows: no lock, see the module docstring
-        yield
-        return
-    with path.open("a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_main(argv: list[str]) -> None:

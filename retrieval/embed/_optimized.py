@@ -18,13 +18,11 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from ._base import EmbeddingError
-from ._e5_cache import _atomic_write, _build_lock, _sha256
+from ._files import atomic_write, build_lock, run_in_child, sha256_of, stderr_tail
 
 #: Bump when the way the graph is written changes.
 RECIPE = 1
@@ -43,7 +41,7 @@ def optimized_graph(model: Path, model_sha256: str, directory: Path, name: str) 
         directory.mkdir(parents=True, exist_ok=True)
         if _valid(graph):
             return graph
-        with _build_lock(directory / f".{name}.lock"):
+        with build_lock(directory / f".{name}.lock"):
             if not _valid(graph):
                 _build_in_child(model, graph)
                 for old in directory.glob(f"{name}-{'?' * len(key)}.*"):
@@ -64,19 +62,15 @@ def _valid(graph: Path) -> bool:
     data, record = _paths(graph)
     try:
         want = json.loads(record.read_text(encoding="utf-8"))
-        return bool(want["sha256"] == _sha256(graph) and want["data_sha256"] == _sha256(data))
+        return bool(want["sha256"] == sha256_of(graph) and want["data_sha256"] == sha256_of(data))
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
 def _build_in_child(model: Path, graph: Path) -> None:
-    code = f"import sys; from {__name__} import build_main; build_main(sys.argv[1:])"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    command = [sys.executable, "-c", code, str(model), str(graph)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    done = run_in_child(__name__, [str(model), str(graph)])
     if done.returncode != 0:
-        tail = " / ".join(done.stderr.strip().splitlines()[-3:])
-        raise EmbeddingError(f"optimising {model.name} failed ({done.returncode}): {tail}")
+        raise EmbeddingError(f"optimising {model.name} failed ({done.returncode}): {stderr_tail(done)}")
 
 
 def build_main(argv: list[str]) -> None:
@@ -96,8 +90,8 @@ def build_main(argv: list[str]) -> None:
             "session.optimized_model_external_initializers_min_size_in_bytes", "4096"
         )
         ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
-        digests = {"sha256": _sha256(staged), "data_sha256": _sha256(Path(tmp) / data.name)}
+        digests = {"sha256": sha256_of(staged), "data_sha256": sha256_of(Path(tmp) / data.name)}
         for name in (data.name, graph.name):
             os.chmod(Path(tmp) / name, 0o644)
             shutil.move(str(Path(tmp) / name), graph.parent / name)
-    _atomic_write(record, (json.dumps({"recipe": RECIPE, **digests}, indent=1) + "\n").encode())
+    atomic_write(record, (json.dumps({"recipe": RECIPE, **digests}, indent=1) + "\n").encode())

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 from pathlib import Path
 
 from ._base import EmbeddingError
+from ._files import sha256_of
 
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+__all__ = ["sha256_of", "wheel_data_file"]
 
 
 def wheel_data_file(distribution: str, relative: str) -> Path:

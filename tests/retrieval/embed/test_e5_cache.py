@@ -13,6 +13,7 @@ import pytest
 
 from retrieval.embed import E5Embedder, EmbeddingError
 from retrieval.embed import _e5_cache as cache
+from retrieval.embed import _files as files
 from retrieval.embed._e5_cache import cached_graph, graph_paths
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -88,9 +89,9 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
     def disk_full(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(cache.os, "fsync", disk_full)
+    monkeypatch.setattr(files.os, "fsync", disk_full)
     with pytest.raises(OSError, match="disk full"):
-        cache._atomic_write(tmp_path / "e5-small-q4.onnx", b"graph bytes")
+        files.atomic_write(tmp_path / "e5-small-q4.onnx", b"graph bytes")
     assert not list(tmp_path.iterdir())
 
 
