@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 
 from retrieval.embed import EmbeddingError, LocalEmbedder
@@ -90,10 +91,13 @@ def test_a_graph_that_fails_to_load_falls_back_to_the_shipped_model(
     LocalEmbedder(cache_dir=tmp_path)
     [graph] = tmp_path.glob("*.onnx")
     [record] = tmp_path.glob("*.json")
-    # A graph that checks out against its record but that onnxruntime refuses.
-    graph.write_bytes(b"not a graph")
+    # A graph that checks out against its record and reads as ONNX, but that onnxruntime refuses to run.
+    model = onnx.load(str(graph), load_external_data=False)
+    model.graph.node[0].op_type = "NoSuchOperator"
+    refused = model.SerializeToString()
+    graph.write_bytes(refused)
     meta = json.loads(record.read_text())
-    meta["sha256"] = hashlib.sha256(b"not a graph").hexdigest()
+    meta["sha256"] = hashlib.sha256(refused).hexdigest()
     record.write_text(json.dumps(meta))
     with caplog.at_level(logging.WARNING):
         embedder = LocalEmbedder(cache_dir=tmp_path)

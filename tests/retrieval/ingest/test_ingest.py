@@ -532,6 +532,16 @@ async def _no_candidates() -> list[Any]:
     return []
 
 
+def _peskov_on_regions(n: str) -> Any:
+    """A report with one attributed statement: Peskov's, on the regions."""
+    return article(
+        "Kremlin rules out talks on regions",
+        "Kremlin spokesman Dmitry Peskov said on Wednesday that the status of the regions is not up for "
+        "discussion.",
+        url=f"https://news.example.org/kremlin-regions-{n}", outlet="North Wire", date="2025-02-27",
+    )  # fmt: skip
+
+
 async def test_statements_are_re_extracted_when_the_recorded_extractor_is_older(
     settings: Any, embedder: Any
 ) -> None:
@@ -541,12 +551,7 @@ async def test_statements_are_re_extracted_when_the_recorded_extractor_is_older(
     services = await open_services(settings, embedder=embedder)
     try:
         assert await services.library.get_meta(EXTRACTOR_META_KEY) == EXTRACTOR_VERSION
-        item = article(
-            "Kremlin rules out talks on regions",
-            "Kremlin spokesman Dmitry Peskov said on Wednesday that the status of the regions is not up for "
-            "discussion.",
-            url="https://news.example.org/kremlin-regions-2", outlet="North Wire", date="2025-02-27",
-        )  # fmt: skip
+        item = _peskov_on_regions("2")
         [r] = await services.ingestor.ingest_many([item])
         assert r.article is not None
         stored = r.article
@@ -635,12 +640,7 @@ async def test_a_re_extraction_that_fails_on_every_article_is_tried_again(
 
     services = await open_services(settings, embedder=embedder)
     try:
-        item = article(
-            "Kremlin rules out talks on regions",
-            "Kremlin spokesman Dmitry Peskov said on Wednesday that the status of the regions is not up for "
-            "discussion.",
-            url="https://news.example.org/kremlin-regions-3", outlet="North Wire", date="2025-02-27",
-        )  # fmt: skip
+        item = _peskov_on_regions("3")
         [r] = await services.ingestor.ingest_many([item])
         assert r.article is not None
         before = await services.library.statements(article_ids=[r.article.id])
