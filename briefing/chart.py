@@ -87,7 +87,7 @@ def statements_chart(points: list[tuple[datetime, str]], title: str) -> bytes:
     )  # fmt: skip
     buffer = io.BytesIO()
     # No software tag or timestamp in the file: the same statements always give the same bytes. Light zlib
-    # compression: the PNG is about a third larger and takes 15 % less CPU to write.
+    # compression: the PNG is about a fifth larger (35 against 30 KB) and takes 15 % less CPU.
     figure.savefig(
         buffer, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 1}
     )
